@@ -1,0 +1,145 @@
+"""The `Spec`: what a user asked for, as data.
+
+Every front end (CLI, console chat, Discord) turns text into a `Spec`, and the composer turns a `Spec`
+into music. It is frozen so a `Spec` can be shared, hashed and stored without surprises; edits make a
+new one with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MODES: tuple[str, ...] = (
+    "major",
+    "minor",
+    "dorian",
+    "phrygian",
+    "lydian",
+    "mixolydian",
+    "aeolian",
+    "locrian",
+)
+
+ROLES: tuple[str, ...] = ("melody", "counter", "chords", "pad", "bass")
+"""What an instrument does in the arrangement: lead line, second line, comping, sustained pad, bass."""
+
+TONICS: tuple[str, ...] = (
+    "C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B", "Cb",
+)
+
+TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8", "2/2", "6/4", "7/4")
+
+FIELDS: tuple[str, ...] = (
+    "tonic", "mode", "tempo_bpm", "time_signature", "bars", "genre", "moods", "instruments", "drums",
+    "density", "register",
+)
+"""Musical fields that can be stated by the user (and so appear in `Spec.explicit`)."""
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """One part of the arrangement: a General MIDI program and the role it plays."""
+
+    name: str
+    program: int
+    role: str = "chords"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.program <= 127:
+            raise ValueError(f"General MIDI program must be 0-127, got {self.program}")
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; expected one of {ROLES}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "program": self.program, "role": self.role}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Instrument:
+        return cls(name=str(data["name"]), program=int(data["program"]), role=str(data.get("role", "chords")))
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A complete, resolved request: every field has a value; `explicit` says which ones the user stated.
+
+    `density` (0 sparse .. 1 busy) and `register` (octave shift of the melody, -1/0/+1) carry what moods
+    imply about texture. `notes` are short human-readable remarks on how the prompt was read (nearest
+    genre for an unknown word, a capped bar count...), shown to the user so nothing is silently changed.
+    """
+
+    prompt: str = ""
+    tonic: str = "C"
+    mode: str = "major"
+    tempo_bpm: int = 110
+    time_signature: str = "4/4"
+    bars: int = 8
+    genre: str | None = None
+    moods: tuple[str, ...] = ()
+    instruments: tuple[Instrument, ...] = ()
+    drums: bool = False
+    density: float = 0.5
+    register: int = 0
+    seed: int = 0
+    explicit: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; expected one of {MODES}")
+        if self.tonic not in TONICS:
+            raise ValueError(f"unknown tonic {self.tonic!r}")
+        if self.time_signature not in TIME_SIGNATURES:
+            raise ValueError(f"unsupported time signature {self.time_signature!r}")
+        if self.bars < 1:
+            raise ValueError("bars must be at least 1")
+        if not 20 <= self.tempo_bpm <= 400:
+            raise ValueError(f"tempo {self.tempo_bpm} bpm is outside 20-400")
+        unknown = set(self.explicit) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"unknown explicit fields {sorted(unknown)}")
+
+    @property
+    def meter(self) -> tuple[int, int]:
+        """(numerator, denominator) of the time signature."""
+        num, den = self.time_signature.split("/")
+        return int(num), int(den)
+
+    @property
+    def bar_quarters(self) -> float:
+        """Length of one bar in quarter notes (6/8 -> 3.0, 5/4 -> 5.0)."""
+        num, den = self.meter
+        return num * 4.0 / den
+
+    @property
+    def is_minor_family(self) -> bool:
+        """True for modes whose third is minor; used for key checks and harmony choices."""
+        return self.mode in ("minor", "dorian", "phrygian", "aeolian", "locrian")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["moods"] = list(self.moods)
+        data["instruments"] = [inst.to_dict() for inst in self.instruments]
+        data["explicit"] = list(self.explicit)
+        data["notes"] = list(self.notes)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Spec:
+        return cls(
+            prompt=str(data.get("prompt", "")),
+            tonic=str(data.get("tonic", "C")),
+            mode=str(data.get("mode", "major")),
+            tempo_bpm=int(data.get("tempo_bpm", 110)),
+            time_signature=str(data.get("time_signature", "4/4")),
+            bars=int(data.get("bars", 8)),
+            genre=data.get("genre"),
+            moods=tuple(data.get("moods", ())),
+            instruments=tuple(Instrument.from_dict(i) for i in data.get("instruments", ())),
+            drums=bool(data.get("drums", False)),
+            density=float(data.get("density", 0.5)),
+            register=int(data.get("register", 0)),
+            seed=int(data.get("seed", 0)),
+            explicit=tuple(data.get("explicit", ())),
+            notes=tuple(data.get("notes", ())),
+        )
