@@ -1,0 +1,58 @@
+"""Store latency benchmark (not a test): p50/p95 of writes and reads with 4 KB MIDI blobs.
+
+Run: .venv/bin/python -m tests.storage.bench_store --ops 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from storage import Store
+from tests.storage.factories import midi_bytes, new_generation
+
+
+async def _time_ms(ops: int, action: Callable[[int], Awaitable[object]]) -> dict[str, float]:
+    samples: list[float] = []
+    for i in range(ops):
+        start = time.perf_counter()
+        await action(i)
+        samples.append((time.perf_counter() - start) * 1000)
+    cuts = statistics.quantiles(samples, n=20)
+    return {"p50_ms": round(statistics.median(samples), 3), "p95_ms": round(cuts[18], 3)}
+
+
+async def run(ops: int, db_path: Path) -> dict[str, dict[str, float]]:
+    """Time `ops` sequential adds, gets, and 20-item history pages on a fresh file."""
+    blobs = [midi_bytes(4096, seed=i) for i in range(ops)]
+    ids: list[str] = []
+    async with Store.open(db_path) as store:
+
+        async def add(i: int) -> None:
+            parent = ids[i // 2] if i and i % 3 == 0 else None  # a third of them are remixes
+            ids.append((await store.add_generation(new_generation(seed=i, midi=blobs[i], parent_id=parent))).id)
+
+        report = {"add_generation": await _time_ms(ops, add)}
+        report["get_generation"] = await _time_ms(ops, lambda i: store.get_generation(ids[i]))
+        report["list_generations_20"] = await _time_ms(ops, lambda i: store.list_generations(author="user-1"))
+        report["lineage"] = await _time_ms(ops, lambda i: store.lineage(ids[-1 - i]))
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--ops", type=int, default=500)
+    parser.add_argument("--dir", type=Path, default=None, help="directory for the database (default: a temp dir)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        print(json.dumps(asyncio.run(run(args.ops, Path(tmp) / "bench.db"))))
+
+
+if __name__ == "__main__":
+    main()
