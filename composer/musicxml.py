@@ -1,0 +1,298 @@
+"""Piece -> music21 Score -> MusicXML, for people who read or edit the music (and for the score picture).
+
+The Piece is notated straight (swing is a performance matter, as on jazz charts). Times are snapped to
+a sixteenth/eighth-triplet grid so music21 never invents absurd tuplets, and each part is sliced at
+every onset, release and bar line into notes, chords and rests tied across the slices; that is the
+fast path (measures are built directly instead of asking music21's makeNotation to guess them).
+
+Drums become a percussion part (PercussionClef, unpitched notes on the conventional drum-staff lines,
+cross noteheads for cymbals), each hit lasting until the next one so the staff stays readable.
+
+music21 keeps scratch files in ``<user cache dir>/motif/music21`` (see `configure_music21`), not /tmp.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from music21 import chord as m21chord
+from music21 import clef, duration, harmony, instrument, key, meter, note, percussion, pitch, stream, tempo
+from music21 import tie as m21tie
+from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+from composer.piece import Chord, Piece, Track
+from composer.theory import CHORD_INTERVALS, NOTE_NAMES_FLAT, NOTE_NAMES_SHARP, pc_name
+
+GRID_DIVISORS = (4, 3)
+"""Allowed subdivisions of the quarter note: sixteenths and eighth triplets."""
+
+_MIN_Q = 1.0 / 12
+_NEUTRAL = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+"""Chromatic spellings for keys without a signature: the common blue notes Eb and Bb, sharps otherwise."""
+_EPS = 1e-6
+
+_CHORD_KINDS = {
+    "maj": "major", "min": "minor", "dim": "diminished", "aug": "augmented", "sus2": "suspended-second",
+    "sus4": "suspended-fourth", "5": "power", "6": "major-sixth", "m6": "minor-sixth", "7": "dominant",
+    "maj7": "major-seventh", "m7": "minor-seventh", "m7b5": "half-diminished", "dim7": "diminished-seventh",
+    "mmaj7": "major-minor", "9": "dominant-ninth", "maj9": "major-ninth", "m9": "minor-ninth",
+    "7sus4": "suspended-fourth", "add9": "major", "m11": "minor-11th", "13": "dominant-13th",
+}
+
+# GM percussion key -> (display step, octave, notehead) on a five-line drum staff.
+_DRUM_DISPLAY = {
+    35: ("F", 4, "normal"), 36: ("F", 4, "normal"), 37: ("C", 5, "x"), 38: ("C", 5, "normal"),
+    40: ("C", 5, "normal"), 41: ("A", 4, "normal"), 43: ("A", 4, "normal"), 45: ("B", 4, "normal"),
+    47: ("D", 5, "normal"), 48: ("E", 5, "normal"), 50: ("E", 5, "normal"), 42: ("G", 5, "x"),
+    44: ("D", 4, "x"), 46: ("G", 5, "circle-x"), 49: ("A", 5, "x"), 57: ("A", 5, "x"), 51: ("F", 5, "x"),
+    59: ("F", 5, "x"), 53: ("F", 5, "diamond"), 39: ("C", 5, "x"), 54: ("E", 5, "x"), 56: ("E", 5, "triangle"),
+}
+_DRUM_DEFAULT = ("C", 5, "normal")
+
+_configured = False
+
+
+def configure_music21(scratch_dir: Path | None = None) -> Path:
+    """Point music21's scratch directory at a private folder (default: the user cache dir) and return it.
+
+    music21 otherwise writes temporary files under /tmp/music21; this keeps them with Motif's own cache
+    and changes only the in-memory environment (no ~/.music21rc is written).
+    """
+    from music21 import environment
+
+    global _configured
+    target = scratch_dir or Path(platformdirs.user_cache_dir("motif")) / "music21"
+    target.mkdir(parents=True, exist_ok=True)
+    environment.Environment()["directoryScratch"] = str(target)
+    _configured = True
+    return target
+
+
+def snap(t: float) -> float:
+    """Snap a time in quarters to the nearest sixteenth or eighth-triplet position (sixteenth on ties)."""
+    best = round(t * GRID_DIVISORS[0]) / GRID_DIVISORS[0]
+    for div in GRID_DIVISORS[1:]:
+        cand = round(t * div) / div
+        if abs(cand - t) < abs(best - t) - _EPS:
+            best = cand
+    return best
+
+
+@dataclass(frozen=True)
+class _Span:
+    pitch: int
+    start: float
+    end: float
+
+
+def _spans(track: Track, total: float) -> list[_Span]:
+    out = []
+    for n in track.notes:
+        start = min(max(0.0, snap(n.start)), total)
+        end = min(max(snap(n.end), start + 0.25), total)
+        if end - start > _EPS:
+            out.append(_Span(min(127, max(0, int(n.pitch))), start, end))
+    return out
+
+
+def _boundaries(spans: list[_Span], bar_q: float, total: float) -> list[float]:
+    points = {0.0, total}
+    points.update(i * bar_q for i in range(int(round(total / bar_q)) + 1))
+    for s in spans:
+        points.update((s.start, s.end))
+    return sorted(p for p in {round(p, 6) for p in points} if p <= total + _EPS)
+
+
+class _Speller:
+    """Spells MIDI pitches in a key (scale notes as the key has them, others sharp or flat by the key)."""
+
+    def __init__(self, signature: key.Key) -> None:
+        in_key = {p.pitchClass: p.name for p in signature.getPitches()}
+        outside = NOTE_NAMES_FLAT if signature.sharps < 0 else NOTE_NAMES_SHARP if signature.sharps else _NEUTRAL
+        self.names = [in_key.get(pc) or _m21_tonic(outside[pc]) for pc in range(12)]
+        self.key_alters = {p.step: p.alter for p in signature.alteredPitches}
+
+    def pitch(self, midi: int) -> pitch.Pitch:
+        p = pitch.Pitch(self.names[midi % 12])
+        p.octave = midi // 12 - 1
+        p.octave += (midi - p.midi) // 12
+        return p
+
+
+def _mark_accidentals(measure: stream.Measure, key_alters: dict[str, float]) -> None:
+    """Show an accidental only where the key signature or an earlier note in the bar does not imply it."""
+    state: dict[tuple[str, int | None], float] = {}
+    for element in measure.notes:
+        for n in getattr(element, "notes", None) or [element]:
+            if not isinstance(n, note.Note):
+                continue
+            p = n.pitch
+            slot = (p.step, p.octave)
+            expected = state.get(slot, key_alters.get(p.step, 0.0))
+            continued = n.tie is not None and n.tie.type in ("stop", "continue")
+            show = p.alter != expected and not continued
+            if p.alter == 0 and not show:
+                p.accidental = None
+            elif show:
+                p.accidental = pitch.Accidental(p.alter) if p.alter else pitch.Accidental("natural")
+                p.accidental.displayStatus = True
+            state[slot] = p.alter
+
+
+def _tied_note(p: pitch.Pitch, tie: str | None) -> note.Note:
+    n = note.Note(p)
+    if tie:
+        n.tie = m21tie.Tie(tie)
+    return n
+
+
+def _segment(sounding: list[_Span], seg_start: float, seg_end: float, speller: _Speller) -> note.GeneralNote:
+    """One slice of a part: a rest, a note or a chord, with ties to the neighbouring slices."""
+    if not sounding:
+        return note.Rest(quarterLength=seg_end - seg_start)
+    parts = []
+    for s in sorted({s.pitch: s for s in sounding}.values(), key=lambda s: s.pitch):
+        before, after = s.start < seg_start - _EPS, s.end > seg_end + _EPS
+        tie = "continue" if before and after else "stop" if before else "start" if after else None
+        parts.append(_tied_note(speller.pitch(s.pitch), tie))
+    element: note.GeneralNote = parts[0] if len(parts) == 1 else m21chord.Chord(parts)
+    element.duration = duration.Duration(seg_end - seg_start)
+    return element
+
+
+def _pitched_measures(spans: list[_Span], bar_q: float, total: float, speller: _Speller) -> list[stream.Measure]:
+    points = _boundaries(spans, bar_q, total)
+    bars = max(1, int(round(total / bar_q)))
+    measures = [stream.Measure(number=i + 1) for i in range(bars)]
+    for a, b in zip(points, points[1:], strict=False):
+        if b - a < _MIN_Q - _EPS:
+            continue
+        index = min(int((a + _EPS) // bar_q), bars - 1)
+        sounding = [s for s in spans if s.start <= a + _EPS and s.end >= b - _EPS]
+        measures[index].insert(a - index * bar_q, _segment(sounding, a, b, speller))
+    for m in measures:
+        _mark_accidentals(m, speller.key_alters)
+    return measures
+
+
+def _drum_hit(pitches: list[int]) -> note.GeneralNote:
+    hits = []
+    for p in sorted(set(pitches)):
+        step, octave, head = _DRUM_DISPLAY.get(p, _DRUM_DEFAULT)
+        u = note.Unpitched(displayName=f"{step}{octave}")
+        u.notehead = head
+        hits.append(u)
+    return hits[0] if len(hits) == 1 else percussion.PercussionChord(hits)
+
+
+def _drum_measures(spans: list[_Span], bar_q: float, total: float) -> list[stream.Measure]:
+    bars = max(1, int(round(total / bar_q)))
+    onsets: dict[float, list[int]] = {}
+    for s in spans:
+        onsets.setdefault(round(s.start, 6), []).append(s.pitch)
+    measures = [stream.Measure(number=i + 1) for i in range(bars)]
+    for index, m in enumerate(measures):
+        lo, hi = index * bar_q, (index + 1) * bar_q
+        times = sorted(t for t in onsets if lo - _EPS <= t < hi - _EPS)
+        edges = [lo, *times, hi] if not times or times[0] > lo + _EPS else [*times, hi]
+        for a, b in zip(edges, edges[1:], strict=False):
+            if b - a < _MIN_Q - _EPS:
+                continue
+            pitches = onsets.get(round(a, 6))
+            element = _drum_hit(pitches) if pitches else note.Rest()
+            element.duration = duration.Duration(b - a)
+            m.insert(a - lo, element)
+    return measures
+
+
+def _m21_tonic(name: str) -> str:
+    return name.replace("b", "-") if len(name) > 1 else name
+
+
+def _chord_symbol(chord: Chord, prefer_flats: bool) -> harmony.ChordSymbol:
+    kind = _CHORD_KINDS.get(chord.quality, "major")
+    root = _m21_tonic(pc_name(chord.root_pc, prefer_flats))
+    bass = _m21_tonic(pc_name(chord.bass_pc, prefer_flats)) if chord.bass_pc is not None else None
+    symbol = harmony.ChordSymbol(root=root, bass=bass, kind=kind)
+    suffix = chord.symbol[len(pc_name(chord.root_pc, prefer_flats)):].split("/")[0]
+    if chord.quality in CHORD_INTERVALS and chord.symbol.startswith(pc_name(chord.root_pc, prefer_flats)):
+        symbol.chordKindStr = suffix
+    symbol.writeAsChord = False
+    return symbol
+
+
+def _add_chord_symbols(measures: list[stream.Measure], chords: list[Chord], bar_q: float, flats: bool) -> None:
+    for chord in chords:
+        start = snap(chord.start)
+        index = int((start + _EPS) // bar_q)
+        if 0 <= index < len(measures):
+            measures[index].insert(start - index * bar_q, _chord_symbol(chord, flats))
+
+
+def _clef_for(track: Track, spans: list[_Span]) -> clef.Clef:
+    if track.is_drum:
+        return clef.PercussionClef()
+    pitches = sorted(s.pitch for s in spans)
+    median = pitches[len(pitches) // 2] if pitches else 60
+    return clef.BassClef() if median < 60 else clef.TrebleClef()
+
+
+def _make_part(track: Track, piece: Piece, is_first: bool) -> stream.Part:
+    spec = piece.spec
+    total, bar_q = piece.total_quarters, piece.bar_quarters
+    spans = _spans(track, total)
+    signature = key.Key(_m21_tonic(spec.tonic), spec.mode)
+    if track.is_drum:
+        measures = _drum_measures(spans, bar_q, total)
+    else:
+        measures = _pitched_measures(spans, bar_q, total, _Speller(signature))
+    part = stream.Part(id=f"P{track.name}")
+    inst = instrument.UnpitchedPercussion() if track.is_drum else instrument.Instrument()
+    inst.partName = inst.instrumentName = track.name
+    inst.partAbbreviation = inst.instrumentAbbreviation = None
+    inst.midiProgram = None if track.is_drum else track.program
+    part.insert(0, inst)
+    first = measures[0]
+    first.insert(0, _clef_for(track, spans))
+    if not track.is_drum:
+        first.insert(0, signature)
+    first.insert(0, meter.TimeSignature(spec.time_signature))
+    if is_first:
+        first.insert(0, tempo.MetronomeMark(number=spec.tempo_bpm, referent=duration.Duration(1.0)))
+    if track is piece.melody():
+        _add_chord_symbols(measures, piece.chords, bar_q, signature.sharps < 0)
+    measures[-1].rightBarline = "final"
+    part.append(measures)
+    return part
+
+
+def piece_to_score(piece: Piece) -> stream.Score:
+    """Notate a Piece as a music21 Score: one part per track, explicit clefs, key, meter and tempo.
+
+    Chord symbols ride above the melody part; drums get a percussion staff at the bottom.
+    """
+    if not _configured:
+        configure_music21()
+    score = stream.Score()
+    ordered = [t for t in piece.tracks if not t.is_drum] + [t for t in piece.tracks if t.is_drum]
+    for i, track in enumerate(ordered):
+        score.insert(0, _make_part(track, piece, is_first=i == 0))
+    if piece.spec.prompt:
+        from music21 import metadata
+
+        score.insert(0, metadata.Metadata(title=piece.spec.prompt[:60]))
+    return score
+
+
+def score_to_musicxml_bytes(score: stream.Score) -> bytes:
+    """Serialise a Score to MusicXML bytes (the engraver reads these without touching disk)."""
+    return GeneralObjectExporter(score).parse()
+
+
+def write_musicxml(piece: Piece, path: Path) -> Path:
+    """Write `piece` as an uncompressed MusicXML file at `path` and return the path."""
+    path = Path(path)
+    path.write_bytes(score_to_musicxml_bytes(piece_to_score(piece)))
+    return path

@@ -1,0 +1,103 @@
+"""MusicXML export, checked by parsing the written file back with music21."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from music21 import clef, converter, harmony, key, meter, note, tempo
+from music21 import stream as m21stream
+
+from composer.musicxml import piece_to_score, snap, write_musicxml
+from composer.piece import Chord, Note, Piece, Track
+from prompts.spec import Instrument, Spec
+from tests.fixtures.pieces import jig_6_8, tune_4_4
+
+
+def _reparse(piece: Piece, tmp_path: Path) -> m21stream.Score:
+    path = write_musicxml(piece, tmp_path / "piece.musicxml")
+    return converter.parse(path)
+
+
+def _first(part: m21stream.Part, cls: type) -> object:
+    return part.recurse().getElementsByClass(cls).first()
+
+
+def test_parts_clefs_key_meter_measures(tmp_path: Path) -> None:
+    piece = tune_4_4()
+    score = _reparse(piece, tmp_path)
+    parts = list(score.parts)
+    assert [p.partName for p in parts] == ["Flute", "Acoustic Bass", "Piano", "Drums"]
+    clefs = [type(_first(p, clef.Clef)) for p in parts]
+    assert clefs == [clef.TrebleClef, clef.BassClef, clef.TrebleClef, clef.PercussionClef]
+    signature = _first(parts[0], key.KeySignature)
+    assert signature.sharps == 0
+    assert _first(parts[0], meter.TimeSignature).ratioString == "4/4"
+    assert _first(parts[0], tempo.MetronomeMark).number == 120
+    assert all(len(p.getElementsByClass(m21stream.Measure)) == piece.spec.bars for p in parts)
+
+
+def test_notes_survive_with_pitch_and_offsets(tmp_path: Path) -> None:
+    piece = tune_4_4(bars=2)
+    flute = _reparse(piece, tmp_path).parts[0].flatten().getElementsByClass(note.Note)
+    got = [(n.pitch.midi, float(n.offset), float(n.quarterLength)) for n in flute if not n.tie or n.tie.type == "start"]
+    expected = [(n.pitch, n.start, n.duration) for n in piece.tracks[0].notes]
+    assert got == expected
+
+
+def test_chord_symbols_above_melody(tmp_path: Path) -> None:
+    score = _reparse(tune_4_4(bars=4), tmp_path)
+    symbols = list(score.parts[0].recurse().getElementsByClass(harmony.ChordSymbol))
+    assert [s.figure for s in symbols] == ["C", "G7", "Am", "F"]
+    assert [float(s.getOffsetBySite(s.activeSite)) for s in symbols] == [0.0] * 4
+    assert not list(score.parts[1].recurse().getElementsByClass(harmony.ChordSymbol))
+
+
+def test_six_eight_dorian_key_and_measures(tmp_path: Path) -> None:
+    piece = jig_6_8()
+    score = _reparse(piece, tmp_path)
+    assert _first(score.parts[0], meter.TimeSignature).ratioString == "6/8"
+    assert _first(score.parts[0], key.KeySignature).sharps == 0  # D dorian: no accidentals
+    assert [len(p.getElementsByClass(m21stream.Measure)) for p in score.parts] == [8, 8]
+
+
+def test_flat_key_spells_with_flats(tmp_path: Path) -> None:
+    spec = Spec(tonic="Bb", mode="major", bars=1, instruments=(Instrument("Sax", 65, "melody"),))
+    notes = [Note(70, 0.0, 1.0), Note(75, 1.0, 1.0), Note(63, 2.0, 1.0), Note(61, 3.0, 1.0)]
+    score = _reparse(Piece(spec, [Track("Sax", 65, "melody", notes)], []), tmp_path)
+    assert [n.pitch.name for n in score.parts[0].flatten().getElementsByClass(note.Note)] == ["B-", "E-", "E-", "D-"]
+    assert _first(score.parts[0], key.KeySignature).sharps == -2
+
+
+def test_awkward_rhythms_and_overlaps_do_not_crash(tmp_path: Path) -> None:
+    """Overlapping voices, notes across bar lines, tiny and off-grid durations, out-of-range pitches."""
+    notes = [Note(60, 0.0, 5.3), Note(64, 0.1, 0.07), Note(67, 0.33, 2.9), Note(60, 0.5, 1.0), Note(140, 3.9, 0.2),
+             Note(55, 6.7, 3.0), Note(48, 7.99, 0.01)]
+    spec = Spec(bars=2, time_signature="7/8")
+    piece = Piece(spec, [Track("Keys", 0, "chords", notes)], [Chord(0.0, 3.5, 0, "maj7", "Cmaj7", 4)])
+    score = _reparse(piece, tmp_path)
+    assert len(score.parts[0].getElementsByClass(m21stream.Measure)) == 2
+    for n in score.parts[0].flatten().notesAndRests:
+        assert n.quarterLength * 12 == pytest.approx(round(n.quarterLength * 12))  # on the 1/12 grid
+
+
+def test_snap_prefers_sixteenths_and_triplets() -> None:
+    assert snap(0.26) == 0.25 and snap(0.34) == pytest.approx(1 / 3) and snap(2.0) == 2.0
+    assert snap(0.6666) == pytest.approx(2 / 3) and snap(0.74) == 0.75
+
+
+def test_empty_track_and_no_chords(tmp_path: Path) -> None:
+    piece = tune_4_4(bars=2)
+    piece = replace(piece, tracks=[Track("Silent", 0, "melody", [])] + piece.tracks[1:], chords=[])
+    score = _reparse(piece, tmp_path)
+    assert len(score.parts) == 4 and len(score.parts[0].flatten().getElementsByClass(note.Note)) == 0
+
+
+def test_export_is_fast() -> None:
+    piece = tune_4_4()
+    piece_to_score(piece)  # warm music21's lazy imports
+    start = time.perf_counter()
+    write_musicxml(piece, Path("/dev/null"))
+    assert time.perf_counter() - start < 1.5  # ~0.15 s measured; generous for a shared 2-core machine
