@@ -1,0 +1,18 @@
+"""Text -> `Spec`: Motif's prompt reader (rules first, a small text encoder for the rest).
+
+Importing this package is cheap: torch and transformers load only when a prompt needs the encoder.
+"""
+
+from __future__ import annotations
+
+from prompts.errors import ParseError
+from prompts.genres import GENRE_IDS, GenreInfo, genre_info
+from prompts.instruments import GM_NAMES, gm_name
+from prompts.moods import MOOD_IDS, MoodInfo, mood_info
+from prompts.parse import ParseConfig, parse
+from prompts.spec import Instrument, Spec
+
+__all__ = [
+    "GENRE_IDS", "GM_NAMES", "MOOD_IDS", "GenreInfo", "Instrument", "MoodInfo", "ParseConfig", "ParseError",
+    "Spec", "genre_info", "gm_name", "mood_info", "parse",
+]

@@ -1,0 +1,146 @@
+"""Keys as people type them: "D minor", "Dm", "d min", "F#", "F sharp", "B flat", "E-flat", "in the key of G".
+
+The hard part is not reading keys but not inventing them: "a short motif", "A jazz tune", "I want",
+"be happy" contain note letters. A bare letter is a key only in a key-ish context ("in A", "key of A",
+"A major", "Am"); a lower-case "a" before "minor"/"major" is an article unless it follows "in"/"of" or
+starts the prompt, and "a minor key" states only the mode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from prompts.scan import TextMask
+from prompts.spec import TONICS
+
+MODE_WORDS: dict[str, str] = {
+    "natural minor": "minor", "harmonic minor": "minor", "melodic minor": "minor", "mixolydian": "mixolydian",
+    "phrygian": "phrygian", "aeolian": "aeolian", "locrian": "locrian", "lydian": "lydian",
+    "dorian": "dorian", "ionian": "major", "major": "major", "minor": "minor", "maj": "major", "min": "minor",
+}
+ENHARMONIC: dict[str, str] = {"E#": "F", "B#": "C", "Fb": "E"}
+
+_MODE_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(MODE_WORDS, key=len, reverse=True))
+_FULL_MODE_ALT = "|".join(
+    re.escape(w).replace(r"\ ", r"\s+") for w in sorted(MODE_WORDS, key=len, reverse=True) if len(w) > 3
+)
+_ACC = r"(?P<acc>\s?-?\s?(?:sharp|flat)\b|#|b(?=(?:m|min|maj)?(?![\w#])))"
+_NOTE = rf"(?<![\w#])(?P<letter>[A-Ga-g]){_ACC}?"
+_KEY_CONTEXT = r"(?:in|of|key|start)"
+_MODE_ONLY_FOLLOWERS = re.compile(r"\s+(?:key|tonality|scale|mode)\b", re.I)
+
+_KEY_OF = re.compile(rf"\bkey\s*(?:of|:|=)\s*{_NOTE}(?:\s*-?\s*(?P<mode>{_MODE_ALT})\b)?(?![\w#])", re.I)
+_NOTE_MODE = re.compile(rf"{_NOTE}\s*-?\s*(?P<mode>{_MODE_ALT})\b", re.I)
+_CHORD_MINOR = re.compile(r"(?<![\w#])(?P<letter>[A-G])(?P<acc>#|b)?m(?![a-zA-Z#])")
+_IN_NOTE = re.compile(rf"\bin\s+(?:the\s+)?{_NOTE}(?![\w#])", re.I)
+_ALTERED_NOTE = re.compile(
+    r"(?<![\w#])(?P<letter>[A-G])(?P<acc>#|b)(?![\w#])|(?<![\w#])(?P<letter2>[A-Ga-g])(?P<acc2>#|\s?-?\s?(?:sharp|flat)\b)"
+)
+_MODE_ONLY = re.compile(rf"\b(?P<mode>{_FULL_MODE_ALT})\b", re.I)
+
+
+@dataclass
+class KeyReading:
+    """What the prompt says about the key: tonic and mode each None when unstated."""
+
+    tonic: str | None = None
+    mode: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def tonic_name(letter: str, accidental: str | None) -> str:
+    """Spec spelling of a letter plus accidental ("f", " sharp" -> "F#"; "B", "b" -> "Bb")."""
+    acc = (accidental or "").strip().lower().lstrip("-").strip()
+    suffix = "#" if acc in ("#", "sharp") else "b" if acc in ("b", "flat") else ""
+    name = letter.upper() + suffix
+    name = ENHARMONIC.get(name, name)
+    return name if name in TONICS else letter.upper()
+
+
+def mode_name(word: str | None) -> str | None:
+    """Canonical mode for a mode word ("min" -> "minor", "ionian" -> "major")."""
+    if word is None:
+        return None
+    return MODE_WORDS.get(" ".join(word.lower().split()))
+
+
+def _preceding_word(text: str, start: int) -> str:
+    words = re.findall(r"[^\W_]+", text[:start])
+    return words[-1].lower() if words else "start"
+
+
+def _article_a(match: re.Match[str], text: str) -> bool:
+    """True when the "a"/"A" of "a minor ..." reads as an article rather than the note A."""
+    if match.group("letter") not in "aA" or match.group("acc"):
+        return False
+    if _MODE_ONLY_FOLLOWERS.match(text, match.end()):
+        return True
+    return match.group("letter") == "a" and not re.fullmatch(_KEY_CONTEXT, _preceding_word(text, match.start()))
+
+
+def _read_note_mode(match: re.Match[str], text: str) -> tuple[str | None, str | None]:
+    mode = mode_name(match.group("mode"))
+    if _article_a(match, text):
+        return None, mode
+    return tonic_name(match.group("letter"), match.group("acc")), mode
+
+
+def _read_key_of(match: re.Match[str], text: str) -> tuple[str | None, str | None]:
+    return tonic_name(match.group("letter"), match.group("acc")), mode_name(match.group("mode"))
+
+
+def _read_chord(match: re.Match[str], text: str) -> tuple[str | None, str | None]:
+    return tonic_name(match.group("letter"), match.group("acc")), "minor"
+
+
+def _read_in_note(match: re.Match[str], text: str) -> tuple[str | None, str | None] | None:
+    letter, acc = match.group("letter"), match.group("acc")
+    if letter == "a" and (not acc or acc.strip().lstrip("-").strip().lower() in ("flat", "sharp")):
+        return None
+    return tonic_name(letter, acc), None
+
+
+def _read_altered(match: re.Match[str], text: str) -> tuple[str | None, str | None] | None:
+    letter = match.group("letter") or match.group("letter2")
+    acc = match.group("acc") or match.group("acc2")
+    if letter == "a" and acc.strip().lstrip("-").strip().lower() in ("flat", "sharp"):
+        return None
+    return tonic_name(letter, acc), None
+
+
+def _read_mode_only(match: re.Match[str], text: str) -> tuple[str | None, str | None]:
+    return None, mode_name(match.group("mode"))
+
+
+_READERS = (
+    (_KEY_OF, _read_key_of),
+    (_NOTE_MODE, _read_note_mode),
+    (_CHORD_MINOR, _read_chord),
+    (_IN_NOTE, _read_in_note),
+    (_ALTERED_NOTE, _read_altered),
+    (_MODE_ONLY, _read_mode_only),
+)
+
+
+def read_key(mask: TextMask) -> KeyReading:
+    """Tonic and mode stated in the prompt; the first key named wins and later ones are noted."""
+    found: list[tuple[int, str | None, str | None]] = []
+    for pattern, reader in _READERS:
+        for match in mask.finditer(pattern):
+            result = reader(match, mask.text)
+            if result is None:
+                continue
+            mask.take(*match.span())
+            found.append((match.start(), *result))
+    found.sort(key=lambda item: item[0])
+    reading = KeyReading()
+    keyed = [item for item in found if item[1] is not None]
+    if keyed:
+        reading.tonic, reading.mode = keyed[0][1], keyed[0][2]
+        others = sorted({t for _, t, _ in keyed[1:] if t != reading.tonic})
+        if others:
+            reading.notes.append(f"several keys named; using {reading.tonic} (also saw {', '.join(others)})")
+    if reading.mode is None:
+        reading.mode = next((mode for _, _, mode in found if mode is not None), None)
+    return reading

@@ -1,0 +1,178 @@
+"""From a `Reading` (what the user stated) to a complete `Spec` (every field decided).
+
+Precedence for every field: what the user stated, then what the moods imply, then the genre's defaults,
+then Motif's defaults. Choices that were not stated are explained in `Spec.notes` where the user would
+wonder ("no key given: chose D minor for moody jazz").
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+from prompts.errors import ParseError
+from prompts.genres import GENRES, JAZZ_CONTEXT, GenreInfo
+from prompts.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, gm_name
+from prompts.lexicon import lookup
+from prompts.moods import MINOR_FAMILY, MOODS, MoodInfo
+from prompts.reading import Reading
+from prompts.spec import Instrument, Spec
+from prompts.timing import TEMPO_WORDS, bars_for_duration, tempo_in_range
+
+DEFAULT_TEMPO_RANGE = (90, 120)
+DEFAULT_MAJOR_TONICS = ("C", "G", "D", "F", "A", "Bb")
+DEFAULT_MINOR_TONICS = ("A", "D", "E", "C", "G")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bar limits a resolution must respect (from ParseConfig)."""
+
+    max_bars: int
+    default_bars: int
+
+
+def family(mode: str) -> str:
+    """"minor" for modes with a minor third, else "major"."""
+    return "minor" if mode in MINOR_FAMILY else "major"
+
+
+def choose_mode(reading: Reading, genre: GenreInfo | None, moods: list[MoodInfo]) -> str:
+    """Stated mode, else the first mood's colour (keeping the genre's mode if it is the same family)."""
+    if reading.mode:
+        return reading.mode
+    mood_mode = next((m.mode for m in moods if m.mode), None)
+    if mood_mode and genre and family(genre.mode) == family(mood_mode):
+        return genre.mode
+    return mood_mode or (genre.mode if genre else "major")
+
+
+def choose_tonic(prompt: str, mode: str, genre: GenreInfo | None, moods: list[MoodInfo]) -> str:
+    """A usual tonic for the genre (varied by prompt, stable for the same prompt), else the mood's."""
+    minor = family(mode) == "minor"
+    if genre:
+        options = genre.minor_tonics if minor else genre.major_tonics
+    elif moods:
+        return moods[0].tonic
+    else:
+        options = DEFAULT_MINOR_TONICS if minor else DEFAULT_MAJOR_TONICS
+    return options[zlib.crc32(prompt.strip().lower().encode("utf-8", "replace")) % len(options)]
+
+
+def choose_tempo(reading: Reading, genre: GenreInfo | None, moods: list[MoodInfo]) -> int:
+    """Stated bpm, else the middle of a tempo word's range, else the genre range nudged by the moods."""
+    if reading.tempo_bpm is not None:
+        return reading.tempo_bpm
+    if reading.tempo_word is not None:
+        low, high = TEMPO_WORDS[reading.tempo_word]
+        return tempo_in_range(low, high)
+    low, high = genre.tempo_bpm if genre else DEFAULT_TEMPO_RANGE
+    tendency = sum(m.tempo for m in moods) / len(moods) if moods else 0.0
+    return tempo_in_range(low, high, tendency)
+
+
+def choose_bars(reading: Reading, limits: Limits, tempo_bpm: int, bar_quarters: float) -> int:
+    """Stated bars, else a duration converted at the chosen tempo, else a length word, else the default."""
+    if reading.bars is not None:
+        asked, what = reading.bars, str(reading.bars)
+    elif reading.duration_s is not None:
+        asked = bars_for_duration(reading.duration_s, tempo_bpm, bar_quarters)
+        what = f"{asked} ({reading.duration_s:g} s at {tempo_bpm} bpm)"
+    elif reading.length_bars is not None:
+        return min(reading.length_bars, limits.max_bars)
+    else:
+        return max(1, min(limits.default_bars, limits.max_bars))
+    if asked < 1:
+        raise ParseError("A piece needs at least 1 bar; you asked for 0.")
+    if asked > limits.max_bars:
+        raise ParseError(f"Motif writes at most {limits.max_bars} bars at a time; you asked for {what}.")
+    return asked
+
+
+def _part_members(part_word: str, program: int | None, group: str | None, genre: str | None) -> list[tuple[int, str | None]]:
+    if group is not None:
+        if group == "piano trio" and genre in JAZZ_CONTEXT:
+            group = "jazz trio"
+        return list(GROUPS[group].members)
+    phrase = lookup(part_word)
+    generic = GENERIC_BY_GENRE.get(phrase.text if phrase else part_word, {})
+    return [(generic.get(genre or "", program if program is not None else 0), None)]
+
+
+def choose_instruments(reading: Reading, genre: GenreInfo | None) -> tuple[Instrument, ...]:
+    """Exactly the instruments named (roles assigned), else the genre's defaults, else a piano."""
+    gid = genre.id if genre else None
+    if reading.parts:
+        parts: list[tuple[int, str | None]] = []
+        for part in reading.parts:
+            parts += _part_members(part.word, part.program, part.group, gid)
+        if reading.solo and len(reading.parts) == 1:
+            return (Instrument(gm_name(parts[0][0]), parts[0][0], "melody"),)
+        return assign_roles(parts)
+    excluded = {p for word in reading.excluded for p, _ in _part_members(word, _program(word), None, gid)}
+    defaults = [(p, r) for p, r in (genre.instruments if genre else ((0, "melody"),)) if p not in excluded]
+    if not defaults:
+        defaults = [(0, "melody")]
+    return tuple(Instrument(gm_name(p), p, role) for p, role in defaults)
+
+
+def _program(word: str) -> int | None:
+    phrase = lookup(word)
+    return int(phrase.value) if phrase and phrase.kind in ("instrument", "approx") else None
+
+
+def resolve(reading: Reading, prompt: str, limits: Limits) -> Spec:
+    """The complete Spec for a reading; `Spec.explicit` lists exactly the fields the user stated."""
+    genre_id = reading.genre or reading.implied_genre
+    genre = GENRES.get(genre_id) if genre_id else None
+    moods = [MOODS[m] for m in reading.moods]
+    mode = choose_mode(reading, genre, moods)
+    tonic = reading.tonic or choose_tonic(prompt, mode, genre, moods)
+    tempo_bpm = choose_tempo(reading, genre, moods)
+    meter = reading.time_signature or (genre.meter if genre else "4/4")
+    num, den = (int(x) for x in meter.split("/"))
+    bars = choose_bars(reading, limits, tempo_bpm, num * 4.0 / den)
+    instruments = choose_instruments(reading, genre)
+    solo = reading.solo and len(reading.parts) == 1
+    drums = reading.drums if reading.drums is not None else (False if solo else bool(genre and genre.drums))
+    notes = list(reading.notes)
+    if reading.tonic is None:
+        reason = " ".join([*reading.moods, genre.id if genre else ""]).strip() or "no genre or mood"
+        notes.append(f"no key given: chose {tonic} {mode} for '{reason}'")
+    return Spec(
+        prompt=prompt, tonic=tonic, mode=mode, tempo_bpm=tempo_bpm, time_signature=meter, bars=bars,
+        genre=genre.id if genre else None, moods=tuple(reading.moods), instruments=instruments, drums=drums,
+        density=_density(reading, moods), register=_register(reading, moods),
+        explicit=explicit_fields(reading, solo), notes=tuple(notes),
+    )
+
+
+def _density(reading: Reading, moods: list[MoodInfo]) -> float:
+    if reading.density is not None:
+        return reading.density
+    return round(sum(m.density for m in moods) / len(moods), 3) if moods else 0.5
+
+
+def _register(reading: Reading, moods: list[MoodInfo]) -> int:
+    if reading.register is not None:
+        return reading.register
+    total = sum(m.register for m in moods)
+    return (total > 0) - (total < 0)
+
+
+def explicit_fields(reading: Reading, solo: bool) -> tuple[str, ...]:
+    """The Spec fields the prompt itself stated (as opposed to inferred from genre, mood or defaults)."""
+    stated = {
+        "tonic": reading.tonic is not None,
+        "mode": reading.mode is not None,
+        "tempo_bpm": reading.tempo_bpm is not None or reading.tempo_word is not None,
+        "time_signature": reading.time_signature is not None,
+        "bars": any(x is not None for x in (reading.bars, reading.duration_s, reading.length_bars)),
+        "genre": (reading.genre or reading.implied_genre) is not None,
+        "moods": bool(reading.moods),
+        "instruments": bool(reading.parts),
+        "drums": reading.drums is not None or solo,
+        "density": reading.density is not None,
+        "register": reading.register is not None,
+    }
+    return tuple(name for name, is_stated in stated.items() if is_stated)

@@ -1,0 +1,144 @@
+"""Tempo, meter and length as written in prompts: "120 bpm", "q=100", "in 6/8", "in three", "eight bars".
+
+Numbers with units are read by regex here; tempo and length *words* ("allegro", "laid-back", "short")
+are phrases in the lexicon and their values live here, so every tempo/length fact is in one place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prompts.errors import ParseError
+from prompts.numbers import NUMBER_PATTERN, parse_number
+from prompts.scan import TextMask
+from prompts.spec import TIME_SIGNATURES
+
+MIN_TEMPO_BPM, MAX_TEMPO_BPM = 20, 400
+
+TEMPO_WORDS: dict[str, tuple[int, int]] = {
+    "grave": (30, 44), "largo": (40, 60), "lento": (45, 60), "larghetto": (60, 66), "adagio": (66, 76),
+    "adagietto": (70, 80), "andante": (76, 108), "andantino": (80, 108), "moderato": (108, 120),
+    "allegretto": (100, 128), "allegro": (120, 156), "vivace": (156, 176), "presto": (168, 200),
+    "prestissimo": (200, 240), "very slow": (40, 56), "slow": (60, 80), "slowly": (60, 80),
+    "slower": (60, 80), "ballad": (60, 80), "leisurely": (70, 90), "laid-back": (75, 95),
+    "laid back": (75, 95), "mid-tempo": (95, 115), "midtempo": (95, 115), "medium tempo": (95, 115),
+    "medium": (95, 115), "moderate": (100, 116), "upbeat": (115, 130), "brisk": (125, 145),
+    "quick": (130, 160), "uptempo": (130, 160), "up-tempo": (130, 160), "fast": (140, 170),
+    "faster": (140, 170), "very fast": (170, 210), "blazing": (190, 230), "frantic": (180, 220),
+}
+"""Tempo words and the bpm range each implies; a word picks the middle of its range (deterministic)."""
+
+LENGTH_WORDS: dict[str, int] = {
+    "short": 4, "very short": 2, "tiny": 4, "brief": 4, "little jingle": 4, "jingle": 4, "quick sketch": 4,
+    "medium length": 16, "medium-length": 16, "long": 32, "longer": 32, "extended": 32, "very long": 64,
+    "full song": 32, "full-length": 32, "full length": 32, "epic length": 64,
+}
+"""Length words and the bar count each implies."""
+
+METER_WORDS: dict[str, str] = {
+    "common time": "4/4", "cut time": "2/2", "alla breve": "2/2", "triple meter": "3/4", "triple time": "3/4",
+    "waltz time": "3/4", "three four": "3/4", "duple meter": "2/4", "duple time": "2/4", "march time": "2/4",
+    "compound time": "6/8", "compound meter": "6/8", "compound duple": "6/8", "six eight": "6/8",
+    "odd meter": "7/8", "odd time": "7/8", "quadruple meter": "4/4", "four on the floor": "4/4",
+}
+
+METER_IN_NUMBER: dict[int, str] = {2: "2/4", 3: "3/4", 4: "4/4", 5: "5/4", 6: "6/8", 7: "7/8", 9: "9/8", 12: "12/8"}
+""""in three", "in 7": how many beats people mean, as the time signature they usually write."""
+
+_UNIT_AFTER = r"(?!\s*-?\s*(?:bars?|measures?|minutes?|mins?|seconds?|secs?|s\b|bpm|/|%|keys?|\.[0-9]))"
+
+_TEMPO_PATTERNS = [
+    re.compile(r"(?<![0-9.])(?P<n>[0-9]+)\s*-?\s*(?:bpm|b\.p\.m\.?|beats?\s*(?:per|a|/)\s*min(?:ute)?)\b", re.I),
+    re.compile(r"\b(?:tempo|bpm|speed|metronome)\s*(?:of|=|:|at|is|around|about|~)?\s*(?P<n>[0-9]+)(?![0-9])"
+               + _UNIT_AFTER, re.I),
+    re.compile(r"(?<![\w])(?:q|quarter(?:\s*note)?|crotchet)\s*=\s*(?P<n>[0-9]+)(?![0-9])", re.I),
+    re.compile(r"\b(?:at|around)\s+(?P<n>[0-9]{2,3})(?![0-9])" + _UNIT_AFTER, re.I),
+]
+_METER_NUMERIC = re.compile(r"(?<![0-9/.])(?P<num>[0-9]{1,2})\s*/\s*(?P<den>[0-9]{1,2})(?![0-9/])")
+_METER_IN = re.compile(rf"\b(?:in|time)\s+(?P<n>{NUMBER_PATTERN})\b" + _UNIT_AFTER, re.I)
+_METER_WORD = re.compile(
+    r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"[\s-]+") for w in METER_WORDS) + r")\b", re.I
+)
+_BARS = re.compile(rf"(?<![\w/.])(?P<n>{NUMBER_PATTERN})\s*-?\s*(?:bars?|measures?)\b", re.I)
+_BARS_AFTER = re.compile(r"\b(?:bars?|measures?|length)\s*[:=]\s*(?P<n>[0-9]+)(?![0-9])", re.I)
+_DURATION = re.compile(
+    rf"(?<![\w/.])(?P<n>{NUMBER_PATTERN})\s*-?\s*(?P<unit>minutes?|mins?|seconds?|secs?|s)\b", re.I
+)
+
+
+def safe_int(digits: str) -> int:
+    """int() of a digit string without Python's huge-string limit: anything over 12 digits is 10**12."""
+    return int(digits) if len(digits) <= 12 else 10**12
+
+
+def read_tempo(mask: TextMask) -> int | None:
+    """The first numeric tempo ("120 bpm", "tempo 140", "q=100", "at 90"); out-of-range tempos are refused."""
+    for pattern in _TEMPO_PATTERNS:
+        for match in mask.finditer(pattern):
+            bpm = safe_int(match.group("n"))
+            if not MIN_TEMPO_BPM <= bpm <= MAX_TEMPO_BPM:
+                raise ParseError(
+                    f"Tempo must be between {MIN_TEMPO_BPM} and {MAX_TEMPO_BPM} bpm; you asked for {bpm}."
+                )
+            mask.take(*match.span())
+            return bpm
+    return None
+
+
+def read_meter(mask: TextMask) -> str | None:
+    """A time signature from "3/4", "in three", "in 7" or a meter phrase ("common time")."""
+    for match in mask.finditer(_METER_NUMERIC):
+        num, den = int(match.group("num")), int(match.group("den"))
+        if den not in (2, 4, 8, 16) or not 1 <= num <= 16:
+            continue
+        signature = f"{num}/{den}"
+        if signature not in TIME_SIGNATURES:
+            raise ParseError(
+                f"Motif can write in {', '.join(TIME_SIGNATURES)}; it cannot write in {signature} yet."
+            )
+        mask.take(*match.span())
+        return signature
+    for match in mask.finditer(_METER_WORD):
+        mask.take(*match.span())
+        return METER_WORDS[" ".join(match.group(0).lower().replace("-", " ").split())]
+    for match in mask.finditer(_METER_IN):
+        count = parse_number(match.group("n"))
+        if count in METER_IN_NUMBER:
+            mask.take(*match.span())
+            return METER_IN_NUMBER[count]
+    return None
+
+
+def read_bars(mask: TextMask) -> int | None:
+    """A bar count from "8 bars", "eight-bar", "12 measures", "bars: 8"; the caller checks the limits."""
+    for pattern in (_BARS, _BARS_AFTER):
+        for match in mask.finditer(pattern):
+            count = parse_number(match.group("n"))
+            if count is None:
+                continue
+            mask.take(*match.span())
+            return count
+    return None
+
+
+def read_duration_s(mask: TextMask) -> float | None:
+    """A length in seconds from "30 seconds", "2 minutes", "45s" (converted to bars once tempo is known)."""
+    for match in mask.finditer(_DURATION):
+        count = parse_number(match.group("n"))
+        if count is None or (match.group("unit").lower() == "s" and count > 300):
+            continue  # "808s" are drum machines, not thirteen minutes
+        mask.take(*match.span())
+        return float(count) * (60.0 if match.group("unit").lower().startswith("m") else 1.0)
+    return None
+
+
+def bars_for_duration(duration_s: float, tempo_bpm: int, bar_quarters: float) -> int:
+    """How many whole bars of `bar_quarters` quarter notes at `tempo_bpm` fill `duration_s` (at least 1)."""
+    bar_s = bar_quarters * 60.0 / tempo_bpm
+    return max(1, round(min(duration_s, 1e9) / bar_s))
+
+
+def tempo_in_range(low: int, high: int, tendency: float = 0.0) -> int:
+    """A deterministic tempo inside [low, high]: the middle, pushed toward an end by `tendency` in -1..1."""
+    fraction = 0.5 + 0.3 * max(-1.0, min(1.0, tendency))
+    return round(low + (high - low) * fraction)
