@@ -1,4 +1,5 @@
-"""Motif's persistent store: generations, their remix lineage, and (later) users, guilds and jobs.
+"""Motif's persistent store: generations and their remix lineage, users, server settings and presets,
+durable idempotent jobs, and feedback.
 
 `storage` depends only on aiosqlite and the standard library: specs and reports are stored as JSON
 dicts, so it never imports the composer, torch or discord.
@@ -6,23 +7,37 @@ dicts, so it never imports the composer, torch or discord.
 
 from __future__ import annotations
 
+from storage.core import BUSY_TIMEOUT_MS
 from storage.errors import SchemaTooNewError, StoreError
+from storage.feedback import Feedback, FeedbackKind
+from storage.guilds import Preset
+from storage.jobs import Job, JobState
 from storage.migrations import SCHEMA_VERSION
 from storage.paths import ENV_VAR, default_db_path, resolve_db_path
-from storage.records import MAX_MIDI_BYTES, Generation, NewGeneration
-from storage.store import BUSY_TIMEOUT_MS, Store, StoreOpening
+from storage.records import MAX_MIDI_BYTES, Generation, GenerationSummary, NewGeneration
+from storage.settings import GuildSettings
+from storage.store import Store, StoreOpening
+from storage.users import User
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "ENV_VAR",
     "MAX_MIDI_BYTES",
     "SCHEMA_VERSION",
+    "Feedback",
+    "FeedbackKind",
     "Generation",
+    "GenerationSummary",
+    "GuildSettings",
+    "Job",
+    "JobState",
     "NewGeneration",
+    "Preset",
     "SchemaTooNewError",
     "Store",
     "StoreError",
     "StoreOpening",
+    "User",
     "default_db_path",
     "resolve_db_path",
 ]

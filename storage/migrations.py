@@ -44,7 +44,65 @@ CREATE INDEX generations_author_created ON generations(author, created_at);
 CREATE INDEX generations_message ON generations(message_id) WHERE message_id IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_GENERATIONS,)
+_V2_COMMUNITY_AND_JOBS = """
+-- Who asked: a platform-qualified id such as 'discord:1234' or 'local:alice'.
+CREATE TABLE users (
+    id           TEXT PRIMARY KEY CHECK (instr(id, ':') > 1 AND length(id) <= 128),
+    display_name TEXT NULL,
+    created_at   TEXT NOT NULL
+);
+-- Server settings: only the overrides of the defaults declared in storage.settings.GuildSettings.
+CREATE TABLE guilds (
+    id            TEXT PRIMARY KEY,
+    settings_json TEXT NOT NULL DEFAULT '{}'
+                  CHECK (json_valid(settings_json) AND json_type(settings_json) = 'object'),
+    updated_at    TEXT NOT NULL
+);
+CREATE TABLE presets (
+    guild_id            TEXT NOT NULL,
+    name                TEXT NOT NULL COLLATE NOCASE,
+    prompt_suffix       TEXT NOT NULL DEFAULT '',
+    spec_overrides_json TEXT NOT NULL DEFAULT '{}'
+                        CHECK (json_valid(spec_overrides_json) AND json_type(spec_overrides_json) = 'object'),
+    created_by          TEXT NULL,
+    created_at          TEXT NOT NULL,
+    UNIQUE (guild_id, name)
+);
+-- Accepted work, written before it is acknowledged; the idempotency key makes a retried request a no-op.
+CREATE TABLE jobs (
+    id              TEXT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    kind            TEXT NOT NULL,
+    payload_json    TEXT NOT NULL CHECK (json_valid(payload_json)),
+    state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    max_attempts    INTEGER NOT NULL DEFAULT 3 CHECK (max_attempts >= 1),
+    result_json     TEXT NULL CHECK (result_json IS NULL OR json_valid(result_json)),
+    error           TEXT NULL,
+    user_id         TEXT NULL,
+    guild_id        TEXT NULL,
+    worker_id       TEXT NULL,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    run_after       TEXT NULL,
+    lease_until     TEXT NULL,
+    -- Exactly the running jobs hold a lease; a job is never running without a worker.
+    CHECK ((state = 'running') = (lease_until IS NOT NULL AND worker_id IS NOT NULL))
+);
+CREATE INDEX jobs_claimable ON jobs(state, created_at);
+CREATE INDEX jobs_user_state ON jobs(user_id, state);
+CREATE TABLE feedback (
+    generation_id TEXT NOT NULL REFERENCES generations(id),
+    user_id       TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('reaction', 'rating')),
+    value         TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    UNIQUE (generation_id, user_id, kind, value)
+);
+CREATE INDEX generations_guild_created ON generations(guild, created_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_GENERATIONS, _V2_COMMUNITY_AND_JOBS)
 """Ordered migration scripts; the schema version of a database is how many of them it has run."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -99,7 +99,40 @@ class Generation:
         return self.parent_id is None
 
 
-def _to_json(value: object, field: str) -> str:
+@dataclass(frozen=True, slots=True)
+class GenerationSummary:
+    """A generation without its MIDI blob: what a history page or a lineage tree needs to show."""
+
+    id: str
+    parent_id: str | None
+    root_id: str
+    author: str | None
+    guild: str | None
+    prompt: str
+    spec: dict[str, Any]
+    seed: int
+    engine: str
+    midi_size: int
+    created_at: datetime
+
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "id", "parent_id", "root_id", "author", "guild", "prompt", "spec_json", "seed", "engine", "created_at",
+)
+"""Columns a summary selects; `length(midi)` is added as `midi_size` (SQLite does not read the blob for it)."""
+
+
+def summary_from_row(row: sqlite3.Row) -> GenerationSummary:
+    """Rebuild a `GenerationSummary` from a row selected with `SUMMARY_COLUMNS` and `midi_size`."""
+    return GenerationSummary(
+        id=row["id"], parent_id=row["parent_id"], root_id=row["root_id"], author=row["author"],
+        guild=row["guild"], prompt=row["prompt"], spec=json.loads(row["spec_json"]), seed=int(row["seed"]),
+        engine=row["engine"], midi_size=int(row["midi_size"]), created_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
+def to_json(value: object, field: str) -> str:
+    """Canonical compact JSON (sorted keys, no NaN), so equal values store as equal text."""
     try:
         return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -152,15 +185,16 @@ def insert_params(new: NewGeneration, gen_id: str, root_id: str, created_at: dat
     """Lay a checked `new` out as a column -> value dict (also the source of the returned `Generation`)."""
     values = (
         gen_id, new.parent_id, root_id, new.author, new.guild, new.channel, new.message_id, new.prompt,
-        _to_json(new.spec, "spec"), new.seed, new.engine, new.model_version, _check_midi(new.midi),
-        None if new.originality is None else _to_json(new.originality, "originality"),
-        None if new.timings is None else _to_json(new.timings, "timings"),
+        to_json(new.spec, "spec"), new.seed, new.engine, new.model_version, _check_midi(new.midi),
+        None if new.originality is None else to_json(new.originality, "originality"),
+        None if new.timings is None else to_json(new.timings, "timings"),
         format_timestamp(created_at),
     )
     return dict(zip(COLUMNS, values, strict=True))
 
 
-def _from_json(text: str | None) -> Any:
+def from_json(text: str | None) -> Any:
+    """Decode a nullable JSON column."""
     return None if text is None else json.loads(text)
 
 
@@ -171,6 +205,6 @@ def generation_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Generation:
         guild=row["guild"], channel=row["channel"], message_id=row["message_id"], prompt=row["prompt"],
         spec=json.loads(row["spec_json"]), seed=int(row["seed"]), engine=row["engine"],
         model_version=row["model_version"], midi=bytes(row["midi"]),
-        originality=_from_json(row["originality_json"]), timings=_from_json(row["timings_json"]),
+        originality=from_json(row["originality_json"]), timings=from_json(row["timings_json"]),
         created_at=datetime.fromisoformat(row["created_at"]),
     )

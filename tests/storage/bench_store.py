@@ -1,4 +1,5 @@
-"""Store latency benchmark (not a test): p50/p95 of writes and reads with 4 KB MIDI blobs.
+"""Store latency benchmark (not a test): p50/p95 of writes and reads with 4 KB MIDI blobs, and of the
+job queue (enqueue, a repeated enqueue of the same key, claim, complete).
 
 Run: .venv/bin/python -m tests.storage.bench_store --ops 500
 """
@@ -42,6 +43,29 @@ async def run(ops: int, db_path: Path) -> dict[str, dict[str, float]]:
         report["get_generation"] = await _time_ms(ops, lambda i: store.get_generation(ids[i]))
         report["list_generations_20"] = await _time_ms(ops, lambda i: store.list_generations(author="user-1"))
         report["lineage"] = await _time_ms(ops, lambda i: store.lineage(ids[-1 - i]))
+        report["list_generation_summaries_20"] = await _time_ms(
+            ops, lambda i: store.list_generation_summaries(author="user-1")
+        )
+        report.update(await _time_jobs(store, ops))
+    return report
+
+
+async def _time_jobs(store: Store, ops: int) -> dict[str, dict[str, float]]:
+    """Queue round trip: `ops` enqueues (spread over 10 users), replays of the same keys, claims, completions."""
+    claimed: list[str] = []
+
+    async def enqueue(i: int) -> None:
+        await store.enqueue_job(f"interaction-{i}", "compose", {"prompt": "a reel", "n": i}, f"discord:{i % 10}")
+
+    async def claim(i: int) -> None:
+        job = await store.claim_next_job("bench-worker", 120.0, prefer_users_not_in={f"discord:{i % 10}"})
+        assert job is not None
+        claimed.append(job.id)
+
+    report = {"enqueue_job": await _time_ms(ops, enqueue)}
+    report["enqueue_job_duplicate"] = await _time_ms(ops, enqueue)
+    report["claim_next_job"] = await _time_ms(ops, claim)
+    report["complete_job"] = await _time_ms(ops, lambda i: store.complete_job(claimed[i], {"generation_id": "x"}))
     return report
 
 

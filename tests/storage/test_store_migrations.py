@@ -46,7 +46,7 @@ async def test_opening_twice_changes_nothing_and_keeps_rows(db_path: Path) -> No
 
 async def test_migrate_applies_only_missing_versions(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
-    extra = "CREATE TABLE presets (name TEXT PRIMARY KEY, spec_json TEXT NOT NULL);"
+    extra = "CREATE TABLE scratch_later (name TEXT PRIMARY KEY, spec_json TEXT NOT NULL);"
     async with aiosqlite.connect(db_path, isolation_level=None) as conn:
         assert await migrate(conn, "test") == list(range(1, SCHEMA_VERSION + 1))
         assert await migrate(conn, "test") == []
@@ -54,19 +54,19 @@ async def test_migrate_applies_only_missing_versions(db_path: Path) -> None:
         assert await migrate(conn, "test", (*MIGRATIONS, extra)) == [SCHEMA_VERSION + 1]
         assert await migrate(conn, "test", (*MIGRATIONS, extra)) == []
     assert _user_version(db_path) == SCHEMA_VERSION + 1
-    assert "presets" in {name for name, _ in _schema(db_path)}
+    assert "scratch_later" in {name for name, _ in _schema(db_path)}
 
 
 async def test_failed_migration_rolls_back_entirely(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
-    broken = "CREATE TABLE jobs (id TEXT PRIMARY KEY); CREATE INDEX jobs_bad ON no_such_table(x);"
+    broken = "CREATE TABLE scratch_jobs (id TEXT PRIMARY KEY); CREATE INDEX scratch_bad ON no_such_table(x);"
     async with aiosqlite.connect(db_path, isolation_level=None) as conn:
         await migrate(conn, "test")
         with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
             await migrate(conn, "test", (*MIGRATIONS, broken))
         assert not conn.in_transaction
     assert _user_version(db_path) == SCHEMA_VERSION
-    assert "jobs" not in {name for name, _ in _schema(db_path)}
+    assert "scratch_jobs" not in {name for name, _ in _schema(db_path)}
 
 
 async def test_newer_database_is_refused_untouched(db_path: Path) -> None:

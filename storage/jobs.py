@@ -1,0 +1,300 @@
+"""Durable, idempotent jobs: accepted work is written before it is acknowledged and survives a crash.
+
+Life of a job: `enqueue_job` (pending) -> `claim_next_job` (running, under a lease) -> `complete_job`
+(done) or `fail_job` (back to pending for a retry, or failed). A worker that dies stops renewing its
+lease; once the lease runs out another worker may claim the job again, and a job whose lease expired
+on its last attempt is marked failed instead (a job that keeps killing its worker must not loop).
+
+Idempotency: the caller picks the key (the Discord interaction or message id). Enqueueing the same key
+again returns the existing job with `created=False`, so a redelivered request never runs twice, and a
+job's `result` is where the bot records what it posted, so a retried job can post once.
+
+Fair scheduling is built by the caller from `prefer_users_not_in` (round robin over users):
+
+    served: set[str] = set()
+    while True:
+        job = await store.claim_next_job(worker_id, lease_s=120, prefer_users_not_in=served)
+        if job is None:
+            await asyncio.sleep(0.5)
+            continue
+        if job.user_id in served:  # everyone waiting has had a turn this round: start the next round
+            served.clear()
+        if job.user_id is not None:
+            served.add(job.user_id)
+        ...
+
+The claim takes the oldest claimable job of a user outside `served` and falls back to the oldest
+claimable job of all, so users take turns while a burst from one user waits behind the others.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import aiosqlite
+
+from storage.checks import check_positive, check_text, check_user_id
+from storage.core import StoreCore, fresh_id
+from storage.errors import StoreError
+from storage.records import format_timestamp, from_json, to_json, utc_now
+
+JobState = Literal["pending", "running", "done", "failed"]
+
+MAX_LEASE_S = 24 * 3600
+MAX_ERROR_CHARS = 2000
+
+_CLAIMABLE = (
+    "((state = 'pending' AND (run_after IS NULL OR run_after <= :now))"
+    " OR (state = 'running' AND lease_until < :now))"
+)
+_OLDEST = "ORDER BY created_at, rowid"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One unit of accepted work and where it stands."""
+
+    id: str
+    idempotency_key: str
+    kind: str
+    payload: dict[str, Any]
+    state: JobState
+    attempts: int
+    max_attempts: int
+    result: dict[str, Any] | None
+    error: str | None
+    user_id: str | None
+    guild_id: str | None
+    worker_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    run_after: datetime | None
+    lease_until: datetime | None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def job_from_row(row: sqlite3.Row) -> Job:
+    """Rebuild a `Job` from a `SELECT * FROM jobs` row."""
+    return Job(
+        id=row["id"], idempotency_key=row["idempotency_key"], kind=row["kind"],
+        payload=from_json(row["payload_json"]), state=row["state"], attempts=int(row["attempts"]),
+        max_attempts=int(row["max_attempts"]), result=from_json(row["result_json"]), error=row["error"],
+        user_id=row["user_id"], guild_id=row["guild_id"], worker_id=row["worker_id"],
+        created_at=datetime.fromisoformat(row["created_at"]), updated_at=datetime.fromisoformat(row["updated_at"]),
+        run_after=_moment(row["run_after"]), lease_until=_moment(row["lease_until"]),
+    )
+
+
+def _later(now: datetime, seconds: float) -> str:
+    return format_timestamp(now + timedelta(seconds=seconds))
+
+
+async def _fetch_job(conn: aiosqlite.Connection, job_id: str) -> Job:
+    rows = list(await conn.execute_fetchall("SELECT * FROM jobs WHERE id = ?", (job_id,)))
+    if not rows:
+        raise StoreError(f"job {job_id!r} does not exist")
+    return job_from_row(rows[0])
+
+
+def _check_held(job: Job, worker_id: str | None, action: str) -> None:
+    """Refuse to finish a job that is not running, or that another worker has taken over."""
+    if job.state != "running":
+        raise StoreError(f"cannot {action} job {job.id}: it is {job.state}, not running")
+    if worker_id is not None and job.worker_id != worker_id:
+        raise StoreError(
+            f"cannot {action} job {job.id}: worker {worker_id!r} lost its lease to {job.worker_id!r}"
+        )
+
+
+class JobsMixin(StoreCore):
+    """Enqueue, claim, finish and inspect jobs."""
+
+    async def enqueue_job(
+        self, key: str, kind: str, payload: dict[str, Any], user_id: str | None = None,
+        guild_id: str | None = None, *, max_attempts: int = 3,
+    ) -> tuple[Job, bool]:
+        """Accept work under an idempotency key; return `(job, created)`.
+
+        A key seen before returns the job it made, `created=False`, whatever state it is in; reusing a
+        key for a different kind of job is a bug and raises `StoreError`.
+        """
+        check_text("idempotency key", key, max_chars=200)
+        check_text("job kind", kind, max_chars=64)
+        check_user_id(user_id, optional=True)
+        check_text("guild id", guild_id, optional=True)
+        check_positive("max_attempts", max_attempts, integer=True, maximum=100)
+        if not isinstance(payload, dict):
+            raise StoreError(f"job payload must be a dict, got {type(payload).__name__}")
+        payload_json = to_json(payload, "job payload")
+        now = format_timestamp(utc_now())
+
+        async def insert(conn: aiosqlite.Connection) -> tuple[Job, bool]:
+            job_id = await fresh_id(conn, "jobs")
+            cursor = await conn.execute(
+                "INSERT INTO jobs (id, idempotency_key, kind, payload_json, max_attempts, user_id, guild_id,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (idempotency_key) DO NOTHING",
+                (job_id, key, kind, payload_json, max_attempts, user_id, guild_id, now, now),
+            )
+            rows = list(await conn.execute_fetchall("SELECT * FROM jobs WHERE idempotency_key = ?", (key,)))
+            return job_from_row(rows[0]), cursor.rowcount == 1
+
+        job, created = await self._transact(insert)
+        if job.kind != kind:
+            raise StoreError(f"idempotency key {key!r} already names a {job.kind!r} job, not a {kind!r} job")
+        return job, created
+
+    async def claim_next_job(
+        self, worker_id: str, lease_s: float, *, prefer_users_not_in: Collection[str] = frozenset()
+    ) -> Job | None:
+        """Atomically take the oldest claimable job (pending, or running with an expired lease), or None.
+
+        The job becomes running under `worker_id` until `now + lease_s`, with one more attempt counted.
+        `prefer_users_not_in` skips those users' jobs while anyone else's are waiting (see the module
+        docstring for the round-robin idiom). Running jobs whose lease ran out on their last attempt
+        are marked failed here, never handed out again.
+        """
+        check_text("worker id", worker_id)
+        check_positive("lease_s", lease_s, maximum=MAX_LEASE_S)
+        skip = sorted(prefer_users_not_in)
+        now = utc_now()
+
+        async def claim(conn: aiosqlite.Connection) -> Job | None:
+            stamp = format_timestamp(now)
+            await conn.execute(
+                "UPDATE jobs SET state = 'failed', lease_until = NULL, updated_at = :now,"
+                " error = 'lease expired on attempt ' || attempts || ' of ' || max_attempts ||"
+                " ' (worker ' || worker_id || ' stopped or hung)'"
+                " WHERE state = 'running' AND lease_until < :now AND attempts >= max_attempts",
+                {"now": stamp},
+            )
+            job_id = await self._pick_job(conn, stamp, skip)
+            if job_id is None:
+                return None
+            rows = list(await conn.execute_fetchall(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, worker_id = ?, lease_until = ?,"
+                " run_after = NULL, updated_at = ? WHERE id = ? RETURNING *",
+                (worker_id, _later(now, lease_s), stamp, job_id),
+            ))
+            return job_from_row(rows[0])
+
+        return await self._transact(claim)
+
+    @staticmethod
+    async def _pick_job(conn: aiosqlite.Connection, stamp: str, skip: list[str]) -> str | None:
+        """The id of the oldest claimable job, preferring users not in `skip`."""
+        if skip:
+            marks = ", ".join(f":u{i}" for i in range(len(skip)))
+            params: dict[str, Any] = {"now": stamp, **{f"u{i}": user for i, user in enumerate(skip)}}
+            rows = list(await conn.execute_fetchall(
+                f"SELECT id FROM jobs WHERE {_CLAIMABLE} AND (user_id IS NULL OR user_id NOT IN ({marks}))"
+                f" {_OLDEST} LIMIT 1", params,
+            ))
+            if rows:
+                return str(rows[0][0])
+        rows = list(await conn.execute_fetchall(
+            f"SELECT id FROM jobs WHERE {_CLAIMABLE} {_OLDEST} LIMIT 1", {"now": stamp}
+        ))
+        return str(rows[0][0]) if rows else None
+
+    async def extend_lease(self, job_id: str, worker_id: str, lease_s: float) -> Job:
+        """Renew a running job's lease (a heartbeat for long work); refused if another worker took it."""
+        check_positive("lease_s", lease_s, maximum=MAX_LEASE_S)
+        now = utc_now()
+
+        async def extend(conn: aiosqlite.Connection) -> Job:
+            _check_held(await _fetch_job(conn, job_id), worker_id, "extend the lease of")
+            await conn.execute(
+                "UPDATE jobs SET lease_until = ?, updated_at = ? WHERE id = ?",
+                (_later(now, lease_s), format_timestamp(now), job_id),
+            )
+            return await _fetch_job(conn, job_id)
+
+        return await self._transact(extend)
+
+    async def complete_job(self, job_id: str, result: dict[str, Any], *, worker_id: str | None = None) -> Job:
+        """Mark a running job done with its result (e.g. the generation id and the message posted).
+
+        With `worker_id`, a worker whose lease expired and was taken over gets a `StoreError` instead
+        of overwriting the new holder's work.
+        """
+        if not isinstance(result, dict):
+            raise StoreError(f"job result must be a dict, got {type(result).__name__}")
+        result_json = to_json(result, "job result")
+        stamp = format_timestamp(utc_now())
+
+        async def complete(conn: aiosqlite.Connection) -> Job:
+            _check_held(await _fetch_job(conn, job_id), worker_id, "complete")
+            await conn.execute(
+                "UPDATE jobs SET state = 'done', result_json = ?, error = NULL, lease_until = NULL,"
+                " updated_at = ? WHERE id = ?", (result_json, stamp, job_id),
+            )
+            return await _fetch_job(conn, job_id)
+
+        return await self._transact(complete)
+
+    async def fail_job(
+        self, job_id: str, error: str, *, retry: bool, worker_id: str | None = None, retry_after_s: float = 0.0
+    ) -> Job:
+        """Record a failure; with `retry` the job returns to pending (claimable after `retry_after_s`)
+        unless it has used all its attempts, in which case, or without `retry`, it is failed for good."""
+        check_text("error", error, max_chars=MAX_ERROR_CHARS)
+        if retry_after_s != 0.0:
+            check_positive("retry_after_s", retry_after_s, maximum=MAX_LEASE_S)
+        now = utc_now()
+
+        async def fail(conn: aiosqlite.Connection) -> Job:
+            job = await _fetch_job(conn, job_id)
+            _check_held(job, worker_id, "fail")
+            again = retry and job.attempts < job.max_attempts
+            await conn.execute(
+                "UPDATE jobs SET state = ?, error = ?, lease_until = NULL, run_after = ?, updated_at = ?"
+                " WHERE id = ?",
+                ("pending" if again else "failed", error, _later(now, retry_after_s) if again else None,
+                 format_timestamp(now), job_id),
+            )
+            return await _fetch_job(conn, job_id)
+
+        return await self._transact(fail)
+
+    # -- reads ---------------------------------------------------------------------------------------
+
+    async def get_job(self, job_id: str) -> Job | None:
+        """The job with this id, or None."""
+        rows = await self._read("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return job_from_row(rows[0]) if rows else None
+
+    async def get_job_by_key(self, key: str) -> Job | None:
+        """The job an idempotency key made, or None: "was this interaction already accepted?"."""
+        rows = await self._read("SELECT * FROM jobs WHERE idempotency_key = ?", (key,))
+        return job_from_row(rows[0]) if rows else None
+
+    async def pending_jobs(self, limit: int = 500) -> list[Job]:
+        """Waiting jobs, oldest first (the queue as a user sees it)."""
+        check_positive("limit", limit, integer=True)
+        rows = await self._read(f"SELECT * FROM jobs WHERE state = 'pending' {_OLDEST} LIMIT ?", (limit,))
+        return [job_from_row(row) for row in rows]
+
+    async def pending_jobs_by_user(self) -> dict[str | None, list[Job]]:
+        """Waiting jobs grouped by user (oldest first within each), for schedulers and `/queue` views."""
+        grouped: dict[str | None, list[Job]] = {}
+        for job in await self.pending_jobs(limit=100_000):
+            grouped.setdefault(job.user_id, []).append(job)
+        return grouped
+
+    async def queue_position(self, job_id: str) -> int | None:
+        """1 for the next pending job to run, 2 for the one after...; None when the job is not pending."""
+        rows = await self._read(
+            "SELECT count(*) FROM jobs AS other JOIN jobs AS me ON me.id = ? WHERE me.state = 'pending'"
+            " AND other.state = 'pending' AND (other.created_at, other.rowid) <= (me.created_at, me.rowid)",
+            (job_id,),
+        )
+        position = int(rows[0][0])
+        return position or None
