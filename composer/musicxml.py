@@ -148,18 +148,43 @@ def _tied_note(p: pitch.Pitch, tie: str | None) -> note.Note:
     return n
 
 
-def _segment(sounding: list[_Span], seg_start: float, seg_end: float, speller: _Speller) -> note.GeneralNote:
-    """One slice of a part: a rest, a note or a chord, with ties to the neighbouring slices."""
+EXPRESSIBLE_Q: tuple[float, ...] = (4.0, 3.0, 2.0, 1.5, 1.0, 0.75, 2 / 3, 0.5, 1 / 3, 0.25, 1 / 6, 0.125, 1 / 12)
+"""Note values music21 can write on their own (plain, dotted, triplet); longer or odd slices are split."""
+
+
+def expressible_chunks(length_q: float) -> list[float]:
+    """Split a slice into note values MusicXML can express, largest first (5/12 -> 1/3 + 1/12)."""
+    chunks: list[float] = []
+    left = length_q
+    while left > _EPS:
+        value = next((v for v in EXPRESSIBLE_Q if v <= left + _EPS), None)
+        if value is None:  # a sliver below the smallest value: give it to the previous chunk
+            if chunks:
+                chunks[-1] += left
+            break
+        chunks.append(value)
+        left -= value
+    return chunks or [length_q]
+
+
+def _segment(sounding: list[_Span], seg_start: float, seg_end: float, speller: _Speller) -> list[note.GeneralNote]:
+    """One slice of a part: rests, notes or chords (tied when the slice needs several note values)."""
+    chunks = expressible_chunks(seg_end - seg_start)
     if not sounding:
-        return note.Rest(quarterLength=seg_end - seg_start)
-    parts = []
-    for s in sorted({s.pitch: s for s in sounding}.values(), key=lambda s: s.pitch):
-        before, after = s.start < seg_start - _EPS, s.end > seg_end + _EPS
-        tie = "continue" if before and after else "stop" if before else "start" if after else None
-        parts.append(_tied_note(speller.pitch(s.pitch), tie))
-    element: note.GeneralNote = parts[0] if len(parts) == 1 else m21chord.Chord(parts)
-    element.duration = duration.Duration(seg_end - seg_start)
-    return element
+        return [note.Rest(quarterLength=q) for q in chunks]
+    elements: list[note.GeneralNote] = []
+    for i, q in enumerate(chunks):
+        first, last = i == 0, i == len(chunks) - 1
+        parts = []
+        for s in sorted({s.pitch: s for s in sounding}.values(), key=lambda s: s.pitch):
+            before = s.start < seg_start - _EPS or not first
+            after = s.end > seg_end + _EPS or not last
+            tie = "continue" if before and after else "stop" if before else "start" if after else None
+            parts.append(_tied_note(speller.pitch(s.pitch), tie))
+        element: note.GeneralNote = parts[0] if len(parts) == 1 else m21chord.Chord(parts)
+        element.duration = duration.Duration(q)
+        elements.append(element)
+    return elements
 
 
 def _pitched_measures(spans: list[_Span], bar_q: float, total: float, speller: _Speller) -> list[stream.Measure]:
@@ -171,7 +196,10 @@ def _pitched_measures(spans: list[_Span], bar_q: float, total: float, speller: _
             continue
         index = min(int((a + _EPS) // bar_q), bars - 1)
         sounding = [s for s in spans if s.start <= a + _EPS and s.end >= b - _EPS]
-        measures[index].insert(a - index * bar_q, _segment(sounding, a, b, speller))
+        offset = a - index * bar_q
+        for element in _segment(sounding, a, b, speller):
+            measures[index].insert(offset, element)
+            offset += element.duration.quarterLength
     for m in measures:
         _mark_accidentals(m, speller.key_alters)
     return measures
@@ -201,9 +229,12 @@ def _drum_measures(spans: list[_Span], bar_q: float, total: float) -> list[strea
             if b - a < _MIN_Q - _EPS:
                 continue
             pitches = onsets.get(round(a, 6))
-            element = _drum_hit(pitches) if pitches else note.Rest()
-            element.duration = duration.Duration(b - a)
-            m.insert(a - lo, element)
+            offset = a - lo
+            for i, q in enumerate(expressible_chunks(b - a)):
+                element = _drum_hit(pitches) if pitches and i == 0 else note.Rest()
+                element.duration = duration.Duration(q)
+                m.insert(offset, element)
+                offset += q
     return measures
 
 

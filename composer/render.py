@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from music21.exceptions21 import Music21Exception
+
 from composer.artifacts import Artifacts
 from composer.audio import render_audio
 from composer.engrave import render_score_png
@@ -23,7 +25,8 @@ from composer.piece import Piece
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_OPTIONAL_ERRORS = (OSError, RuntimeError, ValueError, ArithmeticError, LookupError, TypeError, AttributeError)
+_OPTIONAL_ERRORS = (OSError, RuntimeError, ValueError, ArithmeticError, LookupError, TypeError, AttributeError,
+                    Music21Exception)
 """What an optional stage may raise without taking the other artifacts down (music21/verovio/cairo
 raise a wide variety); anything else (KeyboardInterrupt, MemoryError) still propagates."""
 

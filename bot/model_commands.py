@@ -1,0 +1,76 @@
+"""`motif data build` and `motif train`: building the corpus data and training the melody model.
+
+They live at the edge because training joins two packages: the composer's model and data, and the prompt
+side's text encoder (captions are embedded with the same MiniLM that reads users' prompts).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+err = Console(stderr=True)
+data_app = typer.Typer(help="Build the training data from the music21 corpus.", no_args_is_help=True)
+
+
+@data_app.command("build")
+def data_build(
+    out: Annotated[Path | None, typer.Option("--out", help="Melodies file to write.")] = None,
+    midi_dir: Annotated[Path | None, typer.Option("--midi-dir", help="Also read every MIDI file here.")] = None,
+    workers: Annotated[int, typer.Option("--workers")] = 2,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most N pieces per source.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even when the file is fresh.")] = False,
+) -> None:
+    """Parse the corpus (and --midi-dir) into the compact melodies file the models train on."""
+    from composer import corpus
+
+    argv = ["build", "--workers", str(workers)]
+    argv += ["--out", str(out)] if out else []
+    argv += ["--midi-dir", str(midi_dir)] if midi_dir else []
+    argv += ["--limit", str(limit)] if limit else []
+    argv += ["--force"] if force else []
+    raise typer.Exit(corpus.main(argv))
+
+
+def train_command(
+    seed: Annotated[int, typer.Option("--seed")] = 1234,
+    max_steps: Annotated[int, typer.Option("--max-steps")] = 4000,
+    limit: Annotated[int | None, typer.Option("--limit", help="Train on the first N melodies only.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Checkpoint folder.")] = None,
+    n_layer: Annotated[int, typer.Option("--layers")] = 4,
+    n_embd: Annotated[int, typer.Option("--width")] = 192,
+    eval_every: Annotated[int, typer.Option("--eval-every")] = 200,
+) -> None:
+    """Train the melody model on the corpus melodies (CPU), keeping the best checkpoint."""
+    from composer.corpus import load_melodies
+    from composer.dataset import build_examples
+    from composer.tokens import MotifTokenizer
+    from composer.train import CHECKPOINT_DIR, TrainConfig, train
+    from prompts.encoder import get_encoder
+
+    config = TrainConfig(seed=seed, max_steps=max_steps, n_layer=n_layer, n_embd=n_embd, eval_every=eval_every)
+    tokenizer = MotifTokenizer()
+    encoder = get_encoder()
+    splits = {name: load_melodies(split=name)[:limit] for name in ("train", "valid")}
+    examples = {}
+    for name, melodies in splits.items():
+        with _progress(f"tokenising {name}") as progress:
+            task = progress.add_task("", total=len(melodies))
+            examples[name] = build_examples(melodies, tokenizer, encoder.embed, seed, config.max_tokens,
+                                            progress=lambda n, t=task: progress.advance(t, n))
+    err.print(f"{len(examples['train'])} training and {len(examples['valid'])} validation sequences")
+    started = time.perf_counter()
+    report = train(config, tokenizer, examples["train"], examples["valid"], out or CHECKPOINT_DIR,
+                   log=lambda line: err.print(line, highlight=False))
+    err.print(f"done in {(time.perf_counter() - started) / 60:.1f} min: best valid loss "
+              f"{report.best_valid_loss:.4f} at step {report.best_step}, {report.valid_bits_per_note:.3f} bits/note")
+
+
+def _progress(label: str) -> Progress:
+    return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err)
