@@ -1,0 +1,210 @@
+"""The arranger: the melody and the harmony plan rendered for the requested instruments.
+
+One Track per requested instrument, in order, with its program, so the written MIDI plays exactly
+what was asked for. Roles decide what each part plays (melody, counter, chords, pad, bass); a solo
+keyboard or guitar also gets a left hand, and with no bass instrument the lowest chord instrument
+plays the roots. The last bar is a held tonic chord, so every piece ends at home.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from composer.accompany import Context, realise_bass
+from composer.comping import SELF_BASSED, realise_comping
+from composer.drums import drum_track
+from composer.meter import meter_of
+from composer.piece import Chord, Note, Track
+from composer.ranges import best_octave_shift, instrument_range, role_window
+from composer.styles import Style
+from composer.theory import chord_pcs, fit_range, scale_pcs
+from composer.voicing import voice_chord
+from prompts.spec import Instrument, Spec
+
+POLYPHONIC = frozenset(
+    set(range(0, 22)) | set(range(24, 32)) | {46} | set(range(48, 56)) | {61, 62, 63}
+    | set(range(88, 96)) | {104, 105, 106, 107, 108, 114}
+)
+"""GM programs that can play chords (keyboards, guitars, harp, ensembles, pads)."""
+
+ROLE_LEVEL = {"melody": 6, "counter": -6, "chords": -10, "pad": -16, "bass": -2}
+DEFAULT_INSTRUMENTS = (Instrument("Piano", 0, "melody"),)
+
+
+class ArrangeError(ValueError):
+    """Raised when the arrangement cannot be made (empty harmony plan, bad bar count)."""
+
+
+def _bass_window(program: int) -> tuple[int, int]:
+    low, high = instrument_range(program)
+    bottom = max(low, 33)
+    return bottom, min(high, bottom + 21)
+
+
+def place_melody(melody: list[Note], program: int, register: int) -> list[Note]:
+    """The melody moved by whole octaves into the instrument's melody register (plus `register`)."""
+    low, high = instrument_range(program)
+    w_low, w_high = role_window(program, "melody")
+    shift = best_octave_shift([n.pitch for n in melody], w_low, w_high) + 12 * register
+    return [Note(fit_range(n.pitch + shift, low, high), n.start, n.duration, 0) for n in melody]
+
+
+def counter_line(melody: list[Note], ctx: Context, program: int) -> list[Note]:
+    """A second voice a diatonic third (or sixth, where the third clashes) below the melody."""
+    scale = scale_pcs(ctx.spec.tonic, ctx.spec.mode)
+    low, high = role_window(program, "counter")
+    kept = [n for n in melody if n.duration >= 0.5 or abs(n.start - round(n.start)) < 1e-9]
+    notes = []
+    for i, note in enumerate(kept):
+        end = kept[i + 1].start if i + 1 < len(kept) else note.end
+        pc = note.pitch % 12
+        index = scale.index(pc) if pc in scale else min(range(7), key=lambda k: (pc - scale[k]) % 12)
+        tones = chord_pcs(ctx.chord_at(note.start).root_pc, ctx.chord_at(note.start).quality)
+        third, sixth = scale[(index - 2) % 7], scale[(index - 5) % 7]
+        pick = sixth if third not in tones and sixth in tones else third
+        pitch = note.pitch - ((note.pitch - pick) % 12 or 12)
+        notes.append(Note(fit_range(pitch, low, high), note.start, max(0.25, end - note.start) * 0.95, -4))
+    return notes
+
+
+def _comping(ctx: Context, style: Style, program: int, role: str, bars: range) -> list[Note]:
+    pattern = "pad_sustain" if role == "pad" else style.comping
+    size = 1 if program not in POLYPHONIC else 3 if pattern == "chorale_voices" else 4
+    if size == 4 and style.vocabulary == "extended":
+        size = 5
+    window = role_window(program, "pad" if role == "pad" else "chords")
+    if pattern in SELF_BASSED:
+        window = role_window(program, "left_hand")
+    if size == 1 and pattern in SELF_BASSED:
+        pattern = "block"
+    return realise_comping(ctx, pattern, window, size, bars, _bass_window(program))
+
+
+def _left_hand(ctx: Context, style: Style, program: int, bars: range) -> list[Note]:
+    """Accompaniment for a solo keyboard/guitar: the comping pattern low, plus roots unless self-bassed."""
+    notes = realise_comping(ctx, style.comping, role_window(program, "left_hand"), 3, bars,
+                            _bass_window(program))
+    notes = [n for n in notes if n.pitch < 67]
+    if style.comping not in SELF_BASSED:
+        notes += realise_bass(ctx, style.bass, *_bass_window(program), bars)
+    return notes
+
+
+def _ending(track: Track, chord: Chord, ctx: Context, role: str, window: tuple[int, int], size: int) -> None:
+    """Replace the last bar of an accompaniment part with a held tonic chord (or root, for the bass)."""
+    bq = ctx.meter.bar_quarters
+    last = (ctx.spec.bars - 1) * bq
+    kept = [n for n in track.notes if n.start < last - 1e-9]
+    for n in kept:
+        n.duration = min(n.duration, last - n.start)
+    low, high = window
+    if role == "bass":
+        root = chord.root_pc if chord.bass_pc is None else chord.bass_pc
+        pitches = [fit_range(low + (root - low) % 12, low, high)]
+    else:
+        pitches = voice_chord(chord, size, low, high, None)
+    track.notes = kept + [Note(p, last, bq, 4) for p in pitches]
+
+
+def _dynamics(notes: list[Note], spec: Spec, style: Style, level: int, rng: np.random.Generator) -> None:
+    """Turn accent offsets into velocities: style level, role level, a 4-bar swell, downbeat accents."""
+    phrase = 4 * spec.bar_quarters
+    for note in notes:
+        phase = (note.start % phrase) / phrase
+        swell = style.dynamics * (math.sin(math.pi * phase) - 0.5)
+        downbeat = 4 if abs(note.start / spec.bar_quarters - round(note.start / spec.bar_quarters)) < 1e-6 else 0
+        value = style.velocity + level + note.velocity + swell + downbeat + rng.normal(0.0, 2.5)
+        note.velocity = int(np.clip(round(value), 1, 127))
+
+
+def _clip(notes: list[Note], total: float) -> list[Note]:
+    kept = [n for n in notes if 0 <= n.start < total - 1e-9]
+    for n in kept:
+        n.duration = max(1e-3, min(n.duration, total - n.start))
+    return sorted(kept, key=lambda n: (n.start, n.pitch))
+
+
+def _roles(instruments: tuple[Instrument, ...]) -> list[str]:
+    roles = [inst.role for inst in instruments]
+    if "melody" not in roles:
+        roles[0] = "melody"
+    return roles
+
+
+def _needs_left_hand(instruments: tuple[Instrument, ...], roles: list[str], index: int) -> bool:
+    accompanied = any(r in ("chords", "pad", "bass") for r in roles)
+    first_melody = roles.index("melody") == index
+    return not accompanied and first_melody and instruments[index].program in POLYPHONIC
+
+
+def _root_player(instruments: tuple[Instrument, ...], roles: list[str]) -> int | None:
+    """The lowest chords/pad instrument, which plays the roots when nobody has the bass role."""
+    if "bass" in roles:
+        return None
+    candidates = [i for i, r in enumerate(roles) if r in ("chords", "pad")]
+    return min(candidates, key=lambda i: instrument_range(instruments[i].program)[0]) if candidates else None
+
+
+def arrange(spec: Spec, style: Style, chords: list[Chord], melody: list[Note],
+            rng: np.random.Generator) -> list[Track]:
+    """One Track per requested instrument (in order), plus a drum track iff `spec.drums`.
+
+    Notes stay straight (the MIDI writer swings them) and inside [0, bars * bar_quarters].
+    """
+    if not chords:
+        raise ArrangeError("the harmony plan is empty")
+    instruments = spec.instruments or DEFAULT_INSTRUMENTS
+    ctx = Context(spec, meter_of(spec), chords, rng)
+    roles = _roles(instruments)
+    root_player = _root_player(instruments, roles)
+    tracks = [_part(ctx, style, inst, role, melody, index == root_player,
+                    _needs_left_hand(instruments, roles, index))
+              for index, (inst, role) in enumerate(zip(instruments, roles, strict=True))]
+    if spec.drums:
+        tracks.append(drum_track(spec, style, rng))
+    return tracks
+
+
+def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[Note],
+          plays_roots: bool, left_hand: bool) -> Track:
+    spec, program = ctx.spec, inst.program
+    bars = range(spec.bars)
+    total = spec.bars * spec.bar_quarters
+    if role == "melody":
+        notes = place_melody(melody, program, spec.register)
+        if left_hand:
+            notes += _left_hand(ctx, style, program, bars)
+    elif role == "counter":
+        notes = counter_line(place_melody(melody, program, 0), ctx, program)
+    elif role == "bass":
+        notes = realise_bass(ctx, style.bass, *role_window(program, "bass"), bars)
+    else:
+        notes = _comping(ctx, style, program, role, bars)
+        if plays_roots and program in POLYPHONIC:
+            notes += realise_bass(ctx, "root_sustain" if role == "pad" else style.bass,
+                                  *_bass_window(program), bars)
+    track = Track(inst.name, program, role, notes)
+    if role in ("chords", "pad", "bass") and spec.bars > 1:
+        window = role_window(program, "bass" if role == "bass" else "chords")
+        _ending(track, ctx.chords[-1], ctx, role, window, 1 if program not in POLYPHONIC else 4)
+        if plays_roots and program in POLYPHONIC:
+            track.notes.append(Note(_bass_root(ctx.chords[-1], program), (spec.bars - 1) * spec.bar_quarters,
+                                    spec.bar_quarters, 4))
+    track.notes = _clip(track.notes, total)
+    _sustain_last_bar(track, total, spec.bar_quarters)
+    _dynamics(track.notes, spec, style, ROLE_LEVEL.get(role, 0), ctx.rng)
+    return track
+
+
+def _bass_root(chord: Chord, program: int) -> int:
+    low, high = _bass_window(program)
+    return fit_range(low + (chord.root_pc - low) % 12, low, high)
+
+
+def _sustain_last_bar(track: Track, total: float, bar_quarters: float) -> None:
+    """Make sure the part sounds in the last bar: extend its final note to the end if needed."""
+    if track.notes and max(n.end for n in track.notes) <= total - bar_quarters + 1e-9:
+        last = max(track.notes, key=lambda n: n.start)
+        last.duration = total - last.start

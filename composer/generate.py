@@ -1,0 +1,60 @@
+"""compose(spec) -> Piece: harmony plan, melody, arrangement, with per-stage timings.
+
+This is the one entry point front ends call; everything random is drawn from one generator seeded by
+`spec.seed`, so the same Spec always gives the same Piece (and a remix can be reproduced).
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from composer.arrange import arrange
+from composer.harmony import plan_harmony
+from composer.piece import Chord, Note, Piece
+from composer.styles import Style, style_for
+from prompts.spec import Spec
+
+if TYPE_CHECKING:
+    from composer.melody import MelodySource
+
+
+def _melody(source: MelodySource, spec: Spec, chords: list[Chord], style: Style,
+            rng: np.random.Generator) -> list[Note]:
+    """Ask the source for a melody, passing the style's chromatic allowance where it accepts one."""
+    params = inspect.signature(source.generate).parameters
+    if "allow_chromatic" in params:
+        return source.generate(spec, chords, rng, allow_chromatic=style.allow_chromatic)  # type: ignore[call-arg]
+    return source.generate(spec, chords, rng)
+
+
+def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
+                  rng_seed: int | None = None) -> tuple[Piece, dict[str, float]]:
+    """Compose a Piece and report milliseconds spent in harmony, melody generation and arrangement."""
+    if melody_source is None:
+        from composer.melody import load_default_melody_source
+
+        melody_source = load_default_melody_source()
+    rng = np.random.default_rng(spec.seed if rng_seed is None else rng_seed)
+    style = style_for(spec.genre)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    chords = plan_harmony(spec, style, rng)
+    t1 = time.perf_counter()
+    melody = _melody(melody_source, spec, chords, style, rng)
+    t2 = time.perf_counter()
+    tracks = arrange(spec, style, chords, melody, rng)
+    t3 = time.perf_counter()
+    timings["harmony_ms"] = (t1 - t0) * 1000.0
+    timings["generate_ms"] = (t2 - t1) * 1000.0
+    timings["arrange_ms"] = (t3 - t2) * 1000.0
+    piece = Piece(spec, tracks, chords, swing=style.swing, engine=getattr(melody_source, "name", "unknown"))
+    return piece, timings
+
+
+def compose(spec: Spec, melody_source: MelodySource | None = None, rng_seed: int | None = None) -> Piece:
+    """Compose the Piece a Spec asks for (seeded by `spec.seed` unless `rng_seed` is given)."""
+    return compose_timed(spec, melody_source, rng_seed)[0]

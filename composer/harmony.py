@@ -1,0 +1,189 @@
+"""The harmony plan: a chord per slot of the piece, chosen by the genre's harmony kind.
+
+Every plan starts and ends on the tonic chord (with the style's cadence chord before the end) and keeps
+the tonic on strong bars (in the church modes colour chords sit over a tonic pedal: "C/D" in D
+mixolydian), so a listener (and a key-finding algorithm) hears the requested key. Chords
+are written as Roman numerals relative to the requested mode (see `composer.progressions`), realised
+to pitch classes and readable symbols here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from composer import progressions as prog
+from composer.piece import Chord
+from composer.progressions import Step
+from composer.styles import Style
+from composer.theory import CHORD_INTERVALS, MODE_INTERVALS, pc_name, tonic_pc
+from prompts.spec import Spec
+
+SYMBOL_SUFFIX: dict[str, str] = {
+    "maj": "", "min": "m", "dim": "dim", "aug": "+", "sus2": "sus2", "sus4": "sus4", "5": "5", "6": "6",
+    "m6": "m6", "7": "7", "maj7": "maj7", "m7": "m7", "m7b5": "m7b5", "dim7": "dim7", "mmaj7": "m(maj7)",
+    "9": "9", "maj9": "maj9", "m9": "m9", "7sus4": "7sus4", "add9": "add9", "m11": "m11", "13": "13",
+}
+_TO_TRIAD = {"7": "maj", "maj7": "maj", "m7": "min", "m7b5": "dim", "dim7": "dim", "9": "maj", "m9": "min",
+             "maj9": "maj", "6": "maj", "m6": "min", "mmaj7": "min", "add9": "maj"}
+_TO_NINTH = {"7": "9", "m7": "m9", "maj7": "maj9"}
+_MAJOR_KEY_OFFSET = {"major": 0, "lydian": 7, "mixolydian": 5, "dorian": 10, "minor": 3, "aeolian": 3,
+                     "phrygian": 8, "locrian": 1}
+_FLAT_MAJOR_KEYS = {5, 10, 3, 8, 1, 6}
+_LETTERS = "CDEFGAB"
+_NATURAL_PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+class HarmonyError(ValueError):
+    """Raised when a harmony plan cannot be made for a spec (unknown kind, bad chord token)."""
+
+
+def prefers_flats(tonic: str, mode: str) -> bool:
+    """Whether chord symbols in this key read better with flats (F major, C minor, Bb dorian...)."""
+    if "b" in tonic[1:]:
+        return True
+    if "#" in tonic:
+        return False
+    return (tonic_pc(tonic) + _MAJOR_KEY_OFFSET[mode]) % 12 in _FLAT_MAJOR_KEYS
+
+
+def split_point(bar_quarters: float, numerator: int, denominator: int) -> float:
+    """Where a bar with two chords changes chord: the middle, or the meter's main group boundary."""
+    eighths = round(bar_quarters * 2)
+    if denominator == 8 and numerator in (7, 5):
+        return 2.0 if numerator == 7 else 1.5
+    if denominator == 8 and numerator == 9:
+        return 3.0
+    if denominator in (4, 2) and numerator in (3, 5, 7):
+        return float((numerator + 1) // 2) * 4.0 / denominator
+    return eighths / 4.0
+
+
+def spell_root(tonic: str, mode: str, degree: int, shift: int) -> str:
+    """The root name spelled from the key's letters (Cb in Eb minor, F# in D major).
+
+    Falls back to a flat- or sharp-preferring name when letter spelling would need a double accidental.
+    """
+    letter = _LETTERS[(_LETTERS.index(tonic[0]) + degree) % 7]
+    target = (tonic_pc(tonic) + MODE_INTERVALS[mode][degree % 7] + shift) % 12
+    diff = (target - _NATURAL_PCS[letter] + 6) % 12 - 6
+    if abs(diff) <= 1:
+        return letter + {-1: "b", 0: "", 1: "#"}[diff]
+    return pc_name(target, prefers_flats(tonic, mode))
+
+
+def diatonic_quality(degree: int, mode: str, size: int) -> str:
+    """The quality of the chord stacked in thirds on a scale degree (3 notes: triad, 4: seventh)."""
+    steps = MODE_INTERVALS[mode]
+    root = steps[degree % 7]
+    intervals = tuple(sorted(((steps[(degree + 2 * k) % 7] - root) % 12) for k in range(size)))
+    for name, chord in CHORD_INTERVALS.items():
+        if tuple(sorted(i % 12 for i in chord)) == intervals and len(chord) == size:
+            return name
+    raise HarmonyError(f"no chord quality for degree {degree} of {mode}")
+
+
+def step_quality(step: Step, mode: str, vocabulary: str, rng: np.random.Generator,
+                 colours: dict[Step, bool] | None = None) -> str:
+    """The chord quality of a Roman-numeral step under the style's chord vocabulary.
+
+    `colours` remembers whether a step was given its ninth, so a repeated chord keeps its colour.
+    """
+    if step.degree == 0 and mode == "locrian":
+        mode = "phrygian"  # a minor tonic triad: locrian's diminished tonic would not sound like home
+    if step.quality is not None:
+        quality = step.quality
+    elif step.degree == 0 and not step.shift and vocabulary in ("sevenths", "extended") and \
+            (mode == "mixolydian" or mode not in prog.MAJOR_FAMILY):
+        return _anchor(mode, vocabulary).quality or "min"
+    elif step.shift:
+        quality = "maj"
+    else:
+        quality = diatonic_quality(step.degree, mode, 3 if vocabulary in ("triads", "power") else 4)
+    if vocabulary == "power":
+        return "5" if step.degree or step.shift else _TO_TRIAD.get(quality, quality)
+    if vocabulary == "triads":
+        return _TO_TRIAD.get(quality, quality)
+    steps = MODE_INTERVALS[mode]
+    diatonic_ninth = (steps[(step.degree + 1) % 7] - steps[step.degree % 7]) % 12 == 2 and not step.shift
+    if vocabulary == "extended" and quality in _TO_NINTH and diatonic_ninth:
+        colours = {} if colours is None else colours
+        if step not in colours:
+            colours[step] = bool(rng.random() < 0.45)
+        return _TO_NINTH[quality] if colours[step] else quality
+    return quality
+
+
+def _bar_grid(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
+    """Roman-numeral steps per bar for the style's harmony kind, with the cadence applied."""
+    maker = prog.KINDS.get(style.harmony)
+    if maker is None:
+        raise HarmonyError(f"unknown harmony kind {style.harmony!r}")
+    grid = maker(spec, style, rng)
+    if len(grid) != spec.bars:
+        raise HarmonyError(f"{style.harmony} made {len(grid)} bars for {spec.bars}")
+    grid = prog.strengthen_tonic(grid, spec.mode, style)
+    grid = prog.apply_cadence(grid, spec.mode, style)
+    if style.harmony != "blues_12":
+        anchor = _anchor(spec.mode, style.vocabulary)
+        grid[0][0] = anchor
+        grid[-1] = [anchor]
+    return grid
+
+
+def _anchor(mode: str, vocabulary: str) -> Step:
+    """The first and last chord: a plain tonic triad, or the tonic with an added ninth in jazzier styles.
+
+    A tonic seventh (Cm7, C7) shares most notes with the relative or subdominant key; the triad with
+    its ninth names the key, which matters most at the two places a listener hears as home.
+    """
+    if vocabulary in ("triads", "power"):
+        return Step(0, "maj" if mode in prog.MAJOR_FAMILY else "min")
+    steps = MODE_INTERVALS[mode]
+    if mode in prog.MAJOR_FAMILY:
+        return Step(0, "add9")
+    return Step(0, "m9" if steps[1] == 2 else "min")
+
+
+def _chord(step: Step, span: tuple[float, float], spec: Spec, style: Style,
+           rng: np.random.Generator, colours: dict[Step, bool]) -> Chord:
+    root = (tonic_pc(spec.tonic) + MODE_INTERVALS[spec.mode][step.degree % 7] + step.shift) % 12
+    quality = step_quality(step, spec.mode, style.vocabulary, rng, colours)
+    symbol = spell_root(spec.tonic, spec.mode, step.degree, step.shift) + SYMBOL_SUFFIX.get(quality, quality)
+    bass_pc = None
+    pedal = style.flavour == "drone" or spec.mode in prog.TONIC_HEAVY_MODES
+    if pedal and root != tonic_pc(spec.tonic) and style.harmony != "blues_12":
+        bass_pc = tonic_pc(spec.tonic)
+        symbol += "/" + spec.tonic
+    return Chord(span[0], span[1], root, quality, symbol, bass_pc)
+
+
+def _merge(chords: list[Chord]) -> list[Chord]:
+    """Join neighbours with the same symbol so a held chord reads as one (Cmaj7 for two bars)."""
+    merged: list[Chord] = []
+    for chord in chords:
+        last = merged[-1] if merged else None
+        if last is not None and last.symbol == chord.symbol and abs(last.end - chord.start) < 1e-9:
+            merged[-1] = Chord(last.start, last.duration + chord.duration, last.root_pc, last.quality,
+                               last.symbol, last.bass_pc)
+        else:
+            merged.append(chord)
+    return merged
+
+
+def plan_harmony(spec: Spec, style: Style, rng: np.random.Generator) -> list[Chord]:
+    """The chord plan for exactly `spec.bars` bars in the requested key, mode and meter.
+
+    The melody source and the arranger both follow this plan, so it is made first and travels with
+    the Piece (a remix can re-arrange around the same chords).
+    """
+    bar_q = spec.bar_quarters
+    num, den = spec.meter
+    cut = split_point(bar_q, num, den)
+    chords: list[Chord] = []
+    colours: dict[Step, bool] = {}
+    for bar, steps in enumerate(_bar_grid(spec, style, rng)):
+        start = bar * bar_q
+        spans = [(start, bar_q)] if len(steps) == 1 else [(start, cut), (start + cut, bar_q - cut)]
+        for step, span in zip(steps, spans, strict=True):
+            chords.append(_chord(step, span, spec, style, rng, colours))
+    return _merge(chords)

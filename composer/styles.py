@@ -1,0 +1,147 @@
+"""Genre styles: how each genre harmonises, accompanies, grooves and breathes.
+
+One frozen `Style` per genre id the prompt parser produces, so the harmony planner, the arranger and
+the drum writer read their choices from data rather than from genre names scattered through the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+HARMONY_KINDS: tuple[str, ...] = (
+    "jazz_ii_v_i", "blues_12", "pop_loop", "functional", "chorale_functional", "modal_vamp",
+    "modal_drone", "folk_simple", "andalusian", "minimal_pad", "ragtime_circle", "gospel", "klezmer",
+)
+VOCABULARIES: tuple[str, ...] = ("triads", "sevenths", "extended", "power")
+CADENCES: tuple[str, ...] = ("authentic", "plagal", "none")
+
+
+class StyleError(ValueError):
+    """Raised for an unknown genre id."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """Everything genre-specific the composer needs, as data.
+
+    `chords_per_bar` is the harmonic rhythm (2.0: two chords a bar, 0.5: one chord every two bars).
+    `cadence` says what precedes the final tonic. `velocity` is the mean MIDI velocity and `dynamics`
+    the depth of the phrase swell. `flavour` adds a colour: "freygish" (klezmer), "drone" (medieval).
+    """
+
+    genre: str
+    harmony: str
+    vocabulary: str = "triads"
+    chords_per_bar: float = 1.0
+    cadence: str = "authentic"
+    bass: str = "root_fifth"
+    comping: str = "block"
+    groove: str = "rock"
+    swing: bool = False
+    allow_chromatic: bool = False
+    velocity: int = 80
+    dynamics: int = 10
+    flavour: str = ""
+
+    def __post_init__(self) -> None:
+        if self.harmony not in HARMONY_KINDS:
+            raise StyleError(f"unknown harmony kind {self.harmony!r}")
+        if self.vocabulary not in VOCABULARIES:
+            raise StyleError(f"unknown chord vocabulary {self.vocabulary!r}")
+        if self.cadence not in CADENCES:
+            raise StyleError(f"unknown cadence {self.cadence!r}")
+        if self.chords_per_bar not in (0.5, 1.0, 2.0):
+            raise StyleError(f"chords_per_bar must be 0.5, 1 or 2, got {self.chords_per_bar}")
+
+
+DEFAULT_STYLE = Style("default", "pop_loop", bass="root_fifth", comping="block", groove="pop")
+
+_JAZZ = Style("jazz", "jazz_ii_v_i", "extended", bass="walking", comping="swing_comp", groove="swing",
+              swing=True, allow_chromatic=True, velocity=74)
+_FOLK = Style("folk", "folk_simple", bass="root_fifth", comping="strum", groove="folk", velocity=80)
+_CLASSICAL = Style("classical", "functional", bass="root_fifth", comping="alberti", groove="march",
+                   velocity=74, dynamics=14)
+
+STYLES: dict[str, Style] = {
+    "jazz": _JAZZ,
+    "swing": replace(_JAZZ, genre="swing", vocabulary="sevenths", velocity=84),
+    "jazz_waltz": replace(_JAZZ, genre="jazz_waltz", vocabulary="sevenths", groove="jazz_waltz"),
+    "blues": Style("blues", "blues_12", "sevenths", bass="walking", comping="swing_comp", groove="shuffle",
+                   swing=True, allow_chromatic=True, velocity=82),
+    "bossa_nova": Style("bossa_nova", "jazz_ii_v_i", "extended", bass="bossa", comping="bossa",
+                        groove="bossa", allow_chromatic=True, velocity=66),
+    "latin": Style("latin", "pop_loop", "triads", 2.0, bass="tumbao", comping="montuno", groove="latin",
+                   velocity=84),
+    "tango": Style("tango", "functional", "sevenths", bass="tango", comping="tango", groove="tango",
+                   velocity=86, dynamics=16),
+    "pop": Style("pop", "pop_loop", bass="root_eighths", comping="block", groove="pop", velocity=82),
+    "rock": Style("rock", "pop_loop", bass="root_eighths", comping="strum", groove="rock",
+                  allow_chromatic=True, velocity=90),
+    "metal": Style("metal", "pop_loop", "power", bass="root_eighths", comping="chug", groove="metal",
+                   velocity=100, dynamics=6),
+    "funk": Style("funk", "modal_vamp", "extended", cadence="none", bass="funk", comping="stab",
+                  groove="funk", allow_chromatic=True, velocity=88),
+    "neo_soul": Style("neo_soul", "jazz_ii_v_i", "extended", bass="root_sustain", comping="pad_sustain",
+                      groove="hip_hop", allow_chromatic=True, velocity=70),
+    "lofi": Style("lofi", "pop_loop", "extended", bass="root_sustain", comping="block", groove="hip_hop",
+                  swing=True, velocity=64, dynamics=6),
+    "hip_hop": Style("hip_hop", "pop_loop", "sevenths", 0.5, bass="root_sustain", comping="block",
+                     groove="hip_hop", swing=True, velocity=80),
+    "trap": Style("trap", "pop_loop", "triads", 0.5, cadence="none", bass="808_sustain",
+                  comping="pad_sustain", groove="trap", velocity=84, dynamics=4),
+    "techno": Style("techno", "modal_vamp", "sevenths", 0.5, cadence="none", bass="root_offbeat",
+                    comping="stab", groove="four_on_floor", velocity=90, dynamics=4),
+    "house": Style("house", "pop_loop", "sevenths", bass="root_offbeat", comping="offbeat_skank",
+                   groove="four_on_floor", velocity=88, dynamics=6),
+    "edm": Style("edm", "pop_loop", bass="root_eighths", comping="pulse", groove="four_on_floor",
+                 velocity=92, dynamics=8),
+    "synthwave": Style("synthwave", "pop_loop", bass="root_octave", comping="pad_sustain",
+                       groove="synthwave", velocity=84),
+    "chiptune": Style("chiptune", "pop_loop", bass="root_octave", comping="arpeggio", groove="chiptune",
+                      velocity=90, dynamics=4),
+    "ambient": Style("ambient", "minimal_pad", "extended", 0.5, cadence="none", bass="pedal",
+                     comping="pad_sustain", groove="ambient", velocity=58, dynamics=14),
+    "cinematic": Style("cinematic", "pop_loop", "triads", 0.5, bass="root_sustain", comping="arpeggio",
+                       groove="cinematic", velocity=78, dynamics=22),
+    "classical": _CLASSICAL,
+    "baroque": replace(_CLASSICAL, genre="baroque", chords_per_bar=2.0, bass="walking", comping="block",
+                       velocity=76, dynamics=8),
+    "chorale": Style("chorale", "chorale_functional", "triads", 2.0, bass="chorale",
+                     comping="chorale_voices", groove="march", velocity=72, dynamics=12),
+    "romantic": replace(_CLASSICAL, genre="romantic", vocabulary="sevenths", bass="root_sustain",
+                        comping="arpeggio", allow_chromatic=True, velocity=70, dynamics=22),
+    "folk": _FOLK,
+    "celtic": replace(_FOLK, genre="celtic"),
+    "reel": replace(_FOLK, genre="reel", comping="boom_chic", velocity=86),
+    "jig": replace(_FOLK, genre="jig", comping="boom_chic", velocity=86),
+    "hornpipe": replace(_FOLK, genre="hornpipe", comping="boom_chic", swing=True),
+    "sea_shanty": replace(_FOLK, genre="sea_shanty", groove="shanty", velocity=90),
+    "polka": replace(_FOLK, genre="polka", bass="boom_chic", comping="oom_pah", groove="polka", velocity=88),
+    "waltz": Style("waltz", "functional", bass="boom_chic", comping="waltz_oom_pah_pah", groove="waltz",
+                   velocity=76, dynamics=14),
+    "march": Style("march", "functional", bass="boom_chic", comping="oom_pah", groove="march", velocity=92),
+    "klezmer": Style("klezmer", "klezmer", "sevenths", bass="boom_chic", comping="oom_pah", groove="bulgar",
+                     allow_chromatic=True, velocity=86, flavour="freygish"),
+    "reggae": Style("reggae", "pop_loop", bass="reggae", comping="offbeat_skank", groove="one_drop",
+                    velocity=80),
+    "ragtime": Style("ragtime", "ragtime_circle", "sevenths", bass="root_fifth", comping="stride",
+                     groove="march", allow_chromatic=True, velocity=84),
+    "gospel": Style("gospel", "gospel", "sevenths", cadence="plagal", bass="root_fifth", comping="block",
+                    groove="shuffle", swing=True, allow_chromatic=True, velocity=86, dynamics=16),
+    "medieval": Style("medieval", "modal_drone", "triads", cadence="none", bass="pedal",
+                      comping="pad_sustain", groove="medieval", velocity=72, flavour="drone"),
+    "lullaby": replace(_FOLK, genre="lullaby", bass="root_sustain", comping="arpeggio", groove="ambient",
+                       velocity=56, dynamics=8),
+    "flamenco": Style("flamenco", "andalusian", bass="root_fifth", comping="strum", groove="flamenco",
+                      velocity=88, dynamics=14),
+}
+
+
+def style_for(genre_id: str | None) -> Style:
+    """The `Style` for a parser genre id (None gives the default), so callers never branch on genre."""
+    if genre_id is None:
+        return DEFAULT_STYLE
+    try:
+        return STYLES[genre_id]
+    except KeyError:
+        raise StyleError(f"unknown genre {genre_id!r}; expected one of {sorted(STYLES)}") from None
