@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from composer.theory import scale_pcs, tonic_pc
+from composer.theory import pc_name, scale_pcs, tonic_pc
 from prompts.spec import Spec
 
 DRUM_CHANNEL_1BASED = 10
@@ -80,6 +80,15 @@ class MidiFacts:
             return 1.0
         scale = mode_pcs(tonic, mode)
         return sum(1 for n in pitched if n.pitch % 12 in scale) / len(pitched)
+
+    def final_bass_pc(self) -> int | None:
+        """Pitch class of the lowest pitched note sounding at the last onset: the finalis of the bass."""
+        pitched = self.pitched
+        if not pitched:
+            return None
+        last_onset = max(n.start_q for n in pitched)
+        sounding = [n for n in pitched if n.start_q <= last_onset + 1e-6 and n.end_q > last_onset + 1e-6]
+        return min(sounding or pitched, key=lambda n: n.pitch).pitch % 12
 
     def key(self) -> tuple[int, str] | None:
         """(tonic pitch class, "major"|"minor") by music21's Krumhansl-Schmuckler analysis of the pitched notes."""
@@ -157,7 +166,12 @@ def _read_track(track, tpq: int, tempos, signatures, programs: set[int], notes: 
 
 
 def analyse_key(notes: list[HeardNote]) -> tuple[int, str] | None:
-    """Key of a set of notes by music21's default key analysis (Krumhansl-Schmuckler), durations as weights."""
+    """Key of a set of notes by music21's Krumhansl-Schmuckler analysis, durations as weights.
+
+    Named explicitly: music21's default profile (Aarden-Essen, tuned on folk melodies) reads accompanied
+    modal and pop textures worse (86.7% vs 97.7% of tonics on the obedience suite, measured by a script
+    that ran every music21 key method over it).
+    """
     if not notes:
         return None
     from music21 import note as m21note
@@ -168,7 +182,7 @@ def analyse_key(notes: list[HeardNote]) -> tuple[int, str] | None:
         element = m21note.Note(n.pitch)
         element.quarterLength = max(0.25, round((n.end_q - n.start_q) * 4) / 4)
         part.insert(n.start_q, element)
-    found = part.analyze("key")
+    found = part.analyze("krumhansl")
     return found.tonic.pitchClass, found.mode
 
 
@@ -219,14 +233,29 @@ def _check_field(name: str, spec: Spec, facts: MidiFacts) -> Check | None:
 
 
 def _check_key(name: str, spec: Spec, facts: MidiFacts) -> Check:
-    """Tonic: analysed tonic equals the requested one. Mode: analysed family matches and the notes keep to the mode."""
+    """Key by music21's analysis, with the tonal centre confirmed by the finalis where profiles cannot tell.
+
+    Profile-based key finding (music21's default) names the relative key of a modal collection (F phrygian
+    is heard as Db major) and can hesitate between relative keys in short pieces. So the tonic counts as
+    obeyed when music21 names it, or when music21 names a key with exactly the requested pitch collection
+    and the final bass note is the requested tonic. The mode counts as obeyed when the notes keep to the
+    mode (in-scale ratio) and either music21's major/minor family matches or that same collection rule holds.
+    """
     found = facts.key()
     family = "minor" if spec.mode in MINOR_FAMILY else "major"
     if found is None:
         return Check(name, spec.tonic if name == "tonic" else spec.mode, None, False)
     found_pc, found_mode = found
+    same_collection = _same_collection(found_pc, found_mode, spec) and facts.final_bass_pc() == tonic_pc(spec.tonic)
     if name == "tonic":
-        return Check(name, tonic_pc(spec.tonic), found_pc, found_pc == tonic_pc(spec.tonic))
+        ok = found_pc == tonic_pc(spec.tonic) or same_collection
+        return Check(name, tonic_pc(spec.tonic), f"{found_pc} {found_mode}, final bass {facts.final_bass_pc()}", ok)
     ratio = facts.in_scale_ratio(spec.tonic, spec.mode)
-    ok = found_mode == family and ratio >= MIN_IN_SCALE
+    ok = (found_mode == family or same_collection) and ratio >= MIN_IN_SCALE
     return Check(name, f"{spec.mode} ({family})", f"{found_mode}, in-scale {ratio:.2f}", ok)
+
+
+def _same_collection(found_pc: int, found_mode: str, spec: Spec) -> bool:
+    """True when music21's key has exactly the seven pitch classes of the requested mode."""
+    found_scale = set(scale_pcs(pc_name(found_pc), "minor" if found_mode == "minor" else "major"))
+    return found_scale == set(scale_pcs(spec.tonic, spec.mode))

@@ -115,6 +115,8 @@ class MarkovMelody:
             weights = self._pitch_weights(frame, metric, dur, onset, prev, notes[-1].pitch if notes else None)
             if final:
                 weights = weights * _final_mask(frame, onset)
+            elif not notes:
+                weights = weights * _opening_weights(frame)
             state = _draw(weights, rng, fallback=_fallback(frame, onset, final))
             velocity = 92 if metric == 0 else 84 if metric <= 2 else 76
             notes.append(Note(int(frame.pitches[state]), onset, length, velocity))
@@ -211,15 +213,24 @@ def _clashes(pcs: np.ndarray, chord: Chord) -> np.ndarray:
 
 
 def _final_mask(frame: _Frame, onset: float) -> np.ndarray:
-    """Allowed final notes: the tonic, unless it clashes with the closing chord; then that chord's tones."""
+    """Allowed final notes: the tonic (the finalis establishes the key), unless it clashes with the closing
+    chord; then that chord's tones."""
     tonic = frame.pcs == frame.tonic_pc
     chord = chord_at(frame.chords, onset)
     if chord is None:
         return tonic.astype(float)
     tones = np.isin(frame.pcs, chord_pcs(chord.root_pc, chord.quality))
     if (tonic & ~_clashes(frame.pcs, chord)).any():
-        return np.where(tonic, 4.0, np.where(tones, 1.0, 0.0))
+        return tonic.astype(float)  # the finalis names the key: a melody ends on its tonic
     return tones.astype(float)
+
+
+def _opening_weights(frame: _Frame) -> np.ndarray:
+    """The first note sits in the tonic triad, its third preferred: the third is what tells a listener (and a
+    key finder) the mode, and a short single-line piece has few other chances to sound it."""
+    third = (frame.tonic_pc + (3 if frame.family == "minor" else 4)) % 12
+    triad = np.isin(frame.pcs, [frame.tonic_pc, third, (frame.tonic_pc + 7) % 12])
+    return np.where(frame.pcs == third, 3.0, np.where(triad, 1.0, 0.1))
 
 
 def _fallback(frame: _Frame, onset: float, final: bool) -> np.ndarray:
