@@ -1,0 +1,106 @@
+"""Key changes in a remix instruction: intervals ("up a fifth", "down 2 semitones"), target keys
+("transpose to E", "in Bb minor"), modes ("to minor", "make it dorian") and relative keys.
+
+Targets and modes are read with the prompt reader's key grammar (`prompts.keys`) once the edit-only
+phrasings are taken, so "in Bb", "B flat minor" and "key of G" mean the same here as in a prompt.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prompts.edit_read import Found, number, take
+from prompts.edit_types import Edit, EditError
+from prompts.keys import MODE_WORDS, mode_name, read_key, tonic_name
+from prompts.numbers import NUMBER_PATTERN
+from prompts.scan import TextMask
+from prompts.spec import Spec
+
+MAX_TRANSPOSE = 24
+"""Largest transposition (semitones) an edit may ask for; beyond two octaves the ranges break."""
+
+INTERVALS: dict[str, int] = {
+    "second": 2, "third": 4, "fourth": 5, "fifth": 7, "sixth": 9, "seventh": 11, "octave": 12, "tritone": 6,
+    "semitone": 1, "half step": 1, "half tone": 1, "whole step": 2, "whole tone": 2, "step": 2, "tone": 2,
+}
+"""Interval words in semitones; an unqualified "third", "sixth" or "seventh" is major."""
+QUALITY: dict[tuple[str, str], int] = {
+    ("minor", "second"): 1, ("minor", "third"): 3, ("minor", "sixth"): 8, ("minor", "seventh"): 10,
+    ("augmented", "fourth"): 6, ("diminished", "fifth"): 6, ("augmented", "fifth"): 8,
+}
+UNIT_SIZE: dict[str, int] = {"semitone": 1, "half step": 1, "half tone": 1, "fret": 1, "whole step": 2,
+                             "whole tone": 2, "step": 2, "tone": 2}
+
+_IV = r"(?P<iv>second|third|fourth|fifth|sixth|seventh|tritone|semitone|half[\s-]?step|half[\s-]?tone|whole[\s-]?step|whole[\s-]?tone|step|tone)"
+_QUAL = r"(?:(?P<q>perfect|major|minor|augmented|diminished)\s+)?"
+_UNIT = r"(?P<unit>semitones?|half[\s-]?steps?|half[\s-]?tones?|whole[\s-]?steps?|whole[\s-]?tones?|steps?|tones?|frets?)"
+_VERB = r"(?:(?:transpose|shift|move|take|put|bring|pitch|modulate)\s+(?:it\s+|this\s+|everything\s+|the\s+(?:whole\s+)?(?:piece|thing|key|tune)\s+)?)?"
+_AMOUNT = rf"(?:(?P<n>{NUMBER_PATTERN})\s+{_UNIT}|(?:an?\s+|one\s+)?{_QUAL}{_IV})"
+_INTERVAL = (
+    re.compile(rf"\b{_VERB}(?P<dir>up|down)\s+(?:by\s+)?{_AMOUNT}\b", re.I),
+    re.compile(rf"\b{_VERB}(?:by\s+)?{_AMOUNT}\s+(?P<dir>up|down|higher|lower)\b", re.I),
+    re.compile(r"\btranspose\s+(?:it\s+|this\s+)?(?:by\s+)?(?P<sign>[+-])?(?P<n>[0-9]+)(?:\s*semitones?)?(?![\w/])", re.I),
+)
+_NOTE = r"(?<![\w#])(?P<letter>[A-Ga-g])(?P<acc>\s?-?\s?(?:sharp|flat)\b|#|b(?![a-z]))?"
+_MODE_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(MODE_WORDS, key=len, reverse=True))
+_TARGET = re.compile(
+    r"\b(?:transpose|move|shift|change|put|modulate|switch|take|bring|go(?:\s+back)?|return|back)\s+(?:it\s+|this\s+|everything\s+|the\s+key\s+)?"
+    r"(?:(?P<dir>up|down)\s+)?(?:to|into|in)\s+(?:the\s+key\s+of\s+)?"
+    rf"{_NOTE}(?:\s*-?\s*(?P<mode>{_MODE_ALT})\b)?(?![\w#-])", re.I)
+_RELATIVE = re.compile(r"\b(?:the\s+|its\s+)?relative\s+(?P<mode>major|minor)\b", re.I)
+
+
+def _interval(match: re.Match[str]) -> int:
+    groups = match.groupdict()
+    if groups.get("n"):
+        unit = " ".join((groups.get("unit") or "semitone").lower().replace("-", " ").split()).rstrip("s")
+        semitones = number(groups["n"]) * UNIT_SIZE.get(unit, 1)
+    else:
+        name = " ".join(groups["iv"].lower().replace("-", " ").split())
+        quality = (groups.get("q") or "").lower()
+        semitones = QUALITY.get((quality, name), INTERVALS[name])
+    sign = groups.get("sign") or groups.get("dir") or "+"
+    return -semitones if sign.lower() in ("-", "down", "lower") else semitones
+
+
+def read_intervals(mask: TextMask, parent: Spec) -> list[Found]:
+    """Transpositions by an interval: "up a fifth", "down 2 semitones", "a whole step up", "transpose -3"."""
+    found: list[Found] = []
+    for pattern in _INTERVAL:
+        for match in mask.finditer(pattern):
+            semitones = _interval(match)
+            if abs(semitones) > MAX_TRANSPOSE:
+                raise EditError(f"Motif transposes by at most {MAX_TRANSPOSE} semitones; you asked for {abs(semitones)}.")
+            found.append(take(mask, match, "key", {"op": "transpose", "semitones": semitones}))
+    return found
+
+
+def read_targets(mask: TextMask, parent: Spec) -> list[Found]:
+    """ "transpose to E", "move it up to G minor", "the relative minor", then any key the prompt grammar reads."""
+    found: list[Found] = []
+    for match in mask.finditer(_TARGET):
+        if match.group("letter") == "a" and not match.group("acc") and not match.group("mode"):
+            continue
+        params: dict[str, object] = {"op": "tonic", "tonic": tonic_name(match.group("letter"), match.group("acc")),
+                                     "mode": mode_name(match.group("mode"))}
+        if match.group("dir"):
+            params["direction"] = match.group("dir").lower()
+        found.append(take(mask, match, "key", params))
+    for match in mask.finditer(_RELATIVE):
+        found.append(take(mask, match, "key", {"op": "relative", "mode": match.group("mode").lower()}))
+    found += _read_named_key(mask)
+    return found
+
+
+def _read_named_key(mask: TextMask) -> list[Found]:
+    """A key or mode said the way a prompt says it ("in Bb", "D minor", "to minor", "make it dorian")."""
+    before = mask.text
+    reading = read_key(mask)
+    if reading.tonic is None and reading.mode is None:
+        return []
+    changed = [i for i, (a, b) in enumerate(zip(before, mask.text, strict=True)) if a != b]
+    start, end = changed[0], changed[-1] + 1
+    text = " ".join(before[start:end].split())
+    if reading.tonic is None:
+        return [(start, Edit("key", {"op": "mode", "mode": reading.mode}, text))]
+    return [(start, Edit("key", {"op": "tonic", "tonic": reading.tonic, "mode": reading.mode}, text))]

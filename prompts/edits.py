@@ -1,0 +1,154 @@
+"""The remix edit language: a reply such as "faster and in 3/4 with drums" -> edits -> a new Spec + plan.
+
+`parse_edits` reads the instruction into `Edit`s (readers in `edit_read`, `edit_keys`, `edit_parts`);
+`apply_edits` folds them over the parent Spec (appliers in `edit_apply`, `edit_ensemble`) and says in an
+`EditPlan` how much of the parent piece the composer can keep. Conflicting edits of one field ("faster
+and slower", "no drums ... add drums") are settled by word order: the later one wins, with a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from prompts.edit_apply import APPLIERS, check_vary_bars
+from prompts.edit_draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
+from prompts.edit_ensemble import check_instruments
+from prompts.edit_keys import read_intervals, read_targets
+from prompts.edit_parts import read_comparatives, read_phrases
+from prompts.edit_read import (
+    Found,
+    Reader,
+    read_continuation,
+    read_density,
+    read_harmonise,
+    read_length,
+    read_meter_edit,
+    read_register,
+    read_tempo,
+    read_variation,
+)
+from prompts.edit_types import EXAMPLES, MAX_BARS, Edit, EditError, EditPlan, examples_message
+from prompts.edit_words import correct_typos, leftovers
+from prompts.scan import TextMask
+from prompts.spec import FIELDS, Spec
+
+__all__ = ["EXAMPLES", "MAX_BARS", "Edit", "EditError", "EditPlan", "apply_edits", "parse_edits"]
+
+MAX_CHARS = 1000
+MAX_PROMPT_CHARS = 1000
+
+READERS: tuple[Reader, ...] = (
+    read_variation, read_continuation, read_length, read_meter_edit, read_tempo, read_harmonise, read_density,
+    read_intervals, read_register, read_targets, read_comparatives, read_phrases,
+)
+"""In order: specific phrasings before general ones ("extend by 4 bars" before "4 bars", "up a minor third"
+before "minor", "slow it down" before the tempo word "slow")."""
+
+
+def parse_edits(text: str, parent: Spec, max_bars: int = MAX_BARS) -> list[Edit]:
+    """The edits an instruction asks for, in the order written; raises EditError when none is understood.
+
+    The edits are also applied once to `parent`, so an impossible request (100 bars, bars 9-12 of an
+    8-bar piece) is refused here, before any work is queued.
+    """
+    if not isinstance(text, str):
+        raise EditError(f"An instruction must be text, not {type(text).__name__}.")
+    if not text.strip():
+        raise EditError(examples_message("Tell Motif what to change."))
+    if len(text) > MAX_CHARS:
+        raise EditError(f"The instruction is {len(text)} characters long; Motif reads at most {MAX_CHARS}.")
+    corrected, typo_notes = correct_typos(text)
+    mask = TextMask(corrected)
+    found: list[Found] = []
+    for reader in READERS:
+        found += reader(mask, parent)
+    edits = [edit for _, edit in sorted(found, key=lambda item: item[0])]
+    unknown = leftovers(mask.words())
+    if not any(edit.kind != "note" for edit in edits):
+        heard = f" (did not understand: {', '.join(unknown[:6])})" if unknown else ""
+        raise EditError(examples_message(f"Motif could not read that as a change to the piece{heard}."))
+    notes = [Edit("note", {"message": message}, "") for message in typo_notes]
+    if unknown:
+        notes.append(Edit("note", {"message": f"ignored '{' '.join(unknown)}'"}, " ".join(unknown)))
+    edits = notes + edits
+    apply_edits(parent, edits, max_bars=max_bars)
+    return edits
+
+
+def settle_conflicts(edits: list[Edit]) -> tuple[list[Edit], list[str]]:
+    """Keep the last edit of each field ("faster and slower" -> slower); a note for each one overruled."""
+    last: dict[str, int] = {}
+    for index, edit in enumerate(edits):
+        slot = _slot(edit)
+        if slot:
+            last[slot] = index
+    kept: list[Edit] = []
+    notes: list[str] = []
+    for index, edit in enumerate(edits):
+        slot = _slot(edit)
+        if slot and last[slot] != index:
+            winner = edits[last[slot]]
+            if winner.params != edit.params:
+                notes.append(f"'{edit.text}' and '{winner.text}' disagree; using the later '{winner.text}'")
+            continue
+        kept.append(edit)
+    return kept, notes
+
+
+def _slot(edit: Edit) -> str | None:
+    """The field an edit sets outright (None for cumulative edits: instruments, moods, harmony, notes)."""
+    if edit.kind == "key":
+        return "mode" if edit.params.get("op") in ("mode", "relative") else "tonic"
+    if edit.kind in ("length", "continuation"):
+        return "length"
+    if edit.kind in ("tempo", "drums", "register", "density", "meter", "style", "variation"):
+        return edit.kind
+    return None
+
+
+def apply_edits(parent: Spec, edits: list[Edit], max_bars: int = MAX_BARS) -> tuple[Spec, EditPlan]:
+    """The remixed Spec and what the composer must do; raises EditError when the result is impossible.
+
+    Style edits go first (a new genre resets unstated defaults), then the rest in the order written.
+    Changed fields join `explicit` (genre defaults do not: they stay inferred, so a later style change can
+    update them). The seed is kept; `EditPlan.new_seed` says when the caller should draw a new one.
+    """
+    kept, conflict_notes = settle_conflicts(list(edits))
+    draft = Draft(parent=parent, spec=parent, max_bars=max_bars)
+    for message in conflict_notes:
+        draft.note(message)
+    for edit in sorted(kept, key=lambda e: e.kind != "style"):
+        try:
+            APPLIERS[edit.kind](draft, edit)
+        except EditError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EditError(f"Motif could not apply '{edit.text}': {exc}") from exc
+    check_instruments(draft)
+    check_vary_bars(draft)
+    return _finish(draft, kept), _plan(draft)
+
+
+def _finish(draft: Draft, edits: list[Edit]) -> Spec:
+    stated = set(draft.parent.explicit) | set(draft.stated)
+    said = "; ".join(edit.text for edit in edits if edit.kind != "note" and edit.text)
+    prompt = f"{draft.parent.prompt} | {said}" if draft.parent.prompt else said
+    return replace(
+        draft.spec,
+        prompt=prompt[-MAX_PROMPT_CHARS:],
+        explicit=tuple(name for name in FIELDS if name in stated),
+        notes=tuple(draft.plan.notes),
+    )
+
+
+def _plan(draft: Draft) -> EditPlan:
+    plan = draft.plan
+    plan.regenerate = draft.level >= REGENERATE
+    if plan.regenerate:
+        plan.vary_bars, plan.transpose_semitones, plan.octave_shift = None, 0, 0
+    plan.keep_melody = draft.level <= KEEP_MELODY and plan.vary_bars is None
+    plan.keep_notes = draft.level == KEEP_NOTES and plan.vary_bars is None
+    plan.continue_bars = 0 if plan.regenerate else max(0, draft.spec.bars - draft.parent.bars)
+    if not plan.summary:
+        plan.summary.append("nothing changed")
+    return plan
