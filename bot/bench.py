@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.studio import Studio, StudioConfig
-from composer.generate import compose_timed
+from bot.studio import Studio, StudioConfig, default_engine
+from composer.generate import compose_original
 from composer.midi import piece_to_midi_bytes
 from prompts import ParseConfig, parse
 from storage import Store
@@ -46,6 +46,7 @@ class BenchConfig:
     runs: int = 20
     cold: bool = True
     batch_size: int = 50
+    engine: str | None = None
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -64,8 +65,7 @@ def time_midi(prompt: str, seed: int, studio: Studio) -> float:
     start = time.perf_counter()
     spec = parse(prompt, ParseConfig())
     spec = dataclasses.replace(spec, seed=seed)
-    piece, _ = compose_timed(spec, studio.melody_source)
-    piece_to_midi_bytes(piece)
+    piece_to_midi_bytes(compose_original(spec, studio.melody_source, studio.originality_index).piece)
     return (time.perf_counter() - start) * 1000
 
 
@@ -73,7 +73,9 @@ async def warm_figures(config: BenchConfig, workdir: Path) -> dict[str, float]:
     """p50/p95 of MIDI-only and all-artifact compositions in one warm process."""
     store = await Store.open(workdir / "bench.db")
     try:
-        studio = Studio(StudioConfig(out_dir=workdir / "out", db_path=workdir / "bench.db"), store)
+        studio_config = StudioConfig(out_dir=workdir / "out", db_path=workdir / "bench.db",
+                                     engine=config.engine or default_engine())
+        studio = Studio(studio_config, store)
         await studio.compose(BENCH_PROMPTS[0], seed=0)  # warm-up: load models, fonts, soundfont cache
         midi_ms, all_ms = [], []
         for run in range(config.runs):
@@ -105,28 +107,32 @@ def motif_subprocess(args: list[str], workdir: Path) -> float:
     return elapsed
 
 
-def cold_seconds(workdir: Path) -> float:
+def cold_seconds(workdir: Path, engine: str) -> float:
     """A first `motif compose` in a new process, all artifacts, models and encoder loaded from disk."""
-    return motif_subprocess(["compose", BENCH_PROMPTS[0], "--json", "--out", str(workdir / "cold")], workdir)
+    return motif_subprocess(["compose", BENCH_PROMPTS[0], "--json", "--engine", engine, "--out",
+                             str(workdir / "cold")], workdir)
 
 
-def batch_seconds(size: int, workdir: Path) -> float:
+def batch_seconds(size: int, workdir: Path, engine: str) -> float:
     """`motif compose --batch` over `size` prompts with every artifact, in a fresh process."""
     batch = workdir / "batch.txt"
     batch.write_text("\n".join(BENCH_PROMPTS[i % len(BENCH_PROMPTS)] for i in range(size)) + "\n")
-    return motif_subprocess(["compose", "--batch", str(batch), "--json", "--out", str(workdir / "batch")], workdir)
+    return motif_subprocess(["compose", "--batch", str(batch), "--json", "--engine", engine, "--out",
+                             str(workdir / "batch")], workdir)
 
 
-def run_bench(config: BenchConfig) -> dict[str, float]:
+def run_bench(config: BenchConfig) -> dict[str, float | str]:
     """All figures as one flat dict (design.md section 2 keys plus a few extra)."""
     with tempfile.TemporaryDirectory(prefix="motif-bench-") as tmp:
         workdir = Path(tmp)
-        figures = asyncio.run(warm_figures(config, workdir))
+        engine = config.engine or default_engine()
+        figures: dict[str, float | str] = {"engine": engine}
+        figures |= asyncio.run(warm_figures(config, workdir))
         figures["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         if config.cold:
-            figures["cold_s"] = round(cold_seconds(workdir), 2)
+            figures["cold_s"] = round(cold_seconds(workdir, engine), 2)
         if config.batch_size:
-            figures[f"batch{config.batch_size}_s"] = round(batch_seconds(config.batch_size, workdir), 2)
+            figures[f"batch{config.batch_size}_s"] = round(batch_seconds(config.batch_size, workdir, engine), 2)
     return figures
 
 

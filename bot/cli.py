@@ -7,19 +7,31 @@ scripts can pipe the output. Bad input exits with code 2 and an `{"error": ...}`
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bot.cli_common import (
+    AudioOpt,
+    DbOpt,
+    EngineOpt,
+    JsonOpt,
+    NoAudioOpt,
+    NoImagesOpt,
+    OutOpt,
+    SeedOpt,
+    UserOpt,
+    emit_json,
+    err,
+    fail,
+    internal_error,
+    local_user,
+    studio_config,
+)
 from bot.summary import print_result, print_spec
 from prompts import ParseConfig, ParseError, parse
-from storage import resolve_db_path
 
 app = typer.Typer(
     name="motif",
@@ -28,27 +40,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-
-OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the files (named by generation id).")]
-SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible output.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout, one object per line.")]
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLite store (default: $MOTIF_DB or the user data dir).")]
-
-
-def emit_json(obj: dict) -> None:
-    """One JSON object on its own line on stdout, flushed so a reader sees it at once."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def fail(message: str, as_json: bool, code: int = 2) -> typer.Exit:
-    """Report a user error the way the mode asks (JSON or readable) and return the exit to raise."""
-    if as_json:
-        emit_json({"error": message})
-    else:
-        err.print(f"[bold red]Error:[/] {message}")
-    return typer.Exit(code)
 
 
 @app.command("parse")
@@ -72,26 +63,18 @@ def compose_command(
     seed: SeedOpt = None,
     json_out: JsonOpt = False,
     db: DbOpt = None,
-    audio_format: Annotated[str, typer.Option("--audio-format", help="ogg (default) or mp3.")] = "ogg",
-    no_audio: Annotated[bool, typer.Option("--no-audio", help="Skip audio rendering.")] = False,
-    no_images: Annotated[bool, typer.Option("--no-images", help="Skip the score and piano-roll pictures.")] = False,
+    audio_format: AudioOpt = "ogg",
+    no_audio: NoAudioOpt = False,
+    no_images: NoImagesOpt = False,
+    engine: EngineOpt = None,
+    user: UserOpt = None,
 ) -> None:
     """Compose from a prompt (or from every line of --batch FILE) and write the files."""
     if (prompt is None) == (batch is None):
         raise fail("give either a PROMPT or --batch FILE (one of them)", json_out)
-    if audio_format not in ("ogg", "mp3"):
-        raise fail(f"unknown audio format {audio_format!r}; use ogg or mp3", json_out)
+    config = studio_config(out, db, json_out, audio_format, no_audio, no_images, engine)
     texts = [prompt] if prompt is not None else _read_batch(batch, json_out)
-    from bot.studio import StudioConfig
-
-    config = StudioConfig(
-        out_dir=out,
-        db_path=resolve_db_path(db, os.environ),
-        audio_format=audio_format,
-        want_audio=not no_audio,
-        want_images=not no_images,
-    )
-    failures = asyncio.run(_compose_all(config, texts, seed, json_out, show_progress=batch is not None))
+    failures = asyncio.run(_compose_all(config, texts, seed, json_out, local_user(user), batch is not None))
     if failures:
         raise typer.Exit(2)
 
@@ -102,69 +85,59 @@ def _read_batch(path: Path | None, as_json: bool) -> list[str]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"cannot read batch file {path}: {exc}", as_json) from None
-    prompts = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    if not prompts:
+    texts = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not texts:
         raise fail(f"batch file {path} has no prompts", as_json)
-    return prompts
+    return texts
 
 
-async def _compose_all(config, texts: list[str], seed: int | None, as_json: bool, show_progress: bool) -> int:
+async def _compose_all(config, texts: list[str], seed: int | None, as_json: bool, author: str,
+                       show_progress: bool) -> int:
     """Compose every prompt with one studio (models loaded once); returns how many failed."""
-    from bot.studio import Studio
-    from storage import Store, StoreError
+    from bot.studio import Who, open_studio
 
     failures = 0
     progress = Progress(
         TextColumn("[bold]composing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"), console=err, disable=as_json or not show_progress,
     )
-    try:
-        store = await Store.open(config.db_path)
-    except (StoreError, OSError) as exc:
-        _report_error("", f"cannot open the store {config.db_path}: {exc}", as_json, progress)
-        return len(texts)
-    try:
-        studio = Studio(config, store)
+    async with open_studio(config) as studio:
         with progress:
             task = progress.add_task("", total=len(texts))
             for index, text in enumerate(texts):
                 progress.update(task, description=text[:40])
                 line_seed = None if seed is None else seed + index
-                try:
-                    result = await studio.compose(text, seed=line_seed)
-                except ParseError as exc:
-                    failures += 1
-                    _report_error(text, str(exc), as_json, progress)
-                except Exception as exc:  # a bug must cost one line of a batch, not the batch or a traceback
-                    failures += 1
-                    _report_error(text, internal_error(exc), as_json, progress)
-                else:
-                    _report_result(result, as_json, progress)
+                ok = await run_reported(studio.compose(text, seed=line_seed, who=Who(author=author)), text, as_json)
+                failures += not ok
                 progress.advance(task)
-    finally:
-        await store.close()
     return failures
 
 
-def internal_error(exc: Exception) -> str:
-    """A short message for an unexpected failure; the traceback goes to stderr only with MOTIF_DEBUG=1."""
-    if os.environ.get("MOTIF_DEBUG") == "1":
-        err.print_exception()
-    return f"Motif hit an internal error ({type(exc).__name__}: {exc}); set MOTIF_DEBUG=1 for details"
+async def run_reported(job, label: str, as_json: bool) -> bool:
+    """Await a studio call and report its result or its error (user errors plainly, bugs briefly)."""
+    from composer.generate import OriginalityError
+    from storage import StoreError
 
-
-def _report_error(prompt: str, message: str, as_json: bool, progress: Progress) -> None:
-    if as_json:
-        emit_json({"error": message, "prompt": prompt})
-    else:
-        progress.console.print(f"[bold red]Could not compose[/] {prompt!r}: {message}")
-
-
-def _report_result(result, as_json: bool, progress: Progress) -> None:
+    try:
+        result = await job
+    except (ValueError, OriginalityError, StoreError) as exc:  # ParseError, EditError, StudioError, import errors
+        report_error(label, str(exc), as_json)
+        return False
+    except Exception as exc:  # a bug must cost one request, not the batch, and never show a traceback
+        report_error(label, internal_error(exc), as_json)
+        return False
     if as_json:
         emit_json(result.to_json())
     else:
-        print_result(progress.console, result)
+        print_result(err, result)
+    return True
+
+
+def report_error(label: str, message: str, as_json: bool) -> None:
+    if as_json:
+        emit_json({"error": message, "prompt": label})
+    else:
+        err.print(f"[bold red]Could not make[/] {label!r}: {message}")
 
 
 @app.command("bench")
@@ -173,11 +146,12 @@ def bench_command(
     runs: Annotated[int, typer.Option("--runs", help="Warm compositions to time.")] = 20,
     cold: Annotated[bool, typer.Option("--cold/--no-cold", help="Time a cold `motif compose`.")] = True,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Prompts in the timed batch (0: skip).")] = 50,
+    engine: EngineOpt = None,
 ) -> None:
     """Measure latency (warm p50/p95 for 8 bars, cold start, a batch) and peak memory."""
     from bot.bench import BenchConfig, run_bench
 
-    figures = run_bench(BenchConfig(runs=max(1, runs), cold=cold, batch_size=max(0, batch_size)))
+    figures = run_bench(BenchConfig(runs=max(1, runs), cold=cold, batch_size=max(0, batch_size), engine=engine))
     if json_out:
         emit_json(figures)
         return
@@ -185,15 +159,18 @@ def bench_command(
         err.print(f"{name:>14}: {value}")
 
 
-def register_model_commands() -> None:
-    """`motif data build` and `motif train` (kept in their own module: they join composer and prompts)."""
-    from bot.model_commands import data_app, train_command
+def register_commands() -> None:
+    """Commands kept in their own modules: iterating on pieces, data and training."""
+    from bot.cli_iterate import register as register_iterate
+    from bot.model_commands import data_app, eval_command, train_command
 
+    register_iterate(app)
     app.add_typer(data_app, name="data")
     app.command("train")(train_command)
+    app.command("eval")(eval_command)
 
 
-register_model_commands()
+register_commands()
 
 
 def main() -> None:

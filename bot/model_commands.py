@@ -71,6 +71,36 @@ def train_command(
               f"{report.best_valid_loss:.4f} at step {report.best_step}, {report.valid_bits_per_note:.3f} bits/note")
 
 
+def eval_command(
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+    pieces: Annotated[int, typer.Option("--pieces", help="Held-out windows scored.")] = 200,
+    stats_pieces: Annotated[int, typer.Option("--stats-pieces", help="Windows generated for statistics.")] = 120,
+) -> None:
+    """Evaluate the learned model against the Markov baseline (bits/note, statistics, control, latency)."""
+    import json
+    import sys
+    import tempfile
+    from contextlib import asynccontextmanager
+
+    from bot.evaluation import EvalConfig, run_eval
+    from bot.studio import StudioConfig, load_melody_source, open_studio
+
+    source = load_melody_source("model")
+    workdir = Path(tempfile.mkdtemp(prefix="motif-eval-"))
+
+    @asynccontextmanager
+    async def studio_factory():
+        config = StudioConfig(out_dir=workdir / "out", db_path=workdir / "eval.db", engine="model")
+        async with open_studio(config, source) as studio:
+            yield studio
+
+    report = run_eval(EvalConfig(pieces=pieces, stats_pieces=stats_pieces), studio_factory, source, source.embed)
+    if json_out:
+        sys.stdout.write(json.dumps(report) + "\n")
+    else:
+        err.print_json(json.dumps(report))
+
+
 def _progress(label: str) -> Progress:
     return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=err)

@@ -1,26 +1,56 @@
 """The studio: the one core every front end (CLI, console chat, Discord) uses to turn words into stored music.
 
-It parses a prompt, composes, renders the files and stores the generation, timing each stage. Models are
-loaded once per `Studio`, so a batch or a long-running bot pays their cost once.
+It parses a prompt (or a remix instruction), composes, stores the generation and renders its files, timing
+each stage. Models are loaded once per `Studio`, so a batch or a long-running bot pays their cost once.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import secrets
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from composer.generate import compose_timed
+import numpy as np
+
+from composer.generate import OriginalityError, compose_original
 from composer.melody import MelodySource, load_default_melody_source
-from composer.midi import piece_to_midi_bytes
+from composer.midi import midi_bytes_to_piece, piece_to_midi_bytes
+from composer.originality import OriginalityIndex, OriginalityReport
+from composer.piece import Piece
 from composer.render import render_all
+from composer.train import CHECKPOINT_DIR
 from prompts import ParseConfig, Spec, parse
 from storage import Generation, NewGeneration, Store
 
 FILE_KINDS = ("midi", "musicxml", "audio", "score_png", "pianoroll_png")
+ENGINES = ("model", "markov")
+
+
+class StudioError(ValueError):
+    """A request the studio cannot carry out, with a message for the user (unknown id, bad file...)."""
+
+
+def default_engine(checkpoint: Path = CHECKPOINT_DIR) -> str:
+    """The learned model when its checkpoint is present, else the Markov baseline."""
+    return "model" if (checkpoint / "model.safetensors").is_file() else "markov"
+
+
+def load_melody_source(engine: str) -> MelodySource:
+    """The melody engine by name; the model is conditioned through the same MiniLM that reads prompts."""
+    if engine == "markov":
+        return load_default_melody_source()
+    if engine == "model":
+        from composer.sample import load_model_melody
+        from prompts.encoder import get_encoder
+
+        return load_model_melody(get_encoder().embed)
+    raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +62,8 @@ class StudioConfig:
     audio_format: str = "ogg"
     want_audio: bool = True
     want_images: bool = True
+    engine: str = field(default_factory=default_engine)
+    check_originality: bool = True
     parse: ParseConfig = field(default_factory=ParseConfig)
 
 
@@ -46,6 +78,7 @@ class Result:
     timings_ms: dict[str, float]
     originality: dict[str, Any] | None
     errors: dict[str, str] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -56,9 +89,32 @@ class Result:
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "originality": self.originality,
         }
+        if self.summary:
+            data["changes"] = self.summary
         if self.errors:
             data["errors"] = self.errors
         return data
+
+
+@dataclass
+class Made:
+    """A piece ready to publish: what it answers, how long it took, and its originality record."""
+
+    piece: Piece
+    prompt: str
+    timings_ms: dict[str, float]
+    originality: dict[str, Any] | None
+    parent_id: str | None = None
+    summary: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Who:
+    """Where a request comes from (stored with the generation for history and lineage)."""
+
+    author: str | None = None
+    guild: str | None = None
+    channel: str | None = None
 
 
 def new_seed() -> int:
@@ -66,19 +122,30 @@ def new_seed() -> int:
     return secrets.randbelow(2**31)
 
 
+def originality_record(report: OriginalityReport | None, attempts: int) -> dict[str, Any] | None:
+    return None if report is None else report.to_dict() | {"attempts": attempts}
+
+
 class Studio:
-    """Parses, composes, renders and stores; one instance per process, models loaded once."""
+    """Parses, composes, remixes, imports, renders and stores; one instance per process, models loaded once."""
 
     def __init__(self, config: StudioConfig, store: Store, melody_source: MelodySource | None = None) -> None:
         self.config = config
         self.store = store
         self._melody_source = melody_source
+        self._index: OriginalityIndex | None = None
 
     @property
     def melody_source(self) -> MelodySource:
         if self._melody_source is None:
-            self._melody_source = load_default_melody_source()
+            self._melody_source = load_melody_source(self.config.engine)
         return self._melody_source
+
+    @property
+    def originality_index(self) -> OriginalityIndex | None:
+        if self._index is None and self.config.check_originality:
+            self._index = OriginalityIndex.load()
+        return self._index
 
     def read(self, prompt: str) -> tuple[Spec, float]:
         """Parse a prompt; returns the Spec and the time it took in ms. Raises `prompts.ParseError`."""
@@ -86,82 +153,119 @@ class Studio:
         spec = parse(prompt, self.config.parse)
         return spec, (time.perf_counter() - start) * 1000
 
-    async def compose(
-        self,
-        prompt: str,
-        seed: int | None = None,
-        author: str | None = None,
-        guild: str | None = None,
-        channel: str | None = None,
-    ) -> Result:
-        """Turn a prompt into a stored generation with its files. Raises `prompts.ParseError` on bad input."""
+    async def compose(self, prompt: str, seed: int | None = None, who: Who | None = None) -> Result:
+        """Turn a prompt into a stored generation with its files.
+
+        Raises `prompts.ParseError` on bad input and `OriginalityError` when nothing original enough came out.
+        """
         spec, parse_ms = self.read(prompt)
         spec = dataclasses.replace(spec, seed=new_seed() if seed is None else seed)
-        return await self.compose_spec(spec, prompt, {"parse": parse_ms}, author=author, guild=guild,
-                                       channel=channel)
+        return await self.compose_spec(spec, prompt, {"parse": parse_ms}, who)
 
-    async def compose_spec(
-        self,
-        spec: Spec,
-        prompt: str,
-        timings_ms: dict[str, float],
-        parent_id: str | None = None,
-        author: str | None = None,
-        guild: str | None = None,
-        channel: str | None = None,
-    ) -> Result:
-        """Compose from a resolved Spec, store the MIDI, then render the files named by the new id."""
-        piece, compose_ms = compose_timed(spec, self.melody_source)
-        timings = dict(timings_ms) | compose_ms
+    async def compose_spec(self, spec: Spec, prompt: str, timings_ms: dict[str, float], who: Who | None = None) -> Result:
+        """Compose from a resolved Spec (regenerating near-copies), then publish it."""
+        composition = compose_original(spec, self.melody_source, self.originality_index)
+        made = Made(composition.piece, prompt, dict(timings_ms) | composition.timings_ms,
+                    originality_record(composition.originality, composition.attempts))
+        return await self._publish(made, who)
+
+    async def remix(self, parent_id: str, instruction: str, seed: int | None = None, who: Who | None = None) -> Result:
+        """Apply a reply-style instruction ("faster", "make it bossa nova") to a stored generation.
+
+        The parent is rebuilt from its stored MIDI bytes, so the remix starts from exactly what was heard.
+        Raises `StudioError` (unknown id), `prompts.edits.EditError` (unreadable instruction) or
+        `OriginalityError`.
+        """
+        from composer.remix import remix
+        from prompts.edits import apply_edits, parse_edits
+
         start = time.perf_counter()
-        midi = piece_to_midi_bytes(piece)
-        generation = await self._store(spec, prompt, piece.engine, midi, parent_id, author, guild, channel)
+        parent = await self.generation(parent_id)
+        parent_spec = Spec.from_dict(parent.spec)
+        child_spec, plan = apply_edits(parent_spec, parse_edits(instruction, parent_spec, self.config.parse.max_bars))
+        if plan.new_seed:
+            child_spec = dataclasses.replace(child_spec, seed=new_seed() if seed is None else seed)
+        timings = {"parse": (time.perf_counter() - start) * 1000}
+        start = time.perf_counter()
+        parent_piece = midi_bytes_to_piece(parent.midi, parent_spec)
+        piece = remix(parent_piece, child_spec, plan, self.melody_source, np.random.default_rng(child_spec.seed))
+        timings["remix"] = (time.perf_counter() - start) * 1000
+        report = self._check(piece, timings)
+        made = Made(piece, instruction, timings, originality_record(report, 1), parent_id=parent.id,
+                    summary=list(plan.summary))
+        return await self._publish(made, who)
+
+    async def import_midi(self, data: bytes, filename: str, who: Who | None = None) -> Result:
+        """A user's MIDI file as starting material: parsed safely, stored as their generation, rendered.
+
+        Raises `composer.midi_import.MidiImportError` with a clear reason for anything malformed or hostile.
+        """
+        from composer.midi_import import import_midi
+
+        start = time.perf_counter()
+        imported = import_midi(data, name=filename)
+        timings = {"import": (time.perf_counter() - start) * 1000}
+        made = Made(imported.piece, f"imported: {filename}", timings, None, summary=list(imported.warnings))
+        return await self._publish(made, who)
+
+    async def generation(self, generation_id: str) -> Generation:
+        """A stored generation by id, or a `StudioError` that says so."""
+        found = await self.store.get_generation(generation_id.strip())
+        if found is None:
+            raise StudioError(f"there is no generation with id {generation_id!r}")
+        return found
+
+    def _check(self, piece: Piece, timings: dict[str, float]) -> OriginalityReport | None:
+        """Originality of a remixed melody; a near-copy is refused, never posted."""
+        index = self.originality_index
+        melody = piece.melody()
+        if index is None or melody is None:
+            return None
+        start = time.perf_counter()
+        report = index.check([(n.pitch, n.start, n.duration) for n in melody.notes])
+        timings["originality"] = (time.perf_counter() - start) * 1000
+        if not report.passed:
+            raise OriginalityError(f"that remix copies {report.longest_match_notes} notes of {report.source};"
+                                   " try another take")
+        return report
+
+    async def _publish(self, made: Made, who: Who | None) -> Result:
+        """Store the MIDI first (what is stored is what gets remixed), then render the files named by its id."""
+        who = who or Who()
+        timings = made.timings_ms
+        start = time.perf_counter()
+        midi = piece_to_midi_bytes(made.piece)
+        generation = await self.store.add_generation(NewGeneration(
+            prompt=made.prompt, spec=made.piece.spec.to_dict(), seed=made.piece.spec.seed,
+            engine=made.piece.engine, midi=midi, parent_id=made.parent_id, author=who.author, guild=who.guild,
+            channel=who.channel, model_version=self.model_version(made.piece.engine), originality=made.originality,
+            timings={k: round(v, 2) for k, v in timings.items()},
+        ))
         timings["store"] = (time.perf_counter() - start) * 1000
-        artifacts = render_all(
-            piece,
-            self.config.out_dir,
-            generation.id,
-            audio_format=self.config.audio_format,
-            want_audio=self.config.want_audio,
-            want_images=self.config.want_images,
-        )
+        artifacts = render_all(made.piece, self.config.out_dir, generation.id, audio_format=self.config.audio_format,
+                               want_audio=self.config.want_audio, want_images=self.config.want_images)
         timings |= artifacts.timings_ms
-        files = {kind: _path_or_none(getattr(artifacts, kind)) for kind in FILE_KINDS}
         return Result(
-            id=generation.id,
-            parent_id=parent_id,
-            spec=spec,
-            files=files,
-            timings_ms=timings,
-            originality=generation.originality,
-            errors=dict(artifacts.errors),
+            id=generation.id, parent_id=made.parent_id, spec=made.piece.spec,
+            files={kind: _path_or_none(getattr(artifacts, kind)) for kind in FILE_KINDS},
+            timings_ms=timings, originality=made.originality, errors=dict(artifacts.errors), summary=made.summary,
         )
 
-    async def _store(
-        self,
-        spec: Spec,
-        prompt: str,
-        engine: str,
-        midi: bytes,
-        parent_id: str | None,
-        author: str | None,
-        guild: str | None,
-        channel: str | None,
-    ) -> Generation:
-        return await self.store.add_generation(
-            NewGeneration(
-                prompt=prompt,
-                spec=spec.to_dict(),
-                seed=spec.seed,
-                engine=engine,
-                midi=midi,
-                parent_id=parent_id,
-                author=author,
-                guild=guild,
-                channel=channel,
-            )
-        )
+    def model_version(self, engine: str) -> str:
+        """Which weights wrote the notes: a digest of the checkpoint, or the Markov tables."""
+        if engine == "model":
+            weights = CHECKPOINT_DIR / "model.safetensors"
+            digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12] if weights.is_file() else "none"
+            return f"model@{digest}"
+        return f"{engine}@tables"
 
 
 def _path_or_none(path: Path | None) -> str | None:
     return str(path) if path is not None else None
+
+
+@asynccontextmanager
+async def open_studio(config: StudioConfig, melody_source: MelodySource | None = None) -> AsyncIterator[Studio]:
+    """A studio over the configured store, closed on exit (an already-loaded melody source may be shared)."""
+    async with Store.open(config.db_path) as store:
+        yield Studio(config, store, melody_source)

@@ -1,0 +1,172 @@
+"""`motif remix`, `motif import`, `motif history`, `motif lineage`, `motif db backup` and `motif chat`:
+iterating on pieces from the command line, over the same studio the Discord bot uses."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli_common import (
+    AudioOpt,
+    DbOpt,
+    EngineOpt,
+    JsonOpt,
+    NoAudioOpt,
+    NoImagesOpt,
+    OutOpt,
+    SeedOpt,
+    UserOpt,
+    emit_json,
+    err,
+    fail,
+    local_user,
+    studio_config,
+)
+
+MAX_IMPORT_BYTES = 1024 * 1024
+db_app = typer.Typer(help="Look after the store.", no_args_is_help=True)
+
+
+def remix_command(
+    generation_id: Annotated[str, typer.Argument(metavar="ID", help="The generation to remix.")],
+    instruction: Annotated[str, typer.Argument(help='What to change: "faster", "make it bossa nova", ...')],
+    out: OutOpt = Path("motif-out"), seed: SeedOpt = None, json_out: JsonOpt = False, db: DbOpt = None,
+    audio_format: AudioOpt = "ogg", no_audio: NoAudioOpt = False, no_images: NoImagesOpt = False,
+    engine: EngineOpt = None, user: UserOpt = None,
+) -> None:
+    """Remix a stored generation with an instruction; the result records its parent."""
+    from bot.cli import run_reported
+    from bot.studio import Who, open_studio
+
+    config = studio_config(out, db, json_out, audio_format, no_audio, no_images, engine)
+
+    async def go() -> bool:
+        async with open_studio(config) as studio:
+            job = studio.remix(generation_id, instruction, seed=seed, who=Who(author=local_user(user)))
+            return await run_reported(job, instruction, json_out)
+
+    if not asyncio.run(go()):
+        raise typer.Exit(2)
+
+
+def import_command(
+    path: Annotated[Path, typer.Argument(metavar="FILE.mid", help="A MIDI file to start from.")],
+    out: OutOpt = Path("motif-out"), json_out: JsonOpt = False, db: DbOpt = None, audio_format: AudioOpt = "ogg",
+    no_audio: NoAudioOpt = False, no_images: NoImagesOpt = False, user: UserOpt = None,
+) -> None:
+    """Import your own MIDI file as a generation you can remix."""
+    from bot.cli import run_reported
+    from bot.studio import Who, open_studio
+
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise fail(f"{path} is larger than {MAX_IMPORT_BYTES // 1024} KiB; Motif imports smaller MIDI files",
+                       json_out)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror or exc}", json_out) from None
+    config = studio_config(out, db, json_out, audio_format, no_audio, no_images, "markov")
+
+    async def go() -> bool:
+        async with open_studio(config) as studio:
+            return await run_reported(studio.import_midi(data, path.name, who=Who(author=local_user(user))),
+                                      path.name, json_out)
+
+    if not asyncio.run(go()):
+        raise typer.Exit(2)
+
+
+def history_command(
+    user: Annotated[str | None, typer.Option("--user", help="Only this author (e.g. local:alice).")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 20,
+    json_out: JsonOpt = False, db: DbOpt = None,
+) -> None:
+    """List recent generations, newest first (yours with --user local:NAME)."""
+    config = studio_config(Path("."), db, json_out)
+
+    async def go():
+        from storage import Store
+
+        async with Store.open(config.db_path) as store:
+            return await store.list_generation_summaries(author=user, limit=limit)
+
+    rows = asyncio.run(go())
+    for row in rows:
+        item = {"id": row.id, "parent_id": row.parent_id, "author": row.author, "prompt": row.prompt,
+                "created_at": row.created_at.isoformat()}
+        if json_out:
+            emit_json(item)
+        else:
+            parent = f" (remix of {row.parent_id})" if row.parent_id else ""
+            err.print(f"[bold]{row.id}[/] {row.created_at:%Y-%m-%d %H:%M} {row.author or '-'}: {row.prompt}{parent}")
+    if not rows and not json_out:
+        err.print("No generations yet. Try: motif compose \"a calm piano piece, 8 bars\"")
+
+
+def lineage_command(
+    generation_id: Annotated[str, typer.Argument(metavar="ID")],
+    out: OutOpt = Path("motif-out"), json_out: JsonOpt = False, db: DbOpt = None,
+) -> None:
+    """Show the family tree of remixes around a generation, and draw it to OUT/ID.lineage.png."""
+    from bot.lineage import draw_tree, text_tree
+
+    config = studio_config(out, db, json_out)
+
+    async def go():
+        from storage import Store
+
+        async with Store.open(config.db_path) as store:
+            return await store.tree(generation_id)
+
+    tree = asyncio.run(go())
+    if not tree:
+        raise fail(f"there is no generation with id {generation_id!r}", json_out)
+    picture = draw_tree(tree, out / f"{generation_id}.lineage.png", highlight=generation_id)
+    if json_out:
+        emit_json({"id": generation_id, "picture": str(picture), "generations": [
+            {"id": g.id, "parent_id": g.parent_id, "author": g.author, "prompt": g.prompt} for g in tree]})
+    else:
+        err.print(text_tree(tree, highlight=generation_id))
+        err.print(f"picture: {picture}")
+
+
+@db_app.command("backup")
+def backup_command(dest: Annotated[Path, typer.Argument(help="Where to write the copy.")], db: DbOpt = None,
+                   json_out: JsonOpt = False) -> None:
+    """Copy the store safely while it is in use (SQLite's online backup)."""
+    from storage import Store, StoreError
+
+    config = studio_config(Path("."), db, json_out)
+
+    async def go() -> Path:
+        async with Store.open(config.db_path) as store:
+            return await store.backup(dest)
+
+    try:
+        written = asyncio.run(go())
+    except StoreError as exc:
+        raise fail(str(exc), json_out) from None
+    if json_out:
+        emit_json({"backup": str(written)})
+    else:
+        err.print(f"backed up {config.db_path} to {written}")
+
+
+def chat_command(out: OutOpt = Path("motif-out"), db: DbOpt = None, user: UserOpt = None,
+                 engine: EngineOpt = None, no_audio: NoAudioOpt = False) -> None:
+    """A console channel: compose by typing, reply to any output by its id, see history."""
+    from bot.chat import run_chat
+
+    asyncio.run(run_chat(studio_config(out, db, False, no_audio=no_audio, engine=engine), local_user(user)))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("remix")(remix_command)
+    app.command("import")(import_command)
+    app.command("history")(history_command)
+    app.command("lineage")(lineage_command)
+    app.command("chat")(chat_command)
+    app.add_typer(db_app, name="db")

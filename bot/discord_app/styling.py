@@ -1,0 +1,82 @@
+"""A server's style applied to a request: the prompt is read, then the server's defaults and caps fill in.
+
+Defaults only fill what the user did not state (genre, instruments) and are applied by re-reading the
+prompt with the default appended, so everything a genre implies (tempo, meter, band) follows as if the
+user had typed it. Caps (max bars, tempo range) always hold, with a note saying what changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from bot.discord_app.requests import Style
+from prompts import ParseConfig, ParseError, Spec, parse
+from prompts.edit_types import MAX_BARS
+from prompts.spec import FIELDS
+
+PRESET_FIELDS = frozenset(FIELDS) - {"instruments", "moods"}
+"""Spec fields a preset may set directly (instruments and moods go through its prompt suffix instead)."""
+
+
+def parse_config(style: Style, use_encoder: bool = True) -> ParseConfig:
+    """The reading limits under a server's style: its bar cap, never above what Motif can write."""
+    return ParseConfig(max_bars=min(style.max_bars, MAX_BARS), use_encoder=use_encoder)
+
+
+def styled_spec(prompt: str, style: Style, bars: int | None, config: ParseConfig) -> Spec:
+    """Read `prompt` under a server's style; raises `ParseError` with a user-facing message."""
+    text = prompt.strip()
+    if style.prompt_suffix.strip():
+        text = f"{text}, {style.prompt_suffix.strip()}" if text else style.prompt_suffix.strip()
+    spec = parse(text, config)
+    if style.genre and "genre" not in spec.explicit:
+        text = f"{text}, {style.genre.replace('_', ' ')}"
+        spec = _with_genre(parse(text, config), style.genre)
+    if style.instruments and "instruments" not in spec.explicit:
+        text = f"{text}, with {', '.join(style.instruments)}"
+        spec = parse(text, config)
+    spec = _apply_overrides(spec, style.spec_overrides)
+    if bars is not None:
+        spec = _with_bars(spec, bars, config.max_bars)
+    return clamp_tempo(spec, style)
+
+
+def _with_genre(spec: Spec, genre: str) -> Spec:
+    """Keep the server's genre even if its words read as another one (it is a canonical id already)."""
+    return spec if spec.genre == genre else dataclasses.replace(spec, genre=genre)
+
+
+def _with_bars(spec: Spec, bars: int, max_bars: int) -> Spec:
+    if bars < 1:
+        raise ParseError(f"bars must be at least 1, got {bars}")
+    if bars > max_bars:
+        raise ParseError(f"{bars} bars is too long: this server allows at most {max_bars} bars")
+    explicit = tuple(dict.fromkeys((*spec.explicit, "bars")))
+    return dataclasses.replace(spec, bars=bars, explicit=explicit)
+
+
+def _apply_overrides(spec: Spec, overrides: dict[str, Any]) -> Spec:
+    """A preset's Spec fields over the reading; a bad value is the preset's fault and says so."""
+    if not overrides:
+        return spec
+    unknown = sorted(set(overrides) - PRESET_FIELDS)
+    if unknown:
+        raise ParseError(f"the preset sets unknown fields {unknown}; presets may set {sorted(PRESET_FIELDS)}")
+    data = spec.to_dict() | overrides
+    data["explicit"] = sorted(set(spec.explicit) | set(overrides), key=FIELDS.index)
+    try:
+        return Spec.from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise ParseError(f"the preset has a bad value: {exc}") from exc
+
+
+def clamp_tempo(spec: Spec, style: Style) -> Spec:
+    """Hold the tempo inside the server's range, noting the change so the user sees why."""
+    low = style.tempo_min or spec.tempo_bpm
+    high = style.tempo_max or spec.tempo_bpm
+    tempo = min(max(spec.tempo_bpm, low), high)
+    if tempo == spec.tempo_bpm:
+        return spec
+    note = f"tempo {spec.tempo_bpm} bpm held to this server's range: {tempo} bpm"
+    return dataclasses.replace(spec, tempo_bpm=tempo, notes=(*spec.notes, note))

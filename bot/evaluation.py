@@ -1,0 +1,142 @@
+"""`motif eval`: one JSON report on the learned model against the Markov baseline (design.md section 2).
+
+It lives at the edge because it joins everything: held-out corpus data and models (composer), the text
+encoder (prompts), and the whole compose path through the studio for control accuracy and latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.bench import percentile
+from composer.analyze import check_explicit, read_midi
+from composer.attributes import caption, melody_attributes
+from composer.corpus import load_melodies
+from composer.evaluate import (
+    compare_features,
+    features,
+    markov_bits_per_note,
+    model_examples,
+    normalised_tonic_name,
+    test_windows,
+)
+from composer.harmony import plan_harmony
+from composer.markov import MarkovModel
+from composer.melody import MarkovMelody
+from composer.styles import style_for
+from composer.train import score_examples
+from prompts.spec import MODES, TIME_SIGNATURES, Spec
+
+CONTROL_SUITE: tuple[str, ...] = (
+    "moody jazz in D minor, 8 bars", "a happy pop song in G major at 120 bpm with drums, 8 bars",
+    "bossa nova in Bb with nylon guitar, 8 bars", "a lively reel in D for fiddle, 16 bars",
+    "a jig in G, 6/8, 8 bars", "sad waltz in E minor for piano, 3/4, 12 bars",
+    "dark cinematic strings in C minor, slow, 8 bars", "lofi hip hop at 80 bpm, 4 bars",
+    "baroque chorale in F major for choir, 8 bars", "12-bar blues in E with drums",
+    "calm ambient in A dorian, 8 bars", "energetic rock in A with drums at 140 bpm, 8 bars",
+    "klezmer in D phrygian for clarinet, 8 bars", "a march in Bb for brass with drums, 8 bars",
+    "a lullaby for music box in F, 4 bars", "synthwave in F# minor at 100 bpm, 8 bars",
+    "a medieval tune in D dorian for recorder, 8 bars", "ragtime in C for piano, 8 bars",
+    "a sea shanty in G minor, 8 bars", "tango in A minor for accordion and strings, 8 bars",
+    "chiptune in C major at 150 bpm, 8 bars", "funk in E minor with drums, 4 bars",
+    "gospel in Ab for organ and choir, 8 bars", "flamenco in E phrygian for nylon guitar, 8 bars",
+    "polka in F with drums, 8 bars", "a hornpipe in A, 8 bars", "epic orchestral in D minor, 16 bars",
+    "reggae in G with drums, 8 bars", "neo-soul in Eb major with rhodes, 8 bars", "a folk song in E minor, 8 bars",
+)
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """How much to evaluate; the defaults take a few minutes on two cores."""
+
+    pieces: int = 200
+    stats_pieces: int = 120
+    seed: int = 0
+
+
+def window_spec(melody, seed: int) -> Spec:
+    """A Spec asking for what a held-out window is (key normalised as the data is), to compare statistics."""
+    mode = melody.mode if melody.mode in MODES else "major"
+    meter = melody.meter if melody.meter in TIME_SIGNATURES else "4/4"
+    attrs = melody_attributes(mode, meter, melody.tempo_bpm, melody.notes, melody.bars, melody.source, melody.dance)
+    return Spec(prompt=caption(attrs, random.Random(seed)), tonic=normalised_tonic_name(mode), mode=mode,
+                tempo_bpm=min(400, max(20, melody.tempo_bpm)), time_signature=meter, bars=melody.bars, seed=seed)
+
+
+def engine_features(source, specs: list[Spec]) -> list[dict[str, float]]:
+    """Features of the melodies an engine writes for each Spec (melody line only, against the style's chords)."""
+    rows = []
+    for spec in specs:
+        rng = np.random.default_rng(spec.seed)
+        chords = plan_harmony(spec, style_for(spec.genre), rng)
+        notes = source.generate(spec, chords, rng)
+        rows.append(features([(n.pitch, n.start, n.duration) for n in notes], spec.bars, spec.mode, spec.tonic))
+    return rows
+
+
+def heldout_bits(windows, markov: MarkovModel, model_source, embed) -> dict[str, float]:
+    examples = model_examples(windows, model_source.tokenizer, embed)
+    nats, _, notes = score_examples(model_source.model, examples, model_source.tokenizer.pad_id)
+    return {"model": round(nats / math.log(2) / max(1, notes), 3),
+            "markov": round(markov_bits_per_note(markov, windows), 3), "pieces": len(windows)}
+
+
+def statistics(windows, markov: MarkovModel, model_source, limit: int) -> dict[str, Any]:
+    chosen = windows[:limit]
+    specs = [window_spec(m, i) for i, m in enumerate(chosen)]
+    reference = [features(m.notes, m.bars, s.mode, s.tonic) for m, s in zip(chosen, specs, strict=True)]
+    by_engine = {"model": engine_features(model_source, specs), "markov": engine_features(MarkovMelody(markov), specs)}
+    areas = {name: compare_features(rows, reference) for name, rows in by_engine.items()}
+    stats = {f: {"model": areas["model"][f], "markov": areas["markov"][f]} for f in areas["model"]}
+    stats["mean"] = {name: round(float(np.mean(list(a.values()))), 4) for name, a in areas.items()}
+    return stats
+
+
+async def control_and_latency(studio_factory, runs: int) -> tuple[float, dict[str, Any], dict[str, Any]]:
+    """Compose the control suite through the studio: attributes obeyed, originality, per-stage latency."""
+    obeyed = total = 0
+    matches: list[int] = []
+    rejected = 0
+    stages: dict[str, list[float]] = {}
+    async with studio_factory() as studio:
+        for i in range(runs):
+            result = await studio.compose(CONTROL_SUITE[i % len(CONTROL_SUITE)], seed=i)
+            checks = check_explicit(result.spec, read_midi(Path(result.files["midi"]).read_bytes()))
+            obeyed += sum(c.ok for c in checks)
+            total += len(checks)
+            if result.originality:
+                matches.append(int(result.originality["longest_match_notes"]))
+                rejected += int(result.originality.get("attempts", 1)) - 1
+            for stage, ms in result.timings_ms.items():
+                stages.setdefault(stage, []).append(ms)
+    latency = {s: {"p50": round(percentile(v, 50), 1), "p95": round(percentile(v, 95), 1)} for s, v in stages.items()}
+    originality = {
+        "longest_match_notes": {"p50": percentile(matches, 50) if matches else None,
+                                "max": max(matches) if matches else None,
+                                "histogram": {str(k): matches.count(k) for k in sorted(set(matches))}},
+        "rejected_candidates": rejected, "posted_above_threshold": sum(m >= 12 for m in matches),
+    }
+    return obeyed / max(1, total), originality, latency
+
+
+def run_eval(config: EvalConfig, studio_factory, model_source, embed) -> dict[str, Any]:
+    """The whole report. `studio_factory` is an async context manager yielding a Studio using the model."""
+    windows = test_windows(load_melodies(split="test"), config.pieces, config.seed)
+    markov = MarkovModel.load()
+    report: dict[str, Any] = {"heldout_bits_per_note": heldout_bits(windows, markov, model_source, embed)}
+    report["stats"] = statistics(windows, markov, model_source, config.stats_pieces)
+    accuracy, originality, latency = asyncio.run(control_and_latency(studio_factory, len(CONTROL_SUITE)))
+    report |= {"control_accuracy": round(accuracy, 4), "originality": originality, "latency_ms": latency}
+    return report
+
+
+def temporary_outputs() -> Path:
+    return Path(tempfile.mkdtemp(prefix="motif-eval-"))

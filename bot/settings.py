@@ -1,0 +1,108 @@
+"""The Discord bot's settings: the environment (and an optional `.env` file) read once, at the edge.
+
+Everything deeper receives a `BotSettings`; nothing else in Motif reads `os.environ` for the bot. The
+token is kept out of `repr` so a logged settings object never leaks it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from storage import resolve_db_path
+
+DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
+"""Discord's upload limit for a server without boosts (used when an interaction does not report one)."""
+
+MAX_WORKERS = 64
+
+
+class SettingsError(ValueError):
+    """A missing or malformed setting; the message names the variable and what it should hold."""
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """How the bot runs: credentials, where it keeps things, how much work it does at once."""
+
+    token: str = field(repr=False)
+    db_path: Path
+    out_dir: Path
+    workers: int = 2
+    engine: str | None = None
+    want_audio: bool = True
+    audio_format: str = "ogg"
+    attachment_limit_bytes: int = DEFAULT_ATTACHMENT_LIMIT_BYTES
+    message_content: bool = False
+    lease_s: float = 60.0
+    sync_guild: int | None = None
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be from {low} to {high}, got {value}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def read_environment(dotenv: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The process environment over the `.env` file (the real environment wins, as with docker/systemd)."""
+    merged: dict[str, str] = {}
+    if dotenv is not None and dotenv.is_file():
+        merged.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+    merged.update(os.environ if environ is None else environ)
+    return merged
+
+
+def load_settings(env: Mapping[str, str]) -> BotSettings:
+    """Build the bot's settings from environment variables; a missing token is a clear `SettingsError`.
+
+    Variables: DISCORD_TOKEN (required), MOTIF_DB, MOTIF_OUT, MOTIF_WORKERS, MOTIF_ENGINE, MOTIF_AUDIO,
+    MOTIF_AUDIO_FORMAT, MOTIF_ATTACHMENT_LIMIT, MOTIF_MESSAGE_CONTENT, MOTIF_SYNC_GUILD.
+    """
+    token = env.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        raise SettingsError(
+            "DISCORD_TOKEN is not set: put it in the environment or in a .env file (see docs/discord.md)"
+        )
+    db_path = resolve_db_path(None, env)
+    out_dir = Path(env.get("MOTIF_OUT") or db_path.parent / "discord-files").expanduser()
+    audio_format = env.get("MOTIF_AUDIO_FORMAT", "ogg").strip().lower() or "ogg"
+    if audio_format not in ("ogg", "mp3", "wav"):
+        raise SettingsError(f"MOTIF_AUDIO_FORMAT must be ogg, mp3 or wav, got {audio_format!r}")
+    sync_guild = _int(env, "MOTIF_SYNC_GUILD", 0, 0, 2**63 - 1)
+    return BotSettings(
+        token=token,
+        db_path=db_path,
+        out_dir=out_dir,
+        workers=_int(env, "MOTIF_WORKERS", 2, 1, MAX_WORKERS),
+        engine=(env.get("MOTIF_ENGINE") or "").strip() or None,
+        want_audio=_flag(env, "MOTIF_AUDIO", True),
+        audio_format=audio_format,
+        attachment_limit_bytes=_int(env, "MOTIF_ATTACHMENT_LIMIT", DEFAULT_ATTACHMENT_LIMIT_BYTES, 64 * 1024,
+                                    500 * 1024 * 1024),
+        message_content=_flag(env, "MOTIF_MESSAGE_CONTENT", False),
+        sync_guild=sync_guild or None,
+    )
