@@ -55,6 +55,10 @@ class TextEncoder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # stderr belongs to the user: no weight-loading bars
+        hf_logging.set_verbosity_error()
 
         path = model_path or default_model_path()
         try:

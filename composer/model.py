@@ -1,0 +1,136 @@
+"""The learned melody model: a small GPT-2 (from `transformers`) over REMI + attribute tokens, with the text
+encoder's sentence embedding projected into a few prefix vectors.
+
+Why a prefix: attribute tokens carry what can be measured, but a prompt's free words ("moody", "noir") only
+exist as an embedding; projecting it into the model's input space lets those words steer the melody without
+a fixed vocabulary. One config dataclass; the checkpoint carries its config (nanoGPT's habit).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+CONFIG_FILE = "model_config.json"
+WEIGHTS_FILE = "model.safetensors"
+IGNORE_INDEX = -100
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Size of the model. The defaults train on two CPU cores within a session."""
+
+    vocab_size: int
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 256
+    n_positions: int = 1024
+    prefix_len: int = 2
+    text_dim: int = 384
+    dropout: float = 0.1
+
+
+class MelodyModel(nn.Module):
+    """GPT-2 whose input is [prefix vectors from the text embedding] + token embeddings."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        from transformers import GPT2Config, GPT2LMHeadModel
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+
+        self.config = config
+        self.gpt = GPT2LMHeadModel(
+            GPT2Config(
+                vocab_size=config.vocab_size,
+                n_positions=config.n_positions,
+                n_embd=config.n_embd,
+                n_layer=config.n_layer,
+                n_head=config.n_head,
+                resid_pdrop=config.dropout,
+                embd_pdrop=config.dropout,
+                attn_pdrop=config.dropout,
+                bos_token_id=None,
+                eos_token_id=None,
+                pad_token_id=None,
+            )
+        )
+        self.prefix = nn.Sequential(
+            nn.Linear(config.text_dim, config.n_embd),
+            nn.GELU(),
+            nn.Linear(config.n_embd, config.n_embd * config.prefix_len),
+        )
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def prefix_embeddings(self, text_embedding: torch.Tensor) -> torch.Tensor:
+        """(batch, 384) sentence embeddings -> (batch, prefix_len, n_embd) input vectors."""
+        batch = text_embedding.shape[0]
+        return self.prefix(text_embedding).view(batch, self.config.prefix_len, self.config.n_embd)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        text_embedding: torch.Tensor,
+        labels: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+    ):
+        """Teacher-forced pass over full sequences; `labels` use IGNORE_INDEX for positions not scored."""
+        prefix = self.prefix_embeddings(text_embedding)
+        tokens = self.gpt.transformer.wte(input_ids)
+        inputs = torch.cat([prefix, tokens], dim=1)
+        if labels is not None:
+            pad = torch.full((labels.shape[0], self.config.prefix_len), IGNORE_INDEX, dtype=labels.dtype,
+                             device=labels.device)
+            labels = torch.cat([pad, labels], dim=1)
+        if attention_mask is not None:
+            ones = torch.ones((attention_mask.shape[0], self.config.prefix_len), dtype=attention_mask.dtype,
+                              device=attention_mask.device)
+            attention_mask = torch.cat([ones, attention_mask], dim=1)
+        return self.gpt(inputs_embeds=inputs, labels=labels, attention_mask=attention_mask)
+
+    @torch.inference_mode()
+    def start(self, input_ids: torch.Tensor, text_embedding: torch.Tensor):
+        """First incremental step: prefix + the given tokens; returns (last logits, cache)."""
+        prefix = self.prefix_embeddings(text_embedding)
+        inputs = torch.cat([prefix, self.gpt.transformer.wte(input_ids)], dim=1)
+        out = self.gpt(inputs_embeds=inputs, use_cache=True)
+        return out.logits[:, -1, :], out.cache
+
+    @torch.inference_mode()
+    def step(self, token_ids: torch.Tensor, cache):
+        """One more token per row with the KV cache; returns (logits, cache)."""
+        out = self.gpt(input_ids=token_ids, cache=cache, use_cache=True)
+        return out.logits[:, -1, :], out.cache
+
+
+def save_model(model: MelodyModel, directory: Path) -> None:
+    """Weights as safetensors plus the config that rebuilds the architecture."""
+    from safetensors.torch import save_file
+
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    # GPT-2 ties lm_head to wte; safetensors refuses shared storage, so store the tied weight once.
+    state.pop("gpt.lm_head.weight", None)
+    save_file(state, str(directory / WEIGHTS_FILE))
+    (directory / CONFIG_FILE).write_text(json.dumps(asdict(model.config), indent=1))
+
+
+def load_model(directory: Path) -> MelodyModel:
+    """Rebuild the model from a checkpoint directory, on the CPU, in eval mode."""
+    from safetensors.torch import load_file
+
+    config = ModelConfig(**json.loads((directory / CONFIG_FILE).read_text()))
+    model = MelodyModel(config)
+    missing, unexpected = model.load_state_dict(load_file(str(directory / WEIGHTS_FILE)), strict=False)
+    if unexpected or [k for k in missing if k != "gpt.lm_head.weight"]:
+        raise ValueError(f"checkpoint does not match the model: missing {missing}, unexpected {unexpected}")
+    model.gpt.tie_weights()
+    model.eval()
+    return model
