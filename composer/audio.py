@@ -137,10 +137,17 @@ def _db(value: float) -> float:
     return 20.0 * float(np.log10(max(value, 1e-12)))
 
 
+def audible_seconds(audio: np.ndarray) -> float:
+    """Time of the last sample above the tail floor (fluidsynth may keep writing inaudible voice tails)."""
+    loud = np.flatnonzero(np.max(np.abs(audio), axis=1) > 10 ** (TAIL_FLOOR_DBFS / 20))
+    return (int(loud[-1]) + 1) / SAMPLE_RATE if len(loud) else 0.0
+
+
 def _check(audio: np.ndarray, expected_s: float) -> None:
     got_s = len(audio) / SAMPLE_RATE
-    if got_s < expected_s - 0.5 or got_s > expected_s + MAX_TAIL_S:
-        raise AudioError(f"rendered audio lasts {got_s:.1f} s but the MIDI lasts {expected_s:.1f} s")
+    audible_s = audible_seconds(audio)
+    if got_s < expected_s - 0.5 or audible_s > expected_s + MAX_TAIL_S:
+        raise AudioError(f"rendered audio lasts {audible_s:.1f} s but the MIDI lasts {expected_s:.1f} s")
     rms_db = _db(float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))))
     if rms_db < SILENCE_RMS_DBFS:
         raise AudioError(f"rendered audio is silent ({rms_db:.0f} dBFS): the soundfont may lack these instruments")
@@ -185,7 +192,7 @@ def render_audio(midi_bytes: bytes, out_path: Path, fmt: str = "ogg", soundfont:
         raise AudioError(f"unknown audio format {fmt!r}; expected one of {sorted(FORMATS)}")
     font = find_soundfont(soundfont)
     expected_s = midi_duration_s(midi_bytes)
-    max_bytes = int((expected_s + MAX_TAIL_S + 5) * SAMPLE_RATE * 4) + 1_000_000
+    max_bytes = int((2 * expected_s + MAX_TAIL_S + 30) * SAMPLE_RATE * 4)
     with tempfile.TemporaryDirectory(prefix="motif-audio-") as tmp:
         midi_path = Path(tmp) / "in.mid"
         midi_path.write_bytes(midi_bytes)

@@ -62,7 +62,9 @@ class ScorePicture:
 
 @lru_cache(maxsize=1)
 def _toolkit() -> verovio.toolkit:
-    """One verovio toolkit per process: creating it loads fonts and is the slow part."""
+    """One verovio toolkit per process: creating it loads fonts and is the slow part. Its log (warnings
+    about the MusicXML it reads) is switched off: the score is ours, and stderr belongs to the user."""
+    verovio.enableLog(False)
     return verovio.toolkit()
 
 

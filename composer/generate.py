@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import inspect
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from composer.arrange import arrange
 from composer.harmony import plan_harmony
+from composer.originality import OriginalityIndex, OriginalityReport
 from composer.piece import Chord, Note, Piece
 from composer.styles import Style, style_for
 from prompts.spec import Spec
+
+RETRY_STRIDE = 1_000_003
+"""Seed offset between originality retries (a large prime keeps retries' draws unrelated)."""
 
 if TYPE_CHECKING:
     from composer.melody import MelodySource
@@ -33,7 +38,8 @@ def _melody(source: MelodySource, spec: Spec, chords: list[Chord], style: Style,
 
 def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
                   rng_seed: int | None = None) -> tuple[Piece, dict[str, float]]:
-    """Compose a Piece and report milliseconds spent in harmony, melody generation and arrangement."""
+    """Compose a Piece and report milliseconds spent in harmony, melody generation and arrangement
+    (keys "harmony", "generate", "arrange", like the render stages' keys)."""
     if melody_source is None:
         from composer.melody import load_default_melody_source
 
@@ -48,9 +54,9 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
     t2 = time.perf_counter()
     tracks = arrange(spec, style, chords, melody, rng)
     t3 = time.perf_counter()
-    timings["harmony_ms"] = (t1 - t0) * 1000.0
-    timings["generate_ms"] = (t2 - t1) * 1000.0
-    timings["arrange_ms"] = (t3 - t2) * 1000.0
+    timings["harmony"] = (t1 - t0) * 1000.0
+    timings["generate"] = (t2 - t1) * 1000.0
+    timings["arrange"] = (t3 - t2) * 1000.0
     piece = Piece(spec, tracks, chords, swing=style.swing, engine=getattr(melody_source, "name", "unknown"))
     return piece, timings
 
@@ -58,3 +64,43 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
 def compose(spec: Spec, melody_source: MelodySource | None = None, rng_seed: int | None = None) -> Piece:
     """Compose the Piece a Spec asks for (seeded by `spec.seed` unless `rng_seed` is given)."""
     return compose_timed(spec, melody_source, rng_seed)[0]
+
+
+class OriginalityError(RuntimeError):
+    """Every attempt copied a training melody past the threshold; nothing may be posted."""
+
+
+@dataclass
+class Composition:
+    """A composed Piece with its timings and the originality report of its melody."""
+
+    piece: Piece
+    timings_ms: dict[str, float]
+    originality: OriginalityReport | None
+    attempts: int = 1
+
+
+def compose_original(spec: Spec, melody_source: MelodySource | None = None, index: OriginalityIndex | None = None,
+                     max_attempts: int = 6) -> Composition:
+    """Compose, and if the melody copies a training melody past the threshold, compose again.
+
+    Attempt k (from 0) draws from seed `spec.seed + k * RETRY_STRIDE`, so the stored seed still reproduces
+    the posted piece: the same checks fail on the same earlier attempts. Without an index nothing is checked.
+    """
+    total: dict[str, float] = {}
+    for attempt in range(max_attempts):
+        piece, timings = compose_timed(spec, melody_source, rng_seed=spec.seed + attempt * RETRY_STRIDE)
+        for stage, ms in timings.items():
+            total[stage] = total.get(stage, 0.0) + ms
+        if index is None:
+            return Composition(piece, total, None, attempt + 1)
+        start = time.perf_counter()
+        melody = piece.melody()
+        report = index.check([(n.pitch, n.start, n.duration) for n in melody.notes] if melody else [])
+        total["originality"] = total.get("originality", 0.0) + (time.perf_counter() - start) * 1000.0
+        if report.passed:
+            return Composition(piece, total, report, attempt + 1)
+    raise OriginalityError(
+        f"every one of {max_attempts} attempts copied {report.longest_match_notes} notes of {report.source};"
+        " try another seed or prompt"
+    )

@@ -1,0 +1,188 @@
+"""Writing melodies with the trained model: conditioning from the Spec, constrained sampling of several
+candidates at once with the KV cache, reranking, and transposition to the requested key.
+
+Generation happens in the model's normalised key (C for major-like modes, A for minor-like) because the
+training data was normalised there; the result is transposed to the user's tonic afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from composer.attributes import ANY, Attributes, known, tempo_band
+from composer.constraints import NEG, Constraints, MelodyRequest, RowState
+from composer.model import MelodyModel, load_model
+from composer.piece import Chord, Note
+from composer.theory import MODE_INTERVALS, chord_pcs, tonic_pc
+from composer.tokens import MotifTokenizer
+from composer.train import CHECKPOINT_DIR
+from prompts.spec import Spec
+
+MAJOR_LIKE = ("major", "lydian", "mixolydian")
+SEGMENT_BARS = 16
+GENRE_FAMILY = {
+    "reel": "reel", "jig": "jig", "hornpipe": "hornpipe", "polka": "polka", "waltz": "waltz",
+    "jazz_waltz": "waltz", "march": "march", "celtic": "fiddle_tune", "folk": "folk_song",
+    "sea_shanty": "folk_song", "lullaby": "air", "chorale": "chorale", "baroque": "chorale",
+    "medieval": "renaissance", "classical": "classical", "romantic": "romantic", "ragtime": "ragtime",
+    "klezmer": "folk_song",
+}
+
+
+@dataclass(frozen=True)
+class SampleConfig:
+    """How candidates are drawn and chosen."""
+
+    candidates: int = 4
+    temperature: float = 0.95
+    top_p: float = 0.95
+    melody_center: int = 72
+
+
+def normalised_tonic(mode: str) -> int:
+    """Pitch class the training data put this mode's tonic on: C for major-like modes, A for minor-like."""
+    return 0 if mode in MAJOR_LIKE else 9
+
+
+def spec_attributes(spec: Spec) -> Attributes:
+    """The model's conditioning for a Spec, in the training vocabulary."""
+    density = ("sparse", "medium", "busy", "very_busy")[min(3, int(spec.density * 4))]
+    bars = min(spec.bars, SEGMENT_BARS)
+    return Attributes(
+        mode=known("mode", spec.mode), meter=known("meter", spec.time_signature),
+        tempo=tempo_band(spec.tempo_bpm), density=density, range=ANY,
+        family=GENRE_FAMILY.get(spec.genre or "", ANY), bars=known("bars", str(bars)),
+    )
+
+
+def strong_beats(meter: str) -> tuple[float, ...]:
+    """Onsets within a bar (quarter notes) that carry metric weight: the downbeat and the mid-bar beat."""
+    num, den = (int(x) for x in meter.split("/"))
+    bar_q = num * 4 / den
+    if den == 8 and num % 3 == 0:
+        return tuple(i * 1.5 for i in range(num // 3))
+    if num in (4, 2, 6) and den in (4, 2):
+        return (0.0, bar_q / 2)
+    return (0.0,)
+
+
+def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic: bool) -> MelodyRequest:
+    """The constraints for a Spec in the normalised key (`shift` semitones below the real key)."""
+    norm = normalised_tonic(spec.mode)
+    allowed = frozenset(range(12)) if allow_chromatic else frozenset(
+        (norm + step) % 12 for step in MODE_INTERVALS[spec.mode])
+    center = 72 + 12 * spec.register - shift
+    return MelodyRequest(
+        meter=spec.time_signature, bars=spec.bars, allowed_pcs=allowed,
+        pitch_low=center - 12, pitch_high=center + 10,
+        chords=tuple((c.start, c.end, frozenset((pc - shift) % 12 for pc in chord_pcs(c.root_pc, c.quality)))
+                     for c in chords),
+        strong_beats_q=strong_beats(spec.time_signature),
+    )
+
+
+class ModelMelody:
+    """The learned melody source (implements `composer.melody.MelodySource`)."""
+
+    name = "model"
+
+    def __init__(self, model: MelodyModel, tokenizer: MotifTokenizer,
+                 embed: Callable[[Sequence[str]], np.ndarray], config: SampleConfig | None = None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.embed = embed
+        self.config = config or SampleConfig()
+
+    def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
+                 allow_chromatic: bool = False) -> list[Note]:
+        """Exactly `spec.bars` bars of melody in the Spec's key, meter and mode."""
+        shift = (tonic_pc(spec.tonic) - normalised_tonic(spec.mode)) % 12
+        shift = shift - 12 if shift > 6 else shift
+        request = melody_request(spec, chords, shift, allow_chromatic)
+        embedding = torch.from_numpy(np.asarray(self.embed([spec.prompt or spec_caption(spec)]), dtype=np.float32))
+        rows = self.sample_rows(Constraints(self.tokenizer, request), spec_attributes(spec), embedding, rng)
+        best = max(rows, key=lambda r: rerank_score(r, request))
+        notes = self.tokenizer.decode_notes(best.ids, spec.time_signature)
+        return [Note(n.pitch + shift, n.start, n.duration, 90) for n in notes]
+
+    def sample_rows(self, constraints: Constraints, attrs: Attributes, embedding: torch.Tensor,
+                    rng: np.random.Generator) -> list[Candidate]:
+        """Draw `candidates` sequences in one batch, token by token, masked by the constraints."""
+        k = self.config.candidates
+        prompt = [self.tokenizer.bos_id, *self.tokenizer.attribute_ids(attrs)]
+        logits, cache = self.model.start(torch.tensor([prompt] * k), embedding.expand(k, -1))
+        rows = [Candidate(constraints.new_row()) for _ in range(k)]
+        max_steps = constraints.req.bars * 64 + 8
+        for _ in range(max_steps):
+            chosen = [self.pick(row, constraints, logits[i].numpy(), rng) for i, row in enumerate(rows)]
+            if all(row.state.done for row in rows):
+                break
+            logits, cache = self.model.step(torch.tensor(chosen).unsqueeze(1), cache)
+        return rows
+
+    def pick(self, row: Candidate, constraints: Constraints, logits: np.ndarray, rng: np.random.Generator) -> int:
+        if row.state.done:
+            return self.tokenizer.pad_id
+        masked = logits.astype(np.float64) + constraints.mask(row.state)
+        token = sample_top_p(masked / self.config.temperature, self.config.top_p, rng)
+        log_probs = logits - np.logaddexp.reduce(logits)
+        row.logprob += float(log_probs[token])
+        row.ids.append(token)
+        constraints.advance(row.state, token)
+        return token
+
+
+@dataclass
+class Candidate:
+    state: RowState
+    logprob: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.ids: list[int] = []
+
+
+def sample_top_p(logits: np.ndarray, top_p: float, rng: np.random.Generator) -> int:
+    """Nucleus sampling over already-masked logits."""
+    logits = logits - logits.max()
+    probs = np.exp(logits)
+    probs[logits < NEG / 2] = 0.0
+    probs /= probs.sum()
+    order = np.argsort(-probs, kind="stable")
+    cumulative = np.cumsum(probs[order])
+    keep = order[: int(np.searchsorted(cumulative, top_p)) + 1]
+    kept = probs[keep] / probs[keep].sum()
+    return int(keep[rng.choice(len(keep), p=kept)])
+
+
+def rerank_score(row: Candidate, request: MelodyRequest) -> float:
+    """Model likelihood per token, plus a reward for ending on the tonic and for a lively but bounded line."""
+    pitches = row.state.pitches
+    if not pitches:
+        return -math.inf
+    score = row.logprob / max(1, len(row.ids))
+    final_chord = request.chords[-1][2] if request.chords else frozenset()
+    if final_chord and pitches[-1] % 12 in final_chord:
+        score += 0.5
+    if len(set(pitches)) < 3:
+        score -= 1.0
+    return score
+
+
+def spec_caption(spec: Spec) -> str:
+    """Words for the embedding when a Spec carries no prompt (e.g. a remix built from edits)."""
+    words = [*spec.moods, (spec.genre or "").replace("_", " "), "melody in", spec.tonic, spec.mode,
+             spec.time_signature]
+    return " ".join(w for w in words if w)
+
+
+def load_model_melody(embed: Callable[[Sequence[str]], np.ndarray], checkpoint: Path = CHECKPOINT_DIR,
+                      config: SampleConfig | None = None) -> ModelMelody:
+    """The committed checkpoint as a melody source (CPU, eval mode)."""
+    torch.set_num_threads(2)
+    return ModelMelody(load_model(checkpoint), MotifTokenizer.load(checkpoint), embed, config)
