@@ -45,6 +45,8 @@ def train_command(
     n_layer: Annotated[int, typer.Option("--layers")] = 4,
     n_embd: Annotated[int, typer.Option("--width")] = 192,
     eval_every: Annotated[int, typer.Option("--eval-every")] = 200,
+    lr: Annotated[float, typer.Option("--lr", help="Peak learning rate.")] = 1.5e-3,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue from the weights in the checkpoint folder.")] = False,
 ) -> None:
     """Train the melody model on the corpus melodies (CPU), keeping the best checkpoint."""
     from composer.corpus import load_melodies
@@ -53,7 +55,8 @@ def train_command(
     from composer.train import CHECKPOINT_DIR, TrainConfig, train
     from prompts.encoder import get_encoder
 
-    config = TrainConfig(seed=seed, max_steps=max_steps, n_layer=n_layer, n_embd=n_embd, eval_every=eval_every)
+    config = TrainConfig(seed=seed, max_steps=max_steps, n_layer=n_layer, n_embd=n_embd, eval_every=eval_every,
+                         lr=lr, resume=resume)
     tokenizer = MotifTokenizer()
     encoder = get_encoder()
     splits = {name: load_melodies(split=name)[:limit] for name in ("train", "valid")}

@@ -14,12 +14,16 @@ import random
 from collections.abc import Callable
 
 import numpy as np
+import torch
 
 from composer.analyze import mode_pcs
+from composer.constraints import NEG, Constraints, MelodyRequest
 from composer.corpus import Melody
 from composer.dataset import Example, attach_embeddings, melody_examples, windows
 from composer.markov import MarkovModel
 from composer.theory import pc_name
+from composer.tokens import PITCH_RANGE
+from composer.train import ATTRIBUTE_SPAN
 
 FEATURES: tuple[str, ...] = ("pitch_range", "pitch_class_entropy", "mean_ioi", "note_density", "in_scale_ratio")
 WINDOW_BARS = 16
@@ -40,15 +44,46 @@ def markov_bits_per_note(model: MarkovModel, melodies: list[Melody]) -> float:
     return float(model.bits_per_note(melodies))
 
 
-def model_examples(melodies: list[Melody], tokenizer, embed: Callable, seed: int = 0) -> list[Example]:
+def model_examples(melodies: list[Melody], tokenizer, embed: Callable, seed: int = 0
+                   ) -> list[tuple[Melody, Example]]:
     """One full-attribute example per held-out window (no attribute dropout) with its caption embedding."""
     rng = random.Random(seed)
-    examples = []
+    pairs = []
     for melody in melodies:
+        if f"TimeSig_{melody.meter}" not in tokenizer.vocab:
+            continue
         made = melody_examples(melody, tokenizer, rng, max_tokens=10_000, drop_p=0.0)
-        examples.extend(made[:1])
-    attach_embeddings(examples, embed)
-    return examples
+        if made:
+            pairs.append((melody, made[0]))
+    attach_embeddings([e for _, e in pairs], embed)
+    return pairs
+
+
+def grammar_request(melody: Melody) -> MelodyRequest:
+    """Only the token grammar and the bar count: any pitch class, the whole piano range, no harmony bias."""
+    return MelodyRequest(meter=melody.meter, bars=melody.bars, allowed_pcs=frozenset(range(12)),
+                         pitch_low=PITCH_RANGE[0], pitch_high=PITCH_RANGE[1] - 1, max_leap=127)
+
+
+@torch.inference_mode()
+def constrained_nats(model, tokenizer, melody: Melody, example: Example) -> tuple[float, int]:
+    """NLL (nats) of a held-out sequence under the model as the sampler uses it: at every step the
+    distribution is renormalised over the tokens the REMI grammar allows there (see composer.constraints).
+    Also returns how many tokens broke the grammar (scored with the raw distribution instead)."""
+    ids = torch.tensor([example.ids])
+    logits = model(ids, torch.from_numpy(example.embedding)[None]).logits[0, model.config.prefix_len:, :]
+    constraints = Constraints(tokenizer, grammar_request(melody))
+    row = constraints.new_row()
+    total, outside = 0.0, 0
+    for step in range(ATTRIBUTE_SPAN, len(example.ids)):
+        raw = logits[step - 1].numpy().astype(np.float64)
+        masked = raw + constraints.mask(row)
+        target = example.ids[step]
+        if masked[target] < NEG / 2:  # the held-out piece breaks a rule the sampler keeps: score it raw
+            masked, outside = raw, outside + 1
+        total -= float(masked[target] - np.logaddexp.reduce(masked))
+        constraints.advance(row, target)
+    return total, outside
 
 
 def features(notes: list[tuple[int, float, float]], bars: int, mode: str, tonic: str = "C") -> dict[str, float]:

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from composer.dataset import Example
-from composer.model import IGNORE_INDEX, MelodyModel, ModelConfig, save_model
+from composer.model import IGNORE_INDEX, MelodyModel, ModelConfig, load_model, save_model
 from composer.tokens import MotifTokenizer
 
 CHECKPOINT_DIR = Path(__file__).parent / "data" / "checkpoint"
@@ -46,6 +46,8 @@ class TrainConfig:
     n_embd: int = 192
     prefix_len: int = 2
     dropout: float = 0.1
+    resume: bool = False
+    """Start from the weights already in the output folder (a further phase; the card records each phase)."""
 
 
 @dataclass
@@ -138,10 +140,20 @@ def train(
         vocab_size=len(tokenizer), n_layer=config.n_layer, n_head=config.n_head, n_embd=config.n_embd,
         n_positions=config.max_tokens + config.prefix_len, prefix_len=config.prefix_len, dropout=config.dropout,
     ))
+    if config.resume:
+        previous = load_model(out_dir)
+        if previous.config != model.config:
+            raise ValueError(f"cannot resume: the checkpoint is {previous.config}, this run asks for {model.config}")
+        model.load_state_dict(previous.state_dict())
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay,
                                   betas=(0.9, 0.98))
     report = TrainReport(train_examples=len(train_set), valid_examples=len(valid_set),
                          train_tokens=sum(len(e.ids) for e in train_set), parameters=model.num_parameters())
+    if config.resume:  # the resumed weights are the bar to beat: a worse phase never overwrites them
+        nats, tokens, notes = score_examples(model, valid_set, tokenizer.pad_id)
+        report.best_valid_loss = nats / max(1, tokens)
+        report.valid_bits_per_note = nats / math.log(2) / max(1, notes)
+        log(f"resumed: valid loss {report.best_valid_loss:.4f}, {report.valid_bits_per_note:.3f} bits/note")
     started, bad_evals, step = time.perf_counter(), 0, 0
     while step < config.max_steps and bad_evals < config.patience:
         for batch in make_batches(train_set, config.batch_tokens, rng):
@@ -192,10 +204,15 @@ def evaluate_and_keep(model, tokenizer, valid_set, step, loss, report, out_dir, 
 
 
 def write_model_card(out_dir: Path, config: TrainConfig, report: TrainReport) -> None:
-    """README.md (for people) and training.json (for tools) beside the weights."""
+    """README.md (for people) and training.json (for tools) beside the weights; a resumed run appends a phase."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "training.json").write_text(json.dumps({"config": asdict(config), "report": asdict(report)},
-                                                       indent=1))
+    record = out_dir / "training.json"
+    phases = []
+    if config.resume and record.is_file():
+        old = json.loads(record.read_text())
+        phases = old.get("phases", [{"config": old.get("config"), "report": old.get("report")}])
+    phases.append({"config": asdict(config), "report": asdict(report)})
+    record.write_text(json.dumps({"phases": phases}, indent=1))
     (out_dir / "README.md").write_text(
         "# Motif melody model\n\n"
         "A GPT-2 (transformers) over miditok REMI tokens plus attribute tokens, conditioned on an\n"
@@ -209,6 +226,16 @@ def write_model_card(out_dir: Path, config: TrainConfig, report: TrainReport) ->
         f"- best validation loss: {report.best_valid_loss:.4f} nats/token,"
         f" {report.valid_bits_per_note:.3f} bits/note\n"
         f"- seed: {config.seed}; threads: {config.threads}\n\n"
-        "Reproduce: `motif train --seed {seed}` (same data file, same thread count).\n".replace(
-            "{seed}", str(config.seed))
+        + "".join(f"- phase {i + 1}: `{phase_command(p['config'])}`, {p['report']['steps']} steps, best valid loss"
+                  f" {p['report']['best_valid_loss']:.4f}\n" for i, p in enumerate(phases))
+        + "\nReproduce: run the phases' commands in order (same data file, same thread count).\n"
     )
+
+
+def phase_command(config: dict) -> str:
+    """The `motif train` command line that runs one recorded phase."""
+    parts = [f"motif train --seed {config['seed']} --max-steps {config['max_steps']} --lr {config['lr']}",
+             f"--layers {config['n_layer']} --width {config['n_embd']} --eval-every {config['eval_every']}"]
+    if config.get("resume"):
+        parts.append("--resume")
+    return " ".join(parts)

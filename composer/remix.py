@@ -1,0 +1,176 @@
+"""remix(parent, child spec, plan) -> Piece: the composer's side of "make it faster", "continue", "vary bars 3-4".
+
+The parent Piece is read from the stored MIDI, so a remix starts from exactly what the user heard. The
+`EditPlan` (see `prompts.edit_types`) says how much of it survives:
+
+- keep notes: every note stays; parts are transposed, moved to other instruments, added or dropped,
+  drums switched, the melody moved by octaves, the piece cut short (`composer.remix_parts`);
+- keep melody: the tune stays (mapped by scale degree into a new mode), harmony and arrangement are
+  re-made for the new style around it;
+- regenerate: a new composition from the child Spec and its seed.
+
+Then, in order: new bars after the end (continuation), a new take of some bars (variation), and a second
+voice (harmonise / counter-melody) (`composer.remix_sections`, `composer.remix_voices`). Every random
+choice is drawn from the `rng` passed in, so the same inputs give the same piece.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+
+from composer.arrange import arrange
+from composer.generate import compose_timed
+from composer.harmony import plan_harmony
+from composer.piece import Chord, Note, Piece
+from composer.remix_lines import EPS, infer_chords, melody_line, remap_notes
+from composer.remix_parts import keep_notes
+from composer.remix_sections import SectionConfig, continue_piece, vary_bars
+from composer.remix_voices import VoiceError, add_second_line
+from composer.styles import Style, style_for
+from composer.theory import chord_pcs, tonic_pc
+from prompts.edit_types import EditPlan
+from prompts.spec import Spec
+
+if TYPE_CHECKING:
+    from composer.melody import MelodySource
+
+T = TypeVar("T")
+
+
+class RemixError(ValueError):
+    """A remix that cannot be made from this parent (no melody to keep, no room for another part...)."""
+
+
+@dataclass(frozen=True)
+class RemixConfig:
+    """Knobs of the remix: harmony plans tried around a kept melody, melody takes for new bars."""
+
+    harmony_tries: int = 6
+    section: SectionConfig = field(default_factory=SectionConfig)
+
+
+def remix(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_source: MelodySource | None,
+          rng: np.random.Generator, config: RemixConfig | None = None) -> Piece:
+    """The child Piece of `parent_piece` for `child_spec` (from `prompts.edits.apply_edits`) and `plan`."""
+    return remix_timed(parent_piece, child_spec, plan, melody_source, rng, config)[0]
+
+
+def remix_timed(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_source: MelodySource | None,
+                rng: np.random.Generator, config: RemixConfig | None = None) -> tuple[Piece, dict[str, float]]:
+    """`remix`, with milliseconds per stage ("base", "continue", "vary", "voice": whichever ran)."""
+    if melody_source is None:
+        from composer.melody import load_default_melody_source
+
+        melody_source = load_default_melody_source()
+    config = config or RemixConfig()
+    timings: dict[str, float] = {}
+    parent = _with_chords(parent_piece)
+    piece = _timed(timings, "base", lambda: _base(parent, child_spec, plan, melody_source, rng, config))
+    style = style_for(child_spec.genre)
+    if piece.spec.bars < child_spec.bars:
+        piece = _timed(timings, "continue", lambda: continue_piece(
+            piece, child_spec, melody_source, style, rng, config.section))
+    if plan.vary_bars is not None and not plan.regenerate:
+        first, last = plan.vary_bars
+        piece = _timed(timings, "vary", lambda: vary_bars(
+            piece, first, last, melody_source, style, rng, config.section))
+    if plan.harmonise or plan.counter_melody:
+        programs = {t.program for t in parent.tracks if not t.is_drum}
+        try:
+            piece = _timed(timings, "voice", lambda: add_second_line(piece, plan.counter_melody, programs, rng))
+        except VoiceError as exc:
+            raise RemixError(f"cannot add a second line: {exc}") from exc
+    return piece, timings
+
+
+def _timed(timings: dict[str, float], stage: str, work: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    result = work()
+    timings[stage] = (time.perf_counter() - start) * 1000.0
+    return result
+
+
+def _with_chords(parent: Piece) -> Piece:
+    """The parent with a harmony plan: its own, or one read from the notes (a user's MIDI has none)."""
+    if parent.chords:
+        return parent
+    return replace(parent, chords=infer_chords(parent.tracks, parent.spec))
+
+
+def _base(parent: Piece, child: Spec, plan: EditPlan, source: MelodySource, rng: np.random.Generator,
+          config: RemixConfig) -> Piece:
+    """The child at (at most) the parent's length, before any new bars or second voice."""
+    style = style_for(child.genre)
+    if plan.regenerate:
+        return compose_timed(child, source)[0]
+    if _rearranged(parent.spec, child, plan):
+        kept = keep_melody(parent, child, plan, rng, config)
+        if kept is not None:
+            return kept
+        return compose_timed(child, source)[0]
+    return keep_notes(parent, child, plan.transpose_semitones, plan.octave_shift, style, rng)
+
+
+def _rearranged(parent: Spec, child: Spec, plan: EditPlan) -> bool:
+    """True when the harmony and arrangement must be re-made (style, mood or mode changed).
+
+    Read from the Specs as well as the plan, since a plan that varies some bars no longer says which
+    level the other edits asked for.
+    """
+    if plan.keep_notes:
+        return False
+    changed = (parent.genre, parent.moods, parent.mode) != (child.genre, child.moods, child.mode)
+    return plan.keep_melody or changed
+
+
+def keep_melody(parent: Piece, child: Spec, plan: EditPlan, rng: np.random.Generator,
+                config: RemixConfig) -> Piece | None:
+    """The parent's tune (moved into the child's key and mode) with new harmony and a new arrangement.
+
+    None when the parent has no tune to keep (a drums-only upload).
+    """
+    line = melody_line(parent.melody())
+    if not line:
+        return None
+    source_key = ((tonic_pc(parent.spec.tonic) + plan.transpose_semitones) % 12, parent.spec.mode)
+    moved = remap_notes([Note(n.pitch + plan.transpose_semitones, n.start, n.duration, n.velocity) for n in line],
+                        source_key, (tonic_pc(child.tonic), child.mode))
+    bars = min(parent.spec.bars, child.bars)
+    spec = replace(child, bars=bars)
+    end = spec.bars * spec.bar_quarters
+    moved = [Note(n.pitch, n.start, min(n.duration, end - n.start), n.velocity) for n in moved if n.start < end - EPS]
+    style = style_for(child.genre)
+    chords = fit_harmony(spec, style, moved, rng, config.harmony_tries)
+    tracks = arrange(spec, style, chords, moved, rng)
+    return Piece(spec, tracks, chords, swing=style.swing, engine=parent.engine)
+
+
+def fit_harmony(spec: Spec, style: Style, melody: list[Note], rng: np.random.Generator, tries: int) -> list[Chord]:
+    """The harmony plan (of `tries` drawn for the style) under which the kept tune sounds most consonant:
+    the largest duration share of its notes that are chord tones."""
+    best: tuple[float, list[Chord]] | None = None
+    for _ in range(max(1, tries)):
+        chords = plan_harmony(spec, style, rng)
+        score = chord_tone_share(melody, chords)
+        if best is None or score > best[0] + EPS:
+            best = (score, chords)
+    assert best is not None
+    return best[1]
+
+
+def chord_tone_share(melody: list[Note], chords: list[Chord]) -> float:
+    """Duration-weighted share of melody notes that belong to the chord sounding at their onset."""
+    total = sum(n.duration for n in melody)
+    if total <= 0 or not chords:
+        return 0.0
+    inside = 0.0
+    for note in melody:
+        chord = next((c for c in reversed(chords) if c.start <= note.start + EPS), chords[0])
+        if note.pitch % 12 in chord_pcs(chord.root_pc, chord.quality):
+            inside += note.duration
+    return inside / total
