@@ -190,9 +190,8 @@ class Studio:
         parent_piece = midi_bytes_to_piece(parent.midi, parent_spec)
         piece = remix(parent_piece, child_spec, plan, self.melody_source, np.random.default_rng(child_spec.seed))
         timings["remix"] = (time.perf_counter() - start) * 1000
-        report = self._check(piece, timings)
-        made = Made(piece, instruction, timings, originality_record(report, 1), parent_id=parent.id,
-                    summary=list(plan.summary))
+        record = self._check(piece, timings, inherited=self._longest_match(parent_piece))
+        made = Made(piece, instruction, timings, record, parent_id=parent.id, summary=list(plan.summary))
         return await self._publish(made, who)
 
     async def import_midi(self, data: bytes, filename: str, who: Who | None = None) -> Result:
@@ -203,7 +202,7 @@ class Studio:
         from composer.midi_import import import_midi
 
         start = time.perf_counter()
-        imported = import_midi(data, name=filename)
+        imported = import_midi(data, filename=filename)
         timings = {"import": (time.perf_counter() - start) * 1000}
         made = Made(imported.piece, f"imported: {filename}", timings, None, summary=list(imported.warnings))
         return await self._publish(made, who)
@@ -215,8 +214,18 @@ class Studio:
             raise StudioError(f"there is no generation with id {generation_id!r}")
         return found
 
-    def _check(self, piece: Piece, timings: dict[str, float]) -> OriginalityReport | None:
-        """Originality of a remixed melody; a near-copy is refused, never posted."""
+    def _longest_match(self, piece: Piece) -> int:
+        """Longest corpus match of a piece's melody (0 when unchecked): what a remix inherits from its parent."""
+        index = self.originality_index
+        melody = piece.melody()
+        if index is None or melody is None:
+            return 0
+        return index.longest_match([(n.pitch, n.start, n.duration) for n in melody.notes])[0]
+
+    def _check(self, piece: Piece, timings: dict[str, float], inherited: int) -> dict[str, Any] | None:
+        """Originality of a remixed melody. A near-copy that Motif wrote is refused, never posted; one that
+        the parent already carried (a user's own upload of a known tune) is the user's material and passes,
+        marked `inherited`."""
         index = self.originality_index
         melody = piece.melody()
         if index is None or melody is None:
@@ -224,10 +233,13 @@ class Studio:
         start = time.perf_counter()
         report = index.check([(n.pitch, n.start, n.duration) for n in melody.notes])
         timings["originality"] = (time.perf_counter() - start) * 1000
+        record = originality_record(report, 1)
         if not report.passed:
-            raise OriginalityError(f"that remix copies {report.longest_match_notes} notes of {report.source};"
-                                   " try another take")
-        return report
+            if report.longest_match_notes > inherited:
+                raise OriginalityError(f"that remix copies {report.longest_match_notes} notes of {report.source};"
+                                       " try another take")
+            record |= {"passed": True, "inherited": True}
+        return record
 
     async def _publish(self, made: Made, who: Who | None) -> Result:
         """Store the MIDI first (what is stored is what gets remixed), then render the files named by its id."""
