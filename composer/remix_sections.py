@@ -49,11 +49,21 @@ class SectionConfig:
 
 
 def draw_melody(source: MelodySource, spec: Spec, chords: list[Chord], style: Style,
-                rng: np.random.Generator) -> list[Note]:
-    """A melody from the source, passing the style's chromatic allowance where the source accepts one."""
-    if "allow_chromatic" in inspect.signature(source.generate).parameters:
-        return source.generate(spec, chords, rng, allow_chromatic=style.allow_chromatic)  # type: ignore[call-arg]
-    return source.generate(spec, chords, rng)
+                rng: np.random.Generator, context: list[Note] | None = None) -> list[Note]:
+    """A melody from the source, passing the style's chromatic allowance and the preceding notes (the
+    parent as context, onsets relative to the new section) where the source accepts them."""
+    params = inspect.signature(source.generate).parameters
+    extra: dict[str, object] = {}
+    if "allow_chromatic" in params:
+        extra["allow_chromatic"] = style.allow_chromatic
+    if "context" in params and context:
+        extra["context"] = context
+    return source.generate(spec, chords, rng, **extra)  # type: ignore[call-arg]
+
+
+def preceding(line: list[Note], start: float) -> list[Note]:
+    """The notes before `start`, with onsets relative to it (negative): the context for what follows."""
+    return [Note(n.pitch, n.start - start, n.duration, n.velocity) for n in line if n.start < start - EPS]
 
 
 def join_cost(before: int | None, after: int | None) -> float:
@@ -65,9 +75,9 @@ def join_cost(before: int | None, after: int | None) -> float:
 
 
 def best_take(source: MelodySource, spec: Spec, chords: list[Chord], style: Style, rng: np.random.Generator,
-              cost: Callable[[list[Note]], float], takes: int) -> list[Note]:
+              cost: Callable[[list[Note]], float], takes: int, context: list[Note] | None = None) -> list[Note]:
     """The cheapest of `takes` melodies (the first on ties), all drawn from one generator in turn."""
-    drawn = [draw_melody(source, spec, chords, style, rng) for _ in range(max(1, takes))]
+    drawn = [draw_melody(source, spec, chords, style, rng, context) for _ in range(max(1, takes))]
     return min(drawn, key=cost)
 
 
@@ -120,7 +130,8 @@ def continue_piece(base: Piece, spec: Spec, source: MelodySource, style: Style, 
     line = melody_line(base.melody())
     last = line[-1].pitch if line else None
     melody = best_take(source, section_spec, chords, style, rng,
-                       lambda notes: join_cost(last, notes[0].pitch if notes else None), config.takes_for(source))
+                       lambda notes: join_cost(last, notes[0].pitch if notes else None), config.takes_for(source),
+                       context=preceding(line, base.total_quarters))
     tracks = arrange(section_spec, style, chords, melody, rng)
     lead = next((t for t in tracks if t.role == "melody" and not t.is_drum), None)
     if lead is not None:
@@ -187,7 +198,8 @@ def vary_bars(piece: Piece, first: int, last: int, source: MelodySource, style: 
     old = [n for n in line if start - EPS <= n.start < end - EPS]
     window_spec = replace(spec, bars=last - first + 1)
     chords = clip_chords(piece.chords, start, end, -start)
-    melody = best_take(source, window_spec, chords, style, rng, _window_cost(old, before, after), config.takes_for(source))
+    melody = best_take(source, window_spec, chords, style, rng, _window_cost(old, before, after),
+                       config.takes_for(source), context=preceding(line, start))
     new = _shifted(melody, start)
     _place_line(new, lead.program, before, after)
     level = _velocity(lead)

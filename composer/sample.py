@@ -7,6 +7,7 @@ training data was normalised there; the result is transposed to the user's tonic
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from prompts.spec import Spec
 
 MAJOR_LIKE = ("major", "lydian", "mixolydian")
 SEGMENT_BARS = 16
+CONTEXT_BARS = 4
 GENRE_FAMILY = {
     "reel": "reel", "jig": "jig", "hornpipe": "hornpipe", "polka": "polka", "waltz": "waltz",
     "jazz_waltz": "waltz", "march": "march", "celtic": "fiddle_tune", "folk": "folk_song",
@@ -100,24 +102,42 @@ class ModelMelody:
         self.config = config or SampleConfig()
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
-                 allow_chromatic: bool = False) -> list[Note]:
-        """Exactly `spec.bars` bars of melody in the Spec's key, meter and mode."""
+                 allow_chromatic: bool = False, context: list[Note] | None = None) -> list[Note]:
+        """Exactly `spec.bars` bars of melody in the Spec's key, meter and mode.
+
+        `context`: notes that come just before (onsets negative, relative to this melody's start), e.g. the
+        parent's last bars when continuing or varying a piece; up to CONTEXT_BARS of them are fed to the model
+        as a prefix, so the new bars follow on from what the listener just heard.
+        """
         shift = (tonic_pc(spec.tonic) - normalised_tonic(spec.mode)) % 12
         shift = shift - 12 if shift > 6 else shift
-        request = melody_request(spec, chords, shift, allow_chromatic)
+        ctx_bars, ctx_notes = context_window(context or [], spec)
+        total = dataclasses.replace(spec, bars=spec.bars + ctx_bars)
+        offset = ctx_bars * spec.bar_quarters
+        moved = [dataclasses.replace(c, start=c.start + offset) for c in chords]
+        request = melody_request(total, moved, shift, allow_chromatic)
+        constraints = Constraints(self.tokenizer, request)
+        prefix = self.tokenizer.encode_notes([(p - shift, o + offset, d) for p, o, d in ctx_notes],
+                                             spec.time_signature) if ctx_bars else []
+        prefix = pad_bars(prefix, ctx_bars, self.tokenizer, spec.time_signature)
         embedding = torch.from_numpy(np.asarray(self.embed([spec.prompt or spec_caption(spec)]), dtype=np.float32))
-        rows = self.sample_rows(Constraints(self.tokenizer, request), spec_attributes(spec), embedding, rng)
+        rows = self.sample_rows(constraints, spec_attributes(total), embedding, rng, prefix)
         best = max(rows, key=lambda r: rerank_score(r, request))
-        notes = self.tokenizer.decode_notes(best.ids, spec.time_signature)
-        return [Note(n.pitch + shift, n.start, n.duration, 90) for n in notes]
+        notes = self.tokenizer.decode_notes(prefix + best.ids, spec.time_signature)
+        return [Note(n.pitch + shift, n.start - offset, n.duration, 90) for n in notes if n.start >= offset - 1e-6]
 
     def sample_rows(self, constraints: Constraints, attrs: Attributes, embedding: torch.Tensor,
-                    rng: np.random.Generator) -> list[Candidate]:
+                    rng: np.random.Generator, prefix: list[int] | None = None) -> list[Candidate]:
         """Draw `candidates` sequences in one batch, token by token, masked by the constraints."""
         k = self.config.candidates
-        prompt = [self.tokenizer.bos_id, *self.tokenizer.attribute_ids(attrs)]
+        prefix = prefix or []
+        prompt = [self.tokenizer.bos_id, *self.tokenizer.attribute_ids(attrs), *prefix]
         logits, cache = self.model.start(torch.tensor([prompt] * k), embedding.expand(k, -1))
         rows = [Candidate(constraints.new_row()) for _ in range(k)]
+        for row in rows:
+            for token in prefix:
+                constraints.advance(row.state, token)
+            row.state.pitches.clear()
         max_steps = constraints.req.bars * 64 + 8
         for _ in range(max_steps):
             chosen = [self.pick(row, constraints, logits[i].numpy(), rng) for i, row in enumerate(rows)]
@@ -145,6 +165,24 @@ class Candidate:
 
     def __post_init__(self) -> None:
         self.ids: list[int] = []
+
+
+def context_window(context: list[Note], spec: Spec) -> tuple[int, list[tuple[int, float, float]]]:
+    """The whole bars of `context` (onsets < 0) that fit before the melody: at most CONTEXT_BARS, and never
+    so many that context plus new bars exceed what the model was trained on."""
+    bars = min(CONTEXT_BARS, max(0, SEGMENT_BARS - spec.bars))
+    if not context or bars == 0:
+        return 0, []
+    start = -bars * spec.bar_quarters
+    notes = [(n.pitch, n.start, min(n.duration, -n.start)) for n in context if start - 1e-6 <= n.start < 0]
+    return (bars, notes) if notes else (0, [])
+
+
+def pad_bars(ids: list[int], bars: int, tokenizer: MotifTokenizer, meter: str) -> list[int]:
+    """Make sure a prefix holds exactly `bars` Bar tokens (REMI stops at the last note's bar)."""
+    timesig = tokenizer.vocab[f"TimeSig_{meter}"]
+    missing = bars - ids.count(tokenizer.bar_id)
+    return ids + [tokenizer.bar_id, timesig] * max(0, missing)
 
 
 def sample_top_p(logits: np.ndarray, top_p: float, rng: np.random.Generator) -> int:

@@ -14,7 +14,7 @@ import torch
 from composer.analyze import mode_pcs
 from composer.attributes import ANY, Attributes, caption, melody_attributes
 from composer.model import MelodyModel, ModelConfig, load_model, save_model
-from composer.piece import Chord
+from composer.piece import Chord, Note
 from composer.sample import ModelMelody, SampleConfig, spec_attributes, strong_beats
 from composer.tokens import MotifTokenizer
 from prompts.spec import Spec
@@ -114,3 +114,15 @@ def test_spec_attributes_and_strong_beats() -> None:
     attrs = spec_attributes(spec)
     assert (attrs.family, attrs.tempo, attrs.density, attrs.bars) == ("reel", "fast", "very_busy", "16")
     assert strong_beats("6/8") == (0.0, 1.5) and strong_beats("4/4") == (0.0, 2.0) and strong_beats("5/4") == (0.0,)
+
+
+def test_context_prefix_continues_without_leaking_old_notes(tiny_source: ModelMelody) -> None:
+    spec = Spec(prompt="go on", tonic="A", mode="minor", time_signature="4/4", bars=3)
+    chords = [Chord(i * 4.0, 4.0, 9, "min", "Am") for i in range(3)]
+    context = [Note(69 + (i % 3), -8.0 + i, 1.0) for i in range(8)]  # the parent's last two bars
+    with_context = tiny_source.generate(spec, chords, np.random.default_rng(9), context=context)
+    assert with_context and min(n.start for n in with_context) >= 0
+    assert max(n.start + n.duration for n in with_context) <= 12.0 + 1e-6
+    assert all(n.pitch % 12 in mode_pcs("A", "minor") for n in with_context)
+    again = tiny_source.generate(spec, chords, np.random.default_rng(9), context=context)
+    assert [(n.pitch, n.start) for n in again] == [(n.pitch, n.start) for n in with_context]
