@@ -175,7 +175,7 @@ def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[
     if role == "melody":
         notes = place_melody(melody, program, spec.register)
         if left_hand:
-            notes += _left_hand(ctx, style, program, bars)
+            notes += _left_hand_with_cadence(ctx, style, inst, bars)
     elif role == "counter":
         notes = counter_line(place_melody(melody, program, 0), ctx, program)
     elif role == "bass":
@@ -196,6 +196,17 @@ def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[
     _sustain_last_bar(track, total, spec.bar_quarters)
     _dynamics(track.notes, spec, style, ROLE_LEVEL.get(role, 0), ctx.rng)
     return track
+
+
+def _left_hand_with_cadence(ctx: Context, style: Style, inst: Instrument, bars: range) -> list[Note]:
+    """A solo player's accompaniment, ending like every accompaniment part: a held tonic chord over its root,
+    so the piece closes with the tonic in the bass (a left-hand pattern would otherwise stop on any beat)."""
+    hand = Track(inst.name, inst.program, "chords", _left_hand(ctx, style, inst.program, bars))
+    if ctx.spec.bars > 1:
+        _ending(hand, ctx.chords[-1], ctx, "chords", _bass_window(inst.program), 3)
+        hand.notes.append(Note(_bass_root(ctx.chords[-1], inst.program),
+                               (ctx.spec.bars - 1) * ctx.spec.bar_quarters, ctx.spec.bar_quarters, 4))
+    return hand.notes
 
 
 def _bass_root(chord: Chord, program: int) -> int:

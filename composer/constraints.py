@@ -29,6 +29,9 @@ class MelodyRequest:
     chords: tuple[tuple[float, float, frozenset[int]], ...] = ()
     """(start, end, pitch classes) of each chord, in quarter notes, normalised key."""
     strong_beats_q: tuple[float, ...] = (0.0,)
+    tonic_pc: int | None = None
+    """When set, the melody ends on this pitch class and opens in its triad (third preferred)."""
+    third_pc: int | None = None
     chord_bonus: float = 2.0
     nonchord_penalty: float = 1.5
     max_leap: int = 12
@@ -114,7 +117,7 @@ class Constraints:
                 out[tid] = 0.0
         if row.grammar.bars_started < self.req.bars:
             out[self.tok.bar_id] = 0.0
-        elif row.notes_in_last_bar > 0 or row.last_end_q > bar_start:
+        elif (row.notes_in_last_bar > 0 or row.last_end_q > bar_start) and self._ends_well(row.last_pitch):
             out[self.tok.eos_id] = 0.0
         if not (out > NEG).any():
             out[self.tok.eos_id] = 0.0
@@ -123,11 +126,14 @@ class Constraints:
         onset = row.grammar.bar_start_q + row.grammar.position_q
         chord = self.chord_at(float(onset))
         strong = float(row.grammar.position_q) in self.req.strong_beats_q
+        opening = row.last_pitch is None and self.req.tonic_pc is not None
         for tid, pitch in self.pitch_ok.items():
             if row.last_pitch is not None and abs(pitch - row.last_pitch) > self.req.max_leap:
                 continue
             bias = 0.0
-            if strong and chord:
+            if opening:
+                bias = self._opening_bias(pitch % 12)
+            elif strong and chord:
                 bias = self.req.chord_bonus if pitch % 12 in chord else -self.req.nonchord_penalty
             out[tid] = bias
         if not (out > NEG).any():  # a leap limit that leaves nothing: allow any in-range pitch
@@ -135,10 +141,28 @@ class Constraints:
                 out[tid] = 0.0
 
     def _allow_durations(self, row: RowState, out: np.ndarray) -> None:
+        """Notes end by the final bar line, and only the tonic may be the note that reaches it."""
         onset = row.grammar.bar_start_q + row.grammar.position_q
+        may_close = self._ends_well(row.grammar.pitch)
         for tid, q in self.durations.items():
-            if onset + q <= self.end_q:
+            if onset + q < self.end_q or (onset + q == self.end_q and may_close):
                 out[tid] = 0.0
+        if not (out > NEG).any():  # nothing fits but reaching the end: let it
+            for tid, q in self.durations.items():
+                if onset + q <= self.end_q:
+                    out[tid] = 0.0
+
+    def _ends_well(self, pitch: int | None) -> bool:
+        """The finalis: a melody closes on its tonic (any close is fine when no tonic was asked for)."""
+        return self.req.tonic_pc is None or (pitch is not None and pitch % 12 == self.req.tonic_pc)
+
+    def _opening_bias(self, pc: int) -> float:
+        """The first note sits in the tonic triad, its third preferred: it tells the ear the mode."""
+        if pc == self.req.third_pc:
+            return self.req.chord_bonus
+        tonic = self.req.tonic_pc
+        return self.req.chord_bonus / 2 if tonic is not None and pc in (tonic, (tonic + 7) % 12) \
+            else -self.req.nonchord_penalty
 
     def chord_at(self, time_q: float) -> frozenset[int]:
         for start, end, pcs in self.req.chords:

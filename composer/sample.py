@@ -86,6 +86,8 @@ def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic:
         chords=tuple((c.start, c.end, frozenset((pc - shift) % 12 for pc in chord_pcs(c.root_pc, c.quality)))
                      for c in chords),
         strong_beats_q=strong_beats(spec.time_signature),
+        tonic_pc=norm,
+        third_pc=(norm + (4 if spec.mode in MAJOR_LIKE else 3)) % 12,
     )
 
 
