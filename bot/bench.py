@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.studio import Studio, StudioConfig, default_engine
+from bot.studio import Studio, StudioConfig, default_engine, open_studio
 from composer.generate import compose_original
 from composer.midi import piece_to_midi_bytes
 from prompts import ParseConfig, parse
@@ -47,6 +47,7 @@ class BenchConfig:
     cold: bool = True
     batch_size: int = 50
     engine: str | None = None
+    remix: bool = False
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -95,6 +96,33 @@ async def warm_figures(config: BenchConfig, workdir: Path) -> dict[str, float]:
     }
 
 
+REMIX_KINDS: dict[str, str] = {
+    "tempo": "faster", "key": "transpose to E", "meter": "in 3/4", "length": "make it 12 bars",
+    "instrument": "swap the piano for a rhodes", "add_instrument": "add strings", "drums": "add drums",
+    "style": "make it bossa nova", "mood": "darker", "density": "busier", "register": "up an octave",
+    "variation": "another take", "vary_bars": "vary bars 5-8", "continuation": "continue for 8 bars",
+    "harmonise": "harmonise",
+}
+
+
+async def remix_figures(config: BenchConfig, workdir: Path, runs: int = 5) -> dict[str, float]:
+    """p50 ms of a remix per edit kind (parse, remix, originality, store, MIDI; no audio or pictures)."""
+    studio_config = StudioConfig(out_dir=workdir / "remix", db_path=workdir / "remix.db", want_audio=False,
+                                 want_images=False, engine=config.engine or default_engine())
+    figures = {}
+    async with open_studio(studio_config) as studio:
+        root = await studio.compose("a gentle folk song in G for piano, 8 bars", seed=1)
+        await studio.remix(root.id, "faster")  # warm-up
+        for kind, instruction in REMIX_KINDS.items():
+            times = []
+            for run in range(runs):
+                start = time.perf_counter()
+                await studio.remix(root.id, instruction, seed=run)
+                times.append((time.perf_counter() - start) * 1000)
+            figures[f"remix_{kind}_p50_ms"] = round(percentile(times, 50), 1)
+    return figures
+
+
 def motif_subprocess(args: list[str], workdir: Path) -> float:
     """Run `motif ARGS` in a fresh interpreter; returns wall seconds. Raises if it fails."""
     env = dict(os.environ, MOTIF_DB=str(workdir / "sub.db"))
@@ -129,6 +157,8 @@ def run_bench(config: BenchConfig) -> dict[str, float | str]:
         figures: dict[str, float | str] = {"engine": engine}
         figures |= asyncio.run(warm_figures(config, workdir))
         figures["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        if config.remix:
+            figures |= asyncio.run(remix_figures(config, workdir))
         if config.cold:
             figures["cold_s"] = round(cold_seconds(workdir, engine), 2)
         if config.batch_size:

@@ -147,11 +147,13 @@ def bench_command(
     cold: Annotated[bool, typer.Option("--cold/--no-cold", help="Time a cold `motif compose`.")] = True,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Prompts in the timed batch (0: skip).")] = 50,
     engine: EngineOpt = None,
+    remix: Annotated[bool, typer.Option("--remix", help="Also time a remix of each edit kind.")] = False,
 ) -> None:
     """Measure latency (warm p50/p95 for 8 bars, cold start, a batch) and peak memory."""
     from bot.bench import BenchConfig, run_bench
 
-    figures = run_bench(BenchConfig(runs=max(1, runs), cold=cold, batch_size=max(0, batch_size), engine=engine))
+    figures = run_bench(BenchConfig(runs=max(1, runs), cold=cold, batch_size=max(0, batch_size), engine=engine,
+                                    remix=remix))
     if json_out:
         emit_json(figures)
         return
