@@ -18,13 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from composer.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
 from composer.generate import OriginalityError, compose_original
 from composer.melody import MelodySource, load_default_melody_source
 from composer.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.originality import OriginalityIndex, OriginalityReport
 from composer.piece import Piece
 from composer.render import render_all
-from composer.train import CHECKPOINT_DIR
 from prompts import ParseConfig, Spec, parse
 from storage import Generation, NewGeneration, Store
 
@@ -38,7 +38,7 @@ class StudioError(ValueError):
 
 def default_engine(checkpoint: Path = CHECKPOINT_DIR) -> str:
     """The learned model when its checkpoint is present, else the Markov baseline."""
-    return "model" if (checkpoint / "model.safetensors").is_file() else "markov"
+    return "model" if has_checkpoint(checkpoint) else "markov"
 
 
 def load_melody_source(engine: str) -> MelodySource:
@@ -266,7 +266,7 @@ class Studio:
     def model_version(self, engine: str) -> str:
         """Which weights wrote the notes: a digest of the checkpoint, or the Markov tables."""
         if engine == "model":
-            weights = CHECKPOINT_DIR / "model.safetensors"
+            weights = CHECKPOINT_DIR / WEIGHTS_FILE
             digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12] if weights.is_file() else "none"
             return f"model@{digest}"
         return f"{engine}@tables"

@@ -15,8 +15,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from composer.checkpoint import WEIGHTS_FILE
+
 CONFIG_FILE = "model_config.json"
-WEIGHTS_FILE = "model.safetensors"
 IGNORE_INDEX = -100
 
 

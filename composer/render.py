@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -64,21 +65,33 @@ def render_all(piece: Piece, out_dir: Path, stem: str, audio_format: str = "ogg"
         (out_dir / f"{stem}.musicxml").write_bytes(data)
         return data
 
-    xml = _timed(artifacts, "render_musicxml", musicxml)
-    if xml is not None:
-        artifacts.musicxml = out_dir / f"{stem}.musicxml"
-    if want_audio:
-        audio_path = out_dir / f"{stem}.{audio_format}"
-        artifacts.audio = _timed(artifacts, "render_audio", lambda: render_audio(midi_bytes, audio_path, audio_format))
-    if want_images:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="motif-audio") as pool:
+        # Audio first, on a worker thread: fluidsynth is a separate process and encoding runs in libsndfile,
+        # so on two cores it overlaps the MusicXML and pictures below instead of adding to them.
+        audio_job = None
+        if want_audio:
+            audio_path = out_dir / f"{stem}.{audio_format}"
+            audio_job = pool.submit(_timed, artifacts, "render_audio",
+                                    lambda: render_audio(midi_bytes, audio_path, audio_format))
+        xml = _timed(artifacts, "render_musicxml", musicxml)
         if xml is not None:
-            picture = _timed(artifacts, "render_score", lambda: render_score_png(xml, out_dir / f"{stem}.score.png"))
-            if picture is not None:
-                artifacts.score_png = picture.path
-                if picture.truncated:
-                    artifacts.notes.append(f"score picture shows {picture.pages_shown} of {picture.pages_total} pages")
-        else:
-            artifacts.errors["render_score"] = "skipped: the MusicXML could not be written"
-        roll_path = out_dir / f"{stem}.pianoroll.png"
-        artifacts.pianoroll_png = _timed(artifacts, "render_pianoroll", lambda: render_pianoroll_png(piece, roll_path))
+            artifacts.musicxml = out_dir / f"{stem}.musicxml"
+        if want_images:
+            _render_images(piece, xml, out_dir, stem, artifacts)
+        if audio_job is not None:
+            artifacts.audio = audio_job.result()
     return artifacts
+
+
+def _render_images(piece: Piece, xml: bytes | None, out_dir: Path, stem: str, artifacts: Artifacts) -> None:
+    """The score picture (from the MusicXML) and the piano roll, each failing on its own."""
+    if xml is not None:
+        picture = _timed(artifacts, "render_score", lambda: render_score_png(xml, out_dir / f"{stem}.score.png"))
+        if picture is not None:
+            artifacts.score_png = picture.path
+            if picture.truncated:
+                artifacts.notes.append(f"score picture shows {picture.pages_shown} of {picture.pages_total} pages")
+    else:
+        artifacts.errors["render_score"] = "skipped: the MusicXML could not be written"
+    roll_path = out_dir / f"{stem}.pianoroll.png"
+    artifacts.pianoroll_png = _timed(artifacts, "render_pianoroll", lambda: render_pianoroll_png(piece, roll_path))

@@ -17,12 +17,12 @@ import numpy as np
 import torch
 
 from composer.attributes import ANY, Attributes, known, tempo_band
+from composer.checkpoint import CHECKPOINT_DIR
 from composer.constraints import NEG, Constraints, MelodyRequest, RowState
 from composer.model import MelodyModel, load_model
 from composer.piece import Chord, Note
 from composer.theory import MODE_INTERVALS, chord_pcs, tonic_pc
 from composer.tokens import MotifTokenizer
-from composer.train import CHECKPOINT_DIR
 from prompts.spec import Spec
 
 MAJOR_LIKE = ("major", "lydian", "mixolydian")
