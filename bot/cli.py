@@ -164,9 +164,11 @@ def bench_command(
 def register_commands() -> None:
     """Commands kept in their own modules: iterating on pieces, data and training."""
     from bot.cli_iterate import register as register_iterate
+    from bot.discord_app import bot_command
     from bot.model_commands import data_app, eval_command, train_command
 
     register_iterate(app)
+    app.command("bot")(bot_command)
     app.add_typer(data_app, name="data")
     app.command("train")(train_command)
     app.command("eval")(eval_command)

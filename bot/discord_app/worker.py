@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import multiprocessing.util
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,16 @@ def _state() -> _ProcessState:
     global _STATE
     if _STATE is None:
         _STATE = _ProcessState(asyncio.new_event_loop(), {}, {}, {})
+        # Runs before the interpreter joins threads: an open store's connection thread would keep the
+        # process alive and hang the pool's shutdown.
+        multiprocessing.util.Finalize(None, _close_stores, args=(_STATE,), exitpriority=10)
     return _STATE
+
+
+def _close_stores(state: _ProcessState) -> None:
+    for store in state.stores.values():
+        state.loop.run_until_complete(store.close())
+    state.stores.clear()
 
 
 def warm_up(engine: str) -> int:

@@ -1,0 +1,60 @@
+"""Motif on Discord: slash commands, mentions and replies, persistent buttons, a durable fair job queue.
+
+`bot_command()` is the `motif bot` entry point; `run_bot(settings)` runs the bot until it is stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from bot.discord_app.app import BotOptions, MotifBot
+from bot.discord_app.pool import WorkerPool, start_executor
+from bot.discord_app.worker import WorkerConfig
+from bot.settings import BotSettings, SettingsError, load_settings, read_environment
+from bot.studio import default_engine
+from storage import Store
+
+__all__ = ["BotOptions", "MotifBot", "WorkerConfig", "WorkerPool", "bot_command", "run_bot"]
+
+log = logging.getLogger(__name__)
+
+
+def worker_config(settings: BotSettings) -> WorkerConfig:
+    """What the worker processes need from the settings (never the token)."""
+    return WorkerConfig(db_path=settings.db_path, out_dir=settings.out_dir, engine=settings.engine or default_engine(),
+                        want_audio=settings.want_audio, audio_format=settings.audio_format)
+
+
+async def run_bot(settings: BotSettings) -> None:
+    """Open the store, start the worker processes, connect to Discord; pending jobs resume at once."""
+    config = worker_config(settings)
+    executor = start_executor(settings.workers, config.engine)
+    try:
+        async with Store.open(settings.db_path) as store:
+            options = BotOptions(lanes=settings.workers, lease_s=settings.lease_s,
+                                 attachment_limit_bytes=settings.attachment_limit_bytes,
+                                 message_content=settings.message_content, sync_guild=settings.sync_guild)
+            bot = MotifBot(store, WorkerPool(executor, config, settings.workers), options)
+            async with bot:
+                await bot.start(settings.token)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def bot_command(env_file: Path = Path(".env")) -> None:
+    """Run Motif's Discord bot (DISCORD_TOKEN from the environment or `.env`; see docs/discord.md)."""
+    import typer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(read_environment(env_file))
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    log.info("starting Motif bot: %d workers, db %s", settings.workers, settings.db_path)
+    try:
+        asyncio.run(run_bot(settings))
+    except KeyboardInterrupt:
+        log.info("stopped")

@@ -1,0 +1,138 @@
+"""The Motif Discord client: wires the store, the queue, the worker pool and the commands together.
+
+Works without the privileged message-content intent: slash commands, buttons and modals carry their own
+data, and Discord still delivers the text of messages that mention the bot (a reply to the bot's
+message mentions it too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+from dataclasses import dataclass
+
+import discord
+from discord import app_commands
+
+from bot.discord_app.commands import HISTORY_PAGE, add_commands, history_embed
+from bot.discord_app.delivery import DiscordDelivery
+from bot.discord_app.handles import Tracker
+from bot.discord_app.intake import Intake, read_midi_attachment
+from bot.discord_app.limits import RateLimiter, Refusal
+from bot.discord_app.lineage import lineage_png, lineage_text
+from bot.discord_app.pool import WorkerPool
+from bot.discord_app.queue import JobQueue
+from bot.discord_app.style_commands import add_style_commands
+from bot.discord_app.views import BUTTONS
+from storage import Store
+
+log = logging.getLogger(__name__)
+
+MENTION = re.compile(r"<@!?\d+>")
+
+
+@dataclass(frozen=True)
+class BotOptions:
+    """What the client needs beyond the store and the pool (from `BotSettings`, or a test)."""
+
+    lanes: int = 2
+    lease_s: float = 60.0
+    poll_s: float = 1.0
+    attachment_limit_bytes: int = 10 * 1024 * 1024
+    message_content: bool = False
+    sync_guild: int | None = None
+    run_queue: bool = True
+
+
+class MotifBot(discord.Client):
+    """The bot. `setup_hook` registers persistent buttons, syncs commands and starts the queue lanes."""
+
+    def __init__(self, store: Store, pool: WorkerPool, options: BotOptions) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = options.message_content
+        super().__init__(intents=intents, guild_ready_timeout=0.05,
+                         allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True))
+        self.options = options
+        self.store = store
+        self.tree = app_commands.CommandTree(self)
+        self.tracker = Tracker()
+        self.delivery = DiscordDelivery(self, store, self.tracker)
+        self.queue = JobQueue(store, pool, self.delivery, lanes=options.lanes, lease_s=options.lease_s,
+                              poll_s=options.poll_s)
+        self.intake = Intake(store, self.queue, self.tracker, RateLimiter(), options.attachment_limit_bytes)
+        add_commands(self)
+        add_style_commands(self)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*BUTTONS)
+        if self.options.sync_guild is not None:
+            guild = discord.Object(self.options.sync_guild)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+        if self.options.run_queue:
+            self.queue.start()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """No 5 s pause before re-identifying: one shard, and the gateway tells us when to slow down."""
+
+    async def close(self) -> None:
+        await self.queue.stop()
+        await super().close()
+
+    # -- mentions and replies ------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A mention composes; a reply to a Motif piece remixes it; a MIDI attachment is starting material."""
+        if message.author.bot or self.user is None:
+            return
+        parent = None
+        if message.reference is not None and message.reference.message_id is not None:
+            parent = await self.store.get_by_message(str(message.reference.message_id))
+        if parent is None and self.user not in message.mentions:
+            return
+        text = MENTION.sub("", message.content).strip()
+        limit = message.guild.filesize_limit if message.guild else self.options.attachment_limit_bytes
+        limit = min(limit, self.options.attachment_limit_bytes)
+        midi = await read_midi_attachment(message)
+        if isinstance(midi, Refusal):
+            await message.reply(midi.message, mention_author=False)
+            return
+        if midi is not None:
+            request = self.intake.message_request(message, limit, action="import", instruction=text,
+                                                  midi_name=midi[0], midi_b64=midi[1])
+        elif parent is not None:
+            request = self.intake.message_request(message, limit, action="remix", parent_id=parent.id,
+                                                  instruction=text)
+        else:
+            request = self.intake.message_request(message, limit, action="compose", prompt=text)
+        await self.intake.remember_user(request.author, message.author.display_name)
+        await self.intake.accept_message(message, request)
+
+    # -- read-only answers ---------------------------------------------------------------------------
+
+    async def answer_history(self, interaction: discord.Interaction, user: discord.abc.User) -> None:
+        guild = str(interaction.guild_id) if interaction.guild_id else None
+        pieces = await self.store.list_generation_summaries(f"discord:{user.id}", limit=HISTORY_PAGE, guild=guild)
+        rows = [(p.id, p.prompt, p.parent_id) for p in pieces]
+        await interaction.response.send_message(embed=history_embed(user, rows), ephemeral=True)
+
+    async def answer_lineage(self, interaction: discord.Interaction, gen_id: str, *, ephemeral: bool) -> None:
+        """The outline in an embed and the tree as a picture."""
+        tree = await self.store.tree(gen_id)
+        if not tree:
+            await interaction.response.send_message(f"There is no piece `{gen_id}`.", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        names: dict[str, str] = {}
+        for author in {g.author for g in tree if g.author}:
+            user = await self.store.get_user(author)
+            names[author] = user.display_name if user and user.display_name else author
+        picture = await asyncio.to_thread(lineage_png, tree, gen_id, names)
+        embed = discord.Embed(title=f"Lineage of {gen_id}", description=lineage_text(tree, gen_id)[:4000])
+        embed.set_image(url="attachment://lineage.png")
+        await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(picture), "lineage.png"),
+                                        ephemeral=ephemeral)

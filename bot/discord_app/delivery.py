@@ -1,0 +1,70 @@
+"""Posting a finished job: one message with the embed, the files that fit, and the persistent buttons.
+
+The message is recorded with its generation (`Store.attach_message`) so a reply to it is a remix of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.discord_app.embeds import credit_line, fit_attachments, result_embed
+from bot.discord_app.handles import Handle, Tracker, WebhookHandle, reply_handle
+from bot.discord_app.requests import Request
+from bot.discord_app.views import result_view
+from storage import Job, Store
+
+log = logging.getLogger(__name__)
+
+
+class DiscordDelivery:
+    """The queue's `Delivery` for Discord: progress edits, then the final message, posted once."""
+
+    def __init__(self, client: discord.Client, store: Store, tracker: Tracker) -> None:
+        self.client = client
+        self.store = store
+        self.tracker = tracker
+
+    async def _handle(self, request: Request) -> Handle:
+        """The live handle from this process, or one rebuilt from the stored target after a restart."""
+        live = await self.tracker.get(request.key)
+        if live is not None:
+            return live
+        if request.reply.kind == "interaction":
+            return WebhookHandle(self.client, request.reply)
+        return await reply_handle(self.client, request.reply)
+
+    async def started(self, job: Job, request: Request) -> None:
+        handle = await self._handle(request)
+        retry = f" (attempt {job.attempts})" if job.attempts > 1 else ""
+        await handle.show(f"Composing{retry}...")
+
+    async def finished(self, job: Job, request: Request, outcome: dict[str, Any]) -> dict[str, Any]:
+        """Post the piece (or the reason it could not be made) and say what was posted."""
+        handle = await self._handle(request)
+        try:
+            if not outcome["ok"]:
+                await handle.finish(f"Motif could not make that: {outcome['error']}"[:1900], None, [], None)
+                return {"error": outcome["error"]}
+            return await self._post(handle, request, outcome["result"])
+        finally:
+            self.tracker.forget(request.key)
+
+    async def _post(self, handle: Handle, request: Request, result: dict[str, Any]) -> dict[str, Any]:
+        parent_author = None
+        if result.get("parent_id"):
+            parent = await self.store.get_generation(result["parent_id"])
+            parent_author = parent.author if parent is not None else None
+        fitted = fit_attachments(result["files"], result["id"], request.reply.attachment_limit_bytes)
+        score = next((name for name, _ in fitted.files if name.endswith("-score.png")), None)
+        embed = result_embed(result, credit_line(request.author, parent_author, result.get("parent_id")), score)
+        notes = [fitted.note()] if fitted.left_out else []
+        if not request.style.audio:
+            notes.append("Audio is off in this server: MIDI and score only.")
+        # Recorded before posting, so a reply that comes the instant the piece appears finds its parent.
+        message_id = await handle.message_id()
+        await self.store.attach_message(result["id"], channel=str(request.reply.channel_id), message_id=str(message_id))
+        await handle.finish(" ".join(notes), embed, fitted.discord_files(), result_view(result["id"]))
+        return {"generation_id": result["id"], "message_id": str(message_id), "left_out": fitted.left_out}

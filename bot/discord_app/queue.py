@@ -1,0 +1,167 @@
+"""The durable, fair job queue: accepted requests live in the store; lanes claim them round robin by user.
+
+Each lane claims a job under a lease (renewed while the worker composes), hands the payload to the
+process pool, asks the `Delivery` to post the outcome, and only then marks the job done with the id of
+the message it posted. A crash anywhere leaves the job pending or leased; it is claimed again once
+the lease runs out (or at once after a restart, for pending jobs), and the delivery posts at most one
+answer per request because it edits the message it already made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from bot.discord_app.pool import WorkerPool
+from bot.discord_app.requests import JOB_KIND, Request
+from storage import Job, Store
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 2.0
+
+
+class Delivery(Protocol):
+    """The Discord side of a job: say it started, then post its outcome; returns what to record."""
+
+    async def started(self, job: Job, request: Request) -> None: ...
+
+    async def finished(self, job: Job, request: Request, outcome: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class FairScheduler:
+    """Round robin over users for the claim: nobody waits behind another user's whole batch."""
+
+    def __init__(self) -> None:
+        self.served: set[str] = set()
+        self.lock = asyncio.Lock()
+
+    async def claim(self, store: Store, worker_id: str, lease_s: float) -> Job | None:
+        async with self.lock:
+            job = await store.claim_next_job(worker_id, lease_s, prefer_users_not_in=self.served)
+            if job is None:
+                return None
+            if job.user_id in self.served:
+                self.served.clear()
+            if job.user_id is not None:
+                self.served.add(job.user_id)
+            return job
+
+
+class JobQueue:
+    """Accept requests durably and run them on `lanes` concurrent lanes (one per worker process)."""
+
+    def __init__(
+        self, store: Store, pool: WorkerPool, delivery: Delivery, *, lanes: int, lease_s: float = 60.0,
+        poll_s: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.pool = pool
+        self.delivery = delivery
+        self.lanes = lanes
+        self.lease_s = lease_s
+        self.poll_s = poll_s
+        self.scheduler = FairScheduler()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._name = f"{socket.gethostname()}:{id(self):x}"
+
+    async def submit(self, request: Request) -> tuple[Job, bool]:
+        """Write the job before anyone acknowledges it; a repeated key returns the first job, not a new one."""
+        job, created = await self.store.enqueue_job(
+            request.key, JOB_KIND, request.to_payload(), user_id=request.author, guild_id=request.guild
+        )
+        if created:
+            self._wake.set()
+        return job, created
+
+    async def position(self, job: Job) -> int | None:
+        """1-based place in the queue, None once running or done."""
+        return await self.store.queue_position(job.id)
+
+    def start(self) -> None:
+        """Start the lanes; pending jobs from before a restart are claimed first (oldest first, fairly)."""
+        if self._tasks:
+            return
+        self._tasks = [asyncio.create_task(self._lane(i), name=f"motif-lane-{i}") for i in range(self.lanes)]
+
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Stop claiming and let jobs in hand finish for up to `grace_s`; what is still running after that
+        is abandoned to its lease and claimed again after a restart."""
+        self._stopping = True
+        self._wake.set()
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=grace_s)
+            for task in late:
+                task.cancel()
+            for task in late:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._tasks = []
+
+    async def _lane(self, index: int) -> None:
+        worker_id = f"{self._name}:lane{index}"
+        while not self._stopping:
+            try:
+                job = await self.scheduler.claim(self.store, worker_id, self.lease_s)
+            except Exception:  # noqa: BLE001 - a store hiccup must not kill the lane
+                log.exception("claiming a job failed")
+                job = None
+            if job is None:
+                if self._stopping:
+                    return
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                continue
+            if job.kind == JOB_KIND:
+                await self._handle(job, worker_id)
+
+    async def _handle(self, job: Job, worker_id: str) -> None:
+        try:
+            request = Request.from_payload(job.payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            await self.store.fail_job(job.id, f"unreadable payload: {exc}", retry=False, worker_id=worker_id)
+            return
+        try:
+            await self.delivery.started(job, request)
+            outcome = await self._with_heartbeat(job, worker_id, lambda: self.pool.run(job.payload))
+            if not outcome["ok"] and outcome.get("retry") and job.attempts < job.max_attempts:
+                await self.store.fail_job(job.id, outcome["error"][:2000], retry=True, worker_id=worker_id,
+                                          retry_after_s=RETRY_AFTER_S)
+                return
+            record = await self.delivery.finished(job, request, outcome)
+            if outcome["ok"]:
+                await self.store.complete_job(job.id, record, worker_id=worker_id)
+            else:
+                await self.store.fail_job(job.id, outcome["error"][:2000], retry=False, worker_id=worker_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. Discord unreachable: try again later
+            log.exception("job %s could not be delivered", job.id)
+            with contextlib.suppress(Exception):
+                await self.store.fail_job(job.id, f"{type(exc).__name__}: {exc}"[:2000], retry=True,
+                                          worker_id=worker_id, retry_after_s=RETRY_AFTER_S)
+
+    async def _with_heartbeat(
+        self, job: Job, worker_id: str, work: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """Renew the lease while the worker composes, so a slow piece is not handed to a second lane."""
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(self.lease_s / 3)
+                await self.store.extend_lease(job.id, worker_id, self.lease_s)
+
+        heartbeat = asyncio.create_task(beat())
+        try:
+            return await work()
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await heartbeat

@@ -1,0 +1,81 @@
+"""Fixtures for the Discord bot's end-to-end tests: the real MotifBot, a real store and real worker processes,
+talking to the fake Discord in tests/fakediscord. Nothing of Motif's is mocked.
+
+One process pool (2 workers, Markov engine) is shared by the whole session so its models load once;
+each test gets its own database, fake Discord and bot. Test modules import the fixtures by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.discord_app import BotOptions, MotifBot, WorkerConfig, WorkerPool
+from bot.discord_app.pool import start_executor
+from storage import Store
+from tests.fakediscord import FakeDiscord, FakeGuild, FakeMessage
+
+WORKERS = 2
+
+
+@pytest.fixture(scope="session")
+def executor() -> Iterator[ProcessPoolExecutor]:
+    pool = start_executor(WORKERS, "markov")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class World:
+    """One test's Discord, server, database and worker settings."""
+
+    fake: FakeDiscord
+    guild: FakeGuild
+    store: Store
+    config: WorkerConfig
+    executor: ProcessPoolExecutor
+
+    def bot(self, **options: object) -> MotifBot:
+        """A fresh bot over this world's store (several in a row simulate restarts)."""
+        merged: dict[str, object] = {"lanes": WORKERS, "poll_s": 0.2, "lease_s": 30.0} | options
+        return MotifBot(self.store, WorkerPool(self.executor, self.config, WORKERS), BotOptions(**merged))  # type: ignore[arg-type]
+
+
+def worker_config(tmp_path: Path, *, images: bool = True) -> WorkerConfig:
+    return WorkerConfig(db_path=tmp_path / "motif.db", out_dir=tmp_path / "files", engine="markov",
+                        want_audio=False, want_images=images, use_encoder=False)
+
+
+async def open_world(tmp_path: Path, executor: ProcessPoolExecutor, *, images: bool = True) -> AsyncIterator[World]:
+    fake = await FakeDiscord.start(token="test-token", bot_name="Motif")
+    guild = fake.add_guild("Studio", channels=["general", "music"])
+    config = worker_config(tmp_path, images=images)
+    try:
+        async with Store.open(config.db_path) as store:
+            yield World(fake, guild, store, config, executor)
+    finally:
+        await fake.stop()
+    assert fake.internal_errors == []
+    assert fake.unhandled_routes == []
+
+
+@pytest.fixture
+async def world(tmp_path: Path, executor: ProcessPoolExecutor) -> AsyncIterator[World]:
+    async for opened in open_world(tmp_path, executor):
+        yield opened
+
+
+def is_final(message: FakeMessage) -> bool:
+    """The finished piece: an embed whose footer names the generation, and the MIDI attached."""
+    return bool(message.embeds) and any(a.filename.endswith(".mid") for a in message.attachments)
+
+
+def generation_id(message: FakeMessage) -> str:
+    footer = message.embeds[0]["footer"]["text"]
+    return str(footer.removeprefix("Motif · "))

@@ -1,0 +1,43 @@
+"""The bot's settings: environment and .env read once, clear errors, the token never shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.discord_app.requests import Style
+from bot.discord_app.styling import styled_spec
+from bot.settings import SettingsError, load_settings, read_environment
+from prompts import ParseConfig, ParseError
+
+
+def test_token_from_dotenv_with_environment_winning(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("DISCORD_TOKEN=from-file\nMOTIF_WORKERS=3\n")
+    env = read_environment(dotenv, {"MOTIF_DB": str(tmp_path / "m.db"), "MOTIF_WORKERS": "4"})
+    settings = load_settings(env)
+    assert settings.token == "from-file" and settings.workers == 4
+    assert settings.db_path == tmp_path / "m.db"
+    assert "from-file" not in repr(settings)
+
+
+def test_missing_token_and_bad_numbers_are_clear() -> None:
+    with pytest.raises(SettingsError, match="DISCORD_TOKEN is not set"):
+        load_settings({})
+    with pytest.raises(SettingsError, match="MOTIF_WORKERS must be a whole number"):
+        load_settings({"DISCORD_TOKEN": "t", "MOTIF_WORKERS": "many"})
+    with pytest.raises(SettingsError, match="MOTIF_AUDIO must be true or false"):
+        load_settings({"DISCORD_TOKEN": "t", "MOTIF_AUDIO": "loud"})
+
+
+def test_server_style_fills_defaults_and_holds_caps() -> None:
+    config = ParseConfig(max_bars=8, use_encoder=False)
+    style = Style(genre="bossa_nova", tempo_max=100, instruments=("cello",), max_bars=8)
+    spec = styled_spec("a fast happy tune", style, None, config)
+    assert spec.genre == "bossa_nova" and spec.tempo_bpm <= 100
+    assert any("tempo" in note for note in spec.notes)
+    stated = styled_spec("a rock song with trumpet", style, 4, config)
+    assert stated.genre == "rock" and [i.name for i in stated.instruments][:1] == ["Trumpet"] and stated.bars == 4
+    with pytest.raises(ParseError, match="at most 8 bars"):
+        styled_spec("a tune", style, 16, config)
