@@ -97,7 +97,7 @@ def _boom_chic(ctx: Context, bar: int) -> list[Event]:
     return [(offset, m.unit * 0.9, "R" if i % 2 == 0 else "5") for i, offset in enumerate(m.group_starts())]
 
 
-def _per_group(figure: tuple[Event, ...]) -> Callable[[Context, int], list[Event]]:
+def per_group(figure: tuple[Event, ...]) -> Callable[[Context, int], list[Event]]:
     """A two-beat figure repeated per group (cut to the group's length)."""
     def pattern(ctx: Context, bar: int) -> list[Event]:
         m, events = ctx.meter, []
@@ -135,11 +135,11 @@ BASS_PATTERNS: dict[str, Callable[[Context, int], list[Event]]] = {
     "root_octave": _eighths(("R", "8")),
     "root_offbeat": _root_offbeat,
     "boom_chic": _boom_chic,
-    "bossa": _per_group(((0.0, 1.4, "R"), (1.5, 0.45, "5"))),
-    "tumbao": _per_group(((0.0, 0.45, "R"), (1.5, 0.45, "5"))),
-    "tango": _per_group(((0.0, 0.7, "R"), (1.0, 0.45, "5"))),
-    "reggae": _per_group(((0.0, 0.9, "R"), (1.5, 0.45, "3"))),
-    "funk": _per_group(((0.0, 0.45, "R"), (0.75, 0.2, "8"), (1.5, 0.2, "7"))),
+    "bossa": per_group(((0.0, 1.4, "R"), (1.5, 0.45, "5"))),
+    "tumbao": per_group(((0.0, 0.45, "R"), (1.5, 0.45, "5"))),
+    "tango": per_group(((0.0, 0.7, "R"), (1.0, 0.45, "5"))),
+    "reggae": per_group(((0.0, 0.9, "R"), (1.5, 0.45, "3"))),
+    "funk": per_group(((0.0, 0.45, "R"), (0.75, 0.2, "8"), (1.5, 0.2, "7"))),
     "root_sustain": _sustain,
     "chorale": _sustain,
     "808_sustain": _808,

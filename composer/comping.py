@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from composer.accompany import Context, Event, PatternError
+from composer.accompany import Context, Event, PatternError, per_group
 from composer.piece import Chord, Note
 from composer.theory import nearest_pitch
 from composer.voicing import voice_chord
@@ -57,16 +57,6 @@ def _swing(ctx: Context, bar: int) -> list[Event]:
     return [(starts[0], m.unit * 0.9, "C")] + [(s - 0.5, 0.4, "C") for s in starts[1:] if s >= 1.0]
 
 
-def _per_group(figure: tuple[Event, ...]) -> Callable[[Context, int], list[Event]]:
-    def pattern(ctx: Context, bar: int) -> list[Event]:
-        m, events = ctx.meter, []
-        for offset, size in zip(m.group_starts(), m.groups, strict=True):
-            span = size * m.unit
-            events += [(offset + t, min(length, span - t), tone) for t, length, tone in figure if t < span]
-        return events
-    return pattern
-
-
 def _eighths(tones: tuple[str, ...], length: float) -> Callable[[Context, int], list[Event]]:
     def pattern(ctx: Context, bar: int) -> list[Event]:
         count = round(ctx.meter.bar_quarters / 0.5)
@@ -88,7 +78,7 @@ def _bossa(ctx: Context, bar: int) -> list[Event]:
     if ctx.meter.groups == (2, 2) and not ctx.meter.compound:
         figure = ((0.0, 1.0), (1.5, 1.0), (3.0, 0.9)) if bar % 2 == 0 else ((1.0, 1.0), (2.5, 1.4))
         return [(t, length, "C") for t, length in figure]
-    return _per_group(((0.0, 0.9, "C"), (1.5, 0.45, "c")))(ctx, bar)
+    return per_group(((0.0, 0.9, "C"), (1.5, 0.45, "c")))(ctx, bar)
 
 
 def _stride(ctx: Context, bar: int) -> list[Event]:
@@ -106,7 +96,7 @@ COMPING_PATTERNS: dict[str, Callable[[Context, int], list[Event]]] = {
     "pad_sustain": _held(per_bar=False),
     "chorale_voices": _held(per_bar=False),
     "swing_comp": _swing,
-    "stab": _per_group(((0.0, 0.2, "C"), (0.75, 0.2, "c"), (1.5, 0.2, "C"))),
+    "stab": per_group(((0.0, 0.2, "C"), (0.75, 0.2, "c"), (1.5, 0.2, "C"))),
     "waltz_oom_pah_pah": _off_units("U", 0.8),
     "oom_pah": _off_units("U", 0.6),
     "boom_chic": _off_units("C", 0.5),
@@ -114,7 +104,7 @@ COMPING_PATTERNS: dict[str, Callable[[Context, int], list[Event]]] = {
     "arpeggio": _eighths(("a0", "a1", "a2", "a3", "a2", "a1"), 0.45),
     "alberti": _eighths(("B", "a2", "a1", "a2"), 0.45),
     "strum": _strum,
-    "montuno": _per_group(((0.0, 0.45, "C"), (1.0, 0.45, "U"), (1.5, 0.45, "C"))),
+    "montuno": per_group(((0.0, 0.45, "C"), (1.0, 0.45, "U"), (1.5, 0.45, "C"))),
     "tango": _eighths(("C", "", "C", "", "C", "", "C", "c"), 0.45),
     "chug": _eighths(("C",), 0.4),
     "pulse": _eighths(("C",), 0.35),
