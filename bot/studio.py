@@ -22,7 +22,7 @@ from composer.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
 from composer.generate import OriginalityError, compose_original
 from composer.melody import MelodySource, load_default_melody_source
 from composer.midi import midi_bytes_to_piece, piece_to_midi_bytes
-from composer.originality import OriginalityIndex, OriginalityReport
+from composer.originality import OriginalityIndex, OriginalityReport, tune_of
 from composer.piece import Piece
 from composer.render import render_all
 from prompts import ParseConfig, Spec, parse
@@ -217,21 +217,19 @@ class Studio:
     def _longest_match(self, piece: Piece) -> int:
         """Longest corpus match of a piece's melody (0 when unchecked): what a remix inherits from its parent."""
         index = self.originality_index
-        melody = piece.melody()
-        if index is None or melody is None:
+        if index is None or piece.melody() is None:
             return 0
-        return index.longest_match([(n.pitch, n.start, n.duration) for n in melody.notes])[0]
+        return index.longest_match(tune_of(piece))[0]
 
     def _check(self, piece: Piece, timings: dict[str, float], inherited: int) -> dict[str, Any] | None:
         """Originality of a remixed melody. A near-copy that Motif wrote is refused, never posted; one that
         the parent already carried (a user's own upload of a known tune) is the user's material and passes,
         marked `inherited`."""
         index = self.originality_index
-        melody = piece.melody()
-        if index is None or melody is None:
+        if index is None or piece.melody() is None:
             return None
         start = time.perf_counter()
-        report = index.check([(n.pitch, n.start, n.duration) for n in melody.notes])
+        report = index.check(tune_of(piece))
         timings["originality"] = (time.perf_counter() - start) * 1000
         record = originality_record(report, 1)
         if not report.passed:

@@ -16,7 +16,7 @@ import numpy as np
 from composer.arrange import arrange
 from composer.harmony import plan_harmony
 from composer.keyclarity import clarity
-from composer.originality import OriginalityIndex, OriginalityReport
+from composer.originality import OriginalityIndex, OriginalityReport, tune_of
 from composer.piece import Chord, Note, Piece
 from composer.styles import Style, style_for
 from prompts.spec import Spec
@@ -116,8 +116,7 @@ def compose_original(spec: Spec, melody_source: MelodySource | None = None, inde
         if index is None:
             return Composition(piece, total, None, attempt + 1)
         start = time.perf_counter()
-        melody = piece.melody()
-        report = index.check([(n.pitch, n.start, n.duration) for n in melody.notes] if melody else [])
+        report = index.check(tune_of(piece))
         total["originality"] = total.get("originality", 0.0) + (time.perf_counter() - start) * 1000.0
         if report.passed:
             return Composition(piece, total, report, attempt + 1)

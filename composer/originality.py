@@ -36,6 +36,14 @@ class OriginalityReport:
                 "threshold_notes": self.threshold_notes}
 
 
+def tune_of(piece) -> list[tuple[int, float, float]]:
+    """The tune a listener hears in a Piece's melody part: its skyline, one note per onset, so a solo
+    keyboard's or choir's accompaniment in the same part does not hide a copied melody from the guard."""
+    from composer.remix_lines import melody_line
+
+    return [(n.pitch, n.start, n.duration) for n in melody_line(piece.melody())]
+
+
 def symbols(notes: Iterable[tuple[int, float, float]]) -> np.ndarray:
     """(n-1) int32 symbols for n notes sorted by onset: interval * 1024 + inter-onset interval in grid units."""
     rows = sorted(notes, key=lambda n: n[1])
