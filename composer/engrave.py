@@ -37,6 +37,9 @@ _SMUFL_TO_UNICODE = {
     "\ueca6": "\u2669", "\ueca7": "\u266a", "\ueca8": "\u266a", "\ueca9": "\u266c", "\uecaa": "\u266c",
     "\uecb7": ".", "\ue260": "\u266d", "\ue261": "\u266e", "\ue262": "\u266f", "\ue263": "\U0001d12a",
     "\ue264": "\U0001d12b",
+    # figured-bass and chord-symbol accidentals (verovio spells chord roots like Bb with these)
+    "\uea63": "\U0001d12b", "\uea64": "\u266d", "\uea65": "\u266e", "\uea66": "\u266f", "\uea67": "\U0001d12a",
+    "\ued60": "\u266d", "\ued61": "\u266e", "\ued62": "\u266f", "\ued63": "\U0001d12a", "\ued64": "\U0001d12b",
 }
 _SMUFL_TSPAN = re.compile(r'<tspan font-family="Leipzig"([^>]*)font-size="(\d+(?:\.\d+)?)px"([^>]*)>([^<]*)</tspan>')
 _FONT_FAMILY = re.compile(r'font-family="(?:Times|Liberation)[^"]*"')

@@ -113,6 +113,20 @@ def _check_held(job: Job, worker_id: str | None, action: str) -> None:
         )
 
 
+def _window(since: datetime, user_id: str | None, guild_id: str | None) -> tuple[str, tuple[str, ...]]:
+    """The WHERE clause (and its parameters) of a rate-limit window; at least one scope is required."""
+    if user_id is None and guild_id is None:
+        raise StoreError("counting jobs needs a user_id, a guild_id or both")
+    if not isinstance(since, datetime) or since.tzinfo is None:
+        raise StoreError(f"since must be a timezone-aware datetime, got {since!r}")
+    clauses, params = ["created_at >= ?"], [format_timestamp(since)]
+    for column, value in (("user_id", user_id), ("guild_id", guild_id)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(clauses), tuple(params)
+
+
 class JobsMixin(StoreCore):
     """Enqueue, claim, finish and inspect jobs."""
 
@@ -241,13 +255,20 @@ class JobsMixin(StoreCore):
         return await self._transact(complete)
 
     async def fail_job(
-        self, job_id: str, error: str, *, retry: bool, worker_id: str | None = None, retry_after_s: float = 0.0
+        self, job_id: str, error: str, *, retry: bool, worker_id: str | None = None, retry_after_s: float = 0.0,
+        result: dict[str, Any] | None = None,
     ) -> Job:
         """Record a failure; with `retry` the job returns to pending (claimable after `retry_after_s`)
-        unless it has used all its attempts, in which case, or without `retry`, it is failed for good."""
+        unless it has used all its attempts, in which case, or without `retry`, it is failed for good.
+
+        `result` keeps what the attempt did achieve (e.g. the generation composed before posting failed),
+        so the retry can carry on from there instead of redoing it; without it the stored result stays."""
         check_text("error", error, max_chars=MAX_ERROR_CHARS)
         if retry_after_s != 0.0:
             check_positive("retry_after_s", retry_after_s, maximum=MAX_LEASE_S)
+        if result is not None and not isinstance(result, dict):
+            raise StoreError(f"job result must be a dict, got {type(result).__name__}")
+        result_json = None if result is None else to_json(result, "job result")
         now = utc_now()
 
         async def fail(conn: aiosqlite.Connection) -> Job:
@@ -255,10 +276,10 @@ class JobsMixin(StoreCore):
             _check_held(job, worker_id, "fail")
             again = retry and job.attempts < job.max_attempts
             await conn.execute(
-                "UPDATE jobs SET state = ?, error = ?, lease_until = NULL, run_after = ?, updated_at = ?"
-                " WHERE id = ?",
+                "UPDATE jobs SET state = ?, error = ?, lease_until = NULL, run_after = ?, updated_at = ?,"
+                " result_json = COALESCE(?, result_json) WHERE id = ?",
                 ("pending" if again else "failed", error, _later(now, retry_after_s) if again else None,
-                 format_timestamp(now), job_id),
+                 format_timestamp(now), result_json, job_id),
             )
             return await _fetch_job(conn, job_id)
 
@@ -288,6 +309,23 @@ class JobsMixin(StoreCore):
         for job in await self.pending_jobs(limit=100_000):
             grouped.setdefault(job.user_id, []).append(job)
         return grouped
+
+    async def count_jobs_since(
+        self, since: datetime, *, user_id: str | None = None, guild_id: str | None = None
+    ) -> int:
+        """How many jobs (any state) were accepted at or after `since` for this user and/or server:
+        durable rate-limit counting that survives a restart."""
+        where, params = _window(since, user_id, guild_id)
+        rows = await self._read(f"SELECT count(*) FROM jobs WHERE {where}", params)
+        return int(rows[0][0])
+
+    async def oldest_job_since(
+        self, since: datetime, *, user_id: str | None = None, guild_id: str | None = None
+    ) -> datetime | None:
+        """When the oldest job counted by `count_jobs_since` was accepted (when the window frees a slot)."""
+        where, params = _window(since, user_id, guild_id)
+        rows = await self._read(f"SELECT min(created_at) FROM jobs WHERE {where}", params)
+        return _moment(rows[0][0])
 
     async def queue_position(self, job_id: str) -> int | None:
         """1 for the next pending job to run, 2 for the one after...; None when the job is not pending."""

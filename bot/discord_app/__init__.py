@@ -23,8 +23,13 @@ log = logging.getLogger(__name__)
 
 def worker_config(settings: BotSettings) -> WorkerConfig:
     """What the worker processes need from the settings (never the token)."""
-    return WorkerConfig(db_path=settings.db_path, out_dir=settings.out_dir, engine=settings.engine or default_engine(),
-                        want_audio=settings.want_audio, audio_format=settings.audio_format)
+    return WorkerConfig(
+        db_path=settings.db_path,
+        out_dir=settings.out_dir,
+        engine=settings.engine or default_engine(),
+        want_audio=settings.want_audio,
+        audio_format=settings.audio_format,
+    )
 
 
 async def run_bot(settings: BotSettings) -> None:
@@ -33,9 +38,13 @@ async def run_bot(settings: BotSettings) -> None:
     executor = start_executor(settings.workers, config.engine)
     try:
         async with Store.open(settings.db_path) as store:
-            options = BotOptions(lanes=settings.workers, lease_s=settings.lease_s,
-                                 attachment_limit_bytes=settings.attachment_limit_bytes,
-                                 message_content=settings.message_content, sync_guild=settings.sync_guild)
+            options = BotOptions(
+                lanes=settings.workers,
+                lease_s=settings.lease_s,
+                attachment_limit_bytes=settings.attachment_limit_bytes,
+                message_content=settings.message_content,
+                sync_guild=settings.sync_guild,
+            )
             bot = MotifBot(store, WorkerPool(executor, config, settings.workers), options)
             async with bot:
                 await bot.start(settings.token)

@@ -23,6 +23,7 @@ from bot.discord_app.intake import Intake, read_midi_attachment
 from bot.discord_app.limits import RateLimiter, Refusal
 from bot.discord_app.lineage import lineage_png, lineage_text
 from bot.discord_app.pool import WorkerPool
+from bot.discord_app.progress import QueueBoard
 from bot.discord_app.queue import JobQueue
 from bot.discord_app.style_commands import add_style_commands
 from bot.discord_app.views import BUTTONS
@@ -44,6 +45,7 @@ class BotOptions:
     message_content: bool = False
     sync_guild: int | None = None
     run_queue: bool = True
+    progress_interval_s: float = 2.0
 
 
 class MotifBot(discord.Client):
@@ -52,16 +54,23 @@ class MotifBot(discord.Client):
     def __init__(self, store: Store, pool: WorkerPool, options: BotOptions) -> None:
         intents = discord.Intents.default()
         intents.message_content = options.message_content
-        super().__init__(intents=intents, guild_ready_timeout=0.05,
-                         allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True))
+        super().__init__(
+            intents=intents,
+            guild_ready_timeout=0.05,
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+        )
         self.options = options
         self.store = store
         self.tree = app_commands.CommandTree(self)
         self.tracker = Tracker()
-        self.delivery = DiscordDelivery(self, store, self.tracker)
-        self.queue = JobQueue(store, pool, self.delivery, lanes=options.lanes, lease_s=options.lease_s,
-                              poll_s=options.poll_s)
-        self.intake = Intake(store, self.queue, self.tracker, RateLimiter(), options.attachment_limit_bytes)
+        self.board = QueueBoard(store, self.tracker, options.progress_interval_s)
+        self.delivery = DiscordDelivery(self, store, self.tracker, self.board)
+        self.queue = JobQueue(
+            store, pool, self.delivery, lanes=options.lanes, lease_s=options.lease_s, poll_s=options.poll_s
+        )
+        self.intake = Intake(
+            store, self.queue, self.tracker, RateLimiter(store), options.attachment_limit_bytes, self.board
+        )
         add_commands(self)
         add_style_commands(self)
 
@@ -73,6 +82,7 @@ class MotifBot(discord.Client):
             await self.tree.sync(guild=guild)
         else:
             await self.tree.sync()
+        self.board.start()
         if self.options.run_queue:
             self.queue.start()
 
@@ -81,6 +91,7 @@ class MotifBot(discord.Client):
 
     async def close(self) -> None:
         await self.queue.stop()
+        await self.board.stop()
         await super().close()
 
     # -- mentions and replies ------------------------------------------------------------------------
@@ -102,11 +113,13 @@ class MotifBot(discord.Client):
             await message.reply(midi.message, mention_author=False)
             return
         if midi is not None:
-            request = self.intake.message_request(message, limit, action="import", instruction=text,
-                                                  midi_name=midi[0], midi_b64=midi[1])
+            request = self.intake.message_request(
+                message, limit, action="import", instruction=text, midi_name=midi[0], midi_b64=midi[1]
+            )
         elif parent is not None:
-            request = self.intake.message_request(message, limit, action="remix", parent_id=parent.id,
-                                                  instruction=text)
+            request = self.intake.message_request(
+                message, limit, action="remix", parent_id=parent.id, instruction=text
+            )
         else:
             request = self.intake.message_request(message, limit, action="compose", prompt=text)
         await self.intake.remember_user(request.author, message.author.display_name)
@@ -116,7 +129,9 @@ class MotifBot(discord.Client):
 
     async def answer_history(self, interaction: discord.Interaction, user: discord.abc.User) -> None:
         guild = str(interaction.guild_id) if interaction.guild_id else None
-        pieces = await self.store.list_generation_summaries(f"discord:{user.id}", limit=HISTORY_PAGE, guild=guild)
+        pieces = await self.store.list_generation_summaries(
+            f"discord:{user.id}", limit=HISTORY_PAGE, guild=guild
+        )
         rows = [(p.id, p.prompt, p.parent_id) for p in pieces]
         await interaction.response.send_message(embed=history_embed(user, rows), ephemeral=True)
 
@@ -134,5 +149,6 @@ class MotifBot(discord.Client):
         picture = await asyncio.to_thread(lineage_png, tree, gen_id, names)
         embed = discord.Embed(title=f"Lineage of {gen_id}", description=lineage_text(tree, gen_id)[:4000])
         embed.set_image(url="attachment://lineage.png")
-        await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(picture), "lineage.png"),
-                                        ephemeral=ephemeral)
+        await interaction.followup.send(
+            embed=embed, file=discord.File(io.BytesIO(picture), "lineage.png"), ephemeral=ephemeral
+        )

@@ -30,10 +30,19 @@ def add_commands(bot: MotifBot) -> None:
     tree = bot.tree
 
     @tree.command(name="compose", description="Compose a piece from a description")
-    @app_commands.describe(prompt="What to write, e.g. 'sad waltz for cello'", bars="How many bars",
-                           seed="Repeat a take exactly", preset="One of this server's presets")
-    async def compose(interaction: discord.Interaction, prompt: str, bars: app_commands.Range[int, 1, 256] | None = None,
-                      seed: app_commands.Range[int, 0, 2**31 - 1] | None = None, preset: str | None = None) -> None:
+    @app_commands.describe(
+        prompt="What to write, e.g. 'sad waltz for cello'",
+        bars="How many bars",
+        seed="Repeat a take exactly",
+        preset="One of this server's presets",
+    )
+    async def compose(
+        interaction: discord.Interaction,
+        prompt: str,
+        bars: app_commands.Range[int, 1, 256] | None = None,
+        seed: app_commands.Range[int, 0, 2**31 - 1] | None = None,
+        preset: str | None = None,
+    ) -> None:
         await bot.intake.compose_from_interaction(interaction, prompt, bars, seed, preset)
 
     @tree.command(name="history", description="Recent pieces: yours, or a member's")
@@ -49,12 +58,19 @@ def add_commands(bot: MotifBot) -> None:
         embed = discord.Embed(title="Motif", description=HELP_TEXT, colour=EMBED_COLOUR)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @tree.context_menu(name="Remix with Motif")
+    add_remix_menu(bot)
+
+
+def add_remix_menu(bot: MotifBot) -> None:
+    """Right-click a piece -> Apps -> "Remix with Motif": the Remix modal for that piece."""
+
+    @bot.tree.context_menu(name="Remix with Motif")
     async def remix_menu(interaction: discord.Interaction, message: discord.Message) -> None:
         generation = await bot.store.get_by_message(str(message.id))
         if generation is None:
             await interaction.response.send_message(
-                "That message is not a Motif piece. Use this on a piece Motif posted, or reply to it.", ephemeral=True
+                "That message is not a Motif piece. Use this on a piece Motif posted, or reply to it.",
+                ephemeral=True,
             )
             return
         await interaction.response.send_modal(RemixModal(generation.id))
@@ -62,6 +78,11 @@ def add_commands(bot: MotifBot) -> None:
 
 def history_embed(user: discord.abc.User, rows: list[tuple[str, str, str | None]]) -> discord.Embed:
     """One line per piece: id, prompt, and what it was remixed from."""
-    lines = [f"`{gid}` {prompt[:70]}" + (f" (remix of `{parent}`)" if parent else "") for gid, prompt, parent in rows]
+    lines = [
+        f"`{gid}` {prompt[:70]}" + (f" (remix of `{parent}`)" if parent else "")
+        for gid, prompt, parent in rows
+    ]
     description = "\n".join(lines) or f"{mention(f'discord:{user.id}')} has no pieces yet. Try `/compose`."
-    return discord.Embed(title=f"Recent pieces by {user.display_name}", description=description, colour=EMBED_COLOUR)
+    return discord.Embed(
+        title=f"Recent pieces by {user.display_name}", description=description, colour=EMBED_COLOUR
+    )

@@ -5,13 +5,16 @@ The message is recorded with its generation (`Store.attach_message`) so a reply 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import discord
 
-from bot.discord_app.embeds import credit_line, fit_attachments, result_embed
+from bot.discord_app.attachments import fit_attachments
+from bot.discord_app.embeds import credit_line, result_embed
 from bot.discord_app.handles import Handle, Tracker, WebhookHandle, reply_handle
+from bot.discord_app.progress import QueueBoard
 from bot.discord_app.requests import Request
 from bot.discord_app.views import result_view
 from storage import Job, Store
@@ -22,10 +25,11 @@ log = logging.getLogger(__name__)
 class DiscordDelivery:
     """The queue's `Delivery` for Discord: progress edits, then the final message, posted once."""
 
-    def __init__(self, client: discord.Client, store: Store, tracker: Tracker) -> None:
+    def __init__(self, client: discord.Client, store: Store, tracker: Tracker, board: QueueBoard) -> None:
         self.client = client
         self.store = store
         self.tracker = tracker
+        self.board = board
 
     async def _handle(self, request: Request) -> Handle:
         """The live handle from this process, or one rebuilt from the stored target after a restart."""
@@ -37,6 +41,7 @@ class DiscordDelivery:
         return await reply_handle(self.client, request.reply)
 
     async def started(self, job: Job, request: Request) -> None:
+        self.board.changed()  # everyone behind this job moved up one place
         handle = await self._handle(request)
         retry = f" (attempt {job.attempts})" if job.attempts > 1 else ""
         await handle.show(f"Composing{retry}...")
@@ -51,20 +56,33 @@ class DiscordDelivery:
             return await self._post(handle, request, outcome["result"])
         finally:
             self.tracker.forget(request.key)
+            self.board.changed()
 
     async def _post(self, handle: Handle, request: Request, result: dict[str, Any]) -> dict[str, Any]:
+        """Post from the composed result; files gone from disk fall back to the stored MIDI."""
         parent_author = None
         if result.get("parent_id"):
             parent = await self.store.get_generation(result["parent_id"])
             parent_author = parent.author if parent is not None else None
-        fitted = fit_attachments(result["files"], result["id"], request.reply.attachment_limit_bytes)
+        stored = await self.store.get_generation(result["id"])
+        fitted = await asyncio.to_thread(
+            fit_attachments,
+            result["files"],
+            result["id"],
+            request.reply.attachment_limit_bytes,
+            stored.midi if stored else None,
+        )
         score = next((name for name, _ in fitted.files if name.endswith("-score.png")), None)
-        embed = result_embed(result, credit_line(request.author, parent_author, result.get("parent_id")), score)
+        embed = result_embed(
+            result, credit_line(request.author, parent_author, result.get("parent_id")), score
+        )
         notes = [fitted.note()] if fitted.left_out else []
         if not request.style.audio:
             notes.append("Audio is off in this server: MIDI and score only.")
         # Recorded before posting, so a reply that comes the instant the piece appears finds its parent.
         message_id = await handle.message_id()
-        await self.store.attach_message(result["id"], channel=str(request.reply.channel_id), message_id=str(message_id))
+        await self.store.attach_message(
+            result["id"], channel=str(request.reply.channel_id), message_id=str(message_id)
+        )
         await handle.finish(" ".join(notes), embed, fitted.discord_files(), result_view(result["id"]))
         return {"generation_id": result["id"], "message_id": str(message_id), "left_out": fitted.left_out}

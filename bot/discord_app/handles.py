@@ -25,7 +25,11 @@ class Handle(Protocol):
     async def message_id(self) -> int: ...
 
     async def finish(
-        self, content: str, embed: discord.Embed | None, files: list[discord.File], view: discord.ui.View | None
+        self,
+        content: str,
+        embed: discord.Embed | None,
+        files: list[discord.File],
+        view: discord.ui.View | None,
     ) -> int: ...
 
 
@@ -58,7 +62,11 @@ class InteractionHandle(_Staged):
         return (await self.interaction.original_response()).id
 
     async def finish(
-        self, content: str, embed: discord.Embed | None, files: list[discord.File], view: discord.ui.View | None
+        self,
+        content: str,
+        embed: discord.Embed | None,
+        files: list[discord.File],
+        view: discord.ui.View | None,
     ) -> int:
         async with self.lock:
             self.started = True
@@ -86,7 +94,11 @@ class WebhookHandle(_Staged):
         return (await self.webhook.fetch_message(cast(int, "@original"))).id
 
     async def finish(
-        self, content: str, embed: discord.Embed | None, files: list[discord.File], view: discord.ui.View | None
+        self,
+        content: str,
+        embed: discord.Embed | None,
+        files: list[discord.File],
+        view: discord.ui.View | None,
     ) -> int:
         async with self.lock:
             self.started = True
@@ -113,11 +125,17 @@ class MessageHandle(_Staged):
         return self.message.id
 
     async def finish(
-        self, content: str, embed: discord.Embed | None, files: list[discord.File], view: discord.ui.View | None
+        self,
+        content: str,
+        embed: discord.Embed | None,
+        files: list[discord.File],
+        view: discord.ui.View | None,
     ) -> int:
         async with self.lock:
             self.started = True
-            self.message = await self.message.edit(content=content or None, embed=embed, attachments=files, view=view)
+            self.message = await self.message.edit(
+                content=content or None, embed=embed, attachments=files, view=view
+            )
             return self.message.id
 
 
@@ -147,6 +165,11 @@ class Tracker:
         future = self._futures.get(key)
         if future is not None and not future.done():
             future.set_result(handle)
+
+    def live(self, key: str) -> Handle | None:
+        """The handle for `key` if this process has acknowledged it, without waiting."""
+        future = self._futures.get(key)
+        return future.result() if future is not None and future.done() and not future.cancelled() else None
 
     def forget(self, key: str) -> None:
         self._futures.pop(key, None)

@@ -7,6 +7,7 @@ the acknowledgement never loses it. A request delivered twice finds its job alre
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from typing import Any
@@ -15,9 +16,10 @@ import discord
 
 from bot.discord_app.handles import InteractionHandle, MessageHandle, Tracker
 from bot.discord_app.limits import RateLimiter, Refusal
+from bot.discord_app.progress import QueueBoard, queued_text
 from bot.discord_app.queue import JobQueue
 from bot.discord_app.requests import MAX_MIDI_UPLOAD_BYTES, ReplyTarget, Request, Style, encode_midi
-from storage import GuildSettings, Store
+from storage import GuildSettings, Job, Store
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,14 @@ MAX_PROMPT_CHARS = 1000
 def style_of(settings: GuildSettings, suffix: str = "", overrides: dict[str, Any] | None = None) -> Style:
     """The snapshot of a server's settings (and preset) that travels with a job."""
     return Style(
-        genre=settings.genre, tempo_min=settings.tempo_min, tempo_max=settings.tempo_max,
-        instruments=settings.instruments, max_bars=settings.max_bars, audio=settings.audio,
-        prompt_suffix=suffix, spec_overrides=dict(overrides or {}),
+        genre=settings.genre,
+        tempo_min=settings.tempo_min,
+        tempo_max=settings.tempo_max,
+        instruments=settings.instruments,
+        max_bars=settings.max_bars,
+        audio=settings.audio,
+        prompt_suffix=suffix,
+        spec_overrides=dict(overrides or {}),
     )
 
 
@@ -40,14 +47,23 @@ def user_key(user: discord.abc.User) -> str:
 class Intake:
     """Turns interactions and messages into accepted jobs, or into clear refusals."""
 
-    def __init__(self, store: Store, queue: JobQueue, tracker: Tracker, limiter: RateLimiter,
-                 default_limit_bytes: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        queue: JobQueue,
+        tracker: Tracker,
+        limiter: RateLimiter,
+        default_limit_bytes: int,
+        board: QueueBoard,
+    ) -> None:
         self.store = store
         self.queue = queue
         self.tracker = tracker
         self.limiter = limiter
         self.default_limit_bytes = default_limit_bytes
+        self.board = board
         self._known_users: dict[str, str] = {}
+        self._admit_locks: dict[str, asyncio.Lock] = {}
 
     async def remember_user(self, user_id: str, display_name: str) -> None:
         """Keep the display name for lineage pictures; written only when new or changed (one write saved per request)."""
@@ -67,67 +83,111 @@ class Intake:
         if len(request.prompt) > MAX_PROMPT_CHARS or len(request.instruction) > MAX_PROMPT_CHARS:
             return Refusal(f"That is too long: Motif reads at most {MAX_PROMPT_CHARS} characters.")
         if request.bars is not None and not 1 <= request.bars <= settings.max_bars:
-            return Refusal(f"{request.bars} bars is too long: this server allows 1 to {settings.max_bars} bars.")
-        return self.limiter.check(request.author, request.guild, settings)
+            return Refusal(
+                f"{request.bars} bars is too long: this server allows 1 to {settings.max_bars} bars."
+            )
+        return await self.limiter.check(request.author, request.guild, settings)
+
+    async def _admit(self, request: Request, settings: GuildSettings) -> Refusal | tuple[Job, bool]:
+        """Check and write the job under the asker's lock, so two quick requests of one person cannot both
+        take their last slot; a request delivered twice finds its job instead of a refusal."""
+        lock = self._admit_locks.setdefault(request.author, asyncio.Lock())
+        async with lock:
+            refusal = await self._check(request, settings)
+            if refusal is not None:
+                existing = await self.store.get_job_by_key(request.key)
+                return refusal if existing is None else (existing, False)
+            self.tracker.expect(request.key)
+            return await self.queue.submit(request)
 
     # -- interactions --------------------------------------------------------------------------------
 
     def _interaction_target(self, interaction: discord.Interaction) -> ReplyTarget:
         limit = min(interaction.filesize_limit or self.default_limit_bytes, self.default_limit_bytes)
-        return ReplyTarget(kind="interaction", channel_id=interaction.channel_id or 0, source_id=interaction.id,
-                           application_id=interaction.application_id, token=interaction.token,
-                           attachment_limit_bytes=int(limit))
+        return ReplyTarget(
+            kind="interaction",
+            channel_id=interaction.channel_id or 0,
+            source_id=interaction.id,
+            application_id=interaction.application_id,
+            token=interaction.token,
+            attachment_limit_bytes=int(limit),
+        )
 
     def base_request(self, interaction: discord.Interaction, **fields: Any) -> Request:
         """A request from an interaction, before the server's style is attached."""
-        return Request(author=user_key(interaction.user), author_name=interaction.user.display_name,
-                       guild=str(interaction.guild_id) if interaction.guild_id else None,
-                       channel=str(interaction.channel_id), reply=self._interaction_target(interaction), **fields)
+        return Request(
+            author=user_key(interaction.user),
+            author_name=interaction.user.display_name,
+            guild=str(interaction.guild_id) if interaction.guild_id else None,
+            channel=str(interaction.channel_id),
+            reply=self._interaction_target(interaction),
+            **fields,
+        )
 
     async def compose_from_interaction(
-        self, interaction: discord.Interaction, prompt: str, bars: int | None, seed: int | None, preset: str | None
+        self,
+        interaction: discord.Interaction,
+        prompt: str,
+        bars: int | None,
+        seed: int | None,
+        preset: str | None,
     ) -> None:
         """/compose: style and preset applied, then queued."""
         settings = await self._settings(interaction.guild_id)
         suffix, overrides = "", None
         if preset:
-            found = await self.store.get_preset(str(interaction.guild_id), preset) if interaction.guild_id else None
+            found = (
+                await self.store.get_preset(str(interaction.guild_id), preset)
+                if interaction.guild_id
+                else None
+            )
             if found is None:
-                await interaction.response.send_message(f"This server has no preset named {preset!r}.", ephemeral=True)
+                await interaction.response.send_message(
+                    f"This server has no preset named {preset!r}.", ephemeral=True
+                )
                 return
             suffix, overrides = found.prompt_suffix, found.spec_overrides
-        request = self.base_request(interaction, action="compose", prompt=prompt, bars=bars, seed=seed,
-                                    style=style_of(settings, suffix, overrides))
+        request = self.base_request(
+            interaction,
+            action="compose",
+            prompt=prompt,
+            bars=bars,
+            seed=seed,
+            style=style_of(settings, suffix, overrides),
+        )
         await self.accept_interaction(interaction, request, settings)
 
-    async def remix_from_interaction(self, interaction: discord.Interaction, gen_id: str, instruction: str) -> None:
+    async def remix_from_interaction(
+        self, interaction: discord.Interaction, gen_id: str, instruction: str
+    ) -> None:
         """Variation, Continue, the Remix modal and the context menu all land here."""
         settings = await self._settings(interaction.guild_id)
         if await self.store.get_generation(gen_id) is None:
             await interaction.response.send_message(f"There is no piece `{gen_id}` any more.", ephemeral=True)
             return
-        request = self.base_request(interaction, action="remix", parent_id=gen_id, instruction=instruction,
-                                    style=style_of(settings))
+        request = self.base_request(
+            interaction, action="remix", parent_id=gen_id, instruction=instruction, style=style_of(settings)
+        )
         await self.accept_interaction(interaction, request, settings)
 
     async def accept_interaction(
         self, interaction: discord.Interaction, request: Request, settings: GuildSettings
     ) -> None:
-        refusal = await self._check(request, settings)
-        if refusal is not None:
-            await interaction.response.send_message(refusal.message, ephemeral=True)
+        admitted = await self._admit(request, settings)
+        if isinstance(admitted, Refusal):
+            await interaction.response.send_message(admitted.message, ephemeral=True)
             return
-        await self.remember_user(request.author, request.author_name)
-        self.tracker.expect(request.key)
-        job, created = await self.queue.submit(request)
+        job, created = admitted
         if not created:  # delivered twice: the first delivery answers
             return
+        await self.remember_user(request.author, request.author_name)
         await interaction.response.defer(thinking=True)
         handle = InteractionHandle(interaction)
         self.tracker.resolve(request.key, handle)
         position = await self.queue.position(job)
         if position is not None:
-            await handle.show(f"Queued: position {position}. Motif will post the piece here.", queued=True)
+            self.board.note_shown(request.key, position)
+            await handle.show(queued_text(position), queued=True)
 
     # -- messages ------------------------------------------------------------------------------------
 
@@ -135,25 +195,35 @@ class Intake:
         """A mention or a reply: refusals and the progress reply go in the channel, as replies."""
         settings = await self._settings(message.guild.id if message.guild else None)
         request = dataclasses.replace(request, style=style_of(settings))
-        refusal = await self._check(request, settings)
-        if refusal is not None:
-            await message.reply(refusal.message, mention_author=False)
+        admitted = await self._admit(request, settings)
+        if isinstance(admitted, Refusal):
+            await message.reply(admitted.message, mention_author=False)
             return
-        self.tracker.expect(request.key)
-        job, created = await self.queue.submit(request)
+        job, created = admitted
         if not created:
             return
         position = await self.queue.position(job)
-        text = f"Queued: position {position}." if position is not None else "Composing..."
+        text = queued_text(position) if position is not None else "Composing..."
+        if position is not None:
+            self.board.note_shown(request.key, position)
         reply = await message.reply(text, mention_author=False)
         self.tracker.resolve(request.key, MessageHandle(reply))
 
     def message_request(self, message: discord.Message, limit_bytes: int, **fields: Any) -> Request:
-        target = ReplyTarget(kind="message", channel_id=message.channel.id, source_id=message.id,
-                             attachment_limit_bytes=limit_bytes)
-        return Request(author=user_key(message.author), author_name=message.author.display_name,
-                       guild=str(message.guild.id) if message.guild else None, channel=str(message.channel.id),
-                       reply=target, **fields)
+        target = ReplyTarget(
+            kind="message",
+            channel_id=message.channel.id,
+            source_id=message.id,
+            attachment_limit_bytes=limit_bytes,
+        )
+        return Request(
+            author=user_key(message.author),
+            author_name=message.author.display_name,
+            guild=str(message.guild.id) if message.guild else None,
+            channel=str(message.channel.id),
+            reply=target,
+            **fields,
+        )
 
 
 async def read_midi_attachment(message: discord.Message) -> tuple[str, str] | Refusal | None:
@@ -161,7 +231,9 @@ async def read_midi_attachment(message: discord.Message) -> tuple[str, str] | Re
     for attachment in message.attachments:
         if attachment.filename.lower().endswith((".mid", ".midi")):
             if attachment.size > MAX_MIDI_UPLOAD_BYTES:
-                return Refusal(f"{attachment.filename} is {attachment.size // 1024} KiB; Motif takes MIDI files up to"
-                               f" {MAX_MIDI_UPLOAD_BYTES // 1024} KiB.")
+                return Refusal(
+                    f"{attachment.filename} is {attachment.size // 1024} KiB; Motif takes MIDI files up to"
+                    f" {MAX_MIDI_UPLOAD_BYTES // 1024} KiB."
+                )
             return attachment.filename, encode_midi(await attachment.read())
     return None

@@ -1,19 +1,19 @@
 """Per-user and per-server rate limits (sliding one-hour windows) with refusals a person can act on.
 
-The limits themselves live in `GuildSettings` (rate_per_user_per_hour, rate_per_guild_per_hour); this
-counts accepted requests in memory, so a restart forgives the last hour (the queue itself is durable).
+The limits live in `GuildSettings` (rate_per_user_per_hour, rate_per_guild_per_hour); the counts come
+from the durable jobs table (every accepted request is a job), so a restart forgives nothing.
 """
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from storage import GuildSettings
+from storage import GuildSettings, Store
+from storage.records import utc_now
 
-WINDOW_S = 3600.0
+WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -24,32 +24,39 @@ class Refusal:
 
 
 class RateLimiter:
-    """Sliding-window counters keyed by user and by server."""
+    """Counts a user's and a server's accepted jobs of the last hour in the store."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
+        self.store = store
         self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - WINDOW_S:
-            hits.popleft()
-        return hits
+    async def _wait_min(self, since: datetime, now: datetime, **scope: str) -> int:
+        """Minutes until the oldest counted job leaves the window (at least 1)."""
+        oldest = await self.store.oldest_job_since(since, **scope)
+        if oldest is None:
+            return 1
+        return max(1, round((oldest + WINDOW - now).total_seconds() / 60))
 
-    def check(self, user_id: str, guild_id: str | None, settings: GuildSettings) -> Refusal | None:
-        """Count this request if both limits allow it; otherwise say which limit and when to come back."""
+    async def check(self, user_id: str, guild_id: str | None, settings: GuildSettings) -> Refusal | None:
+        """None if both limits allow one more request; otherwise which limit and when to come back.
+
+        Call it just before the job is written (the caller serialises check and submit)."""
         now = self._clock()
-        mine = self._recent(f"user:{user_id}", now)
-        if len(mine) >= settings.rate_per_user_per_hour:
-            wait_min = max(1, round((mine[0] + WINDOW_S - now) / 60))
-            return Refusal(f"You have asked for {len(mine)} pieces in the last hour, this server's limit per person."
-                           f" Try again in about {wait_min} min.")
-        server = self._recent(f"guild:{guild_id}", now) if guild_id is not None else None
-        if server is not None and len(server) >= settings.rate_per_guild_per_hour:
-            wait_min = max(1, round((server[0] + WINDOW_S - now) / 60))
-            return Refusal(f"This server has used its {settings.rate_per_guild_per_hour} pieces for the hour."
-                           f" Try again in about {wait_min} min.")
-        mine.append(now)
-        if server is not None:
-            server.append(now)
+        since = now - WINDOW
+        mine = await self.store.count_jobs_since(since, user_id=user_id)
+        if mine >= settings.rate_per_user_per_hour:
+            wait_min = await self._wait_min(since, now, user_id=user_id)
+            return Refusal(
+                f"You have asked for {mine} pieces in the last hour, this server's limit per person."
+                f" Try again in about {wait_min} min."
+            )
+        if guild_id is None:
+            return None
+        server = await self.store.count_jobs_since(since, guild_id=guild_id)
+        if server >= settings.rate_per_guild_per_hour:
+            wait_min = await self._wait_min(since, now, guild_id=guild_id)
+            return Refusal(
+                f"This server has used its {settings.rate_per_guild_per_hour} pieces for the hour."
+                f" Try again in about {wait_min} min."
+            )
         return None

@@ -80,9 +80,17 @@ def lineage_png(tree: Sequence[Generation], focus: str, names: dict[str, str]) -
         x, y = places[gen.id]
         who = names.get(gen.author or "", gen.author or "?")
         colour = "#5865f2" if gen.id == focus else "#e3e5e8"
-        ax.text(x, y, f"{gen.id}\n{who}", ha="center", va="center", fontsize=8, zorder=2,
-                color="white" if gen.id == focus else "black",
-                bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "#4f545c"})
+        ax.text(
+            x,
+            y,
+            f"{gen.id}\n{who}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=2,
+            color="white" if gen.id == focus else "black",
+            bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "#4f545c"},
+        )
     ax.set_xlim(-0.6, depth + 0.6)
     ax.set_ylim(rows + 0.6, -0.6)
     ax.axis("off")

@@ -20,7 +20,9 @@ def start_executor(workers: int, engine: str) -> ProcessPoolExecutor:
     if workers < 1:
         raise ValueError(f"the worker pool needs at least 1 process, got {workers}")
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_up, initargs=(engine,))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=warm_up, initargs=(engine,)
+    )
 
 
 class WorkerPool:

@@ -23,6 +23,8 @@ from storage import Job, Store
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 2.0
+COMPOSED = "composed"
+"""Key of a job's result holding the piece composed by an attempt whose post failed."""
 
 
 class Delivery(Protocol):
@@ -56,7 +58,13 @@ class JobQueue:
     """Accept requests durably and run them on `lanes` concurrent lanes (one per worker process)."""
 
     def __init__(
-        self, store: Store, pool: WorkerPool, delivery: Delivery, *, lanes: int, lease_s: float = 60.0,
+        self,
+        store: Store,
+        pool: WorkerPool,
+        delivery: Delivery,
+        *,
+        lanes: int,
+        lease_s: float = 60.0,
         poll_s: float = 1.0,
     ) -> None:
         self.store = store
@@ -128,13 +136,13 @@ class JobQueue:
         except (KeyError, TypeError, ValueError) as exc:
             await self.store.fail_job(job.id, f"unreadable payload: {exc}", retry=False, worker_id=worker_id)
             return
+        composed: dict[str, Any] | None = None
         try:
             await self.delivery.started(job, request)
-            outcome = await self._with_heartbeat(job, worker_id, lambda: self.pool.run(job.payload))
-            if not outcome["ok"] and outcome.get("retry") and job.attempts < job.max_attempts:
-                await self.store.fail_job(job.id, outcome["error"][:2000], retry=True, worker_id=worker_id,
-                                          retry_after_s=RETRY_AFTER_S)
+            outcome = await self._outcome(job, worker_id)
+            if outcome is None:
                 return
+            composed = outcome["result"] if outcome["ok"] else None
             record = await self.delivery.finished(job, request, outcome)
             if outcome["ok"]:
                 await self.store.complete_job(job.id, record, worker_id=worker_id)
@@ -144,9 +152,29 @@ class JobQueue:
             raise
         except Exception as exc:  # noqa: BLE001 - e.g. Discord unreachable: try again later
             log.exception("job %s could not be delivered", job.id)
+            kept = {COMPOSED: composed} if composed is not None else None
             with contextlib.suppress(Exception):
-                await self.store.fail_job(job.id, f"{type(exc).__name__}: {exc}"[:2000], retry=True,
-                                          worker_id=worker_id, retry_after_s=RETRY_AFTER_S)
+                await self.store.fail_job(
+                    job.id,
+                    f"{type(exc).__name__}: {exc}"[:2000],
+                    retry=True,
+                    worker_id=worker_id,
+                    retry_after_s=RETRY_AFTER_S,
+                    result=kept,
+                )
+
+    async def _outcome(self, job: Job, worker_id: str) -> dict[str, Any] | None:
+        """The worker's outcome, or the piece an earlier attempt composed but could not post (a piece is
+        composed once); None when a failed composition was put back for a retry."""
+        if job.result is not None and COMPOSED in job.result:
+            return {"ok": True, "result": job.result[COMPOSED]}
+        outcome = await self._with_heartbeat(job, worker_id, lambda: self.pool.run(job.payload))
+        if not outcome["ok"] and outcome.get("retry") and job.attempts < job.max_attempts:
+            await self.store.fail_job(
+                job.id, outcome["error"][:2000], retry=True, worker_id=worker_id, retry_after_s=RETRY_AFTER_S
+            )
+            return None
+        return outcome
 
     async def _with_heartbeat(
         self, job: Job, worker_id: str, work: Callable[[], Awaitable[dict[str, Any]]]

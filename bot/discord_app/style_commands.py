@@ -39,8 +39,17 @@ def parse_names(text: str) -> list[str]:
 def settings_text(settings: GuildSettings, overrides: dict[str, Any]) -> str:
     """Each setting with its value; values this server changed are marked."""
     lines = []
-    for name in ("genre", "tempo_min", "tempo_max", "instruments", "max_bars", "audio", "allowed_channels",
-                 "rate_per_user_per_hour", "rate_per_guild_per_hour"):
+    for name in (
+        "genre",
+        "tempo_min",
+        "tempo_max",
+        "instruments",
+        "max_bars",
+        "audio",
+        "allowed_channels",
+        "rate_per_user_per_hour",
+        "rate_per_guild_per_hour",
+    ):
         value = getattr(settings, name)
         if name == "allowed_channels":
             shown = " ".join(f"<#{c}>" for c in value) or "every channel"
@@ -60,20 +69,33 @@ async def is_moderator(interaction: discord.Interaction) -> bool:
     if not interaction.permissions.manage_guild:
         await interaction.response.send_message(
             "Only moderators (Manage Server permission) can change this server's style. `/style show` is open to all.",
-            ephemeral=True)
+            ephemeral=True,
+        )
         return False
     return True
 
 
-def _changes(genre: str | None, tempo_min: int | None, tempo_max: int | None, instruments: str | None,
-             max_bars: int | None, audio: bool | None, channels: str | None) -> dict[str, Any]:
+def _changes(
+    genre: str | None,
+    tempo_min: int | None,
+    tempo_max: int | None,
+    instruments: str | None,
+    max_bars: int | None,
+    audio: bool | None,
+    channels: str | None,
+) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if genre is not None:
         cleaned = genre.strip().lower().replace(" ", "_")
         if cleaned not in GENRE_IDS:
             raise ValueError(f"unknown genre {genre!r}; choose one of {', '.join(GENRE_IDS)}")
         changes["genre"] = cleaned
-    for name, value in (("tempo_min", tempo_min), ("tempo_max", tempo_max), ("max_bars", max_bars), ("audio", audio)):
+    for name, value in (
+        ("tempo_min", tempo_min),
+        ("tempo_max", tempo_max),
+        ("max_bars", max_bars),
+        ("audio", audio),
+    ):
         if value is not None:
             changes[name] = value
     if instruments is not None:
@@ -83,82 +105,109 @@ def _changes(genre: str | None, tempo_min: int | None, tempo_max: int | None, in
     return changes
 
 
-def add_style_commands(bot: MotifBot) -> None:
-    """Register `/style show|set|reset` and `/style preset add|remove|list`."""
-    style = app_commands.Group(name="style", description="This server's Motif defaults (moderators change them)",
-                               guild_only=True)
-    preset = app_commands.Group(name="preset", description="Named presets for /compose", parent=style)
+async def reply(interaction: discord.Interaction, title: str, text: str) -> None:
+    """An ephemeral embed: moderators' settings answers are for the person who asked."""
+    embed = discord.Embed(title=title, description=text[:4000], colour=EMBED_COLOUR)
+    await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    async def reply(interaction: discord.Interaction, title: str, text: str) -> None:
-        embed = discord.Embed(title=title, description=text[:4000], colour=EMBED_COLOUR)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @style.command(name="show", description="Show this server's defaults")
-    async def show(interaction: discord.Interaction) -> None:
+class StyleCommands(app_commands.Group):
+    """`/style show|set|reset` and `/style preset add|remove|list`, one method per subcommand."""
+
+    preset = app_commands.Group(name="preset", description="Named presets for /compose")
+
+    def __init__(self, bot: MotifBot) -> None:
+        super().__init__(
+            name="style", description="This server's Motif defaults (moderators change them)", guild_only=True
+        )
+        self.bot = bot
+
+    @app_commands.command(name="show", description="Show this server's defaults")
+    async def show(self, interaction: discord.Interaction) -> None:
         gid = str(interaction.guild_id)
-        settings, overrides = await bot.store.guild_settings(gid), await bot.store.guild_overrides(gid)
+        settings, overrides = (
+            await self.bot.store.guild_settings(gid),
+            await self.bot.store.guild_overrides(gid),
+        )
         await reply(interaction, "Server style", settings_text(settings, overrides))
 
-    @style.command(name="set", description="Change defaults (moderators)")
-    @app_commands.describe(instruments="Comma-separated, e.g. 'piano, upright bass'",
-                           channels="Channels Motif may compose in (mentions), or 'all'")
-    async def set_(interaction: discord.Interaction, genre: str | None = None,
-                   tempo_min: app_commands.Range[int, 20, 400] | None = None,
-                   tempo_max: app_commands.Range[int, 20, 400] | None = None, instruments: str | None = None,
-                   max_bars: app_commands.Range[int, 1, 64] | None = None, audio: bool | None = None,
-                   channels: str | None = None) -> None:
+    @app_commands.command(name="set", description="Change defaults (moderators)")
+    @app_commands.describe(
+        instruments="Comma-separated, e.g. 'piano, upright bass'",
+        channels="Channels Motif may compose in (mentions), or 'all'",
+    )
+    async def set_(
+        self,
+        interaction: discord.Interaction,
+        genre: str | None = None,
+        tempo_min: app_commands.Range[int, 20, 400] | None = None,
+        tempo_max: app_commands.Range[int, 20, 400] | None = None,
+        instruments: str | None = None,
+        max_bars: app_commands.Range[int, 1, 64] | None = None,
+        audio: bool | None = None,
+        channels: str | None = None,
+    ) -> None:
         if not await is_moderator(interaction):
             return
         try:
             changes = _changes(genre, tempo_min, tempo_max, instruments, max_bars, audio, channels)
             if not changes:
                 raise ValueError("name at least one setting to change")
-            settings = await bot.store.set_guild_settings(str(interaction.guild_id), **changes)
+            settings = await self.bot.store.set_guild_settings(str(interaction.guild_id), **changes)
         except (ValueError, StoreError) as exc:
             await interaction.response.send_message(f"Not changed: {exc}", ephemeral=True)
             return
-        overrides = await bot.store.guild_overrides(str(interaction.guild_id))
+        overrides = await self.bot.store.guild_overrides(str(interaction.guild_id))
         await reply(interaction, "Server style updated", settings_text(settings, overrides))
 
-    @style.command(name="reset", description="Back to Motif's defaults (moderators)")
-    async def reset(interaction: discord.Interaction, setting: str | None = None) -> None:
+    @app_commands.command(name="reset", description="Back to Motif's defaults (moderators)")
+    async def reset(self, interaction: discord.Interaction, setting: str | None = None) -> None:
         if not await is_moderator(interaction):
             return
         try:
             names = (setting.strip(),) if setting else ()
-            settings = await bot.store.reset_guild_settings(str(interaction.guild_id), *names)
+            settings = await self.bot.store.reset_guild_settings(str(interaction.guild_id), *names)
         except StoreError as exc:
             await interaction.response.send_message(f"Not changed: {exc}", ephemeral=True)
             return
         await reply(interaction, "Server style reset", settings_text(settings, {}))
 
     @preset.command(name="add", description="Save a preset (moderators)")
-    async def preset_add(interaction: discord.Interaction, name: str, prompt: str) -> None:
+    async def preset_add(self, interaction: discord.Interaction, name: str, prompt: str) -> None:
         if not await is_moderator(interaction):
             return
         try:
-            await bot.store.add_preset(str(interaction.guild_id), name, prompt_suffix=prompt,
-                                       created_by=f"discord:{interaction.user.id}")
+            await self.bot.store.add_preset(
+                str(interaction.guild_id),
+                name,
+                prompt_suffix=prompt,
+                created_by=f"discord:{interaction.user.id}",
+            )
         except StoreError as exc:
             await interaction.response.send_message(f"Not saved: {exc}", ephemeral=True)
             return
-        await reply(interaction, "Preset saved", f"`{name}` adds: {prompt}\nUse it with `/compose preset:{name}`.")
+        await reply(
+            interaction, "Preset saved", f"`{name}` adds: {prompt}\nUse it with `/compose preset:{name}`."
+        )
 
     @preset.command(name="remove", description="Delete a preset (moderators)")
-    async def preset_remove(interaction: discord.Interaction, name: str) -> None:
+    async def preset_remove(self, interaction: discord.Interaction, name: str) -> None:
         if not await is_moderator(interaction):
             return
         try:
-            await bot.store.remove_preset(str(interaction.guild_id), name)
+            await self.bot.store.remove_preset(str(interaction.guild_id), name)
         except StoreError as exc:
             await interaction.response.send_message(f"Not removed: {exc}", ephemeral=True)
             return
         await reply(interaction, "Preset removed", f"`{name}` is gone.")
 
     @preset.command(name="list", description="This server's presets")
-    async def preset_list(interaction: discord.Interaction) -> None:
-        presets = await bot.store.list_presets(str(interaction.guild_id))
+    async def preset_list(self, interaction: discord.Interaction) -> None:
+        presets = await self.bot.store.list_presets(str(interaction.guild_id))
         text = "\n".join(f"`{p.name}`: {p.prompt_suffix}" for p in presets) or "No presets yet."
         await reply(interaction, "Presets", text)
 
-    bot.tree.add_command(style)
+
+def add_style_commands(bot: MotifBot) -> None:
+    """Register `/style` and its subcommands on the bot's tree."""
+    bot.tree.add_command(StyleCommands(bot))

@@ -28,7 +28,9 @@ class _GenButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"moti
     style = discord.ButtonStyle.secondary
 
     def __init__(self, gen: str) -> None:
-        super().__init__(discord.ui.Button(label=self.label, style=self.style, custom_id=f"motif:{self.action}:{gen}"))
+        super().__init__(
+            discord.ui.Button(label=self.label, style=self.style, custom_id=f"motif:{self.action}:{gen}")
+        )
         self.gen = gen
 
     @classmethod
@@ -89,7 +91,9 @@ class RemixModal(discord.ui.Modal, title="Remix with Motif"):
     """One text box: what to change."""
 
     instruction: discord.ui.TextInput[RemixModal] = discord.ui.TextInput(
-        label="What should change?", custom_id="instruction", placeholder="faster, in 3/4, with drums",
+        label="What should change?",
+        custom_id="instruction",
+        placeholder="faster, in 3/4, with drums",
         max_length=300,
     )
 

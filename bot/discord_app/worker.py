@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import logging
 import multiprocessing.util
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +68,15 @@ def _close_stores(state: _ProcessState) -> None:
     state.stores.clear()
 
 
+WORKER_NICENESS = 10
+"""Composition runs at a lower CPU priority than the bot's event loop, so acknowledging a new request (which
+Discord wants within 3 s) never waits behind a piece being written on the same cores."""
+
+
 def warm_up(engine: str) -> int:
-    """Load the melody engine in this process ahead of the first job (the pool calls it per worker)."""
+    """Load the melody engine in this process ahead of the first job (the pool calls it per worker), after
+    lowering the process's priority below the bot's."""
+    os.nice(WORKER_NICENESS)
     state = _state()
     if engine not in state.engines:
         state.engines[engine] = load_melody_source(engine)
@@ -84,8 +92,12 @@ def _studio(config: WorkerConfig, audio: bool, max_bars: int) -> Studio:
             state.stores[config.db_path] = state.loop.run_until_complete(Store.open(config.db_path))
         warm_up(config.engine)
         studio_config = StudioConfig(
-            out_dir=config.out_dir, db_path=config.db_path, audio_format=config.audio_format,
-            want_audio=config.want_audio and audio, want_images=config.want_images, engine=config.engine,
+            out_dir=config.out_dir,
+            db_path=config.db_path,
+            audio_format=config.audio_format,
+            want_audio=config.want_audio and audio,
+            want_images=config.want_images,
+            engine=config.engine,
             check_originality=config.check_originality,
             parse=parse_config(Style(max_bars=max_bars), use_encoder=config.use_encoder),
         )
@@ -99,7 +111,9 @@ async def _run(studio: Studio, request: Request) -> Result:
         start = time.perf_counter()
         spec = styled_spec(request.prompt, request.style, request.bars, studio.config.parse)
         spec = dataclasses.replace(spec, seed=new_seed() if request.seed is None else request.seed)
-        return await studio.compose_spec(spec, request.prompt, {"parse": (time.perf_counter() - start) * 1000}, who)
+        return await studio.compose_spec(
+            spec, request.prompt, {"parse": (time.perf_counter() - start) * 1000}, who
+        )
     if request.action == "remix":
         if request.parent_id is None:
             raise ValueError("a remix needs the id of the piece to change")

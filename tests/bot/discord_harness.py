@@ -48,11 +48,19 @@ class World:
 
 
 def worker_config(tmp_path: Path, *, images: bool = True) -> WorkerConfig:
-    return WorkerConfig(db_path=tmp_path / "motif.db", out_dir=tmp_path / "files", engine="markov",
-                        want_audio=False, want_images=images, use_encoder=False)
+    return WorkerConfig(
+        db_path=tmp_path / "motif.db",
+        out_dir=tmp_path / "files",
+        engine="markov",
+        want_audio=False,
+        want_images=images,
+        use_encoder=False,
+    )
 
 
-async def open_world(tmp_path: Path, executor: ProcessPoolExecutor, *, images: bool = True) -> AsyncIterator[World]:
+async def open_world(
+    tmp_path: Path, executor: ProcessPoolExecutor, *, images: bool = True
+) -> AsyncIterator[World]:
     fake = await FakeDiscord.start(token="test-token", bot_name="Motif")
     guild = fake.add_guild("Studio", channels=["general", "music"])
     config = worker_config(tmp_path, images=images)

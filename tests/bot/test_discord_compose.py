@@ -19,10 +19,12 @@ def _final_of(world: World, interaction: FakeInteraction) -> ResponseRecord:
 async def _compose(world: World, prompt: str, **options: object) -> ResponseRecord:
     fake = world.fake
     alice = fake.add_user("alice")
-    interaction = await fake.user_invokes_slash(alice, world.guild.channel("general"), "compose",
-                                                {"prompt": prompt, **options})
+    interaction = await fake.user_invokes_slash(
+        alice, world.guild.channel("general"), "compose", {"prompt": prompt, **options}
+    )
     return await fake.wait_for_response(
-        interaction, lambda r: r.message is not None and is_final(r.message), timeout=60)
+        interaction, lambda r: r.message is not None and is_final(r.message), timeout=60
+    )
 
 
 async def test_compose_by_slash_posts_one_message_with_embed_files_and_buttons(world: World) -> None:
@@ -30,10 +32,12 @@ async def test_compose_by_slash_posts_one_message_with_embed_files_and_buttons(w
     async with fake.running(world.bot()):
         alice = fake.add_user("alice")
         general = world.guild.channel("general")
-        interaction = await fake.user_invokes_slash(alice, general, "compose",
-                                                    {"prompt": "a sad waltz in D minor", "bars": 4})
-        final = await fake.wait_for_response(interaction, lambda r: r.message is not None and is_final(r.message),
-                                             timeout=60)
+        interaction = await fake.user_invokes_slash(
+            alice, general, "compose", {"prompt": "a sad waltz in D minor", "bars": 4}
+        )
+        final = await fake.wait_for_response(
+            interaction, lambda r: r.message is not None and is_final(r.message), timeout=60
+        )
     kinds = [(r.kind, r.type) for r in fake.interaction_responses(interaction)]
     assert kinds[0] == ("callback", 5)  # deferred at once
     assert all(kind == "edit_original" for kind, _ in kinds[1:])  # progress and result edit one message
@@ -50,7 +54,9 @@ async def test_compose_by_slash_posts_one_message_with_embed_files_and_buttons(w
     assert message.embeds[0]["image"]["url"] == f"attachment://motif-{gen}-score.png"
     assert message.custom_ids() == [f"motif:{a}:{gen}" for a in ("variation", "continue", "remix", "lineage")]
     stored = await world.store.get_generation(gen)
-    assert stored is not None and stored.author == f"discord:{alice.id}" and stored.message_id == str(message.id)
+    assert (
+        stored is not None and stored.author == f"discord:{alice.id}" and stored.message_id == str(message.id)
+    )
     job = await world.store.get_job_by_key(f"interaction:{interaction.id}")
     assert job is not None and job.state == "done" and job.result is not None
     assert job.result["message_id"] == str(message.id)
@@ -63,8 +69,9 @@ async def test_compose_by_mention_replies_with_the_piece(world: World) -> None:
         bob = fake.add_user("bob")
         general = world.guild.channel("general")
         asked = await fake.user_sends(bob, general, "upbeat bossa nova, 4 bars", mentions_bot=True)
-        reply = await fake.wait_for_bot_message(general, lambda m: m.reference_id == asked.id and is_final(m),
-                                                timeout=60)
+        reply = await fake.wait_for_bot_message(
+            general, lambda m: m.reference_id == asked.id and is_final(m), timeout=60
+        )
     gen = generation_id(reply)
     stored = await world.store.get_generation(gen)
     assert stored is not None and stored.spec["bars"] == 4 and stored.spec["genre"] == "bossa_nova"
@@ -76,11 +83,14 @@ async def test_bad_prompt_gets_a_clear_answer_and_no_piece(world: World) -> None
     fake = world.fake
     async with fake.running(world.bot()):
         alice = fake.add_user("alice")
-        interaction = await fake.user_invokes_slash(alice, world.guild.channel("general"), "compose",
-                                                    {"prompt": "jazz in 99/7 time, 3000 bars"})
+        interaction = await fake.user_invokes_slash(
+            alice, world.guild.channel("general"), "compose", {"prompt": "jazz in 99/7 time, 3000 bars"}
+        )
         answer = await fake.wait_for_response(
-            interaction, lambda r: r.message is not None and r.message.content.startswith("Motif could not"),
-            timeout=60)
+            interaction,
+            lambda r: r.message is not None and r.message.content.startswith("Motif could not"),
+            timeout=60,
+        )
     assert answer.message is not None and not answer.message.embeds
     job = await world.store.get_job_by_key(f"interaction:{interaction.id}")
     assert job is not None and job.state == "failed"
@@ -92,23 +102,30 @@ async def test_every_button(world: World) -> None:
     async with fake.running(world.bot()):
         alice, carol = fake.add_user("alice"), fake.add_user("carol")
         first = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "folk tune, 4 bars"})
-        final = (await fake.wait_for_response(first, lambda r: r.message is not None and is_final(r.message),
-                                              timeout=60)).message
+        final = (
+            await fake.wait_for_response(
+                first, lambda r: r.message is not None and is_final(r.message), timeout=60
+            )
+        ).message
         assert final is not None
         gen = generation_id(final)
         results = {}
         for action in ("variation", "continue"):
             click = await fake.user_clicks(carol, final, f"motif:{action}:{gen}")
-            done = await fake.wait_for_response(click, lambda r: r.message is not None and is_final(r.message),
-                                                timeout=60)
+            done = await fake.wait_for_response(
+                click, lambda r: r.message is not None and is_final(r.message), timeout=60
+            )
             assert done.message is not None
             results[action] = await world.store.get_generation(generation_id(done.message))
         remix_click = await fake.user_clicks(carol, final, f"motif:remix:{gen}")
         shown = await fake.wait_for_response(remix_click, lambda r: r.type == 9)
         assert shown.data["custom_id"] == f"motif:remix-modal:{gen}"
-        submitted = await fake.user_submits_modal(carol, f"motif:remix-modal:{gen}", {"instruction": "faster"})
-        remixed = await fake.wait_for_response(submitted, lambda r: r.message is not None and is_final(r.message),
-                                               timeout=60)
+        submitted = await fake.user_submits_modal(
+            carol, f"motif:remix-modal:{gen}", {"instruction": "faster"}
+        )
+        remixed = await fake.wait_for_response(
+            submitted, lambda r: r.message is not None and is_final(r.message), timeout=60
+        )
         lineage_click = await fake.user_clicks(alice, final, f"motif:lineage:{gen}")
         tree = await fake.wait_for_response(lineage_click, lambda r: r.kind == "followup")
     variation, longer = results["variation"], results["continue"]
@@ -135,11 +152,13 @@ async def test_history_and_help(world: World) -> None:
     async with fake.running(world.bot()):
         alice, bob = fake.add_user("alice"), fake.add_user("bob")
         made = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "polka, 2 bars"})
-        final = await fake.wait_for_response(made, lambda r: r.message is not None and is_final(r.message),
-                                             timeout=60)
+        final = await fake.wait_for_response(
+            made, lambda r: r.message is not None and is_final(r.message), timeout=60
+        )
         mine = await fake.wait_for_response(await fake.user_invokes_slash(alice, general, "history"))
         theirs = await fake.wait_for_response(
-            await fake.user_invokes_slash(bob, general, "history", {"member": alice}))
+            await fake.user_invokes_slash(bob, general, "history", {"member": alice})
+        )
         empty = await fake.wait_for_response(await fake.user_invokes_slash(bob, general, "history"))
         shown = await fake.wait_for_response(await fake.user_invokes_slash(bob, general, "help"))
     assert final.message is not None

@@ -45,8 +45,9 @@ async def test_fifty_users_four_requests_each(quick_world: World) -> None:
     async def follow(user: FakeUser, interaction: FakeInteraction, start: float) -> None:
         await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=30)
         ack_s.append(time.perf_counter() - start)
-        await fake.wait_for_response(interaction, lambda r: r.message is not None and is_final(r.message),
-                                     timeout=240)
+        await fake.wait_for_response(
+            interaction, lambda r: r.message is not None and is_final(r.message), timeout=240
+        )
         done_s.append(time.perf_counter() - start)
         finished.append((user.id, interaction.id))
 
@@ -57,7 +58,9 @@ async def test_fifty_users_four_requests_each(quick_world: World) -> None:
         for user in users:
             for n in range(PER_USER):
                 start = time.perf_counter()
-                interaction = await fake.user_invokes_slash(user, general, "compose", {"prompt": f"{2 + n} bars"})
+                interaction = await fake.user_invokes_slash(
+                    user, general, "compose", {"prompt": f"{2 + n} bars"}
+                )
                 followers.append(asyncio.create_task(follow(user, interaction, start)))
         await asyncio.gather(*followers)
 
@@ -70,8 +73,10 @@ async def test_fifty_users_four_requests_each(quick_world: World) -> None:
     for rank, (user_id, _) in enumerate(finished):
         first_rank.setdefault(user_id, rank)
     worst_first = max(first_rank.values())
-    print(f"\nload {USERS}x{PER_USER}: ack p99 {_percentile(ack_s, 0.99) * 1000:.0f} ms, completion p50"
-          f" {statistics.median(done_s):.1f} s, p95 {_percentile(done_s, 0.95):.1f} s; every member's first piece"
-          f" within the first {worst_first + 1} of {len(finished)} finished")
+    print(
+        f"\nload {USERS}x{PER_USER}: ack p99 {_percentile(ack_s, 0.99) * 1000:.0f} ms, completion p50"
+        f" {statistics.median(done_s):.1f} s, p95 {_percentile(done_s, 0.95):.1f} s; every member's first piece"
+        f" within the first {worst_first + 1} of {len(finished)} finished"
+    )
     assert _percentile(ack_s, 0.99) < 3.0
     assert worst_first < USERS + 2 * PER_USER  # FIFO would make the last member wait for ~196 pieces

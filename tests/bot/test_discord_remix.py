@@ -27,11 +27,13 @@ async def test_reply_by_another_member_remixes_and_credits_both(world: World) ->
     async with fake.running(world.bot()):
         alice, bob = fake.add_user("alice"), fake.add_user("bob")
         asked = await fake.user_sends(alice, general, "calm folk tune, 4 bars", mentions_bot=True)
-        piece = await fake.wait_for_bot_message(general, lambda m: m.reference_id == asked.id and is_final(m),
-                                                timeout=60)
+        piece = await fake.wait_for_bot_message(
+            general, lambda m: m.reference_id == asked.id and is_final(m), timeout=60
+        )
         reply = await fake.user_sends(bob, general, "faster and in 3/4", reply_to=piece)
-        remix = await fake.wait_for_bot_message(general, lambda m: m.reference_id == reply.id and is_final(m),
-                                                timeout=60)
+        remix = await fake.wait_for_bot_message(
+            general, lambda m: m.reference_id == reply.id and is_final(m), timeout=60
+        )
         menu = await fake.user_invokes_message_command(bob, remix, "Remix with Motif")
         shown = await fake.wait_for_response(menu, lambda r: r.type == 9)
         not_a_piece = await fake.user_invokes_message_command(bob, asked, "Remix with Motif")
@@ -53,14 +55,24 @@ async def test_reply_with_a_midi_file_remixes_that_file(world: World) -> None:
     general = world.guild.channel("general")
     async with fake.running(world.bot()):
         carol = fake.add_user("carol")
-        sent = await fake.user_sends(carol, general, "make it slower", mentions_bot=True,
-                                     attachments=[("tune.mid", _midi_file())])
-        piece = await fake.wait_for_bot_message(general, lambda m: m.reference_id == sent.id and is_final(m),
-                                                timeout=60)
-        broken = await fake.user_sends(carol, general, "", mentions_bot=True,
-                                       attachments=[("broken.mid", b"MThd not really a midi file")])
+        sent = await fake.user_sends(
+            carol, general, "make it slower", mentions_bot=True, attachments=[("tune.mid", _midi_file())]
+        )
+        piece = await fake.wait_for_bot_message(
+            general, lambda m: m.reference_id == sent.id and is_final(m), timeout=60
+        )
+        broken = await fake.user_sends(
+            carol,
+            general,
+            "",
+            mentions_bot=True,
+            attachments=[("broken.mid", b"MThd not really a midi file")],
+        )
         refusal = await fake.wait_for_bot_message(
-            general, lambda m: m.reference_id == broken.id and m.content.startswith("Motif could not"), timeout=60)
+            general,
+            lambda m: m.reference_id == broken.id and m.content.startswith("Motif could not"),
+            timeout=60,
+        )
     remix = await world.store.get_generation(generation_id(piece))
     assert remix is not None and remix.parent_id is not None
     imported = await world.store.get_generation(remix.parent_id)
@@ -76,9 +88,13 @@ async def test_unreadable_remix_instruction_says_what_works(world: World) -> Non
     async with fake.running(world.bot()):
         alice = fake.add_user("alice")
         asked = await fake.user_sends(alice, general, "4 bars of jazz", mentions_bot=True)
-        piece = await fake.wait_for_bot_message(general, lambda m: m.reference_id == asked.id and is_final(m),
-                                                timeout=60)
+        piece = await fake.wait_for_bot_message(
+            general, lambda m: m.reference_id == asked.id and is_final(m), timeout=60
+        )
         reply = await fake.user_sends(alice, general, "qwzx blorp", reply_to=piece)
         answer = await fake.wait_for_bot_message(
-            general, lambda m: m.reference_id == reply.id and m.content.startswith("Motif could not"), timeout=60)
+            general,
+            lambda m: m.reference_id == reply.id and m.content.startswith("Motif could not"),
+            timeout=60,
+        )
     assert "Try for example" in answer.content

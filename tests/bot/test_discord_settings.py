@@ -38,6 +38,10 @@ def test_server_style_fills_defaults_and_holds_caps() -> None:
     assert spec.genre == "bossa_nova" and spec.tempo_bpm <= 100
     assert any("tempo" in note for note in spec.notes)
     stated = styled_spec("a rock song with trumpet", style, 4, config)
-    assert stated.genre == "rock" and [i.name for i in stated.instruments][:1] == ["Trumpet"] and stated.bars == 4
+    assert (
+        stated.genre == "rock"
+        and [i.name for i in stated.instruments][:1] == ["Trumpet"]
+        and stated.bars == 4
+    )
     with pytest.raises(ParseError, match="at most 8 bars"):
         styled_spec("a tune", style, 16, config)

@@ -12,7 +12,8 @@ world = discord_harness.world
 
 async def _final(world: World, interaction: FakeInteraction) -> ResponseRecord:
     return await world.fake.wait_for_response(
-        interaction, lambda r: r.message is not None and is_final(r.message), timeout=60)
+        interaction, lambda r: r.message is not None and is_final(r.message), timeout=60
+    )
 
 
 async def test_style_set_by_moderator_feeds_requests_and_is_refused_for_members(world: World) -> None:
@@ -22,27 +23,39 @@ async def test_style_set_by_moderator_feeds_requests_and_is_refused_for_members(
         mod, member = fake.add_user("mod", moderator=True), fake.add_user("member")
         refused = await fake.user_invokes_slash(member, general, "style set", {"genre": "jazz"})
         answer = await fake.wait_for_response(refused)
-        assert answer.message is not None and answer.message.ephemeral and "Only moderators" in answer.message.content
+        assert (
+            answer.message is not None
+            and answer.message.ephemeral
+            and "Only moderators" in answer.message.content
+        )
         assert await world.store.guild_overrides(str(world.guild.id)) == {}
         bad = await fake.user_invokes_slash(mod, general, "style set", {"genre": "polka-dot-dubstep"})
         assert "unknown genre" in (await fake.wait_for_response(bad)).message.content  # type: ignore[union-attr]
-        ok = await fake.user_invokes_slash(mod, general, "style set", {
-            "genre": "bossa nova", "max_bars": 8, "tempo_max": 100, "channels": music.mention})
+        ok = await fake.user_invokes_slash(
+            mod,
+            general,
+            "style set",
+            {"genre": "bossa nova", "max_bars": 8, "tempo_max": 100, "channels": music.mention},
+        )
         shown = await fake.wait_for_response(ok)
         assert shown.message is not None and "bossa_nova" in shown.message.embeds[0]["description"]
         elsewhere = await fake.user_invokes_slash(member, general, "compose", {"prompt": "a calm tune"})
         no = await fake.wait_for_response(elsewhere)
         assert no.message is not None and "not allowed in this channel" in no.message.content
-        too_long = await fake.user_invokes_slash(member, music, "compose", {"prompt": "a calm tune", "bars": 16})
+        too_long = await fake.user_invokes_slash(
+            member, music, "compose", {"prompt": "a calm tune", "bars": 16}
+        )
         no_long = await fake.wait_for_response(too_long)
         assert no_long.message is not None and "allows 1 to 8 bars" in no_long.message.content
         styled = await fake.user_invokes_slash(member, music, "compose", {"prompt": "a fast happy tune"})
         final = await _final(world, styled)
-        preset = await fake.user_invokes_slash(mod, music, "style preset add",
-                                               {"name": "noir", "prompt": "dark, with saxophone"})
+        preset = await fake.user_invokes_slash(
+            mod, music, "style preset add", {"name": "noir", "prompt": "dark, with saxophone"}
+        )
         await fake.wait_for_response(preset)
-        used = await fake.user_invokes_slash(member, music, "compose",
-                                             {"prompt": "a night scene", "preset": "noir", "bars": 4})
+        used = await fake.user_invokes_slash(
+            member, music, "compose", {"prompt": "a night scene", "preset": "noir", "bars": 4}
+        )
         with_preset = await _final(world, used)
         listed = await fake.user_invokes_slash(member, music, "style preset list")
         listing = await fake.wait_for_response(listed)
@@ -61,8 +74,9 @@ async def test_rate_limit_per_user_refuses_with_a_clear_message(world: World) ->
     await world.store.set_guild_settings(str(world.guild.id), rate_per_user_per_hour=2)
     async with fake.running(world.bot()):
         alice, bob = fake.add_user("alice"), fake.add_user("bob")
-        accepted = [await fake.user_invokes_slash(alice, general, "compose", {"prompt": f"{n} bars"})
-                    for n in (2, 3)]
+        accepted = [
+            await fake.user_invokes_slash(alice, general, "compose", {"prompt": f"{n} bars"}) for n in (2, 3)
+        ]
         third = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "4 bars"})
         refusal = await fake.wait_for_response(third)
         others = await fake.user_invokes_slash(bob, general, "compose", {"prompt": "2 bars"})
@@ -80,7 +94,9 @@ async def test_audio_off_and_a_small_upload_limit_fall_back_and_say_so(world: Wo
     await world.store.set_guild_settings(str(world.guild.id), audio=False)
     async with fake.running(world.bot()):
         alice = fake.add_user("alice")
-        asked = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "piano ballad", "bars": 4})
+        asked = await fake.user_invokes_slash(
+            alice, general, "compose", {"prompt": "piano ballad", "bars": 4}
+        )
         final = await _final(world, asked)
     message = final.message
     assert message is not None

@@ -79,3 +79,18 @@ def test_pianoroll_without_drums_and_names() -> None:
 def test_pianoroll_6_8(tmp_path: Path) -> None:
     image = _load(render_pianoroll_png(jig_6_8(), tmp_path / "jig.png"))
     assert image.shape[:2] == (600, 1600) and _ink_fraction(image) > 0.005
+
+
+def test_flat_chord_roots_keep_their_flat_in_the_picture() -> None:
+    """verovio draws a chord root's accidental as a SMuFL glyph; it must reach the PNG as a real flat sign."""
+    from composer.engrave import _svg_pages
+    from composer.musicxml import piece_to_score, score_to_musicxml_bytes
+    from composer.piece import Chord, Note, Piece, Track
+    from prompts.spec import Instrument, Spec
+
+    spec = Spec(tonic="F", mode="major", bars=1, instruments=(Instrument("flute", 73, "melody"),))
+    piece = Piece(spec, [Track("flute", 73, "melody", [Note(70, 0.0, 4.0)])], [Chord(0.0, 4.0, 10, "maj", "Bb")])
+    pages, _ = _svg_pages(score_to_musicxml_bytes(piece_to_score(piece)).decode(), 1600)
+    harmony = [g for g in pages[0].split('class="harm"')[1:]]
+    assert harmony and "\u266d" in harmony[0].split("</g>")[0]
+    assert not any(0xE000 <= ord(ch) <= 0xF8FF for ch in pages[0]), "no private-use SMuFL glyph is left for cairo"

@@ -1,0 +1,171 @@
+"""Fitting a piece's files under the upload limit, degrading gracefully: smaller audio first, then fewer extras.
+
+Order of sacrifice: the audio is re-encoded smaller (mono Vorbis, then half-rate mono Vorbis, then
+low-bitrate MP3, all with soundfile, no ffmpeg) before anything is dropped; then the score picture and
+the MusicXML go; the audio goes only when even its smallest encoding does not fit; MIDI always stays.
+The message says what changed, in words.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import discord
+import numpy as np
+import soundfile as sf
+
+EXTRAS: tuple[tuple[str, str], ...] = (("musicxml", "MusicXML"), ("score_png", "score picture"))
+"""Files after MIDI and audio, in order of importance: the last is left out first."""
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """One smaller way to write the audio (soundfile's names for format, subtype and compression)."""
+
+    suffix: str
+    format: str
+    subtype: str
+    compression_level: float
+    halve_rate: bool
+
+
+SMALLER_ENCODINGS: tuple[Encoding, ...] = (
+    Encoding(".ogg", "OGG", "VORBIS", 0.6, halve_rate=False),
+    Encoding(".ogg", "OGG", "VORBIS", 1.0, halve_rate=True),
+    Encoding(".mp3", "MP3", "MPEG_LAYER_III", 0.95, halve_rate=True),  # libsndfile refuses MP3 at 1.0
+)
+
+
+@dataclass
+class Attachments:
+    """Files to attach, and what was changed or left out to stay under the upload limit."""
+
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    audio_reduced: bool = False
+    limit_bytes: int = 0
+
+    def discord_files(self) -> list[discord.File]:
+        return [discord.File(io.BytesIO(data), filename=name) for name, data in self.files]
+
+    def note(self) -> str:
+        """One sentence, e.g. "To fit this channel's 8.0 MiB upload limit: audio sent at lower quality, score
+        picture left out."."""
+        changes = (["audio sent at lower quality"] if self.audio_reduced else []) + [
+            f"{label} left out" for label in self.left_out
+        ]
+        if not changes:
+            return ""
+        return f"To fit this channel's {_size(self.limit_bytes)} upload limit: {', '.join(changes)}."
+
+
+def _size(limit_bytes: int) -> str:
+    mib = limit_bytes / (1024 * 1024)
+    return f"{mib:.1f} MiB" if mib >= 1 else f"{limit_bytes / 1024:.0f} KiB"
+
+
+def smaller_audio(data: bytes) -> list[tuple[str, bytes]]:
+    """The audio re-encoded smaller, best quality first, as (suffix, bytes); [] if it cannot be read."""
+    try:
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError):
+        return []
+    mono = samples.mean(axis=1)
+    found: list[tuple[str, bytes]] = []
+    for encoding in SMALLER_ENCODINGS:
+        signal, signal_rate = (mono, rate)
+        if encoding.halve_rate:
+            even = mono[: len(mono) // 2 * 2]
+            signal, signal_rate = (even[0::2] + even[1::2]) / 2, rate // 2  # average pairs: a crude low-pass
+        buffer = io.BytesIO()
+        try:
+            sf.write(
+                buffer,
+                np.ascontiguousarray(signal),
+                signal_rate,
+                format=encoding.format,
+                subtype=encoding.subtype,
+                compression_level=encoding.compression_level,
+            )
+        except sf.LibsndfileError:  # an encoder this libsndfile lacks: try the next one
+            continue
+        if buffer.tell() < len(data):
+            found.append((encoding.suffix, buffer.getvalue()))
+    return found
+
+
+def _read(files: dict[str, str | None], kind: str) -> bytes | None:
+    raw = files.get(kind)
+    return Path(raw).read_bytes() if raw and Path(raw).is_file() else None
+
+
+def _greedy(extras: list[tuple[str, str, bytes]], budget: int) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The extras that fit, most important first, and the labels of those that do not."""
+    kept: list[tuple[str, bytes]] = []
+    dropped: list[str] = []
+    for name, label, data in extras:
+        if len(data) <= budget:
+            kept.append((name, data))
+            budget -= len(data)
+        else:
+            dropped.append(label)
+    return kept, dropped
+
+
+def fit_attachments(
+    files: dict[str, str | None], gen_id: str, limit_bytes: int, midi: bytes | None = None
+) -> Attachments:
+    """The most that fits under `limit_bytes` (see the module docstring for the order of sacrifice).
+
+    `midi` stands in when the MIDI file is gone from disk (the store keeps every generation's MIDI).
+    """
+    fitted = Attachments(limit_bytes=limit_bytes)
+    midi = _read(files, "midi") or midi
+    if midi is not None:
+        fitted.files.append((f"motif-{gen_id}.mid", midi))
+    budget = limit_bytes - (len(midi) if midi else 0)
+    extras = [
+        (_extra_name(kind, files, gen_id), label, data)
+        for kind, label in EXTRAS
+        if (data := _read(files, kind)) is not None
+    ]
+    audio = _read(files, "audio")
+    if audio is None:
+        kept, fitted.left_out = _greedy(extras, budget)
+        fitted.files += kept
+        return fitted
+    original_suffix = Path(str(files["audio"])).suffix
+    audio_name, audio_data = _choose_audio(audio, original_suffix, extras, budget)
+    if audio_data is None:
+        fitted.left_out.append("audio")
+    else:
+        fitted.files.append((f"motif-{gen_id}{audio_name}", audio_data))
+        fitted.audio_reduced = len(audio_data) != len(audio) or audio_name != original_suffix
+        budget -= len(audio_data)
+    kept, dropped = _greedy(extras, budget)
+    fitted.files += kept
+    fitted.left_out = dropped + fitted.left_out
+    return fitted
+
+
+def _choose_audio(
+    audio: bytes, suffix: str, extras: list[tuple[str, str, bytes]], budget: int
+) -> tuple[str, bytes | None]:
+    """The best audio encoding that lets everything fit; else the best that fits beside MIDI; else none."""
+    extras_bytes = sum(len(data) for _, _, data in extras)
+    if len(audio) + extras_bytes <= budget:
+        return suffix, audio
+    variants = [(suffix, audio), *smaller_audio(audio)]
+    for wanted in (budget - extras_bytes, budget):
+        for name, data in variants:
+            if len(data) <= wanted:
+                return name, data
+    return suffix, None
+
+
+def _extra_name(kind: str, files: dict[str, str | None], gen_id: str) -> str:
+    if kind == "score_png":
+        return f"motif-{gen_id}-score.png"
+    return f"motif-{gen_id}{Path(str(files[kind])).suffix}"
