@@ -13,12 +13,26 @@ music21 keeps scratch files in ``<user cache dir>/motif/music21`` (see `configur
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 from music21 import chord as m21chord
-from music21 import clef, duration, harmony, instrument, key, meter, note, percussion, pitch, stream, tempo
+from music21 import (
+    clef,
+    duration,
+    harmony,
+    instrument,
+    key,
+    layout,
+    meter,
+    note,
+    percussion,
+    pitch,
+    stream,
+    tempo,
+)
 from music21 import tie as m21tie
 from music21.musicxml.m21ToXml import GeneralObjectExporter
 
@@ -270,7 +284,26 @@ def _clef_for(track: Track, spans: list[_Span]) -> clef.Clef:
     return clef.BassClef() if median < 60 else clef.TrebleClef()
 
 
-def _make_part(track: Track, piece: Piece, is_first: bool) -> stream.Part:
+GRAND_STAFF_PROGRAMS = frozenset(range(0, 8)) | {16, 17, 18, 19, 20, 21, 46, 52, 53}
+"""Pianos, organs, accordion, harp and choir: written on a braced pair of staves when they span both clefs."""
+GRAND_STAFF_SPLIT = 60
+MIN_SIDE_SHARE = 0.1
+
+
+def grand_staff(track: Track) -> tuple[Track, Track] | None:
+    """The upper (middle C and above) and lower halves of a two-handed part, or None for a one-staff part."""
+    if track.is_drum or track.program not in GRAND_STAFF_PROGRAMS or not track.notes:
+        return None
+    upper = [n for n in track.notes if n.pitch >= GRAND_STAFF_SPLIT]
+    lower = [n for n in track.notes if n.pitch < GRAND_STAFF_SPLIT]
+    if min(len(upper), len(lower)) < MIN_SIDE_SHARE * len(track.notes):
+        return None
+    return dataclasses.replace(track, notes=upper), dataclasses.replace(track, notes=lower)
+
+
+def _make_part(track: Track, piece: Piece, is_first: bool, with_chords: bool,
+               staff: str | None = None) -> stream.Part:
+    """One staff: a whole part, or the "upper"/"lower" staff of a grand staff (a PartStaff)."""
     spec = piece.spec
     total, bar_q = piece.total_quarters, piece.bar_quarters
     spans = _spans(track, total)
@@ -279,20 +312,21 @@ def _make_part(track: Track, piece: Piece, is_first: bool) -> stream.Part:
         measures = _drum_measures(spans, bar_q, total)
     else:
         measures = _pitched_measures(spans, bar_q, total, _Speller(signature))
-    part = stream.Part(id=f"P{track.name}")
+    part = (stream.PartStaff if staff else stream.Part)(id=f"P{track.name}{staff or ''}")
     inst = instrument.UnpitchedPercussion() if track.is_drum else instrument.Instrument()
     inst.partName = inst.instrumentName = track.name
     inst.partAbbreviation = inst.instrumentAbbreviation = None
     inst.midiProgram = None if track.is_drum else track.program
     part.insert(0, inst)
     first = measures[0]
-    first.insert(0, _clef_for(track, spans))
+    clefs = {"upper": clef.TrebleClef, "lower": clef.BassClef}
+    first.insert(0, clefs[staff]() if staff else _clef_for(track, spans))
     if not track.is_drum:
         first.insert(0, signature)
     first.insert(0, meter.TimeSignature(spec.time_signature))
     if is_first:
         first.insert(0, tempo.MetronomeMark(number=spec.tempo_bpm, referent=duration.Duration(1.0)))
-    if track is piece.melody():
+    if with_chords:
         _add_chord_symbols(measures, piece.chords, bar_q, signature.sharps < 0)
     measures[-1].rightBarline = "final"
     part.append(measures)
@@ -302,14 +336,24 @@ def _make_part(track: Track, piece: Piece, is_first: bool) -> stream.Part:
 def piece_to_score(piece: Piece) -> stream.Score:
     """Notate a Piece as a music21 Score: one part per track, explicit clefs, key, meter and tempo.
 
-    Chord symbols ride above the melody part; drums get a percussion staff at the bottom.
+    Chord symbols ride above the melody part; two-handed parts (piano, organ, harp, choir) spanning both
+    clefs get a braced grand staff; drums get a percussion staff at the bottom.
     """
     if not _configured:
         configure_music21()
     score = stream.Score()
     ordered = [t for t in piece.tracks if not t.is_drum] + [t for t in piece.tracks if t.is_drum]
+    melody = piece.melody()
     for i, track in enumerate(ordered):
-        score.insert(0, _make_part(track, piece, is_first=i == 0))
+        halves = grand_staff(track)
+        if halves is None:
+            score.insert(0, _make_part(track, piece, i == 0, track is melody))
+            continue
+        staves = [_make_part(half, piece, i == 0 and side == "upper", track is melody and side == "upper", side)
+                  for half, side in zip(halves, ("upper", "lower"), strict=True)]
+        for staff in staves:
+            score.insert(0, staff)
+        score.insert(0, layout.StaffGroup(staves, name=track.name, symbol="brace"))
     if piece.spec.prompt:
         from music21 import metadata
 

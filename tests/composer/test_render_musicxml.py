@@ -101,3 +101,24 @@ def test_export_is_fast() -> None:
     start = time.perf_counter()
     write_musicxml(piece, Path("/dev/null"))
     assert time.perf_counter() - start < 1.5  # ~0.15 s measured; generous for a shared 2-core machine
+
+
+def test_two_handed_parts_get_a_grand_staff_and_single_lines_do_not() -> None:
+    from music21 import converter
+
+    from composer.musicxml import piece_to_score, score_to_musicxml_bytes
+    from composer.piece import Note, Piece, Track
+    from prompts.spec import Instrument, Spec
+
+    spec = Spec(bars=2, instruments=(Instrument("piano", 0, "melody"), Instrument("flute", 73, "counter")))
+    right = [Note(72 + i % 5, float(i), 1.0) for i in range(8)]
+    left = [Note(48, float(i), 1.0) for i in range(0, 8, 2)] + [Note(55, float(i), 1.0) for i in range(1, 8, 2)]
+    flute = [Note(79, float(i), 2.0) for i in range(0, 8, 2)]
+    piece = Piece(spec, [Track("piano", 0, "melody", right + left), Track("flute", 73, "counter", flute)], [])
+    xml = score_to_musicxml_bytes(piece_to_score(piece)).decode()
+    assert xml.count("<staves>2</staves>") == 1
+    parsed = converter.parse(xml, format="musicxml")
+    clefs = [type(p.recurse().getElementsByClass("Clef").first()).__name__ for p in parsed.parts]
+    assert clefs.count("TrebleClef") == 2 and clefs.count("BassClef") == 1  # piano RH, flute; piano LH
+    lower = [p for p in parsed.parts if type(p.recurse().getElementsByClass("Clef").first()).__name__ == "BassClef"][0]
+    assert all(n.pitch.midi < 60 for n in lower.recurse().notes if hasattr(n, "pitch"))
