@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.bench import percentile
 from composer.analyze import check_explicit, read_midi
-from composer.attributes import caption, melody_attributes
+from composer.attributes import DENSITIES, caption, melody_attributes
 from composer.corpus import load_melodies
 from composer.evaluate import (
     compare_features,
@@ -64,12 +64,14 @@ class EvalConfig:
 
 
 def window_spec(melody, seed: int) -> Spec:
-    """A Spec asking for what a held-out window is (key normalised as the data is), to compare statistics."""
+    """A Spec asking for what a held-out window is (key normalised as the data is, its meter, length, tempo and
+    note-density band), so both engines are asked for the same thing the reference melodies are."""
     mode = melody.mode if melody.mode in MODES else "major"
     meter = melody.meter if melody.meter in TIME_SIGNATURES else "4/4"
     attrs = melody_attributes(mode, meter, melody.tempo_bpm, melody.notes, melody.bars, melody.source, melody.dance)
     return Spec(prompt=caption(attrs, random.Random(seed)), tonic=normalised_tonic_name(mode), mode=mode,
-                tempo_bpm=min(400, max(20, melody.tempo_bpm)), time_signature=meter, bars=melody.bars, seed=seed)
+                tempo_bpm=min(400, max(20, melody.tempo_bpm)), time_signature=meter, bars=melody.bars, seed=seed,
+                density=(DENSITIES.index(attrs.density) + 0.5) / len(DENSITIES))
 
 
 def engine_features(source, specs: list[Spec]) -> list[dict[str, float]]:
@@ -86,7 +88,8 @@ def engine_features(source, specs: list[Spec]) -> list[dict[str, float]]:
 def heldout_bits(windows, markov: MarkovModel, model_source, embed) -> dict[str, float]:
     """Bits per note on the same held-out windows: the model as the sampler uses it (grammar-constrained),
     the raw model (softmax over the whole vocabulary), and the Markov baseline."""
-    pairs = model_examples(windows, model_source.tokenizer, embed)
+    model = model_source.model
+    pairs = model_examples(windows, model_source.tokenizer, embed, model.config.n_positions - model.config.prefix_len)
     examples = [e for _, e in pairs]
     notes = sum(e.n_notes for e in examples)
     raw_nats, _, _ = score_examples(model_source.model, examples, model_source.tokenizer.pad_id)

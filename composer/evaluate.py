@@ -44,7 +44,7 @@ def markov_bits_per_note(model: MarkovModel, melodies: list[Melody]) -> float:
     return float(model.bits_per_note(melodies))
 
 
-def model_examples(melodies: list[Melody], tokenizer, embed: Callable, seed: int = 0
+def model_examples(melodies: list[Melody], tokenizer, embed: Callable, max_tokens: int, seed: int = 0
                    ) -> list[tuple[Melody, Example]]:
     """One full-attribute example per held-out window (no attribute dropout) with its caption embedding."""
     rng = random.Random(seed)
@@ -52,11 +52,25 @@ def model_examples(melodies: list[Melody], tokenizer, embed: Callable, seed: int
     for melody in melodies:
         if f"TimeSig_{melody.meter}" not in tokenizer.vocab:
             continue
-        made = melody_examples(melody, tokenizer, rng, max_tokens=10_000, drop_p=0.0)
-        if made:
-            pairs.append((melody, made[0]))
+        window = fitting_window(melody, tokenizer, max_tokens)
+        made = melody_examples(window, tokenizer, rng, max_tokens, drop_p=0.0) if window else []
+        if len(made) == 1:
+            pairs.append((window, made[0]))
     attach_embeddings([e for _, e in pairs], embed)
     return pairs
+
+
+def fitting_window(melody: Melody, tokenizer, max_tokens: int) -> Melody | None:
+    """The melody's first window of 16, 8, 4 or 2 bars whose tokens fit the model's context, as a Melody
+    (so the model and the Markov baseline are scored on exactly the same notes)."""
+    for max_bars in (16, 8, 4, 2):
+        parts = windows(melody, max_bars)
+        if not parts:
+            return None
+        bars, notes = parts[0]
+        if len(tokenizer.encode_notes(notes, melody.meter)) + ATTRIBUTE_SPAN + 1 <= max_tokens:
+            return dataclasses.replace(melody, notes=notes, bars=bars, pickup_ql=0.0)
+    return None
 
 
 def grammar_request(melody: Melody) -> MelodyRequest:
