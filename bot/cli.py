@@ -161,10 +161,18 @@ def bench_command(
         err.print(f"{name:>14}: {value}")
 
 
+def bot_command(
+    env_file: Annotated[Path, typer.Option("--env-file", help="A .env file with DISCORD_TOKEN.")] = Path(".env"),
+) -> None:
+    """Run Motif's Discord bot (DISCORD_TOKEN from the environment or `.env`; see docs/discord.md)."""
+    from bot.discord_app import bot_command as run  # discord.py loads only for this command
+
+    run(env_file)
+
+
 def register_commands() -> None:
     """Commands kept in their own modules: iterating on pieces, data and training."""
     from bot.cli_iterate import register as register_iterate
-    from bot.discord_app import bot_command
     from bot.model_commands import data_app, eval_command, train_command
 
     register_iterate(app)
