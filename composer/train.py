@@ -184,7 +184,7 @@ def train_step(model: MelodyModel, optimizer: torch.optim.Optimizer, inputs: dic
     out.loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     optimizer.step()
-    return float(out.loss)
+    return float(out.loss.detach())
 
 
 def evaluate_and_keep(model, tokenizer, valid_set, step, loss, report, out_dir, log, bad_evals) -> int:
