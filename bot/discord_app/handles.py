@@ -8,7 +8,8 @@ and the message that asked), finding the reply it already made instead of postin
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol, cast
+from abc import ABC, abstractmethod
+from typing import Any, Protocol, cast
 
 import discord
 
@@ -33,8 +34,9 @@ class Handle(Protocol):
     ) -> int: ...
 
 
-class _Staged:
-    """Serialises edits and drops a stale "queued at position N" once composing has started."""
+class _Staged(ABC):
+    """One reply, edited in place: serialises edits and drops a stale "queued at position N" once composing has
+    started. Subclasses say only how their message is edited (`_edit`) and found (`message_id`)."""
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
@@ -45,21 +47,14 @@ class _Staged:
             self.started = True
         return queued and self.started
 
-
-class InteractionHandle(_Staged):
-    """The deferred response of a live interaction (slash command, button, modal)."""
-
-    def __init__(self, interaction: discord.Interaction) -> None:
-        super().__init__()
-        self.interaction = interaction
+    @abstractmethod
+    async def _edit(self, **fields: Any) -> discord.Message:
+        """Edit this reply's message with discord.py's keyword fields; return the edited message."""
 
     async def show(self, content: str, *, queued: bool = False) -> None:
         async with self.lock:
             if not self.skip(queued):
-                await self.interaction.edit_original_response(content=content)
-
-    async def message_id(self) -> int:
-        return (await self.interaction.original_response()).id
+                await self._edit(content=content)
 
     async def finish(
         self,
@@ -70,10 +65,22 @@ class InteractionHandle(_Staged):
     ) -> int:
         async with self.lock:
             self.started = True
-            message = await self.interaction.edit_original_response(
-                content=content or None, embed=embed, attachments=files, view=view
-            )
+            message = await self._edit(content=content or None, embed=embed, attachments=files, view=view)
             return message.id
+
+
+class InteractionHandle(_Staged):
+    """The deferred response of a live interaction (slash command, button, modal)."""
+
+    def __init__(self, interaction: discord.Interaction) -> None:
+        super().__init__()
+        self.interaction = interaction
+
+    async def _edit(self, **fields: Any) -> discord.Message:
+        return await self.interaction.edit_original_response(**fields)
+
+    async def message_id(self) -> int:
+        return (await self.interaction.original_response()).id
 
 
 class WebhookHandle(_Staged):
@@ -85,28 +92,13 @@ class WebhookHandle(_Staged):
             raise ValueError("an interaction reply target needs its application id and token")
         self.webhook = discord.Webhook.partial(target.application_id, target.token, client=client)
 
-    async def show(self, content: str, *, queued: bool = False) -> None:
-        async with self.lock:
-            if not self.skip(queued):
-                await self.webhook.edit_message(cast(int, "@original"), content=content)
+    async def _edit(self, **fields: Any) -> discord.Message:
+        if fields.get("view", ...) is None:
+            fields.pop("view")  # a webhook edit takes no explicit "no view"
+        return await self.webhook.edit_message(cast(int, "@original"), **fields)
 
     async def message_id(self) -> int:
         return (await self.webhook.fetch_message(cast(int, "@original"))).id
-
-    async def finish(
-        self,
-        content: str,
-        embed: discord.Embed | None,
-        files: list[discord.File],
-        view: discord.ui.View | None,
-    ) -> int:
-        async with self.lock:
-            self.started = True
-            kwargs = {"view": view} if view is not None else {}
-            message = await self.webhook.edit_message(
-                cast(int, "@original"), content=content or None, embed=embed, attachments=files, **kwargs
-            )
-            return message.id
 
 
 class MessageHandle(_Staged):
@@ -116,27 +108,12 @@ class MessageHandle(_Staged):
         super().__init__()
         self.message = message
 
-    async def show(self, content: str, *, queued: bool = False) -> None:
-        async with self.lock:
-            if not self.skip(queued):
-                self.message = await self.message.edit(content=content)
+    async def _edit(self, **fields: Any) -> discord.Message:
+        self.message = await self.message.edit(**fields)
+        return self.message
 
     async def message_id(self) -> int:
         return self.message.id
-
-    async def finish(
-        self,
-        content: str,
-        embed: discord.Embed | None,
-        files: list[discord.File],
-        view: discord.ui.View | None,
-    ) -> int:
-        async with self.lock:
-            self.started = True
-            self.message = await self.message.edit(
-                content=content or None, embed=embed, attachments=files, view=view
-            )
-            return self.message.id
 
 
 async def reply_handle(client: discord.Client, target: ReplyTarget) -> MessageHandle:
