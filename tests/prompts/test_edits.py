@@ -17,6 +17,7 @@ import pytest
 from prompts import ParseConfig, ParseError, Spec, parse
 from prompts.edit_words import correct_typos
 from prompts.edits import EXAMPLES, Edit, EditError, EditPlan, apply_edits, parse_edits
+from tests.prompts.test_golden import mismatches
 
 HERE = Path(__file__).parent
 RULES_ONLY = ParseConfig(use_encoder=False)
@@ -35,28 +36,12 @@ def parent_spec(prompt: str) -> Spec:
 
 
 def spec_mismatches(spec: Spec, edits: list[Edit], expect: dict[str, Any]) -> list[str]:
-    data = spec.to_dict()
-    derived = {
-        "programs": [inst.program for inst in spec.instruments],
-        "roles": [inst.role for inst in spec.instruments],
-        "kinds": [edit.kind for edit in edits if edit.kind != "note"],
-    }
-    problems = []
-    for key, want in expect.items():
-        if key == "explicit_has":
-            got: Any = sorted(set(want) - set(spec.explicit))
-            ok = not got
-        elif key == "explicit_not":
-            got = sorted(set(want) & set(spec.explicit))
-            ok = not got
-        elif key in derived:
-            got = derived[key]
-            ok = got == want
-        else:
-            got = data[key]
-            ok = got == pytest.approx(want) if isinstance(want, float) else got == want
-        if not ok:
-            problems.append(f"{key}: want {want!r}, got {got!r}")
+    """The golden prompts' checker for the Spec fields, plus the edit kinds read from the instruction."""
+    rest = {key: want for key, want in expect.items() if key != "kinds"}
+    problems = mismatches(spec, rest, approx_floats=True)
+    kinds = [edit.kind for edit in edits if edit.kind != "note"]
+    if "kinds" in expect and kinds != expect["kinds"]:
+        problems.append(f"kinds: expected {expect['kinds']!r}, got {kinds!r}")
     return problems
 
 

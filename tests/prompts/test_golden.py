@@ -24,8 +24,9 @@ def load(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def mismatches(spec: Spec, expect: dict[str, Any]) -> list[str]:
-    """Human-readable differences between a Spec and the expectations of one golden line."""
+def mismatches(spec: Spec, expect: dict[str, Any], approx_floats: bool = False) -> list[str]:
+    """Human-readable differences between a Spec and the expectations of one golden line (floats compared with
+    pytest.approx when `approx_floats`, for values computed by edits such as 1.15x tempo factors)."""
     data = spec.to_dict()
     problems = []
     for key, want in expect.items():
@@ -49,6 +50,8 @@ def mismatches(spec: Spec, expect: dict[str, Any]) -> list[str]:
             ok = got == want
         elif key == "notes_contain":
             got, ok = list(spec.notes), any(want in note for note in spec.notes)
+        elif approx_floats and isinstance(want, float):
+            got, ok = data[key], data[key] == pytest.approx(want)
         else:
             got, ok = data[key], data[key] == want
         if not ok:
