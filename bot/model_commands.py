@@ -77,7 +77,7 @@ def train_command(
 def eval_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
     pieces: Annotated[int, typer.Option("--pieces", help="Held-out windows scored.")] = 200,
-    stats_pieces: Annotated[int, typer.Option("--stats-pieces", help="Windows generated for statistics.")] = 120,
+    stats_pieces: Annotated[int, typer.Option("--stats-pieces", help="Windows generated for statistics.")] = 400,
 ) -> None:
     """Evaluate the learned model against the Markov baseline (bits/note, statistics, control, latency)."""
     import json

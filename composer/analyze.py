@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from composer.theory import pc_name, scale_pcs, tonic_pc
+from composer.theory import mode_pcs, pc_name, scale_pcs, tonic_pc
 from prompts.spec import Spec
 
 DRUM_CHANNEL_1BASED = 10
@@ -93,14 +93,6 @@ class MidiFacts:
     def key(self) -> tuple[int, str] | None:
         """(tonic pitch class, "major"|"minor") by music21's Krumhansl-Schmuckler analysis of the pitched notes."""
         return analyse_key(self.pitched)
-
-
-def mode_pcs(tonic: str, mode: str) -> set[int]:
-    """Pitch classes that belong to a mode; "minor" also admits the raised 6th and 7th of melodic/harmonic minor."""
-    pcs = set(scale_pcs(tonic, mode))
-    if mode == "minor":
-        pcs |= {(tonic_pc(tonic) + 9) % 12, (tonic_pc(tonic) + 11) % 12}
-    return pcs
 
 
 def read_midi(data: bytes) -> MidiFacts:

@@ -16,12 +16,11 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from composer.analyze import mode_pcs
 from composer.constraints import NEG, Constraints, MelodyRequest
 from composer.corpus import Melody
 from composer.dataset import Example, attach_embeddings, melody_examples, windows
 from composer.markov import MarkovModel
-from composer.theory import pc_name
+from composer.theory import mode_pcs, pc_name
 from composer.tokens import PITCH_RANGE
 from composer.train import ATTRIBUTE_SPAN
 

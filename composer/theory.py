@@ -58,6 +58,14 @@ def scale_pcs(tonic: str, mode: str) -> tuple[int, ...]:
     return tuple((root + step) % 12 for step in MODE_INTERVALS[mode])
 
 
+def mode_pcs(tonic: str, mode: str) -> set[int]:
+    """Pitch classes that belong to a mode; "minor" also admits the raised 6th and 7th of melodic/harmonic minor."""
+    pcs = set(scale_pcs(tonic, mode))
+    if mode == "minor":
+        pcs |= {(tonic_pc(tonic) + 9) % 12, (tonic_pc(tonic) + 11) % 12}
+    return pcs
+
+
 def chord_pcs(root_pc: int, quality: str) -> tuple[int, ...]:
     """Pitch classes of a chord, root first."""
     return tuple((root_pc + step) % 12 for step in CHORD_INTERVALS[quality])

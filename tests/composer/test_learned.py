@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 import torch
 
-from composer.analyze import mode_pcs
 from composer.attributes import ANY, Attributes, caption, melody_attributes
+from composer.constraints import MelodyRequest, RowState
 from composer.model import MelodyModel, ModelConfig, load_model, save_model
 from composer.piece import Chord, Note
-from composer.sample import ModelMelody, SampleConfig, spec_attributes, strong_beats
-from composer.tokens import MotifTokenizer
+from composer.sample import Candidate, ModelMelody, SampleConfig, choose, spec_attributes, strong_beats
+from composer.theory import mode_pcs
+from composer.tokens import GrammarState, MotifTokenizer
 from prompts.spec import Spec
 
 ROUND_TRIPS = [
@@ -126,3 +127,23 @@ def test_context_prefix_continues_without_leaking_old_notes(tiny_source: ModelMe
     assert all(n.pitch % 12 in mode_pcs("A", "minor") for n in with_context)
     again = tiny_source.generate(spec, chords, np.random.default_rng(9), context=context)
     assert [(n.pitch, n.start) for n in again] == [(n.pitch, n.start) for n in with_context]
+
+
+def _candidate(pitches: list[int], logprob_per_token: float) -> Candidate:
+    row = Candidate(RowState(GrammarState("4/4")), logprob=logprob_per_token * 10)
+    row.ids.extend(range(10))
+    row.state.pitches.extend(pitches)
+    return row
+
+
+def test_choose_takes_the_first_acceptable_candidate_not_the_likeliest() -> None:
+    request = MelodyRequest(meter="4/4", bars=1, allowed_pcs=frozenset(range(12)), pitch_low=60, pitch_high=84,
+                            chords=((0.0, 4.0, frozenset({0, 4, 7})),))
+    repetitive = _candidate([60, 62, 60, 62, 60], -0.2)  # the likeliest, but only two pitches
+    derailed = _candidate([64, 71, 65, 60], -1.5)  # far less likely than the best
+    unresolved = _candidate([60, 62, 64, 65], -0.4)  # ends outside the final chord
+    fair = _candidate([67, 65, 64, 62, 60], -0.45)
+    later = _candidate([64, 65, 67, 72], -0.3)
+    assert choose([repetitive, derailed, unresolved, fair, later], request, 0.35) is fair
+    assert choose([repetitive, derailed], request, 0.35) is repetitive, "nothing passes: the best by rerank score"
+    assert choose([later, fair], request, 0.1) is later, "within 0.1 nats of the best only the best passes"
