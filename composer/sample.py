@@ -219,9 +219,13 @@ def choose(rows: list[Candidate], request: MelodyRequest, margin: float) -> Cand
 
 
 def acceptable(row: Candidate, request: MelodyRequest) -> bool:
+    return len(set(row.state.pitches)) >= 3 and ends_in_final_chord(row, request)
+
+
+def ends_in_final_chord(row: Candidate, request: MelodyRequest) -> bool:
+    """True when the last note belongs to the last chord of the plan (or there is no plan)."""
     pitches = row.state.pitches
-    final_chord = request.chords[-1][2] if request.chords else frozenset()
-    return len(set(pitches)) >= 3 and (not final_chord or pitches[-1] % 12 in final_chord)
+    return not request.chords or bool(pitches) and pitches[-1] % 12 in request.chords[-1][2]
 
 
 def rerank_score(row: Candidate, request: MelodyRequest) -> float:
@@ -230,8 +234,7 @@ def rerank_score(row: Candidate, request: MelodyRequest) -> float:
     if not pitches:
         return -math.inf
     score = row.logprob / max(1, len(row.ids))
-    final_chord = request.chords[-1][2] if request.chords else frozenset()
-    if final_chord and pitches[-1] % 12 in final_chord:
+    if request.chords and ends_in_final_chord(row, request):
         score += 0.5
     if len(set(pitches)) < 3:
         score -= 1.0
