@@ -131,7 +131,7 @@ async def control_and_latency(studio_factory, runs: int) -> tuple[float, dict[st
             total += len(checks)
             if result.originality:
                 matches.append(int(result.originality["longest_match_notes"]))
-                rejected += int(result.originality.get("attempts", 1)) - 1
+                rejected += int(result.originality.get("rejected_copies", 0))
             for stage, ms in result.timings_ms.items():
                 stages.setdefault(stage, []).append(ms)
     latency = {s: {"p50": round(percentile(v, 50), 1), "p95": round(percentile(v, 95), 1)} for s, v in stages.items()}

@@ -122,8 +122,9 @@ def new_seed() -> int:
     return secrets.randbelow(2**31)
 
 
-def originality_record(report: OriginalityReport | None, attempts: int) -> dict[str, Any] | None:
-    return None if report is None else report.to_dict() | {"attempts": attempts}
+def originality_record(report: OriginalityReport | None, attempts: int,
+                       rejected: int) -> dict[str, Any] | None:
+    return None if report is None else report.to_dict() | {"attempts": attempts, "rejected_copies": rejected}
 
 
 class Studio:
@@ -166,7 +167,7 @@ class Studio:
         """Compose from a resolved Spec (regenerating near-copies), then publish it."""
         composition = compose_original(spec, self.melody_source, self.originality_index)
         made = Made(composition.piece, prompt, dict(timings_ms) | composition.timings_ms,
-                    originality_record(composition.originality, composition.attempts))
+                    originality_record(composition.originality, composition.attempts, composition.copies_rejected))
         return await self._publish(made, who)
 
     async def remix(self, parent_id: str, instruction: str, seed: int | None = None, who: Who | None = None) -> Result:
@@ -231,7 +232,7 @@ class Studio:
         start = time.perf_counter()
         report = index.check(tune_of(piece))
         timings["originality"] = (time.perf_counter() - start) * 1000
-        record = originality_record(report, 1)
+        record = originality_record(report, 1, 0)
         if not report.passed:
             if report.longest_match_notes > inherited:
                 raise OriginalityError(f"that remix copies {report.longest_match_notes} notes of {report.source};"

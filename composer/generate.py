@@ -15,7 +15,7 @@ import numpy as np
 
 from composer.arrange import arrange
 from composer.harmony import plan_harmony
-from composer.keyclarity import clarity
+from composer.keyclarity import clarity, piece_says_key
 from composer.originality import OriginalityIndex, OriginalityReport, tune_of
 from composer.piece import Chord, Note, Piece
 from composer.styles import Style, style_for
@@ -27,6 +27,8 @@ CLEAR_MARGIN = 0.12
 """How far the requested key's profile correlation must lead the next key's: a plan that only just says
 the key is tipped over by the melody and voicings laid on it (measured on the control suite)."""
 RETRY_STRIDE = 1_000_003
+KEY_ATTEMPTS = 3
+"""Original pieces drawn at most while looking for one heard in the requested key."""
 """Seed offset between originality retries (a large prime keeps retries' draws unrelated)."""
 
 if TYPE_CHECKING:
@@ -99,27 +101,44 @@ class Composition:
     timings_ms: dict[str, float]
     originality: OriginalityReport | None
     attempts: int = 1
+    """Compositions drawn, this one included."""
+    copies_rejected: int = 0
+    """Earlier attempts dropped because their melody copied a training melody."""
 
 
 def compose_original(spec: Spec, melody_source: MelodySource | None = None, index: OriginalityIndex | None = None,
                      max_attempts: int = 6) -> Composition:
-    """Compose, and if the melody copies a training melody past the threshold, compose again.
+    """Compose, and compose again when the melody copies a training melody past the threshold (never posted)
+    or when the arranged piece is heard in another key than the one asked for (retried up to KEY_ATTEMPTS
+    times, then the first original piece is kept).
 
     Attempt k (from 0) draws from seed `spec.seed + k * RETRY_STRIDE`, so the stored seed still reproduces
-    the posted piece: the same checks fail on the same earlier attempts. Without an index nothing is checked.
+    the posted piece: the same checks fail on the same earlier attempts. Without an index only the key is checked.
     """
     total: dict[str, float] = {}
+    kept: Composition | None = None
+    copies = 0
+    report: OriginalityReport | None = None
     for attempt in range(max_attempts):
         piece, timings = compose_timed(spec, melody_source, rng_seed=spec.seed + attempt * RETRY_STRIDE)
         for stage, ms in timings.items():
             total[stage] = total.get(stage, 0.0) + ms
-        if index is None:
-            return Composition(piece, total, None, attempt + 1)
-        start = time.perf_counter()
-        report = index.check(tune_of(piece))
-        total["originality"] = total.get("originality", 0.0) + (time.perf_counter() - start) * 1000.0
-        if report.passed:
-            return Composition(piece, total, report, attempt + 1)
+        if index is not None:
+            start = time.perf_counter()
+            report = index.check(tune_of(piece))
+            total["originality"] = total.get("originality", 0.0) + (time.perf_counter() - start) * 1000.0
+            if not report.passed:
+                copies += 1
+                continue
+        made = Composition(piece, total, report, attempt + 1, copies)
+        if piece_says_key(piece):
+            return made
+        kept = kept or made
+        if attempt + 1 - copies >= KEY_ATTEMPTS:
+            break
+    if kept is not None:
+        return kept
+    assert report is not None  # only attempts that all copied get here
     raise OriginalityError(
         f"every one of {max_attempts} attempts copied {report.longest_match_notes} notes of {report.source};"
         " try another seed or prompt"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from composer.piece import Chord
+from composer.piece import Chord, Piece
 from composer.theory import chord_pcs, scale_pcs, tonic_pc
 from prompts.spec import Spec
 
@@ -54,6 +54,24 @@ def says_key(found: tuple[int, str], spec: Spec) -> bool:
 
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)
+
+
+def weights_say_key(weights: np.ndarray, spec: Spec) -> bool:
+    """Does the key that best fits these pitch-class weights say the requested key (see `says_key`)?"""
+    scores = key_correlations(weights)
+    return says_key(max(scores, key=scores.get), spec)
+
+
+def piece_says_key(piece: Piece) -> bool:
+    """Does the whole arranged piece, heard the way the output checks hear it (every pitched note weighted by
+    its duration in sixteenths, at least one), say the key it was asked for? A harmony plan can say the key
+    and a melody can still pull the ear to the relative key or the dominant."""
+    weights = np.zeros(12)
+    for track in piece.tracks:
+        if not track.is_drum:
+            for note in track.notes:
+                weights[note.pitch % 12] += max(0.25, round(note.duration * 4) / 4)
+    return not weights.any() or weights_say_key(weights, piece.spec)
 
 
 def clarity(chords: list[Chord], spec: Spec) -> tuple[bool, float]:
