@@ -32,6 +32,8 @@ class MelodyRequest:
     tonic_pc: int | None = None
     """When set, the melody ends on this pitch class and opens in its triad (third preferred)."""
     third_pc: int | None = None
+    close_on_tonic: bool = True
+    """False for a stretch that a later one continues: any note may end it."""
     chord_bonus: float = 2.0
     nonchord_penalty: float = 1.5
     max_leap: int = 12
@@ -154,7 +156,7 @@ class Constraints:
 
     def _ends_well(self, pitch: int | None) -> bool:
         """The finalis: a melody closes on its tonic (any close is fine when no tonic was asked for)."""
-        return self.req.tonic_pc is None or (pitch is not None and pitch % 12 == self.req.tonic_pc)
+        return self.req.tonic_pc is None or not self.req.close_on_tonic or (pitch is not None and pitch % 12 == self.req.tonic_pc)
 
     def _opening_bias(self, pc: int) -> float:
         """The first note sits in the tonic triad, its third preferred: it tells the ear the mode."""

@@ -19,6 +19,7 @@ import torch
 from composer.attributes import ANY, Attributes, known, tempo_band
 from composer.checkpoint import CHECKPOINT_DIR
 from composer.constraints import NEG, Constraints, MelodyRequest, RowState
+from composer.melody import MelodyError
 from composer.model import MelodyModel, load_model
 from composer.piece import Chord, Note
 from composer.theory import chord_pcs, mode_pcs, pc_name, tonic_pc
@@ -27,7 +28,12 @@ from prompts.spec import Spec
 
 MAJOR_LIKE = ("major", "lydian", "mixolydian")
 SEGMENT_BARS = 16
+"""The longest window the model was trained on, in bars."""
+WRITE_BARS = 8
+"""Bars written in one go (longer requests continue from what came before)."""
 CONTEXT_BARS = 4
+PREFIX_TOKENS = 96
+"""At most this many context tokens, so context plus 8 bars of sixteenths fit the 512-token context."""
 GENRE_FAMILY = {
     "reel": "reel", "jig": "jig", "hornpipe": "hornpipe", "polka": "polka", "waltz": "waltz",
     "jazz_waltz": "waltz", "march": "march", "celtic": "fiddle_tune", "folk": "folk_song",
@@ -111,23 +117,53 @@ class ModelMelody:
         `context`: notes that come just before (onsets negative, relative to this melody's start), e.g. the
         parent's last bars when continuing or varying a piece; up to CONTEXT_BARS of them are fed to the model
         as a prefix, so the new bars follow on from what the listener just heard.
+
+        Requests longer than WRITE_BARS are written WRITE_BARS at a time, each part continuing from the bars
+        before it: the model was trained on windows that fit its 512-token context, and a busy 16-bar reel
+        does not fit (it ran past the context and failed before this).
         """
+        if spec.bars <= WRITE_BARS:
+            return self._write(spec, chords, rng, allow_chromatic, context or [], final=True)
+        written: list[Note] = []
+        for first in range(0, spec.bars, WRITE_BARS):
+            bars = min(WRITE_BARS, spec.bars - first)
+            start, end = first * spec.bar_quarters, (first + bars) * spec.bar_quarters
+            part_chords = [dataclasses.replace(c, start=c.start - start) for c in chords if c.end > start and c.start < end]
+            before = [dataclasses.replace(n, start=n.start - start) for n in [*(context or []), *written]]
+            new = self._write(dataclasses.replace(spec, bars=bars), part_chords, rng, allow_chromatic, before,
+                              final=first + bars >= spec.bars)
+            written += [dataclasses.replace(n, start=n.start + start) for n in new]
+        return written
+
+    def _write(self, spec: Spec, chords: list[Chord], rng: np.random.Generator, allow_chromatic: bool,
+               context: list[Note], final: bool) -> list[Note]:
+        """One stretch of at most WRITE_BARS bars; `final`: it ends the melody, so it closes on the tonic."""
         shift = (tonic_pc(spec.tonic) - normalised_tonic(spec.mode)) % 12
         shift = shift - 12 if shift > 6 else shift
-        ctx_bars, ctx_notes = context_window(context or [], spec)
+        ctx_bars, prefix = self.context_prefix(context, spec, shift)
         total = dataclasses.replace(spec, bars=spec.bars + ctx_bars)
         offset = ctx_bars * spec.bar_quarters
         moved = [dataclasses.replace(c, start=c.start + offset) for c in chords]
-        request = melody_request(total, moved, shift, allow_chromatic)
+        request = dataclasses.replace(melody_request(total, moved, shift, allow_chromatic), close_on_tonic=final)
         constraints = Constraints(self.tokenizer, request)
-        prefix = self.tokenizer.encode_notes([(p - shift, o + offset, d) for p, o, d in ctx_notes],
-                                             spec.time_signature) if ctx_bars else []
-        prefix = pad_bars(prefix, ctx_bars, self.tokenizer, spec.time_signature)
         embedding = torch.from_numpy(np.asarray(self.embed([spec.prompt or spec_caption(spec)]), dtype=np.float32))
         rows = self.sample_rows(constraints, spec_attributes(total), embedding, rng, prefix)
         best = choose(rows, request, self.config.likelihood_margin)
         notes = self.tokenizer.decode_notes(prefix + best.ids, spec.time_signature)
         return [Note(n.pitch + shift, n.start - offset, n.duration, 90) for n in notes if n.start >= offset - 1e-6]
+
+    def context_prefix(self, context: list[Note], spec: Spec, shift: int) -> tuple[int, list[int]]:
+        """(bars, REMI tokens) of the context fed before the new bars: whole bars, as many as fit PREFIX_TOKENS."""
+        ctx_bars, ctx_notes = context_window(context, spec)
+        while ctx_bars:
+            offset = ctx_bars * spec.bar_quarters
+            notes = [(p - shift, o + offset, d) for p, o, d in ctx_notes if o + offset >= -1e-6]
+            prefix = pad_bars(self.tokenizer.encode_notes(notes, spec.time_signature), ctx_bars, self.tokenizer,
+                              spec.time_signature)
+            if len(prefix) <= PREFIX_TOKENS:
+                return ctx_bars, prefix
+            ctx_bars -= 1
+        return 0, []
 
     def sample_rows(self, constraints: Constraints, attrs: Attributes, embedding: torch.Tensor,
                     rng: np.random.Generator, prefix: list[int] | None = None) -> list[Candidate]:
@@ -141,13 +177,18 @@ class ModelMelody:
             for token in prefix:
                 constraints.advance(row.state, token)
             row.state.pitches.clear()
-        max_steps = constraints.req.bars * 64 + 8
+        room = self.model.config.n_positions - self.model.config.prefix_len - len(prompt)
+        max_steps = min(constraints.req.bars * 64 + 8, room)
         for _ in range(max_steps):
             chosen = [self.pick(row, constraints, logits[i].numpy(), rng) for i, row in enumerate(rows)]
             if all(row.state.done for row in rows):
                 break
             logits, cache = self.model.step(torch.tensor(chosen).unsqueeze(1), cache)
-        return rows
+        finished = [row for row in rows if row.state.done]
+        if not finished:
+            raise MelodyError(f"{constraints.req.bars} bars this busy do not fit the melody model's context; "
+                              "ask for fewer notes (a calmer tempo or density) or use --engine markov")
+        return finished
 
     def pick(self, row: Candidate, constraints: Constraints, logits: np.ndarray, rng: np.random.Generator) -> int:
         if row.state.done:

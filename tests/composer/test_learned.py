@@ -147,3 +147,19 @@ def test_choose_takes_the_first_acceptable_candidate_not_the_likeliest() -> None
     assert choose([repetitive, derailed, unresolved, fair, later], request, 0.35) is fair
     assert choose([repetitive, derailed], request, 0.35) is repetitive, "nothing passes: the best by rerank score"
     assert choose([later, fair], request, 0.1) is later, "within 0.1 nats of the best only the best passes"
+
+
+def test_long_requests_are_written_in_stretches_that_fit_the_context(tokenizer: MotifTokenizer) -> None:
+    """40 bars would run far past a 512-token context in one go; written 8 bars at a time it fits and the
+    stretches join up: exact length, monophonic, in the mode."""
+    torch.manual_seed(1)
+    model = MelodyModel(ModelConfig(vocab_size=len(tokenizer), n_layer=1, n_head=2, n_embd=32, n_positions=514)).eval()
+    source = ModelMelody(model, tokenizer, lambda texts: np.zeros((len(texts), 384), np.float32),
+                         SampleConfig(candidates=2))
+    spec = Spec(prompt="a long reel", tonic="D", mode="major", time_signature="4/4", bars=40, density=0.9)
+    chords = [Chord(i * 4.0, 4.0, 2, "maj", "D") for i in range(40)]
+    notes = source.generate(spec, chords, np.random.default_rng(5))
+    assert max(n.start + n.duration for n in notes) <= 160 + 1e-6
+    assert any(n.start >= 156 for n in notes), "the last bar sounds"
+    assert all(a.start + a.duration <= b.start + 1e-6 for a, b in zip(notes, notes[1:], strict=False))
+    assert all(n.pitch % 12 in mode_pcs("D", "major") for n in notes)
