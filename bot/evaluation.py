@@ -91,7 +91,7 @@ def heldout_bits(windows, markov: MarkovModel, model_source, embed) -> dict[str,
     """Bits per note on the same held-out windows: the model as the sampler uses it (grammar-constrained),
     the raw model (softmax over the whole vocabulary), and the Markov baseline."""
     model = model_source.model
-    pairs = model_examples(windows, model_source.tokenizer, embed, model.config.n_positions - model.config.prefix_len)
+    pairs = model_examples(windows, model_source.tokenizer, embed, model.config.max_tokens)
     examples = [e for _, e in pairs]
     notes = sum(e.n_notes for e in examples)
     raw_nats, _, _ = score_examples(model_source.model, examples, model_source.tokenizer.pad_id)

@@ -51,20 +51,21 @@ def train_command(
     """Train the melody model on the corpus melodies (CPU), keeping the best checkpoint."""
     from composer.corpus import load_melodies
     from composer.dataset import build_examples
+    from composer.model import ModelConfig
     from composer.tokens import MotifTokenizer
     from composer.train import CHECKPOINT_DIR, TrainConfig, train
     from prompts.encoder import get_encoder
 
-    config = TrainConfig(seed=seed, max_steps=max_steps, n_layer=n_layer, n_embd=n_embd, eval_every=eval_every,
-                         lr=lr, resume=resume)
     tokenizer = MotifTokenizer()
+    config = TrainConfig(ModelConfig(vocab_size=len(tokenizer), n_layer=n_layer, n_embd=n_embd), seed=seed,
+                         max_steps=max_steps, eval_every=eval_every, lr=lr, resume=resume)
     encoder = get_encoder()
     splits = {name: load_melodies(split=name)[:limit] for name in ("train", "valid")}
     examples = {}
     for name, melodies in splits.items():
         with _progress(f"tokenising {name}") as progress:
             task = progress.add_task("", total=len(melodies))
-            examples[name] = build_examples(melodies, tokenizer, encoder.embed, seed, config.max_tokens,
+            examples[name] = build_examples(melodies, tokenizer, encoder.embed, seed, config.model.max_tokens,
                                             progress=lambda n, t=task: progress.advance(t, n))
     err.print(f"{len(examples['train'])} training and {len(examples['valid'])} validation sequences")
     started = time.perf_counter()

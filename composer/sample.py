@@ -177,7 +177,7 @@ class ModelMelody:
             for token in prefix:
                 constraints.advance(row.state, token)
             row.state.pitches.clear()
-        room = self.model.config.n_positions - self.model.config.prefix_len - len(prompt)
+        room = self.model.config.max_tokens - len(prompt)
         max_steps = min(constraints.req.bars * 64 + 8, room)
         for _ in range(max_steps):
             chosen = [self.pick(row, constraints, logits[i].numpy(), rng) for i, row in enumerate(rows)]

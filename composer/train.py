@@ -29,10 +29,10 @@ ATTRIBUTE_SPAN = 8
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything that decides the trained weights."""
+    """Everything that decides the trained weights: the model's shape plus how it is trained."""
 
+    model: ModelConfig
     seed: int = 1234
-    max_tokens: int = 512
     batch_tokens: int = 6144
     lr: float = 1.5e-3
     weight_decay: float = 0.05
@@ -41,11 +41,6 @@ class TrainConfig:
     eval_every: int = 200
     patience: int = 4
     threads: int = 2
-    n_layer: int = 4
-    n_head: int = 4
-    n_embd: int = 192
-    prefix_len: int = 2
-    dropout: float = 0.1
     resume: bool = False
     """Start from the weights already in the output folder (a further phase; the card records each phase)."""
 
@@ -136,10 +131,9 @@ def train(
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     rng = random.Random(config.seed)
-    model = MelodyModel(ModelConfig(
-        vocab_size=len(tokenizer), n_layer=config.n_layer, n_head=config.n_head, n_embd=config.n_embd,
-        n_positions=config.max_tokens + config.prefix_len, prefix_len=config.prefix_len, dropout=config.dropout,
-    ))
+    if config.model.vocab_size != len(tokenizer):
+        raise ValueError(f"the model's vocabulary is {config.model.vocab_size}, the tokenizer has {len(tokenizer)}")
+    model = MelodyModel(config.model)
     if config.resume:
         previous = load_model(out_dir)
         if previous.config != model.config:
@@ -154,18 +148,17 @@ def train(
         report.best_valid_loss = nats / max(1, tokens)
         report.valid_bits_per_note = nats / math.log(2) / max(1, notes)
         log(f"resumed: valid loss {report.best_valid_loss:.4f}, {report.valid_bits_per_note:.3f} bits/note")
-    started, bad_evals, step = time.perf_counter(), 0, 0
-    while step < config.max_steps and bad_evals < config.patience:
+    started, step, patience = time.perf_counter(), 0, Patience(config.patience)
+    while step < config.max_steps and not patience.exhausted:
         for batch in make_batches(train_set, config.batch_tokens, rng):
             loss = train_step(model, optimizer, collate(batch, tokenizer.pad_id), learning_rate(step, config))
             step += 1
             if step % 20 == 0:
                 log(f"step {step} loss {loss:.4f} ({time.perf_counter() - started:.0f} s)")
             if step % config.eval_every == 0 or step == config.max_steps:
-                bad_evals = evaluate_and_keep(model, tokenizer, valid_set, step, loss, report, out_dir, log,
-                                              bad_evals)
+                patience.observe(evaluate_and_keep(model, tokenizer, valid_set, step, loss, report, out_dir, log))
                 model.train()
-            if step >= config.max_steps or bad_evals >= config.patience:
+            if step >= config.max_steps or patience.exhausted:
                 break
     report.steps = step
     report.seconds = time.perf_counter() - started
@@ -187,8 +180,8 @@ def train_step(model: MelodyModel, optimizer: torch.optim.Optimizer, inputs: dic
     return float(out.loss.detach())
 
 
-def evaluate_and_keep(model, tokenizer, valid_set, step, loss, report, out_dir, log, bad_evals) -> int:
-    """Validate; save the checkpoint when it improves. Returns the updated count of evaluations without gain."""
+def evaluate_and_keep(model, tokenizer, valid_set, step, loss, report, out_dir, log) -> float:
+    """Validate; save the checkpoint when it beats the best so far (resumed weights included). Returns the loss."""
     nats, tokens, notes = score_examples(model, valid_set, tokenizer.pad_id)
     valid_loss = nats / max(1, tokens)
     bits_per_note = nats / math.log(2) / max(1, notes)
@@ -199,8 +192,31 @@ def evaluate_and_keep(model, tokenizer, valid_set, step, loss, report, out_dir, 
         report.best_valid_loss, report.best_step, report.valid_bits_per_note = valid_loss, step, bits_per_note
         save_model(model, out_dir)
         tokenizer.save(out_dir)
-        return 0
-    return bad_evals + 1
+    return valid_loss
+
+
+@dataclass
+class Patience:
+    """Early stopping on this phase's own progress.
+
+    Why not against the saved best: a resumed phase warms its learning rate up again, which first pushes the
+    validation loss above the resumed weights' for a while; counting those evaluations as failures stopped
+    phases before they had a chance to gain. Saving still requires beating the best ever (evaluate_and_keep).
+    """
+
+    limit: int
+    best: float = math.inf
+    bad: int = 0
+
+    def observe(self, valid_loss: float) -> None:
+        if valid_loss < self.best - 1e-4:
+            self.best, self.bad = valid_loss, 0
+        else:
+            self.bad += 1
+
+    @property
+    def exhausted(self) -> bool:
+        return self.bad >= self.limit
 
 
 def write_model_card(out_dir: Path, config: TrainConfig, report: TrainReport) -> None:
@@ -219,7 +235,8 @@ def write_model_card(out_dir: Path, config: TrainConfig, report: TrainReport) ->
         "all-MiniLM-L6-v2 caption embedding projected into prefix vectors. Trained on the CPU by `motif train`\n"
         "on melodies extracted from the music21 corpus (`python -m composer.corpus build`).\n\n"
         f"- parameters: {report.parameters:,}\n"
-        f"- layers / heads / width: {config.n_layer} / {config.n_head} / {config.n_embd}; context {config.max_tokens}\n"
+        f"- layers / heads / width: {config.model.n_layer} / {config.model.n_head} / {config.model.n_embd};"
+        f" context {config.model.max_tokens}\n"
         f"- training examples: {report.train_examples:,} ({report.train_tokens:,} tokens); validation:"
         f" {report.valid_examples:,}\n"
         f"- steps: {report.steps} (best at {report.best_step}); training time: {report.seconds / 60:.1f} min\n"
@@ -233,9 +250,10 @@ def write_model_card(out_dir: Path, config: TrainConfig, report: TrainReport) ->
 
 
 def phase_command(config: dict) -> str:
-    """The `motif train` command line that runs one recorded phase."""
+    """The `motif train` command line that runs one recorded phase (early records keep the shape at top level)."""
+    shape = config.get("model", config)
     parts = [f"motif train --seed {config['seed']} --max-steps {config['max_steps']} --lr {config['lr']}",
-             f"--layers {config['n_layer']} --width {config['n_embd']} --eval-every {config['eval_every']}"]
+             f"--layers {shape['n_layer']} --width {shape['n_embd']} --eval-every {config['eval_every']}"]
     if config.get("resume"):
         parts.append("--resume")
     return " ".join(parts)

@@ -14,9 +14,9 @@ import numpy as np
 
 from composer.corpus import load_melodies
 from composer.dataset import build_examples
-from composer.model import load_model
+from composer.model import ModelConfig, load_model
 from composer.tokens import MotifTokenizer
-from composer.train import TrainConfig, train
+from composer.train import Patience, TrainConfig, train
 
 
 def embed(texts) -> np.ndarray:
@@ -29,10 +29,10 @@ def tiny_run(out: Path, seed: int) -> bytes:
     tokenizer = MotifTokenizer()
     melodies = load_melodies(split="train")[:24]
     valid = load_melodies(split="valid")[:8]
-    config = TrainConfig(seed=seed, max_steps=6, eval_every=3, n_layer=1, n_head=2, n_embd=32, batch_tokens=2048,
-                         warmup_steps=2)
-    report = train(config, tokenizer, build_examples(melodies, tokenizer, embed, seed, config.max_tokens),
-                   build_examples(valid, tokenizer, embed, seed, config.max_tokens), out, log=lambda _: None)
+    shape = ModelConfig(vocab_size=len(tokenizer), n_layer=1, n_head=2, n_embd=32)
+    config = TrainConfig(shape, seed=seed, max_steps=6, eval_every=3, batch_tokens=2048, warmup_steps=2)
+    report = train(config, tokenizer, build_examples(melodies, tokenizer, embed, seed, shape.max_tokens),
+                   build_examples(valid, tokenizer, embed, seed, shape.max_tokens), out, log=lambda _: None)
     assert report.steps == 6 and report.best_valid_loss < 10
     return (out / "model.safetensors").read_bytes()
 
@@ -47,3 +47,16 @@ def test_same_seed_same_weights_and_a_model_card(tmp_path: Path) -> None:
     assert "parameters" in card and "phase 1" in card and "--seed 7" in card
     assert json.loads((tmp_path / "a" / "training.json").read_text())["phases"][0]["config"]["seed"] == 7
     assert load_model(tmp_path / "a").num_parameters() > 0
+
+
+def test_patience_counts_the_phase_own_progress_not_the_resumed_best() -> None:
+    """A resumed phase starts above the saved best while its learning rate warms up; as long as its own
+    validation keeps falling it goes on, and it stops after `limit` evaluations without a gain."""
+    patience = Patience(limit=2)
+    for loss in (0.85, 0.84, 0.83, 0.82):  # all worse than a resumed best of 0.80, but improving
+        patience.observe(loss)
+    assert not patience.exhausted
+    patience.observe(0.83)
+    assert not patience.exhausted
+    patience.observe(0.821)
+    assert patience.exhausted
