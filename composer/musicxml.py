@@ -46,6 +46,7 @@ _MIN_Q = 1.0 / 12
 _NEUTRAL = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
 """Chromatic spellings for keys without a signature: the common blue notes Eb and Bb, sharps otherwise."""
 _EPS = 1e-6
+_BLACK_KEYS = frozenset({1, 3, 6, 8, 10})
 
 _CHORD_KINDS = {
     "maj": "major", "min": "minor", "dim": "diminished", "aug": "augmented", "sus2": "suspended-second",
@@ -120,19 +121,53 @@ def _boundaries(spans: list[_Span], bar_q: float, total: float) -> list[float]:
 
 
 class _Speller:
-    """Spells MIDI pitches in a key (scale notes as the key has them, others sharp or flat by the key)."""
+    """Spells MIDI pitches in a key, the way a copyist would.
+
+    Scale notes are spelled as the key has them. The leading tone is always the letter below the tonic (C# in
+    D minor, never Db). Any other black-key note outside the key follows where the line goes: sharp when it
+    resolves a semitone up (F#-G), flat when it falls a semitone (Gb-F); otherwise by the key's side of the
+    circle of fifths.
+    """
 
     def __init__(self, signature: key.Key) -> None:
         in_key = {p.pitchClass: p.name for p in signature.getPitches()}
         outside = NOTE_NAMES_FLAT if signature.sharps < 0 else NOTE_NAMES_SHARP if signature.sharps else _NEUTRAL
         self.names = [in_key.get(pc) or _m21_tonic(outside[pc]) for pc in range(12)]
+        self.in_key = frozenset(in_key)
+        leading = signature.tonic.transpose("-m2")
+        if leading.pitchClass not in in_key:
+            self.names[leading.pitchClass] = leading.name
+        self.leading_pc = leading.pitchClass
         self.key_alters = {p.step: p.alter for p in signature.alteredPitches}
 
-    def pitch(self, midi: int) -> pitch.Pitch:
-        p = pitch.Pitch(self.names[midi % 12])
+    def pitch(self, midi: int, toward: int | None = None) -> pitch.Pitch:
+        """`toward`: the pitch the line moves to next, when known."""
+        pc = midi % 12
+        name = self.names[pc]
+        if pc not in self.in_key and pc != self.leading_pc and pc in _BLACK_KEYS and toward is not None:
+            if toward - midi == 1:
+                name = NOTE_NAMES_SHARP[pc]
+            elif toward - midi == -1:
+                name = _m21_tonic(NOTE_NAMES_FLAT[pc])
+        p = pitch.Pitch(name)
         p.octave = midi // 12 - 1
         p.octave += (midi - p.midi) // 12
         return p
+
+
+def _next_pitches(spans: list[_Span]) -> dict[_Span, int]:
+    """For each span, the nearest pitch among the next onset's notes in the same part (what it moves to)."""
+    onsets = sorted({round(s.start, 6) for s in spans})
+    by_onset: dict[float, list[int]] = {}
+    for s in spans:
+        by_onset.setdefault(round(s.start, 6), []).append(s.pitch)
+    following = dict(zip(onsets, onsets[1:], strict=False))
+    out = {}
+    for s in spans:
+        after = following.get(round(s.start, 6))
+        if after is not None:
+            out[s] = min(by_onset[after], key=lambda p: abs(p - s.pitch))
+    return out
 
 
 def _mark_accidentals(measure: stream.Measure, key_alters: dict[str, float]) -> None:
@@ -152,6 +187,8 @@ def _mark_accidentals(measure: stream.Measure, key_alters: dict[str, float]) -> 
             elif show:
                 p.accidental = pitch.Accidental(p.alter) if p.alter else pitch.Accidental("natural")
                 p.accidental.displayStatus = True
+            else:  # implied by the signature or the bar: music21 writes an accidental whose status is unset
+                p.accidental.displayStatus = False
             state[slot] = p.alter
 
 
@@ -181,7 +218,8 @@ def expressible_chunks(length_q: float) -> list[float]:
     return chunks or [length_q]
 
 
-def _segment(sounding: list[_Span], seg_start: float, seg_end: float, speller: _Speller) -> list[note.GeneralNote]:
+def _segment(sounding: list[_Span], seg_start: float, seg_end: float, speller: _Speller,
+             toward: dict[_Span, int]) -> list[note.GeneralNote]:
     """One slice of a part: rests, notes or chords (tied when the slice needs several note values)."""
     chunks = expressible_chunks(seg_end - seg_start)
     if not sounding:
@@ -194,7 +232,7 @@ def _segment(sounding: list[_Span], seg_start: float, seg_end: float, speller: _
             before = s.start < seg_start - _EPS or not first
             after = s.end > seg_end + _EPS or not last
             tie = "continue" if before and after else "stop" if before else "start" if after else None
-            parts.append(_tied_note(speller.pitch(s.pitch), tie))
+            parts.append(_tied_note(speller.pitch(s.pitch, toward.get(s)), tie))
         element: note.GeneralNote = parts[0] if len(parts) == 1 else m21chord.Chord(parts)
         element.duration = duration.Duration(q)
         elements.append(element)
@@ -205,13 +243,14 @@ def _pitched_measures(spans: list[_Span], bar_q: float, total: float, speller: _
     points = _boundaries(spans, bar_q, total)
     bars = max(1, int(round(total / bar_q)))
     measures = [stream.Measure(number=i + 1) for i in range(bars)]
+    toward = _next_pitches(spans)
     for a, b in zip(points, points[1:], strict=False):
         if b - a < _MIN_Q - _EPS:
             continue
         index = min(int((a + _EPS) // bar_q), bars - 1)
         sounding = [s for s in spans if s.start <= a + _EPS and s.end >= b - _EPS]
         offset = a - index * bar_q
-        for element in _segment(sounding, a, b, speller):
+        for element in _segment(sounding, a, b, speller, toward):
             measures[index].insert(offset, element)
             offset += element.duration.quarterLength
     for m in measures:

@@ -71,6 +71,39 @@ def test_flat_key_spells_with_flats(tmp_path: Path) -> None:
     assert _first(score.parts[0], key.KeySignature).sharps == -2
 
 
+def test_accidentals_only_where_the_signature_and_bar_do_not_imply_them(tmp_path: Path) -> None:
+    """Bb major: Bb and Eb carry no sign (the signature has them); Db does; an E natural needs a natural and the
+    Eb after it in the same bar a flat again; the next bar starts from the signature. Read from the raw XML,
+    because that is what a notation program shows."""
+    import xml.etree.ElementTree as ET
+
+    spec = Spec(tonic="Bb", mode="major", bars=2, instruments=(Instrument("Sax", 65, "melody"),))
+    pitches = [70, 63, 75, 61, 64, 63, 70, 63]
+    notes = [Note(p, i * 1.0, 1.0) for i, p in enumerate(pitches)]
+    path = write_musicxml(Piece(spec, [Track("Sax", 65, "melody", notes)], []), tmp_path / "piece.musicxml")
+    shown = []
+    for n in ET.parse(path).getroot().iter("note"):
+        if n.find("pitch") is not None:
+            sign = n.find("accidental")
+            shown.append(sign.text if sign is not None else None)
+    assert shown == [None, None, None, "flat", "natural", "flat", None, None]
+
+
+def test_chromatic_notes_spelled_by_leading_tone_and_direction(tmp_path: Path) -> None:
+    """D minor: the leading tone is C#, not Db. Bb major: a black key outside the key is spelled toward where
+    the line goes, F#-G rising and Gb-F falling; with nowhere to go it follows the key's flats."""
+    d_minor = Spec(tonic="D", mode="minor", bars=1, instruments=(Instrument("Sax", 65, "melody"),))
+    notes = [Note(p, i * 1.0, 1.0) for i, p in enumerate([62, 61, 62, 69])]
+    names = [n.pitch.name for n in _reparse(Piece(d_minor, [Track("Sax", 65, "melody", notes)], []), tmp_path)
+             .parts[0].flatten().getElementsByClass(note.Note)]
+    assert names == ["D", "C#", "D", "A"]
+    b_flat = Spec(tonic="Bb", mode="major", bars=2, instruments=(Instrument("Sax", 65, "melody"),))
+    notes = [Note(p, i * 1.0, 1.0) for i, p in enumerate([65, 66, 67, 70, 66, 65, 62, 66])]
+    names = [n.pitch.name for n in _reparse(Piece(b_flat, [Track("Sax", 65, "melody", notes)], []), tmp_path)
+             .parts[0].flatten().getElementsByClass(note.Note)]
+    assert names == ["F", "F#", "G", "B-", "G-", "F", "D", "G-"]
+
+
 def test_awkward_rhythms_and_overlaps_do_not_crash(tmp_path: Path) -> None:
     """Overlapping voices, notes across bar lines, tiny and off-grid durations, out-of-range pitches."""
     notes = [Note(60, 0.0, 5.3), Note(64, 0.1, 0.07), Note(67, 0.33, 2.9), Note(60, 0.5, 1.0), Note(140, 3.9, 0.2),
