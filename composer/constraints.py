@@ -1,8 +1,8 @@
 """What the melody model may say next: the REMI grammar plus the request, as a mask over the vocabulary.
 
 Obedience by construction: whatever the weights prefer, a token that would break the grammar, run past the
-requested bar count, leave the meter's bar, overlap the previous note, leave the mode or the range is
-never sampled. Chord tones get a bonus on strong beats so the line follows the harmony plan.
+requested bar count, leave the meter's bar, overlap the previous note, hold longer than a bar, leave the
+mode or the range is never sampled. Chord tones get a bonus on strong beats so the line follows the harmony plan.
 """
 
 from __future__ import annotations
@@ -143,11 +143,19 @@ class Constraints:
                 out[tid] = 0.0
 
     def _allow_durations(self, row: RowState, out: np.ndarray) -> None:
-        """Notes end by the final bar line, and only the tonic may be the note that reaches it."""
+        """Notes end by the final bar line, and only the tonic may be the note that reaches it.
+
+        No note holds longer than a bar, except a closing one (two): notes over a bar are 0.3% of the corpus,
+        nearly all Palestrina's breves, and a melody that opens on a three-bar note reads as one that never
+        starts.
+        """
         onset = row.grammar.bar_start_q + row.grammar.position_q
         may_close = self._ends_well(row.grammar.pitch)
         for tid, q in self.durations.items():
-            if onset + q < self.end_q or (onset + q == self.end_q and may_close):
+            closing = onset + q == self.end_q
+            if q > (2 * self.bar_q if closing else self.bar_q):
+                continue
+            if onset + q < self.end_q or (closing and may_close):
                 out[tid] = 0.0
         if not (out > NEG).any():  # nothing fits but reaching the end: let it
             for tid, q in self.durations.items():

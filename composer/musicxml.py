@@ -1,7 +1,8 @@
 """Piece -> music21 Score -> MusicXML, for people who read or edit the music (and for the score picture).
 
 The Piece is notated straight (swing is a performance matter, as on jazz charts). Times are snapped to
-a sixteenth/eighth-triplet grid so music21 never invents absurd tuplets, and each part is sliced at
+one grid per beat of a part, sixteenths or eighth triplets (`BeatGrid`), so music21 never invents absurd
+or nested tuplets, and each part is sliced at
 every onset, release and bar line into notes, chords and rests tied across the slices; that is the
 fast path (measures are built directly instead of asking music21's makeNotation to guess them).
 
@@ -14,6 +15,8 @@ music21 keeps scratch files in ``<user cache dir>/motif/music21`` (see `configur
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,14 +88,44 @@ def configure_music21(scratch_dir: Path | None = None) -> Path:
     return target
 
 
-def snap(t: float) -> float:
-    """Snap a time in quarters to the nearest sixteenth or eighth-triplet position (sixteenth on ties)."""
-    best = round(t * GRID_DIVISORS[0]) / GRID_DIVISORS[0]
-    for div in GRID_DIVISORS[1:]:
-        cand = round(t * div) / div
-        if abs(cand - t) < abs(best - t) - _EPS:
-            best = cand
-    return best
+TRIPLET_TOLERANCE = 0.02
+"""How close (in quarters) a time must be to 1/3 or 2/3 of a beat to count as a written triplet."""
+
+
+def _beat_divisor(offsets: list[float]) -> int:
+    """4 (sixteenths) or 3 (eighth triplets) for one beat, from the times inside it (as fractions of the beat)."""
+    def error(div: int, x: float) -> float:
+        return abs(x * div - round(x * div)) / div
+
+    triplet_meant = any(error(3, x) < TRIPLET_TOLERANCE < error(4, x) for x in offsets)
+    if triplet_meant and sum(error(3, x) for x in offsets) < sum(error(4, x) for x in offsets):
+        return 3
+    return 4
+
+
+class BeatGrid:
+    """The subdivision each beat of a part is written in, and snapping to it.
+
+    Why one grid per beat: snapping every time on its own to the nearer of the sixteenth and triplet grids
+    turns a detached 0.4-beat comping chord (0.4 is nearer 1/3 than 1/2) into a triplet beside sixteenths in
+    the same beat, which engraves as nested tuplets. A beat is written in triplets only where a note really
+    starts or ends on a triplet position and triplets fit the beat's times better; otherwise in sixteenths.
+    """
+
+    def __init__(self, times: Iterable[float]) -> None:
+        inside: dict[int, list[float]] = {}
+        for t in times:
+            beat = math.floor(t + _EPS)
+            if t - beat > _EPS:
+                inside.setdefault(beat, []).append(t - beat)
+        self.divisors = {beat: _beat_divisor(offsets) for beat, offsets in inside.items()}
+
+    def divisor(self, t: float) -> int:
+        return self.divisors.get(math.floor(t + _EPS), GRID_DIVISORS[0])
+
+    def snap(self, t: float) -> float:
+        div = self.divisor(t)
+        return round(t * div) / div
 
 
 @dataclass(frozen=True)
@@ -103,10 +136,11 @@ class _Span:
 
 
 def _spans(track: Track, total: float) -> list[_Span]:
+    grid = BeatGrid([t for n in track.notes for t in (n.start, n.end)])
     out = []
     for n in track.notes:
-        start = min(max(0.0, snap(n.start)), total)
-        end = min(max(snap(n.end), start + 0.25), total)
+        start = min(max(0.0, grid.snap(n.start)), total)
+        end = min(max(grid.snap(n.end), start + 1 / grid.divisor(start)), total)
         if end - start > _EPS:
             out.append(_Span(min(127, max(0, int(n.pitch))), start, end))
     return out
@@ -156,16 +190,17 @@ class _Speller:
 
 
 def _next_pitches(spans: list[_Span]) -> dict[_Span, int]:
-    """For each span, the nearest pitch among the next onset's notes in the same part (what it moves to)."""
-    onsets = sorted({round(s.start, 6) for s in spans})
+    """For each single note, the nearest pitch among the next onset's notes in the same part (where the line
+    goes). Notes of a chord get none: they are spelled as the key has them, not by voice leading."""
     by_onset: dict[float, list[int]] = {}
     for s in spans:
         by_onset.setdefault(round(s.start, 6), []).append(s.pitch)
+    onsets = sorted(by_onset)
     following = dict(zip(onsets, onsets[1:], strict=False))
     out = {}
     for s in spans:
-        after = following.get(round(s.start, 6))
-        if after is not None:
+        here, after = round(s.start, 6), following.get(round(s.start, 6))
+        if after is not None and len(by_onset[here]) == 1:
             out[s] = min(by_onset[after], key=lambda p: abs(p - s.pitch))
     return out
 
@@ -308,16 +343,24 @@ def _chord_symbol(chord: Chord, prefer_flats: bool) -> harmony.ChordSymbol:
 
 
 def _add_chord_symbols(measures: list[stream.Measure], chords: list[Chord], bar_q: float, flats: bool) -> None:
+    grid = BeatGrid([chord.start for chord in chords])
     for chord in chords:
-        start = snap(chord.start)
+        start = grid.snap(chord.start)
         index = int((start + _EPS) // bar_q)
         if 0 <= index < len(measures):
             measures[index].insert(start - index * bar_q, _chord_symbol(chord, flats))
 
 
+GUITAR_PROGRAMS = frozenset(range(24, 32))
+"""Guitars are written in the treble clef an octave above their sound (the clef with an 8 below), so a solo
+guitar's bass line and melody share one readable staff."""
+
+
 def _clef_for(track: Track, spans: list[_Span]) -> clef.Clef:
     if track.is_drum:
         return clef.PercussionClef()
+    if track.program in GUITAR_PROGRAMS:
+        return clef.Treble8vbClef()
     pitches = sorted(s.pitch for s in spans)
     median = pitches[len(pitches) // 2] if pitches else 60
     return clef.BassClef() if median < 60 else clef.TrebleClef()

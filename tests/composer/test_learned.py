@@ -106,6 +106,10 @@ def test_constrained_sampling_obeys_with_random_weights(tiny_source: ModelMelody
     assert all(a.start + a.duration <= b.start + 1e-6 for a, b in zip(notes, notes[1:], strict=False))
     center = 72 + 12 * spec.register
     assert all(center - 13 <= n.pitch <= center + 11 for n in notes)
+    for seed in range(4):  # no note holds past a bar, except a closing one (up to two)
+        line = tiny_source.generate(spec, chords, np.random.default_rng(seed))
+        assert all(n.duration <= spec.bar_quarters + 1e-6 for n in line[:-1])
+        assert line[-1].duration <= 2 * spec.bar_quarters + 1e-6
     again = tiny_source.generate(spec, chords, np.random.default_rng(3))
     assert [(n.pitch, n.start, n.duration) for n in again] == [(n.pitch, n.start, n.duration) for n in notes]
 

@@ -10,7 +10,7 @@ import pytest
 from music21 import clef, converter, harmony, key, meter, note, tempo
 from music21 import stream as m21stream
 
-from composer.musicxml import piece_to_score, snap, write_musicxml
+from composer.musicxml import BeatGrid, piece_to_score, write_musicxml
 from composer.piece import Chord, Note, Piece, Track
 from prompts.spec import Instrument, Spec
 from tests.fixtures.pieces import jig_6_8, tune_4_4
@@ -104,6 +104,14 @@ def test_chromatic_notes_spelled_by_leading_tone_and_direction(tmp_path: Path) -
     assert names == ["F", "F#", "G", "B-", "G-", "F", "D", "G-"]
 
 
+def test_guitar_is_written_in_the_octave_treble_clef_at_sounding_pitch(tmp_path: Path) -> None:
+    spec = Spec(bars=1, instruments=(Instrument("Guitar", 24, "melody"),))
+    notes = [Note(40, 0.0, 1.0), Note(52, 1.0, 1.0), Note(64, 2.0, 1.0), Note(79, 3.0, 1.0)]
+    part = _reparse(Piece(spec, [Track("Guitar", 24, "melody", notes)], []), tmp_path).parts[0]
+    assert isinstance(_first(part, clef.Clef), clef.Treble8vbClef)
+    assert [n.pitch.midi for n in part.flatten().getElementsByClass(note.Note)] == [40, 52, 64, 79]
+
+
 def test_awkward_rhythms_and_overlaps_do_not_crash(tmp_path: Path) -> None:
     """Overlapping voices, notes across bar lines, tiny and off-grid durations, out-of-range pitches."""
     notes = [Note(60, 0.0, 5.3), Note(64, 0.1, 0.07), Note(67, 0.33, 2.9), Note(60, 0.5, 1.0), Note(140, 3.9, 0.2),
@@ -116,9 +124,31 @@ def test_awkward_rhythms_and_overlaps_do_not_crash(tmp_path: Path) -> None:
         assert n.quarterLength * 12 == pytest.approx(round(n.quarterLength * 12))  # on the 1/12 grid
 
 
-def test_snap_prefers_sixteenths_and_triplets() -> None:
-    assert snap(0.26) == 0.25 and snap(0.34) == pytest.approx(1 / 3) and snap(2.0) == 2.0
-    assert snap(0.6666) == pytest.approx(2 / 3) and snap(0.74) == 0.75
+def test_beat_grid_prefers_sixteenths_and_keeps_real_triplets() -> None:
+    assert BeatGrid([0.26]).snap(0.26) == 0.25 and BeatGrid([2.0]).snap(2.0) == 2.0
+    assert BeatGrid([0.3334]).snap(0.3334) == pytest.approx(1 / 3) and BeatGrid([0.74]).snap(0.74) == 0.75
+    assert BeatGrid([1.6666]).snap(1.6666) == pytest.approx(5 / 3)
+    assert BeatGrid([0.4]).snap(0.4) == 0.5  # a detached note's release is not a triplet
+    grid = BeatGrid([1 / 3, 0.4])  # one grid per beat: a real triplet there puts the whole beat in triplets
+    assert grid.snap(0.4) == pytest.approx(1 / 3) and grid.divisor(1.5) == 4
+
+
+def test_detached_comping_is_not_written_as_nested_triplets(tmp_path: Path) -> None:
+    """The swing comp's 0.4-beat chords used to snap to triplets beside sixteenths (nested tuplets on the page);
+    the melody's real triplets stay triplets."""
+    from music21 import chord as m21chord
+
+    spec = Spec(bars=1, instruments=(Instrument("Sax", 65, "melody"), Instrument("Piano", 0, "chords")))
+    melody = [Note(72, 0.0, 1 / 3), Note(74, 1 / 3, 1 / 3), Note(76, 2 / 3, 1 / 3), Note(77, 1.0, 3.0)]
+    comp = [Note(p, t, d) for t, d in ((1.0, 0.4), (2.5, 0.9)) for p in (60, 64, 67)]
+    piece = Piece(spec, [Track("Sax", 65, "melody", melody), Track("Piano", 0, "chords", comp)], [])
+    score = _reparse(piece, tmp_path)
+    sax = [float(n.quarterLength) for n in score.parts[0].flatten().notes]
+    assert sax[:3] == [pytest.approx(1 / 3)] * 3
+    piano = score.parts[1].flatten()
+    assert all(float(e.quarterLength) * 4 == round(float(e.quarterLength) * 4) for e in piano.notesAndRests)
+    assert not any(e.duration.tuplets for e in piano.notesAndRests)
+    assert [float(c.offset) for c in piano.getElementsByClass(m21chord.Chord)] == [1.0, 2.5]
 
 
 def test_empty_track_and_no_chords(tmp_path: Path) -> None:
