@@ -63,6 +63,8 @@ class EvalConfig:
     """Histogram overlaps are noisy on few pieces (the same Markov engine scores 0.748 on 120 windows and 0.786
     on 500), so the statistics use more windows than the likelihoods; both engines always get the same ones."""
     seed: int = 0
+    control_seeds: int = 1
+    """Each control-suite prompt is composed with this many seeds (0, 1, ...): more seeds, a finer share."""
 
 
 def window_spec(melody, seed: int) -> Spec:
@@ -117,9 +119,11 @@ def statistics(markov: MarkovModel, model_source, limit: int, seed: int) -> dict
     return stats
 
 
-async def control_and_latency(studio_factory, runs: int) -> tuple[float, dict[str, Any], dict[str, Any]]:
-    """Compose the control suite through the studio: attributes obeyed, originality, per-stage latency."""
+async def control_and_latency(studio_factory, runs: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Compose the control suite through the studio (prompt i % suite size with seed i): attributes obeyed,
+    originality, per-stage latency."""
     obeyed = total = 0
+    misses: list[str] = []
     matches: list[int] = []
     rejected = 0
     stages: dict[str, list[float]] = {}
@@ -127,6 +131,8 @@ async def control_and_latency(studio_factory, runs: int) -> tuple[float, dict[st
         for i in range(runs):
             result = await studio.compose(CONTROL_SUITE[i % len(CONTROL_SUITE)], seed=i)
             checks = check_explicit(result.spec, read_midi(Path(result.files["midi"]).read_bytes()))
+            misses += [f"{CONTROL_SUITE[i % len(CONTROL_SUITE)]} (seed {i}): {c.field} {c.expected} heard as {c.found}"
+                       for c in checks if not c.ok]
             obeyed += sum(c.ok for c in checks)
             total += len(checks)
             if result.originality:
@@ -141,7 +147,9 @@ async def control_and_latency(studio_factory, runs: int) -> tuple[float, dict[st
                                 "histogram": {str(k): matches.count(k) for k in sorted(set(matches))}},
         "rejected_candidates": rejected, "posted_above_threshold": sum(m >= 12 for m in matches),
     }
-    return obeyed / max(1, total), originality, latency
+    control = {"share": round(obeyed / max(1, total), 4), "attributes": total, "compositions": runs,
+               "missed": misses}
+    return control, originality, latency
 
 
 def run_eval(config: EvalConfig, studio_factory, model_source, embed) -> dict[str, Any]:
@@ -150,8 +158,10 @@ def run_eval(config: EvalConfig, studio_factory, model_source, embed) -> dict[st
     markov = MarkovModel.load()
     report: dict[str, Any] = {"heldout_bits_per_note": heldout_bits(windows, markov, model_source, embed)}
     report["stats"] = statistics(markov, model_source, config.stats_pieces, config.seed)
-    accuracy, originality, latency = asyncio.run(control_and_latency(studio_factory, len(CONTROL_SUITE)))
-    report |= {"control_accuracy": round(accuracy, 4), "originality": originality, "latency_ms": latency}
+    runs = len(CONTROL_SUITE) * max(1, config.control_seeds)
+    control, originality, latency = asyncio.run(control_and_latency(studio_factory, runs))
+    report |= {"control_accuracy": control["share"], "control": control, "originality": originality,
+               "latency_ms": latency}
     return report
 
 

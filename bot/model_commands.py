@@ -79,6 +79,7 @@ def eval_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
     pieces: Annotated[int, typer.Option("--pieces", help="Held-out windows scored.")] = 200,
     stats_pieces: Annotated[int, typer.Option("--stats-pieces", help="Windows generated for statistics.")] = 400,
+    control_seeds: Annotated[int, typer.Option("--control-seeds", help="Seeds per control-suite prompt.")] = 1,
 ) -> None:
     """Evaluate the learned model against the Markov baseline (bits/note, statistics, control, latency)."""
     import json
@@ -98,7 +99,7 @@ def eval_command(
         async with open_studio(config, source) as studio:
             yield studio
 
-    report = run_eval(EvalConfig(pieces=pieces, stats_pieces=stats_pieces), studio_factory, source, source.embed)
+    report = run_eval(EvalConfig(pieces=pieces, stats_pieces=stats_pieces, control_seeds=control_seeds), studio_factory, source, source.embed)
     if json_out:
         sys.stdout.write(json.dumps(report) + "\n")
     else:

@@ -17,6 +17,7 @@ from composer.arrange import arrange
 from composer.harmony import plan_harmony
 from composer.keyclarity import clarity, piece_says_key
 from composer.originality import OriginalityIndex, OriginalityReport, tune_of
+from composer.phrasing import anticipate
 from composer.piece import Chord, Note, Piece
 from composer.styles import Style, style_for
 from prompts.spec import Spec
@@ -73,7 +74,7 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
     t0 = time.perf_counter()
     chords = plan_clear_harmony(spec, style, rng)
     t1 = time.perf_counter()
-    melody = _melody(melody_source, spec, chords, style, rng)
+    melody = anticipate(_melody(melody_source, spec, chords, style, rng), spec, style.push, rng)
     t2 = time.perf_counter()
     tracks = arrange(spec, style, chords, melody, rng)
     t3 = time.perf_counter()

@@ -18,6 +18,7 @@ from composer.accompany import Context
 from composer.arrange import arrange, counter_line
 from composer.harmony import plan_harmony
 from composer.meter import meter_of
+from composer.phrasing import anticipate
 from composer.piece import Chord, Note, Piece, Track
 from composer.ranges import instrument_range
 from composer.remix_lines import EPS, clip_chords, copy_track, line_indices, melody_line
@@ -132,6 +133,7 @@ def continue_piece(base: Piece, spec: Spec, source: MelodySource, style: Style, 
     melody = best_take(source, section_spec, chords, style, rng,
                        lambda notes: join_cost(last, notes[0].pitch if notes else None), config.takes_for(source),
                        context=preceding(line, base.total_quarters))
+    melody = anticipate(melody, section_spec, style.push, rng)
     tracks = arrange(section_spec, style, chords, melody, rng)
     lead = next((t for t in tracks if t.role == "melody" and not t.is_drum), None)
     if lead is not None:

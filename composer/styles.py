@@ -27,6 +27,7 @@ class Style:
     `chords_per_bar` is the harmonic rhythm (2.0: two chords a bar, 0.5: one chord every two bars).
     `cadence` says what precedes the final tonic. `velocity` is the mean MIDI velocity and `dynamics`
     the depth of the phrase swell. `flavour` adds a colour: "freygish" (klezmer), "drone" (medieval).
+    `push` is the share of the melody's downbeat notes anticipated by an eighth (composer.phrasing).
     """
 
     genre: str
@@ -42,6 +43,7 @@ class Style:
     velocity: int = 80
     dynamics: int = 10
     flavour: str = ""
+    push: float = 0.0
 
     def __post_init__(self) -> None:
         if self.harmony not in HARMONY_KINDS:
@@ -50,6 +52,8 @@ class Style:
             raise StyleError(f"unknown chord vocabulary {self.vocabulary!r}")
         if self.cadence not in CADENCES:
             raise StyleError(f"unknown cadence {self.cadence!r}")
+        if not 0.0 <= self.push <= 1.0:
+            raise StyleError(f"push must be a share between 0 and 1, got {self.push}")
         if self.chords_per_bar not in (0.5, 1.0, 2.0):
             raise StyleError(f"chords_per_bar must be 0.5, 1 or 2, got {self.chords_per_bar}")
 
@@ -57,7 +61,7 @@ class Style:
 DEFAULT_STYLE = Style("default", "pop_loop", bass="root_fifth", comping="block", groove="pop")
 
 _JAZZ = Style("jazz", "jazz_ii_v_i", "extended", bass="walking", comping="swing_comp", groove="swing",
-              swing=True, allow_chromatic=True, velocity=74)
+              swing=True, allow_chromatic=True, velocity=74, push=0.35)
 _FOLK = Style("folk", "folk_simple", bass="root_fifth", comping="strum", groove="folk", velocity=80)
 _CLASSICAL = Style("classical", "functional", bass="root_fifth", comping="alberti", groove="march",
                    velocity=74, dynamics=14)
@@ -67,36 +71,36 @@ STYLES: dict[str, Style] = {
     "swing": replace(_JAZZ, genre="swing", vocabulary="sevenths", velocity=84),
     "jazz_waltz": replace(_JAZZ, genre="jazz_waltz", vocabulary="sevenths", groove="jazz_waltz"),
     "blues": Style("blues", "blues_12", "sevenths", bass="walking", comping="swing_comp", groove="shuffle",
-                   swing=True, allow_chromatic=True, velocity=82),
+                   swing=True, allow_chromatic=True, velocity=82, push=0.3),
     "bossa_nova": Style("bossa_nova", "jazz_ii_v_i", "extended", bass="bossa", comping="bossa",
-                        groove="bossa", allow_chromatic=True, velocity=66),
+                        groove="bossa", allow_chromatic=True, velocity=66, push=0.4),
     "latin": Style("latin", "pop_loop", "triads", 2.0, bass="tumbao", comping="montuno", groove="latin",
-                   velocity=84),
+                   velocity=84, push=0.35),
     "tango": Style("tango", "functional", "sevenths", bass="tango", comping="tango", groove="tango",
                    velocity=86, dynamics=16),
-    "pop": Style("pop", "pop_loop", bass="root_eighths", comping="block", groove="pop", velocity=82),
+    "pop": Style("pop", "pop_loop", bass="root_eighths", comping="block", groove="pop", velocity=82, push=0.3),
     "rock": Style("rock", "pop_loop", bass="root_eighths", comping="strum", groove="rock",
-                  allow_chromatic=True, velocity=90),
+                  allow_chromatic=True, velocity=90, push=0.25),
     "metal": Style("metal", "pop_loop", "power", bass="root_eighths", comping="chug", groove="metal",
                    velocity=100, dynamics=6),
     "funk": Style("funk", "modal_vamp", "extended", cadence="none", bass="funk", comping="stab",
-                  groove="funk", allow_chromatic=True, velocity=88),
+                  groove="funk", allow_chromatic=True, velocity=88, push=0.4),
     "neo_soul": Style("neo_soul", "jazz_ii_v_i", "extended", bass="root_sustain", comping="pad_sustain",
-                      groove="hip_hop", allow_chromatic=True, velocity=70),
+                      groove="hip_hop", allow_chromatic=True, velocity=70, push=0.35),
     "lofi": Style("lofi", "pop_loop", "extended", bass="root_sustain", comping="block", groove="hip_hop",
-                  swing=True, velocity=64, dynamics=6),
+                  swing=True, velocity=64, dynamics=6, push=0.35),
     "hip_hop": Style("hip_hop", "pop_loop", "sevenths", 0.5, bass="root_sustain", comping="block",
-                     groove="hip_hop", swing=True, velocity=80),
+                     groove="hip_hop", swing=True, velocity=80, push=0.3),
     "trap": Style("trap", "pop_loop", "triads", 0.5, cadence="none", bass="808_sustain",
-                  comping="pad_sustain", groove="trap", velocity=84, dynamics=4),
+                  comping="pad_sustain", groove="trap", velocity=84, dynamics=4, push=0.25),
     "techno": Style("techno", "modal_vamp", "sevenths", 0.5, cadence="none", bass="root_offbeat",
                     comping="stab", groove="four_on_floor", velocity=90, dynamics=4),
     "house": Style("house", "pop_loop", "sevenths", bass="root_offbeat", comping="offbeat_skank",
-                   groove="four_on_floor", velocity=88, dynamics=6),
+                   groove="four_on_floor", velocity=88, dynamics=6, push=0.3),
     "edm": Style("edm", "pop_loop", bass="root_eighths", comping="pulse", groove="four_on_floor",
-                 velocity=92, dynamics=8),
+                 velocity=92, dynamics=8, push=0.3),
     "synthwave": Style("synthwave", "pop_loop", bass="root_octave", comping="pad_sustain",
-                       groove="synthwave", velocity=84),
+                       groove="synthwave", velocity=84, push=0.3),
     "chiptune": Style("chiptune", "pop_loop", bass="root_octave", comping="arpeggio", groove="chiptune",
                       velocity=90, dynamics=4),
     "ambient": Style("ambient", "minimal_pad", "extended", 0.5, cadence="none", bass="pedal",
@@ -123,11 +127,11 @@ STYLES: dict[str, Style] = {
     "klezmer": Style("klezmer", "klezmer", "sevenths", bass="boom_chic", comping="oom_pah", groove="bulgar",
                      allow_chromatic=True, velocity=86, flavour="freygish"),
     "reggae": Style("reggae", "pop_loop", bass="reggae", comping="offbeat_skank", groove="one_drop",
-                    velocity=80),
+                    velocity=80, push=0.3),
     "ragtime": Style("ragtime", "ragtime_circle", "sevenths", bass="root_fifth", comping="stride",
-                     groove="march", allow_chromatic=True, velocity=84),
+                     groove="march", allow_chromatic=True, velocity=84, push=0.35),
     "gospel": Style("gospel", "gospel", "sevenths", cadence="plagal", bass="root_fifth", comping="block",
-                    groove="shuffle", swing=True, allow_chromatic=True, velocity=86, dynamics=16),
+                    groove="shuffle", swing=True, allow_chromatic=True, velocity=86, dynamics=16, push=0.25),
     "medieval": Style("medieval", "modal_drone", "triads", cadence="none", bass="pedal",
                       comping="pad_sustain", groove="medieval", velocity=72, flavour="drone"),
     "lullaby": replace(_FOLK, genre="lullaby", bass="root_sustain", comping="arpeggio", groove="ambient",

@@ -1,0 +1,57 @@
+"""Phrasing: how a style places a freshly written melody against the beat.
+
+Why: the music the model learned from (folk songs, fiddle tunes, chorales, Palestrina) lands squarely on the
+beat, so a jazz, bossa or pop melody came out folk-shaped. Those styles push melody notes ahead of the
+beat: the note of beat 1 arrives on the "and" of the beat before and is held across it (anticipation).
+Only onsets move, and only earlier, by an eighth; pitches stay as written, so the key, the range, the bar
+count and the melody's chord tones are exactly what the checks saw before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from composer.piece import Note
+from prompts.spec import Spec
+
+PUSH_Q = 0.5
+"""How far ahead of the beat an anticipated note arrives: an eighth."""
+_EPS = 1e-6
+
+
+def pushed_beats(spec: Spec) -> tuple[float, ...]:
+    """Onsets within a bar (quarters) whose notes a style may anticipate: the downbeat, and the mid-bar beat
+    in duple meters. None in compound or odd meters, whose lilt already does what a push would."""
+    num, den = (int(x) for x in spec.time_signature.split("/"))
+    if den not in (2, 4):
+        return ()
+    if num in (2, 4):
+        return (0.0, spec.bar_quarters / 2)
+    return (0.0,) if num == 3 else ()
+
+
+def anticipate(notes: list[Note], spec: Spec, share: float, rng: np.random.Generator) -> list[Note]:
+    """Move about `share` of the notes on pushed beats an eighth earlier, held to their old end.
+
+    A note is pushed only when the note before it keeps at least an eighth (that note is shortened to make
+    room), so nothing overlaps and no note vanishes. The opening note stays put: the piece starts on time.
+    No random draw is made when `share` is 0, so unpushed styles compose exactly as before.
+    """
+    beats = pushed_beats(spec)
+    if share <= 0 or not beats or len(notes) < 2:
+        return notes
+    bar = spec.bar_quarters
+    out = sorted(notes, key=lambda n: n.start)
+    for i in range(1, len(out)):
+        note, before = out[i], out[i - 1]
+        position = note.start % bar
+        if not any(abs(position - b) < _EPS or abs(position - b - bar) < _EPS for b in beats):
+            continue
+        start = note.start - PUSH_Q
+        if before.start > start - PUSH_Q + _EPS or rng.random() >= share:
+            continue
+        out[i - 1] = replace(before, duration=min(before.duration, start - before.start))
+        out[i] = replace(note, start=start, duration=note.duration + PUSH_Q)
+    return out
