@@ -2,9 +2,9 @@
 
 The Piece is notated straight (swing is a performance matter, as on jazz charts). Times are snapped to
 one grid per beat of a part, sixteenths or eighth triplets (`BeatGrid`), so music21 never invents absurd
-or nested tuplets, and each part is sliced at
-every onset, release and bar line into notes, chords and rests tied across the slices; that is the
-fast path (measures are built directly instead of asking music21's makeNotation to guess them).
+or nested tuplets, and each part is sliced at every onset, release and bar line into notes, chords and
+rests tied across the slices; that is the fast path (measures are built directly instead of asking
+music21's makeNotation to guess them).
 
 Drums become a percussion part (PercussionClef, unpitched notes on the conventional drum-staff lines,
 cross noteheads for cymbals), each hit lasting until the next one so the staff stays readable.
