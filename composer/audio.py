@@ -1,7 +1,7 @@
 """MIDI bytes -> listenable audio (OGG Vorbis by default, MP3 on request) with the fluidsynth CLI.
 
-fluidsynth runs as a subprocess writing raw PCM to a pipe, read here under a wall-clock deadline and a
-byte cap (it is killed past either), because it happily writes silence when the soundfont is missing or broken and exits 0: the result is therefore
+fluidsynth runs as a subprocess writing raw PCM to a temporary file, watched under a wall-clock deadline and
+a byte cap (it is killed past either), because it happily writes silence when the soundfont is missing or broken and exits 0: the result is therefore
 checked (exit code, file present, duration close to the MIDI's, RMS above a floor) before it is
 normalised (RMS target with a soft peak limit), its silent tail trimmed and encoded with soundfile
 (libsndfile >= 1.1 encodes MP3 itself; no ffmpeg).
@@ -14,8 +14,8 @@ TimGM6mb 0.32 s, 30 MB RSS. The quality gap is worth the ~0.1 s.
 from __future__ import annotations
 
 import glob
+import math
 import os
-import selectors
 import shutil
 import subprocess
 import tempfile
@@ -78,91 +78,112 @@ def midi_duration_s(midi_bytes: bytes) -> float:
     return float(max(ends))
 
 
-def _fluidsynth_cmd(midi_path: Path, soundfont: Path) -> list[str]:
+def _fluidsynth_cmd(midi_path: Path, soundfont: Path, raw_path: Path) -> list[str]:
     exe = shutil.which("fluidsynth")
     if exe is None:
         raise AudioError("fluidsynth is not installed (apt-get install fluidsynth)")
-    return [exe, "-ni", "-q", "-g", str(SYNTH_GAIN), "-r", str(SAMPLE_RATE), "-T", "raw", "-O", "s16",
-            "-F", "-", str(soundfont), str(midi_path)]
+    # dynamic sample loading reads only the samples the piece plays from the 148 MB font: 0.1 s less per
+    # render, output within 9/32768 of loading the whole font (measured on an 8-bar jazz quartet)
+    return [exe, "-ni", "-q", "-g", str(SYNTH_GAIN), "-r", str(SAMPLE_RATE), "-o", "synth.dynamic-sample-loading=1",
+            "-T", "raw", "-O", "s16", "-F", str(raw_path), str(soundfont), str(midi_path)]
 
 
-def _collect(proc: subprocess.Popen[bytes], timeout_s: float, max_bytes: int) -> tuple[bytes, str]:
-    """Read stdout/stderr until both close, enforcing the deadline and the output cap as we go."""
+POLL_S = 0.05
+"""How often the deadline and the output cap are checked while fluidsynth runs."""
+
+
+def _wait(proc: subprocess.Popen[bytes], raw_path: Path, timeout_s: float, max_bytes: int) -> None:
+    """Wait for fluidsynth, enforcing the deadline and the output cap as it runs.
+
+    Why a file and a sleeping wait rather than reading a pipe: reading 64 KiB chunks in Python needs the GIL
+    for every chunk, and while the studio engraves the score on the main thread each of those waits its turn;
+    that doubled the audio stage (0.43 s alone, 0.85 s beside the engraving). Waiting costs one GIL
+    acquisition per poll.
+    """
     deadline = time.monotonic() + timeout_s
-    out, err = bytearray(), bytearray()
-    with selectors.DefaultSelector() as sel:
-        assert proc.stdout is not None and proc.stderr is not None
-        sel.register(proc.stdout, selectors.EVENT_READ, out)
-        sel.register(proc.stderr, selectors.EVENT_READ, err)
-        while sel.get_map():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AudioError(f"fluidsynth took longer than {timeout_s:.0f} s and was stopped")
-            for key, _ in sel.select(remaining):
-                data = os.read(key.fd, 1 << 16)
-                if not data:
-                    sel.unregister(key.fileobj)
-                key.data.extend(data)
-            if len(out) > max_bytes:
-                raise AudioError(f"fluidsynth produced more than {max_bytes} bytes of audio and was stopped")
-    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-    return bytes(out), err.decode("utf-8", "replace").strip()
+    while True:
+        try:
+            proc.wait(timeout=min(POLL_S, max(0.0, deadline - time.monotonic())))
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                raise AudioError(f"fluidsynth took longer than {timeout_s:.0f} s and was stopped") from None
+            if raw_path.is_file() and raw_path.stat().st_size > max_bytes:
+                raise AudioError(f"fluidsynth produced more than {max_bytes} bytes of audio and was stopped") from None
 
 
 def _synthesise(midi_path: Path, soundfont: Path, timeout_s: float, max_bytes: int) -> np.ndarray:
-    """Run fluidsynth writing raw 16-bit stereo to a pipe; return float32 frames (n, 2)."""
-    proc = subprocess.Popen(_fluidsynth_cmd(midi_path, soundfont), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        raw, err = _collect(proc, timeout_s, max_bytes)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+    """Run fluidsynth writing raw 16-bit stereo to a file beside the MIDI; return float32 frames (n, 2)."""
+    raw_path = midi_path.with_suffix(".raw")
+    with tempfile.TemporaryFile() as err_file:
+        proc = subprocess.Popen(_fluidsynth_cmd(midi_path, soundfont, raw_path), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err_file)
+        try:
+            _wait(proc, raw_path, timeout_s, max_bytes)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err_file.seek(0)
+        err = err_file.read(1 << 16).decode("utf-8", "replace").strip()
     if proc.returncode != 0:
         raise AudioError(f"fluidsynth failed with exit code {proc.returncode}: {err[-500:]}")
     if "not a SoundFont" in err or "Failed to load SoundFont" in err:
         raise AudioError(f"fluidsynth could not load the soundfont {soundfont}: {err[-300:]}")
+    raw = raw_path.read_bytes() if raw_path.is_file() else b""
     frames = len(raw) // 4
     if frames == 0:
         raise AudioError("fluidsynth wrote no audio")
     pcm = np.frombuffer(raw[: frames * 4], dtype="<i2").reshape(frames, 2)
-    return pcm.astype(np.float32) / 32768.0
+    return np.multiply(pcm, np.float32(1 / 32768), dtype=np.float32)
 
 
 def _db(value: float) -> float:
     return 20.0 * float(np.log10(max(value, 1e-12)))
 
 
-def audible_seconds(audio: np.ndarray) -> float:
+def _frame_peaks(audio: np.ndarray) -> np.ndarray:
+    """Each frame's largest magnitude over both channels (computed once and shared: every numpy pass in
+    the audio thread waits for the GIL while the main thread engraves, so passes are kept few)."""
+    return np.abs(audio).max(axis=1)
+
+
+def _rms(audio: np.ndarray) -> float:
+    flat = audio.reshape(-1)
+    return math.sqrt(float(np.dot(flat, flat)) / max(1, flat.size))
+
+
+def audible_seconds(audio: np.ndarray, peaks: np.ndarray | None = None) -> float:
     """Time of the last sample above the tail floor (fluidsynth may keep writing inaudible voice tails)."""
-    loud = np.flatnonzero(np.max(np.abs(audio), axis=1) > 10 ** (TAIL_FLOOR_DBFS / 20))
-    return (int(loud[-1]) + 1) / SAMPLE_RATE if len(loud) else 0.0
+    return _last_loud_frame(_frame_peaks(audio) if peaks is None else peaks, 1.0) / SAMPLE_RATE
 
 
-def _check(audio: np.ndarray, expected_s: float) -> None:
+def _last_loud_frame(peaks: np.ndarray, gain: float) -> int:
+    """One past the last frame above the tail floor once `gain` is applied (0 when none is)."""
+    loud = np.flatnonzero(peaks > 10 ** (TAIL_FLOOR_DBFS / 20) / gain)
+    return int(loud[-1]) + 1 if len(loud) else 0
+
+
+def _check(audio: np.ndarray, expected_s: float, peaks: np.ndarray | None = None) -> None:
     got_s = len(audio) / SAMPLE_RATE
-    audible_s = audible_seconds(audio)
+    audible_s = audible_seconds(audio, peaks)
     if got_s < expected_s - 0.5 or audible_s > expected_s + MAX_TAIL_S:
         raise AudioError(f"rendered audio lasts {audible_s:.1f} s but the MIDI lasts {expected_s:.1f} s")
-    rms_db = _db(float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))))
+    rms_db = _db(_rms(audio))
     if rms_db < SILENCE_RMS_DBFS:
         raise AudioError(f"rendered audio is silent ({rms_db:.0f} dBFS): the soundfont may lack these instruments")
 
 
-def normalise(audio: np.ndarray) -> np.ndarray:
-    """Bring the RMS to about -16 dBFS, softly limiting peaks so none passes -1 dBFS.
-
-    Gain is capped so peaks are pushed at most 6 dB into the limiter, which keeps transients natural.
-    """
+def _gain(rms: float, peak: float) -> float:
+    """The gain that brings the RMS to the target, capped so peaks go at most 6 dB into the limiter."""
     ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
-    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-    peak = float(np.max(np.abs(audio)))
-    gain = min(10 ** (TARGET_RMS_DBFS / 20) / max(rms, 1e-9), 2.0 * ceiling / max(peak, 1e-9))
-    out = audio.astype(np.float32) * np.float32(gain)
+    return min(10 ** (TARGET_RMS_DBFS / 20) / max(rms, 1e-9), 2.0 * ceiling / max(peak, 1e-9))
+
+
+def _amplify(audio: np.ndarray, gain: float) -> np.ndarray:
+    """`audio` times `gain`, with a soft knee (tanh) that keeps every peak under the ceiling."""
+    ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
+    out = np.multiply(audio, np.float32(gain), dtype=np.float32)
     knee = ceiling / 2
     mag = np.abs(out)
     over = mag > knee
@@ -170,16 +191,29 @@ def normalise(audio: np.ndarray) -> np.ndarray:
     return out
 
 
+def normalise(audio: np.ndarray) -> np.ndarray:
+    """Bring the RMS to about -16 dBFS, softly limiting peaks so none passes -1 dBFS.
+
+    Gain is capped so peaks are pushed at most 6 dB into the limiter, which keeps transients natural.
+    """
+    return _amplify(audio, _gain(_rms(audio), float(np.max(np.abs(audio)))))
+
+
+def _tail_end(last_loud: int, length: int, keep_s: float) -> int:
+    """Where the audio stops: a short release after the last audible frame, never before `keep_s`."""
+    return min(length, max(int(keep_s * SAMPLE_RATE), last_loud - 1 + int(RELEASE_S * SAMPLE_RATE)))
+
+
+def _fade_out(audio: np.ndarray) -> np.ndarray:
+    fade = min(len(audio), int(0.05 * SAMPLE_RATE))
+    audio[len(audio) - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
+    return audio
+
+
 def trim_tail(audio: np.ndarray, keep_s: float) -> np.ndarray:
     """Cut the silent tail after the last audible sample plus a short release, never before `keep_s`."""
-    floor = 10 ** (TAIL_FLOOR_DBFS / 20)
-    loud = np.flatnonzero(np.max(np.abs(audio), axis=1) > floor)
-    last = int(loud[-1]) if len(loud) else 0
-    end = min(len(audio), max(int(keep_s * SAMPLE_RATE), last + int(RELEASE_S * SAMPLE_RATE)))
-    out = audio[:end].copy()
-    fade = min(len(out), int(0.05 * SAMPLE_RATE))
-    out[len(out) - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
-    return out
+    end = _tail_end(_last_loud_frame(_frame_peaks(audio), 1.0), len(audio), keep_s)
+    return _fade_out(audio[:end].copy())
 
 
 def render_audio(midi_bytes: bytes, out_path: Path, fmt: str = "ogg", soundfont: Path | None = None,
@@ -197,8 +231,10 @@ def render_audio(midi_bytes: bytes, out_path: Path, fmt: str = "ogg", soundfont:
         midi_path = Path(tmp) / "in.mid"
         midi_path.write_bytes(midi_bytes)
         audio = _synthesise(midi_path, font, timeout_s, max_bytes)
-    _check(audio, expected_s)
-    audio = trim_tail(normalise(audio), expected_s)
+    peaks = _frame_peaks(audio)
+    _check(audio, expected_s, peaks)
+    gain = _gain(_rms(audio), float(peaks.max()))
+    audio = _fade_out(_amplify(audio[:_tail_end(_last_loud_frame(peaks, gain), len(audio), expected_s)], gain))
     container, subtype = FORMATS[fmt]
     out_path = Path(out_path)
     soundfile.write(out_path, audio, SAMPLE_RATE, format=container, subtype=subtype)

@@ -51,8 +51,18 @@ class RowState:
     pitches: list[int] = field(default_factory=list)
 
 
+TICKS_PER_QUARTER = 48
+"""Time inside the mask in integer ticks: every REMI position and duration is a whole number of them (twelfths
+of a beat of 1/8, 1/4 or 1/2 note, and quarters of a beat for long notes), so comparisons are exact and
+vectorised instead of one Fraction sum per vocabulary entry per step."""
+
+
+def ticks(quarters: Fraction | float) -> int:
+    return round(Fraction(quarters).limit_denominator(TICKS_PER_QUARTER) * TICKS_PER_QUARTER)
+
+
 class Constraints:
-    """Precomputed token groups and the per-step mask for a request."""
+    """Precomputed token groups (ids with their onset, duration or pitch as arrays) and the per-step mask."""
 
     def __init__(self, tokenizer: MotifTokenizer, request: MelodyRequest) -> None:
         self.tok = tokenizer
@@ -61,19 +71,27 @@ class Constraints:
         self.size = len(vocab)
         num, den = (int(x) for x in request.meter.split("/"))
         self.bar_q = Fraction(num * 4, den)
-        self.end_q = self.bar_q * request.bars
+        self.bar_t = ticks(self.bar_q)
+        self.end_t = self.bar_t * request.bars
         self.timesig_id = vocab.get(f"TimeSig_{request.meter}")
         if self.timesig_id is None:
             raise ValueError(f"the model's tokenizer has no time signature {request.meter}")
         beat_q = beat_quarters(request.meter)
-        self.positions = {tid: Fraction(int(t.split("_")[1]), TICKS_PER_BEAT) * beat_q
-                          for t, tid in vocab.items() if t.startswith("Position_")}
-        self.positions = {tid: q for tid, q in self.positions.items() if q < self.bar_q}
-        self.pitches = {tid: int(t.split("_")[1]) for t, tid in vocab.items() if t.startswith("Pitch_")}
-        self.durations = {tid: duration_quarters(t.split("_")[1], request.meter)
-                          for t, tid in vocab.items() if t.startswith("Duration_")}
-        self.pitch_ok = {tid: p for tid, p in self.pitches.items()
-                         if p % 12 in request.allowed_pcs and request.pitch_low <= p <= request.pitch_high}
+        positions = {tid: ticks(Fraction(int(t.split("_")[1]), TICKS_PER_BEAT) * beat_q)
+                     for t, tid in vocab.items() if t.startswith("Position_")}
+        positions = {tid: t for tid, t in positions.items() if t < self.bar_t}
+        self.position_ids, self.position_t = _arrays(positions)
+        durations = {tid: ticks(duration_quarters(t.split("_")[1], request.meter))
+                     for t, tid in vocab.items() if t.startswith("Duration_")}
+        self.duration_ids, self.duration_t = _arrays(durations)
+        pitch_ok = {tid: int(t.split("_")[1]) for t, tid in vocab.items() if t.startswith("Pitch_")}
+        pitch_ok = {tid: p for tid, p in pitch_ok.items()
+                    if p % 12 in request.allowed_pcs and request.pitch_low <= p <= request.pitch_high}
+        self.pitch_ids, self.pitch_values = _arrays(pitch_ok)
+        self.pitch_pcs = self.pitch_values % 12
+        self.strong_t = {ticks(q) for q in request.strong_beats_q}
+        self.chord_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
+                            for start, end, pcs in request.chords]
 
     def new_row(self) -> RowState:
         return RowState(GrammarState(self.req.meter))
@@ -113,34 +131,33 @@ class Constraints:
         return out
 
     def _allow_next_event(self, row: RowState, out: np.ndarray) -> None:
-        bar_start = row.grammar.bar_start_q
-        for tid, q in self.positions.items():
-            if bar_start + q >= row.last_end_q and bar_start + q < self.end_q:
-                out[tid] = 0.0
+        bar_start = ticks(row.grammar.bar_start_q)
+        last_end = ticks(row.last_end_q)
+        onsets = bar_start + self.position_t
+        out[self.position_ids[(onsets >= last_end) & (onsets < self.end_t)]] = 0.0
         if row.grammar.bars_started < self.req.bars:
             out[self.tok.bar_id] = 0.0
-        elif (row.notes_in_last_bar > 0 or row.last_end_q > bar_start) and self._ends_well(row.last_pitch):
+        elif (row.notes_in_last_bar > 0 or last_end > bar_start) and self._ends_well(row.last_pitch):
             out[self.tok.eos_id] = 0.0
         if not (out > NEG).any():
             out[self.tok.eos_id] = 0.0
 
     def _allow_pitches(self, row: RowState, out: np.ndarray) -> None:
-        onset = row.grammar.bar_start_q + row.grammar.position_q
-        chord = self.chord_at(float(onset))
-        strong = float(row.grammar.position_q) in self.req.strong_beats_q
+        position = ticks(row.grammar.position_q)
+        in_chord = self.chord_at_ticks(ticks(row.grammar.bar_start_q) + position)
+        strong = position in self.strong_t
         opening = row.last_pitch is None and self.req.tonic_pc is not None
-        for tid, pitch in self.pitch_ok.items():
-            if row.last_pitch is not None and abs(pitch - row.last_pitch) > self.req.max_leap:
-                continue
-            bias = 0.0
-            if opening:
-                bias = self._opening_bias(pitch % 12)
-            elif strong and chord:
-                bias = self.req.chord_bonus if pitch % 12 in chord else -self.req.nonchord_penalty
-            out[tid] = bias
-        if not (out > NEG).any():  # a leap limit that leaves nothing: allow any in-range pitch
-            for tid in self.pitch_ok:
-                out[tid] = 0.0
+        allowed = np.ones(len(self.pitch_ids), dtype=bool)
+        if row.last_pitch is not None:
+            allowed = np.abs(self.pitch_values - row.last_pitch) <= self.req.max_leap
+        bias = np.zeros(len(self.pitch_ids), dtype=np.float32)
+        if opening:
+            bias = self._opening_bias(self.pitch_pcs)
+        elif strong and in_chord is not None:
+            bias = np.where(in_chord, self.req.chord_bonus, -self.req.nonchord_penalty).astype(np.float32)
+        out[self.pitch_ids[allowed]] = bias[allowed]
+        if not allowed.any():  # a leap limit that leaves nothing: allow any in-range pitch
+            out[self.pitch_ids] = 0.0
 
     def _allow_durations(self, row: RowState, out: np.ndarray) -> None:
         """Notes end by the final bar line, and only the tonic may be the note that reaches it.
@@ -149,33 +166,36 @@ class Constraints:
         nearly all Palestrina's breves, and a melody that opens on a three-bar note reads as one that never
         starts.
         """
-        onset = row.grammar.bar_start_q + row.grammar.position_q
-        may_close = self._ends_well(row.grammar.pitch)
-        for tid, q in self.durations.items():
-            closing = onset + q == self.end_q
-            if q > (2 * self.bar_q if closing else self.bar_q):
-                continue
-            if onset + q < self.end_q or (closing and may_close):
-                out[tid] = 0.0
-        if not (out > NEG).any():  # nothing fits but reaching the end: let it
-            for tid, q in self.durations.items():
-                if onset + q <= self.end_q:
-                    out[tid] = 0.0
+        onset = ticks(row.grammar.bar_start_q + row.grammar.position_q)
+        ends = onset + self.duration_t
+        closing = ends == self.end_t
+        fits = self.duration_t <= np.where(closing, 2 * self.bar_t, self.bar_t)
+        ok = fits & ((ends < self.end_t) | (closing & self._ends_well(row.grammar.pitch)))
+        out[self.duration_ids[ok]] = 0.0
+        if not ok.any():  # nothing fits but reaching the end: let it
+            out[self.duration_ids[ends <= self.end_t]] = 0.0
 
     def _ends_well(self, pitch: int | None) -> bool:
         """The finalis: a melody closes on its tonic (any close is fine when no tonic was asked for)."""
         return self.req.tonic_pc is None or not self.req.close_on_tonic or (pitch is not None and pitch % 12 == self.req.tonic_pc)
 
-    def _opening_bias(self, pc: int) -> float:
+    def _opening_bias(self, pcs: np.ndarray) -> np.ndarray:
         """The first note sits in the tonic triad, its third preferred: it tells the ear the mode."""
-        if pc == self.req.third_pc:
-            return self.req.chord_bonus
         tonic = self.req.tonic_pc
-        return self.req.chord_bonus / 2 if tonic is not None and pc in (tonic, (tonic + 7) % 12) \
-            else -self.req.nonchord_penalty
+        triad = np.isin(pcs, [tonic, (tonic + 7) % 12]) if tonic is not None else np.zeros(len(pcs), dtype=bool)
+        bias = np.where(triad, self.req.chord_bonus / 2, -self.req.nonchord_penalty)
+        return np.where(pcs == self.req.third_pc, self.req.chord_bonus, bias).astype(np.float32)
 
-    def chord_at(self, time_q: float) -> frozenset[int]:
-        for start, end, pcs in self.req.chords:
-            if start <= time_q < end:
-                return pcs
-        return frozenset()
+    def chord_at_ticks(self, time_t: int) -> np.ndarray | None:
+        """Which allowed pitches belong to the chord sounding at `time_t` (None when no chord is planned there)."""
+        for start, end, members in self.chord_spans:
+            if start <= time_t < end:
+                return members
+        return None
+
+
+def _arrays(ids_to_values: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and their values as two aligned integer arrays."""
+    ids = np.fromiter(ids_to_values.keys(), dtype=np.int64, count=len(ids_to_values))
+    values = np.fromiter(ids_to_values.values(), dtype=np.int64, count=len(ids_to_values))
+    return ids, values

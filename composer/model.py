@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from composer.checkpoint import WEIGHTS_FILE
+from composer.decoder import KVCache, extend, new_cache
 
 CONFIG_FILE = "model_config.json"
 IGNORE_INDEX = -100
@@ -105,18 +106,17 @@ class MelodyModel(nn.Module):
         return self.gpt(inputs_embeds=inputs, labels=labels, attention_mask=attention_mask)
 
     @torch.inference_mode()
-    def start(self, input_ids: torch.Tensor, text_embedding: torch.Tensor):
+    def start(self, input_ids: torch.Tensor, text_embedding: torch.Tensor) -> tuple[torch.Tensor, KVCache]:
         """First incremental step: prefix + the given tokens; returns (last logits, cache)."""
         prefix = self.prefix_embeddings(text_embedding)
         inputs = torch.cat([prefix, self.gpt.transformer.wte(input_ids)], dim=1)
-        out = self.gpt(inputs_embeds=inputs, use_cache=True)
-        return out.logits[:, -1, :], out.cache
+        cache = new_cache(self.gpt, input_ids.shape[0])
+        return extend(self.gpt, inputs, cache), cache
 
     @torch.inference_mode()
-    def step(self, token_ids: torch.Tensor, cache):
-        """One more token per row with the KV cache; returns (logits, cache)."""
-        out = self.gpt(input_ids=token_ids, cache=cache, use_cache=True)
-        return out.logits[:, -1, :], out.cache
+    def step(self, token_ids: torch.Tensor, cache: KVCache) -> tuple[torch.Tensor, KVCache]:
+        """One more token per row ((batch, 1) ids) with the KV cache; returns (logits, cache)."""
+        return extend(self.gpt, self.gpt.transformer.wte(token_ids), cache), cache
 
 
 def save_model(model: MelodyModel, directory: Path) -> None:

@@ -235,6 +235,8 @@ def sample_top_p(logits: np.ndarray, top_p: float, rng: np.random.Generator) -> 
     probs = np.exp(logits)
     probs[logits < NEG / 2] = 0.0
     probs /= probs.sum()
+    if top_p >= 1.0:  # the whole distribution: no sort needed (same draw as the nucleus of everything)
+        return int(rng.choice(len(probs), p=probs))
     order = np.argsort(-probs, kind="stable")
     cumulative = np.cumsum(probs[order])
     keep = order[: int(np.searchsorted(cumulative, top_p)) + 1]
