@@ -2,7 +2,9 @@
 
 Obedience by construction: whatever the weights prefer, a token that would break the grammar, run past the
 requested bar count, leave the meter's bar, overlap the previous note, hold longer than a bar, leave the
-mode or the range is never sampled. Chord tones get a bonus on strong beats so the line follows the harmony plan.
+mode or the range is never sampled. A melody that asks to close on its tonic does so the way corpus tunes do:
+the last note is the tonic, starts by the final bar's last strong beat and holds to the final bar line. Chord
+tones get a bonus on strong beats so the line follows the harmony plan.
 """
 
 from __future__ import annotations
@@ -90,6 +92,10 @@ class Constraints:
         self.pitch_ids, self.pitch_values = _arrays(pitch_ok)
         self.pitch_pcs = self.pitch_values % 12
         self.strong_t = {ticks(q) for q in request.strong_beats_q}
+        self.close_by_t = self.end_t - self.bar_t + max(self.strong_t) if self._closes() else None
+        closable = self.duration_t[self.duration_t <= 2 * self.bar_t]
+        self.position_closable = np.isin(self.bar_t - self.position_t, closable)
+        """Per position token: a note starting there in the final bar can hold to the bar line with one Duration."""
         self.chord_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
                             for start, end, pcs in request.chords]
 
@@ -134,10 +140,14 @@ class Constraints:
         bar_start = ticks(row.grammar.bar_start_q)
         last_end = ticks(row.last_end_q)
         onsets = bar_start + self.position_t
-        out[self.position_ids[(onsets >= last_end) & (onsets < self.end_t)]] = 0.0
+        allowed = (onsets >= last_end) & (onsets < self.end_t)
+        if self.close_by_t is not None:
+            allowed &= self._closing_positions(onsets, last_end)
+        out[self.position_ids[allowed]] = 0.0
         if row.grammar.bars_started < self.req.bars:
             out[self.tok.bar_id] = 0.0
-        elif (row.notes_in_last_bar > 0 or last_end > bar_start) and self._ends_well(row.last_pitch):
+        elif (row.notes_in_last_bar > 0 or last_end > bar_start) and self._ends_well(row.last_pitch) \
+                and (self.close_by_t is None or last_end == self.end_t):
             out[self.tok.eos_id] = 0.0
         if not (out > NEG).any():
             out[self.tok.eos_id] = 0.0
@@ -150,6 +160,9 @@ class Constraints:
         allowed = np.ones(len(self.pitch_ids), dtype=bool)
         if row.last_pitch is not None:
             allowed = np.abs(self.pitch_values - row.last_pitch) <= self.req.max_leap
+        if self._is_closing_onset(ticks(row.grammar.bar_start_q) + position):
+            tonic = self.pitch_pcs == self.req.tonic_pc
+            allowed = allowed & tonic if (allowed & tonic).any() else tonic
         bias = np.zeros(len(self.pitch_ids), dtype=np.float32)
         if opening:
             bias = self._opening_bias(self.pitch_pcs)
@@ -171,9 +184,37 @@ class Constraints:
         closing = ends == self.end_t
         fits = self.duration_t <= np.where(closing, 2 * self.bar_t, self.bar_t)
         ok = fits & ((ends < self.end_t) | (closing & self._ends_well(row.grammar.pitch)))
+        if self._is_closing_onset(onset):
+            ok &= closing  # the closing note holds to the final bar line
         out[self.duration_ids[ok]] = 0.0
         if not ok.any():  # nothing fits but reaching the end: let it
             out[self.duration_ids[ends <= self.end_t]] = 0.0
+
+    def _closes(self) -> bool:
+        """True when the melody must close on its tonic (the last stretch of a melody that asked for one)."""
+        return self.req.tonic_pc is not None and self.req.close_on_tonic
+
+    def _closing_positions(self, onsets: np.ndarray, last_end: int) -> np.ndarray:
+        """Onsets the closing rule leaves: the closing note starts by the final bar's last strong beat (or as
+        soon as a note held across it ends), at a place from which one Duration token reaches the bar line.
+        Before that beat everything is open."""
+        assert self.close_by_t is not None
+        late = onsets >= self.close_by_t
+        if last_end <= self.close_by_t:
+            return ~late | (onsets == self.close_by_t) & self.position_closable
+        candidates = np.flatnonzero(late & self.position_closable & (onsets >= last_end) & (onsets < self.end_t))
+        if not len(candidates):
+            return np.ones(len(onsets), dtype=bool)
+        return onsets == onsets[candidates].min()
+
+    def _is_closing_onset(self, onset_t: int) -> bool:
+        """A note starting here is the closing note: at or after the final bar's last strong beat.
+
+        Why: with only the last note's pitch constrained, a line that had not reached the tonic when the model
+        wanted to stop filled the final beat with ever shorter notes until one landed on it (a D minor jazz
+        tune ended on four 1/48-note flourishes). Corpus melodies close on a held tonic from a strong beat.
+        """
+        return self.close_by_t is not None and onset_t >= self.close_by_t
 
     def _ends_well(self, pitch: int | None) -> bool:
         """The finalis: a melody closes on its tonic (any close is fine when no tonic was asked for)."""

@@ -16,7 +16,7 @@ from composer.constraints import MelodyRequest, RowState
 from composer.model import MelodyModel, ModelConfig, load_model, save_model
 from composer.piece import Chord, Note
 from composer.sample import Candidate, ModelMelody, SampleConfig, choose, spec_attributes, strong_beats
-from composer.theory import mode_pcs
+from composer.theory import mode_pcs, tonic_pc
 from composer.tokens import GrammarState, MotifTokenizer
 from prompts.spec import Spec
 
@@ -112,6 +112,25 @@ def test_constrained_sampling_obeys_with_random_weights(tiny_source: ModelMelody
         assert line[-1].duration <= 2 * spec.bar_quarters + 1e-6
     again = tiny_source.generate(spec, chords, np.random.default_rng(3))
     assert [(n.pitch, n.start, n.duration) for n in again] == [(n.pitch, n.start, n.duration) for n in notes]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.tonic}-{s.mode}-{s.time_signature}-{s.bars}")
+def test_melodies_close_on_a_held_tonic_from_a_strong_beat(tiny_source: ModelMelody, spec: Spec) -> None:
+    """Random weights would happily end on a flourish of tiny notes; the closing rule makes the last note the
+    tonic, started by the final bar's last strong beat (or just after a note held across it), held to the final
+    bar line, with no other note after that beat."""
+    chords = [Chord(i * spec.bar_quarters, spec.bar_quarters, 2, "min", "Dm") for i in range(spec.bars)]
+    total = spec.bars * spec.bar_quarters
+    close_by = total - spec.bar_quarters + max(strong_beats(spec.time_signature))
+    for seed in range(6):
+        line = tiny_source.generate(spec, chords, np.random.default_rng(seed))
+        last = line[-1]
+        assert last.pitch % 12 == tonic_pc(spec.tonic), f"seed {seed} ends on {last.pitch}"
+        assert last.start + last.duration == pytest.approx(total)
+        before = line[-2].start + line[-2].duration if len(line) > 1 else 0.0
+        # after a note held across that beat: the first onset from which one Duration reaches the bar line
+        assert last.start <= max(close_by, before + 0.5) + 1e-6
+        assert all(n.start < close_by - 1e-6 for n in line[:-1])
 
 
 def test_spec_attributes_and_strong_beats() -> None:
