@@ -293,6 +293,11 @@ def spec_caption(spec: Spec) -> str:
 
 def load_model_melody(embed: Callable[[Sequence[str]], np.ndarray], checkpoint: Path = CHECKPOINT_DIR,
                       config: SampleConfig | None = None) -> ModelMelody:
-    """The committed checkpoint as a melody source (CPU, eval mode)."""
-    torch.set_num_threads(2)
+    """The committed checkpoint as a melody source (CPU, eval mode, one intra-op thread).
+
+    Why one thread: a decoding step is a few 4x192 matrix products, too small for a second thread to help
+    (1.2-1.3 ms a step either way), and when another process keeps the other core busy (a second bot worker,
+    training, the audio encoder) two OpenMP threads stall each other: steps took 80-250 ms instead.
+    """
+    torch.set_num_threads(1)
     return ModelMelody(load_model(checkpoint), MotifTokenizer.load(checkpoint), embed, config)
