@@ -235,7 +235,7 @@ def sample_top_p(logits: np.ndarray, top_p: float, rng: np.random.Generator) -> 
     probs = np.exp(logits)
     probs[logits < NEG / 2] = 0.0
     probs /= probs.sum()
-    if top_p >= 1.0:  # the whole distribution: no sort needed (same draw as the nucleus of everything)
+    if top_p >= 1.0:  # the whole distribution: no sort needed
         return int(rng.choice(len(probs), p=probs))
     order = np.argsort(-probs, kind="stable")
     cumulative = np.cumsum(probs[order])
