@@ -164,12 +164,12 @@ def _last_loud_frame(peaks: np.ndarray, gain: float) -> int:
     return int(loud[-1]) + 1 if len(loud) else 0
 
 
-def _check(audio: np.ndarray, expected_s: float, peaks: np.ndarray | None = None) -> None:
+def _check(audio: np.ndarray, expected_s: float, peaks: np.ndarray | None = None, rms: float | None = None) -> None:
     got_s = len(audio) / SAMPLE_RATE
     audible_s = audible_seconds(audio, peaks)
     if got_s < expected_s - 0.5 or audible_s > expected_s + MAX_TAIL_S:
         raise AudioError(f"rendered audio lasts {audible_s:.1f} s but the MIDI lasts {expected_s:.1f} s")
-    rms_db = _db(_rms(audio))
+    rms_db = _db(_rms(audio) if rms is None else rms)
     if rms_db < SILENCE_RMS_DBFS:
         raise AudioError(f"rendered audio is silent ({rms_db:.0f} dBFS): the soundfont may lack these instruments")
 
@@ -231,9 +231,9 @@ def render_audio(midi_bytes: bytes, out_path: Path, fmt: str = "ogg", soundfont:
         midi_path = Path(tmp) / "in.mid"
         midi_path.write_bytes(midi_bytes)
         audio = _synthesise(midi_path, font, timeout_s, max_bytes)
-    peaks = _frame_peaks(audio)
-    _check(audio, expected_s, peaks)
-    gain = _gain(_rms(audio), float(peaks.max()))
+    peaks, rms = _frame_peaks(audio), _rms(audio)
+    _check(audio, expected_s, peaks, rms)
+    gain = _gain(rms, float(peaks.max()))
     audio = _fade_out(_amplify(audio[:_tail_end(_last_loud_frame(peaks, gain), len(audio), expected_s)], gain))
     container, subtype = FORMATS[fmt]
     out_path = Path(out_path)

@@ -154,13 +154,14 @@ class Constraints:
 
     def _allow_pitches(self, row: RowState, out: np.ndarray) -> None:
         position = ticks(row.grammar.position_q)
-        in_chord = self.chord_at_ticks(ticks(row.grammar.bar_start_q) + position)
+        onset = ticks(row.grammar.bar_start_q) + position
+        in_chord = self.chord_at_ticks(onset)
         strong = position in self.strong_t
         opening = row.last_pitch is None and self.req.tonic_pc is not None
         allowed = np.ones(len(self.pitch_ids), dtype=bool)
         if row.last_pitch is not None:
             allowed = np.abs(self.pitch_values - row.last_pitch) <= self.req.max_leap
-        if self._is_closing_onset(ticks(row.grammar.bar_start_q) + position):
+        if self._is_closing_onset(onset):
             tonic = self.pitch_pcs == self.req.tonic_pc
             allowed = allowed & tonic if (allowed & tonic).any() else tonic
         bias = np.zeros(len(self.pitch_ids), dtype=np.float32)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.studio import load_melody_source
 from composer.analyze import check_explicit, read_midi
 from composer.generate import compose, compose_original
-from composer.melody import load_default_melody_source
 from composer.midi import piece_to_midi_bytes
 from composer.originality import OriginalityIndex
 from prompts import parse
@@ -91,13 +91,7 @@ def test_written_midi_obeys_explicit_attributes() -> None:
 def test_each_engine_obeys_on_the_path_users_get(engine: str) -> None:
     """What the CLI, chat and bot post: compose_original (originality guard, a redraw when the piece is heard in
     another key) with either melody engine; the learned model is the default, so it answers to the same suite."""
-    if engine == "model":
-        from composer.sample import load_model_melody
-        from prompts.encoder import get_encoder
-
-        source = load_model_melody(get_encoder().embed)
-    else:
-        source = load_default_melody_source()
+    source = load_melody_source(engine)
     index = OriginalityIndex.load()
     obeyed, total, failures = obedience(
         suite(160), lambda spec: piece_to_midi_bytes(compose_original(spec, source, index).piece), engine)
