@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import soundfile
@@ -42,6 +43,13 @@ TAIL_FLOOR_DBFS = -60.0
 RELEASE_S = 0.6
 MAX_TAIL_S = 10.0
 """fluidsynth's reverb tail is about 2-3 s; more than this past the last MIDI event means trouble."""
+
+
+WRITE_BLOCK_FRAMES = 1 << 16
+"""Frames handed to libsndfile per write call. libsndfile 1.2.2's Vorbis encoder takes about 4 bytes of stack
+per frame of a call, so writing a whole piece at once overflowed the 8 MiB stack past ~47 s of audio (SIGSEGV).
+Measured on 20 s of stereo: 64k frames runs in a 384 KiB thread stack (not 256 KiB); 256k frames needs over
+1 MiB. On 240 s, blocks of 4k-256k frames all encode in 1.4 s; one whole-signal call took 14 s."""
 
 
 class AudioError(RuntimeError):
@@ -86,6 +94,19 @@ def _fluidsynth_cmd(midi_path: Path, soundfont: Path, raw_path: Path) -> list[st
     # render, output within 9/32768 of loading the whole font (measured on an 8-bar jazz quartet)
     return [exe, "-ni", "-q", "-g", str(SYNTH_GAIN), "-r", str(SAMPLE_RATE), "-o", "synth.dynamic-sample-loading=1",
             "-T", "raw", "-O", "s16", "-F", str(raw_path), str(soundfont), str(midi_path)]
+
+
+SYNTH_BASE_S = 30.0
+SYNTH_S_PER_AUDIO_S = 0.25
+"""fluidsynth's deadline grows with the piece so the longest allowed piece (64 bars of 7/4 at 20 bpm: 1344 s)
+renders and a hung synth is still stopped. Measured here with FluidR3_GM (one process, idle machine): 0.004 s
+per second of audio for a sparse 1344 s trio, 0.010 for 128 s of pop, 0.016 for 256 s of an 8-part
+orchestra, 0.02 for 38 s of rock at 400 bpm (most of it start-up). 0.25 leaves >10x for a busy machine."""
+
+
+def synth_deadline_s(duration_s: float) -> float:
+    """How long fluidsynth may take for `duration_s` seconds of MIDI before it is called hung."""
+    return SYNTH_BASE_S + SYNTH_S_PER_AUDIO_S * max(0.0, duration_s)
 
 
 POLL_S = 0.05
@@ -216,11 +237,26 @@ def trim_tail(audio: np.ndarray, keep_s: float) -> np.ndarray:
     return _fade_out(audio[:end].copy())
 
 
+def encode_audio(target: Path | BinaryIO, audio: np.ndarray, samplerate: int, container: str, subtype: str,
+                 compression_level: float | None = None) -> None:
+    """Encode `audio` ((n,) mono or (n, channels)) to a path or a writable file object, in blocks.
+
+    Why blocks: see WRITE_BLOCK_FRAMES; every encode in Motif goes through here so no caller can hand
+    libsndfile a whole long piece in one call again.
+    """
+    channels = 1 if audio.ndim == 1 else int(audio.shape[1])
+    extra = {} if compression_level is None else {"compression_level": compression_level}
+    with soundfile.SoundFile(target, "w", samplerate, channels, subtype, format=container, **extra) as out:
+        for start in range(0, len(audio), WRITE_BLOCK_FRAMES):
+            out.write(np.ascontiguousarray(audio[start:start + WRITE_BLOCK_FRAMES]))
+
+
 def render_audio(midi_bytes: bytes, out_path: Path, fmt: str = "ogg", soundfont: Path | None = None,
-                 timeout_s: float = 30) -> Path:
+                 timeout_s: float | None = None) -> Path:
     """Synthesise `midi_bytes` to stereo 44.1 kHz audio at `out_path` in `fmt` ("ogg" or "mp3").
 
     Raises `AudioError` with a reason a user can act on instead of ever writing a silent file.
+    `timeout_s` (default: `synth_deadline_s` of the MIDI's length) bounds fluidsynth's run.
     """
     if fmt not in FORMATS:
         raise AudioError(f"unknown audio format {fmt!r}; expected one of {sorted(FORMATS)}")
@@ -230,12 +266,16 @@ def render_audio(midi_bytes: bytes, out_path: Path, fmt: str = "ogg", soundfont:
     with tempfile.TemporaryDirectory(prefix="motif-audio-") as tmp:
         midi_path = Path(tmp) / "in.mid"
         midi_path.write_bytes(midi_bytes)
-        audio = _synthesise(midi_path, font, timeout_s, max_bytes)
+        deadline_s = synth_deadline_s(expected_s) if timeout_s is None else timeout_s
+        audio = _synthesise(midi_path, font, deadline_s, max_bytes)
     peaks, rms = _frame_peaks(audio), _rms(audio)
     _check(audio, expected_s, peaks, rms)
     gain = _gain(rms, float(peaks.max()))
     audio = _fade_out(_amplify(audio[:_tail_end(_last_loud_frame(peaks, gain), len(audio), expected_s)], gain))
-    container, subtype = FORMATS[fmt]
     out_path = Path(out_path)
-    soundfile.write(out_path, audio, SAMPLE_RATE, format=container, subtype=subtype)
+    try:
+        encode_audio(out_path, audio, SAMPLE_RATE, *FORMATS[fmt])
+    except BaseException:
+        out_path.unlink(missing_ok=True)  # never leave a half-written file beside the good artifacts
+        raise
     return out_path
