@@ -1,8 +1,9 @@
 """The words of the remix language: what counts as understood filler, and cheap typo repair.
 
 A misspelt keyword ("fastr", "darkr", "harmonies", "strngs") is replaced by the nearest known word before
-the readers run, with a note, so every reader sees clean text. Only words Motif does not know at all are
-candidates, so real words are never "corrected" into others.
+the readers run, with a note, so every reader sees clean text. Only words Motif does not know at all, and
+that the text encoder's vocabulary does not know either, are candidates, so real words are never "corrected"
+into others; instruments and modes need stronger evidence (`lexicon.accept_correction`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import lru_cache
 from prompts import edit_keys, edit_parts, edit_read
 from prompts.edit_parts import COMPARATIVE_MOODS, COMPARATIVE_STYLES
 from prompts.keys import MODE_WORDS
-from prompts.lexicon import STOPWORDS, phrase_table
+from prompts.lexicon import STOPWORDS, accept_correction, phrase_table
 from prompts.numbers import SPECIAL, TENS, UNITS
 
 KEYWORDS: frozenset[str] = frozenset("""
@@ -86,18 +87,20 @@ def is_known(word: str) -> bool:
 
 
 def correct_typos(text: str) -> tuple[str, list[str]]:
-    """`text` with unknown words replaced by a close known word (ratio >= 0.8), and a note per repair."""
+    """`text` with unknown words replaced by a close known word (ratio >= 0.8, stricter for instruments and
+    modes), and a note per repair; a word the text encoder knows whole is left as typed."""
     notes: list[str] = []
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
         if len(word) < 4 or is_known(word):
             return word
-        close = difflib.get_close_matches(word.lower(), _candidates(), n=1, cutoff=0.8)
-        if not close:
+        close = difflib.get_close_matches(word.lower(), _candidates(), n=3, cutoff=0.8)
+        target = next((c for c in close if accept_correction(word, c, strict=c in MODE_WORDS)), None)
+        if target is None:
             return word
-        notes.append(f"read '{word}' as '{close[0]}'")
-        return close[0]
+        notes.append(f"read '{word}' as '{target}'")
+        return target
 
     return _WORD.sub(fix, text), notes
 

@@ -29,7 +29,7 @@ from prompts.edit_read import (
 )
 from prompts.edit_types import EXAMPLES, MAX_BARS, Edit, EditError, EditPlan, examples_message
 from prompts.edit_words import correct_typos, leftovers
-from prompts.scan import TextMask
+from prompts.scan import TextMask, normalise
 from prompts.spec import FIELDS, Spec
 
 __all__ = ["EXAMPLES", "MAX_BARS", "Edit", "EditError", "EditPlan", "apply_edits", "parse_edits"]
@@ -57,7 +57,7 @@ def parse_edits(text: str, parent: Spec, max_bars: int = MAX_BARS) -> list[Edit]
         raise EditError(examples_message("Tell Motif what to change."))
     if len(text) > MAX_CHARS:
         raise EditError(f"The instruction is {len(text)} characters long; Motif reads at most {MAX_CHARS}.")
-    corrected, typo_notes = correct_typos(text)
+    corrected, typo_notes = correct_typos(normalise(text))
     mask = TextMask(corrected)
     found: list[Found] = []
     for reader in READERS:

@@ -17,9 +17,11 @@ from prompts.instruments import APPROXIMATIONS, DRUM_WORDS, GROUPS, NO_DRUM_WORD
 from prompts.moods import MOOD_IDS, MOODS, MoodInfo, mood_info
 from prompts.scan import TextMask
 from prompts.timing import LENGTH_WORDS, TEMPO_WORDS
+from prompts.vocabulary import is_word
 
 __all__ = [
-    "GENRE_IDS", "MOOD_IDS", "GenreInfo", "MoodInfo", "Phrase", "PhraseHit", "closest_phrase", "find_phrases",
+    "GENRE_IDS", "MOOD_IDS", "GenreInfo", "MoodInfo", "Phrase", "PhraseHit", "accept_correction", "closest_phrase",
+    "find_phrases",
     "genre_info", "lookup", "mood_info", "DENSITY_WORDS", "REGISTER_WORDS", "STOPWORDS",
 ]
 
@@ -45,7 +47,7 @@ chords progression harmony line backing accompaniment intro outro verse chorus b
 version variation new cool nice good great beautiful pretty awesome lovely kinda sorta all any not no so too
 do does did done have has had some what which who how when where why there here same other over under through
 between around up down out off again while during each both few more most such own than then s t x
-am pm mood moods genre genres tone tones""".split())
+am pm mood moods genre genres tone tones performed performing performance performer rendition""".split())
 """Words that carry no musical meaning on their own; never sent to the fuzzy matcher or the encoder."""
 
 
@@ -134,9 +136,33 @@ def _fuzzy_vocabulary() -> tuple[str, ...]:
     return tuple(sorted({p.text for p in phrase_table().values() if p.kind in fuzzy_kinds and len(p.text) >= 4}))
 
 
+STRICT_KINDS: frozenset[str] = frozenset({"instrument", "approx", "group"})
+"""Phrase kinds a typo is read as only on strong evidence: a wrong instrument changes the whole arrangement."""
+STRICT_CUTOFF = 0.88
+
+
+def accept_correction(typed: str, target: str, strict: bool = False) -> bool:
+    """Whether `typed` may be read as the known `target` ("violn" as "violin", never "melodic" as "melodica").
+
+    Every typed word the target does not contain must be unknown to the text encoder's vocabulary (a real
+    word is a word, not a typo). Instruments, and whatever the caller marks `strict` (keys, modes), also
+    need the same first letter and a closer spelling than other words.
+    """
+    typed, target = typed.lower(), target.lower()
+    target_words = set(target.split())
+    if any(is_word(word) for word in typed.split() if word not in target_words):
+        return False
+    phrase = lookup(target)
+    if strict or (phrase is not None and phrase.kind in STRICT_KINDS):
+        return typed[:1] == target[:1] and difflib.SequenceMatcher(None, typed, target).ratio() >= STRICT_CUTOFF
+    return True
+
+
 def closest_phrase(text: str, cutoff: float = 0.84) -> Phrase | None:
     """The known phrase a misspelling most likely means ("jaz" -> jazz, "bosa nova" -> bossa nova), or None."""
     if len(text) < 3:
         return None
-    matches = difflib.get_close_matches(text.lower(), _fuzzy_vocabulary(), n=1, cutoff=cutoff)
-    return lookup(matches[0]) if matches else None
+    for match in difflib.get_close_matches(text.lower(), _fuzzy_vocabulary(), n=3, cutoff=cutoff):
+        if accept_correction(text, match):
+            return lookup(match)
+    return None

@@ -47,3 +47,26 @@ def parse_number(text: str) -> int | None:
         if rest in UNITS and 0 < UNITS[rest] < 10:
             return TENS[parts[0]] + UNITS[rest]
     return None
+
+
+DECIMAL_PATTERN = r"[0-9]+(?:\.[0-9]+)?"
+"""A regex fragment (no groups) for a number that may have a decimal part ("120", "120.5")."""
+
+
+def parse_decimal(text: str) -> float:
+    """The value of digits with an optional decimal part; anything over 12 whole digits reads as 10**12."""
+    whole, _, fraction = text.partition(".")
+    if len(whole) > 12:
+        return float(10**12)
+    return float(f"{whole}.{fraction or 0}")
+
+
+def written_negative(text: str, start: int) -> bool:
+    """True when the number starting at `text[start]` carries a minus sign ("-4 bars", "tempo=-120").
+
+    A hyphen that joins words ("lofi-4") is not a sign, and neither is a dash standing between phrases
+    with spaces around it ("lofi - 8 bars"), so only a minus touching the digits and not a word counts.
+    """
+    if start < 1 or text[start - 1] != "-":
+        return False
+    return start == 1 or not (text[start - 2].isalnum() or text[start - 2] == "-")

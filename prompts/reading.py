@@ -59,9 +59,9 @@ def read_rules(text: str) -> Reading:
     mask = TextMask(text)
     original = mask.text
     reading = Reading()
-    reading.tempo_bpm = read_tempo(mask)
+    reading.tempo_bpm = read_tempo(mask, reading.notes)
     reading.time_signature = read_meter(mask)
-    reading.bars = read_bars(mask)
+    reading.bars = read_bars(mask, reading.notes)
     reading.duration_s = read_duration_s(mask)
     key = read_key(mask)
     reading.tonic, reading.mode = key.tonic, key.mode

@@ -83,7 +83,7 @@ def choose_bars(reading: Reading, limits: Limits, tempo_bpm: int, bar_quarters: 
     else:
         return max(1, min(limits.default_bars, limits.max_bars))
     if asked < 1:
-        raise ParseError("A piece needs at least 1 bar; you asked for 0.")
+        raise ParseError(f"A piece needs at least 1 bar; you asked for {asked}.")
     if asked > limits.max_bars:
         raise ParseError(f"Motif writes at most {limits.max_bars} bars at a time; you asked for {what}.")
     return asked

@@ -8,6 +8,7 @@ and stops a later reader from reading the same words twice ("12-bar blues" is a 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 SYMBOLS: dict[str, str] = {
@@ -23,15 +24,17 @@ SYMBOLS: dict[str, str] = {
     "\u201c": '"',
     "\u201d": '"',
     "\u2044": "/",
-    "\uff03": "#",
+    "\u2212": "-",  # minus sign
 }
 
 _TRANSLATION = str.maketrans(SYMBOLS)
 
 
 def normalise(text: str) -> str:
-    """Replace music symbols and typographic dashes/quotes with ASCII so one set of patterns reads them all."""
-    return text.translate(_TRANSLATION)
+    """The text every reader sees: NFKC first, so fullwidth and other compatibility forms ("ｊａｚｚ ｉｎ Ｄ",
+    "＃", ligatures) are plain letters, then music symbols and typographic dashes/quotes as ASCII, so one set
+    of patterns reads them all."""
+    return unicodedata.normalize("NFKC", text).translate(_TRANSLATION)
 
 
 class TextMask:

@@ -9,24 +9,27 @@ from __future__ import annotations
 import re
 
 from prompts.errors import ParseError
-from prompts.numbers import NUMBER_PATTERN, parse_number
+from prompts.numbers import DECIMAL_PATTERN, NUMBER_PATTERN, parse_decimal, parse_number, written_negative
 from prompts.scan import TextMask
 from prompts.spec import TIME_SIGNATURES
 
 MIN_TEMPO_BPM, MAX_TEMPO_BPM = 20, 400
 
 TEMPO_WORDS: dict[str, tuple[int, int]] = {
-    "grave": (30, 44), "largo": (40, 60), "lento": (45, 60), "larghetto": (60, 66), "adagio": (66, 76),
+    "grave": (25, 45), "largo": (40, 60), "lento": (40, 60), "larghetto": (60, 66), "adagio": (66, 76),
     "adagietto": (70, 80), "andante": (76, 108), "andantino": (80, 108), "moderato": (108, 120),
-    "allegretto": (100, 128), "allegro": (120, 156), "vivace": (156, 176), "presto": (168, 200),
+    "allegretto": (112, 120), "allegro": (120, 156), "vivace": (156, 176), "presto": (168, 200),
     "prestissimo": (200, 240), "very slow": (40, 56), "slow": (60, 80), "slowly": (60, 80),
     "slower": (60, 80), "ballad": (60, 80), "leisurely": (70, 90), "laid-back": (75, 95),
     "laid back": (75, 95), "mid-tempo": (95, 115), "midtempo": (95, 115), "medium tempo": (95, 115),
     "medium": (95, 115), "moderate": (100, 116), "upbeat": (115, 130), "brisk": (125, 145),
     "quick": (130, 160), "uptempo": (130, 160), "up-tempo": (130, 160), "fast": (140, 170),
-    "faster": (140, 170), "very fast": (170, 210), "blazing": (190, 230), "frantic": (180, 220),
+    "faster": (140, 170), "rapid": (150, 180), "rapidly": (150, 180), "very fast": (170, 210),
+    "blazing": (190, 230), "frantic": (180, 220),
 }
-"""Tempo words and the bpm range each implies; a word picks the middle of its range (deterministic)."""
+"""Tempo words and the bpm range each implies; a word picks the middle of its range (deterministic).
+The Italian marks follow the usual metronome table (grave 25-45 ... prestissimo 200+); every reader of a
+tempo word (prompts, remixes, the lexicon) takes its range from here."""
 
 LENGTH_WORDS: dict[str, int] = {
     "short": 4, "very short": 2, "tiny": 4, "brief": 4, "little jingle": 4, "jingle": 4, "quick sketch": 4,
@@ -47,20 +50,23 @@ METER_IN_NUMBER: dict[int, str] = {2: "2/4", 3: "3/4", 4: "4/4", 5: "5/4", 6: "6
 
 _UNIT_AFTER = r"(?!\s*-?\s*(?:bars?|measures?|minutes?|mins?|seconds?|secs?|s\b|bpm|/|%|keys?|\.[0-9]))"
 
+_BPM = rf"(?P<n>{DECIMAL_PATTERN})(?![0-9]|\.[0-9])"
 _TEMPO_PATTERNS = [
-    re.compile(r"(?<![0-9.])(?P<n>[0-9]+)\s*-?\s*(?:bpm|b\.p\.m\.?|beats?\s*(?:per|a|/)\s*min(?:ute)?)\b", re.I),
-    re.compile(r"\b(?:tempo|bpm|speed|metronome)\s*(?:of|=|:|at|is|around|about|~)?\s*(?P<n>[0-9]+)(?![0-9])"
-               + _UNIT_AFTER, re.I),
-    re.compile(r"(?<![\w])(?:q|quarter(?:\s*note)?|crotchet)\s*=\s*(?P<n>[0-9]+)(?![0-9])", re.I),
-    re.compile(r"\b(?:at|around)\s+(?P<n>[0-9]{2,3})(?![0-9])" + _UNIT_AFTER, re.I),
+    re.compile(rf"(?<![0-9.]){_BPM}\s*-?\s*(?:bpm|b\.p\.m\.?|beats?\s*(?:per|a|/)\s*min(?:ute)?)\b", re.I),
+    re.compile(rf"\b(?:tempo|bpm|speed|metronome)\s*(?:of|=|:|at|is|around|about|~)?\s*-?{_BPM}" + _UNIT_AFTER, re.I),
+    re.compile(rf"(?<![\w])(?:q|quarter(?:\s*note)?|crotchet)\s*=\s*-?{_BPM}", re.I),
+    re.compile(r"\b(?:at|around)\s+(?P<n>[0-9]{2,3}(?:\.[0-9]+)?)(?![0-9]|\.[0-9])" + _UNIT_AFTER, re.I),
 ]
-_METER_NUMERIC = re.compile(r"(?<![0-9/.])(?P<num>[0-9]{1,2})\s*/\s*(?P<den>[0-9]{1,2})(?![0-9/])")
+_METER_NUMERIC = re.compile(r"(?<![0-9/.])(?P<num>[0-9]+)\s*/\s*(?P<den>[0-9]+)(?![0-9/])")
+_METER_CONTEXT = re.compile(r"\b(?:in|time|meter|metre|signature)\s*(?:of\s+|:\s*|=\s*)?$", re.I)
+METER_DENOMINATORS: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
+"""Bottom numbers that make "N/D" a time signature someone meant, even when Motif cannot write it."""
 _METER_IN = re.compile(rf"\b(?:in|time)\s+(?P<n>{NUMBER_PATTERN})\b" + _UNIT_AFTER, re.I)
 _METER_WORD = re.compile(
     r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"[\s-]+") for w in METER_WORDS) + r")\b", re.I
 )
 _BARS = re.compile(rf"(?<![\w/.])(?P<n>{NUMBER_PATTERN})\s*-?\s*(?:bars?|measures?)\b", re.I)
-_BARS_AFTER = re.compile(r"\b(?:bars?|measures?|length)\s*[:=]\s*(?P<n>[0-9]+)(?![0-9])", re.I)
+_BARS_AFTER = re.compile(r"\b(?:bars?|measures?|length)\s*[:=]\s*-?(?P<n>[0-9]+)(?![0-9])", re.I)
 _DURATION = re.compile(
     rf"(?<![\w/.])(?P<n>{NUMBER_PATTERN})\s*-?\s*(?P<unit>minutes?|mins?|seconds?|secs?|s)\b", re.I
 )
@@ -71,33 +77,58 @@ def safe_int(digits: str) -> int:
     return int(digits) if len(digits) <= 12 else 10**12
 
 
-def read_tempo(mask: TextMask) -> int | None:
-    """The first numeric tempo ("120 bpm", "tempo 140", "q=100", "at 90"); out-of-range tempos are refused."""
+def read_tempo(mask: TextMask, notes: list[str] | None = None) -> int | None:
+    """The first numeric tempo ("120 bpm", "tempo 140", "q=100", "at 90"); out-of-range tempos are refused.
+
+    A decimal tempo is rounded to the nearest whole bpm ("120.5 bpm" is about 120, never "5 bpm"), with a
+    note; a negative one ("-120 bpm") is refused rather than read without its sign.
+    """
     for pattern in _TEMPO_PATTERNS:
         for match in mask.finditer(pattern):
-            bpm = safe_int(match.group("n"))
+            written = match.group("n")
+            value = parse_decimal(written)
+            bpm = -round(value) if written_negative(mask.text, match.start("n")) else round(value)
             if not MIN_TEMPO_BPM <= bpm <= MAX_TEMPO_BPM:
                 raise ParseError(
                     f"Tempo must be between {MIN_TEMPO_BPM} and {MAX_TEMPO_BPM} bpm; you asked for {bpm}."
                 )
+            if "." in written and notes is not None:
+                notes.append(f"read {written} bpm as {bpm} bpm")
             mask.take(*match.span())
             return bpm
     return None
 
 
+def meter_refusal(written: str, num: int, den: int) -> str:
+    """The message for a time signature Motif will not write, saying why when it is not one at all."""
+    why = "" if num >= 1 and den in METER_DENOMINATORS[1:5] else (
+        " (the top number counts the beats in a bar, at least 1; the bottom one is 2, 4, 8 or 16)"
+    )
+    return f"Motif can write in {', '.join(TIME_SIGNATURES)}; it cannot write in {written}{why or ' yet'}."
+
+
+def _meant_as_meter(num: int, den: int, text: str, start: int) -> bool:
+    """Whether an unwritable "N/D" is a time signature the user meant (so it is refused) rather than some
+    other fraction left alone ("24/7 lofi radio", "a 9/11 tribute")."""
+    if den in METER_DENOMINATORS or _METER_CONTEXT.search(text[:start]):
+        return True
+    return num <= 16 and den <= 9
+
+
 def read_meter(mask: TextMask) -> str | None:
-    """A time signature from "3/4", "in three", "in 7" or a meter phrase ("common time")."""
+    """A time signature from "3/4", "in three", "in 7" or a meter phrase ("common time").
+
+    "in 0/4", "7/3", "4/0" or "999999/4" are refused with a message instead of leaving the default meter.
+    """
     for match in mask.finditer(_METER_NUMERIC):
-        num, den = int(match.group("num")), int(match.group("den"))
-        if den not in (2, 4, 8, 16) or not 1 <= num <= 16:
-            continue
+        num, den = safe_int(match.group("num")), safe_int(match.group("den"))
         signature = f"{num}/{den}"
-        if signature not in TIME_SIGNATURES:
-            raise ParseError(
-                f"Motif can write in {', '.join(TIME_SIGNATURES)}; it cannot write in {signature} yet."
-            )
-        mask.take(*match.span())
-        return signature
+        if signature in TIME_SIGNATURES:
+            mask.take(*match.span())
+            return signature
+        if _meant_as_meter(num, den, mask.text, match.start()):
+            written = "".join(match.group(0).split())[:24]
+            raise ParseError(meter_refusal(written, num, den))
     for match in mask.finditer(_METER_WORD):
         mask.take(*match.span())
         return METER_WORDS[" ".join(match.group(0).lower().replace("-", " ").split())]
@@ -109,16 +140,29 @@ def read_meter(mask: TextMask) -> str | None:
     return None
 
 
-def read_bars(mask: TextMask) -> int | None:
-    """A bar count from "8 bars", "eight-bar", "12 measures", "bars: 8"; the caller checks the limits."""
+def read_bars(mask: TextMask, notes: list[str] | None = None) -> int | None:
+    """A bar count from "8 bars", "eight-bar", "12 measures", "bars: 8"; the caller checks the limits.
+
+    A minus sign is kept ("-4 bars" is refused later, not read as 4). When several counts are stated
+    ("8 bars, 16 bars") the last one wins, as a correction usually comes last, and a note says so.
+    """
+    counts: list[tuple[int, int]] = []
     for pattern in (_BARS, _BARS_AFTER):
         for match in mask.finditer(pattern):
             count = parse_number(match.group("n"))
             if count is None:
                 continue
+            negative = written_negative(mask.text, match.start("n"))
             mask.take(*match.span())
-            return count
-    return None
+            counts.append((match.start(), -count if negative else count))
+    if not counts:
+        return None
+    counts.sort()
+    chosen = counts[-1][1]
+    if notes is not None and len({count for _, count in counts}) > 1:
+        stated = ", ".join(str(count) for _, count in counts)
+        notes.append(f"several bar counts stated ({stated}); using the last one, {chosen}")
+    return chosen
 
 
 def read_duration_s(mask: TextMask) -> float | None:
