@@ -3,7 +3,9 @@
 The hard part is not reading keys but not inventing them: "a short motif", "A jazz tune", "I want",
 "be happy" contain note letters. A bare letter is a key only in a key-ish context ("in A", "key of A",
 "A major", "Am"); a lower-case "a" before "minor"/"major" is an article unless it follows "in"/"of" or
-starts the prompt, and "a minor key" states only the mode.
+starts the prompt, and "a minor key" states only the mode. Lower-case chord symbols ("dm", "f#m", "bbm")
+are keys only where the words beside them are music ("dm ballad", "in dm"), so "dm me a song" and
+"fm piano" are not; "am" needs a key word before it ("in am"), so "i am sad" stays English.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from prompts.lexicon import lookup, phrase_at
 from prompts.scan import TextMask
 from prompts.spec import TONICS
 
@@ -27,12 +30,22 @@ _FULL_MODE_ALT = "|".join(
 )
 _ACC = r"(?P<acc>\s?-?\s?(?:sharp|flat)\b|#|b(?=(?:m|min|maj)?(?![\w#])))"
 _NOTE = rf"(?<![\w#])(?P<letter>[A-Ga-g]){_ACC}?"
-_KEY_CONTEXT = r"(?:in|of|key|start)"
+_KEY_WORDS: tuple[str, ...] = ("in", "of", "key")
+"""Words after which a note or chord symbol names a key ("in A", "key of am")."""
+_KEY_CONTEXT = rf"(?:{'|'.join(_KEY_WORDS)}|start)"
 _MODE_ONLY_FOLLOWERS = re.compile(r"\s+(?:key|tonality|scale|mode)\b", re.I)
 
 _KEY_OF = re.compile(rf"\bkey\s*(?:of|:|=)\s*{_NOTE}(?:\s*-?\s*(?P<mode>{_MODE_ALT})\b)?(?![\w#])", re.I)
 _NOTE_MODE = re.compile(rf"{_NOTE}\s*-?\s*(?P<mode>{_MODE_ALT})\b", re.I)
 _CHORD_MINOR = re.compile(r"(?<![\w#])(?P<letter>[A-G])(?P<acc>#|b)?m(?![a-zA-Z#])")
+_LOWER_CHORD = re.compile(r"(?<![\w#])(?P<letter>[a-g])(?P<acc>#|b)?m(?![\w#])")
+MUSIC_NOUNS: frozenset[str] = frozenset(
+    "song songs tune tunes piece pieces track tracks melody melodies music riff loop vamp jam progression "
+    "chord chords scale composition theme".split()
+)
+"""Nouns that make a neighbouring lower-case chord symbol a key ("a dm tune"), besides the lexicon's phrases."""
+_PREVIOUS_WORD = re.compile(r"([^\W_]+)[^\w#]*$")
+_NEXT_WORD = re.compile(r"[^\w#]*([^\W_]+)")
 _IN_NOTE = re.compile(rf"\bin\s+(?:the\s+)?{_NOTE}(?![\w#])", re.I)
 _ALTERED_NOTE = re.compile(
     r"(?<![\w#])(?P<letter>[A-G])(?P<acc>#|b)(?![\w#])|(?<![\w#])(?P<letter2>[A-Ga-g])(?P<acc2>#|\s?-?\s?(?:sharp|flat)\b)"
@@ -79,29 +92,63 @@ def _article_a(match: re.Match[str], text: str) -> bool:
     return match.group("letter") == "a" and not re.fullmatch(_KEY_CONTEXT, _preceding_word(text, match.start()))
 
 
-def _read_note_mode(match: re.Match[str], text: str) -> tuple[str | None, str | None]:
+def _read_note_mode(match: re.Match[str], mask: TextMask) -> tuple[str | None, str | None]:
     mode = mode_name(match.group("mode"))
-    if _article_a(match, text):
+    if _article_a(match, mask.text):
         return None, mode
     return tonic_name(match.group("letter"), match.group("acc")), mode
 
 
-def _read_key_of(match: re.Match[str], text: str) -> tuple[str | None, str | None]:
+def _read_key_of(match: re.Match[str], mask: TextMask) -> tuple[str | None, str | None]:
     return tonic_name(match.group("letter"), match.group("acc")), mode_name(match.group("mode"))
 
 
-def _read_chord(match: re.Match[str], text: str) -> tuple[str | None, str | None]:
+def _read_chord(match: re.Match[str], mask: TextMask) -> tuple[str | None, str | None]:
     return tonic_name(match.group("letter"), match.group("acc")), "minor"
 
 
-def _read_in_note(match: re.Match[str], text: str) -> tuple[str | None, str | None] | None:
+def _musical_neighbour(mask: TextMask, word: re.Match[str] | None, offset: int) -> bool:
+    """True when a word beside a chord symbol is music: a known phrase, a music noun, or words an earlier
+    reader already took as tempo, meter or length ("dm, 120 bpm")."""
+    if word is None:
+        return False
+    start, end = offset + word.start(1), offset + word.end(1)
+    text = word.group(1).lower()
+    return not mask.text[start:end].strip() or text in MUSIC_NOUNS or lookup(text) is not None \
+        or phrase_at(mask.text, start) is not None
+
+
+def _read_lower_chord(match: re.Match[str], mask: TextMask) -> tuple[str | None, str | None] | None:
+    """ "dm", "f#m", "bbm", "in am" as a minor key, only where the context says music (see the module doc)."""
+    if _extends_into_phrase(match, mask):
+        return None
+    before, after = mask.original[: match.start()], mask.original[match.end():]
+    previous, following = _PREVIOUS_WORD.search(before), _NEXT_WORD.match(after)
+    if previous is not None and previous.group(1).lower() in _KEY_WORDS:
+        return _read_chord(match, mask)
+    if match.group(0) == "am":
+        return None
+    alone = previous is None and following is None
+    if match.group("acc") == "#" or alone or _musical_neighbour(mask, previous, 0) \
+            or _musical_neighbour(mask, following, match.end()):
+        return _read_chord(match, mask)
+    return None
+
+
+def _extends_into_phrase(match: re.Match[str], mask: TextMask) -> bool:
+    """True when the chord symbol starts a longer known phrase ("fm piano" is an instrument, not F minor)."""
+    phrase = phrase_at(mask.text, match.start())
+    return phrase is not None and len(phrase.text) > len(match.group(0))
+
+
+def _read_in_note(match: re.Match[str], mask: TextMask) -> tuple[str | None, str | None] | None:
     letter, acc = match.group("letter"), match.group("acc")
     if letter == "a" and (not acc or acc.strip().lstrip("-").strip().lower() in ("flat", "sharp")):
         return None
     return tonic_name(letter, acc), None
 
 
-def _read_altered(match: re.Match[str], text: str) -> tuple[str | None, str | None] | None:
+def _read_altered(match: re.Match[str], mask: TextMask) -> tuple[str | None, str | None] | None:
     letter = match.group("letter") or match.group("letter2")
     acc = match.group("acc") or match.group("acc2")
     if letter == "a" and acc.strip().lstrip("-").strip().lower() in ("flat", "sharp"):
@@ -109,7 +156,7 @@ def _read_altered(match: re.Match[str], text: str) -> tuple[str | None, str | No
     return tonic_name(letter, acc), None
 
 
-def _read_mode_only(match: re.Match[str], text: str) -> tuple[str | None, str | None]:
+def _read_mode_only(match: re.Match[str], mask: TextMask) -> tuple[str | None, str | None]:
     return None, mode_name(match.group("mode"))
 
 
@@ -117,6 +164,7 @@ _READERS = (
     (_KEY_OF, _read_key_of),
     (_NOTE_MODE, _read_note_mode),
     (_CHORD_MINOR, _read_chord),
+    (_LOWER_CHORD, _read_lower_chord),
     (_IN_NOTE, _read_in_note),
     (_ALTERED_NOTE, _read_altered),
     (_MODE_ONLY, _read_mode_only),
@@ -128,7 +176,7 @@ def read_key(mask: TextMask) -> KeyReading:
     found: list[tuple[int, str | None, str | None]] = []
     for pattern, reader in _READERS:
         for match in mask.finditer(pattern):
-            result = reader(match, mask.text)
+            result = reader(match, mask)
             if result is None:
                 continue
             mask.take(*match.span())

@@ -21,7 +21,7 @@ from prompts.vocabulary import is_word
 
 __all__ = [
     "GENRE_IDS", "MOOD_IDS", "GenreInfo", "MoodInfo", "Phrase", "PhraseHit", "accept_correction", "closest_phrase",
-    "find_phrases",
+    "find_phrases", "phrase_at",
     "genre_info", "lookup", "mood_info", "DENSITY_WORDS", "REGISTER_WORDS", "STOPWORDS",
 ]
 
@@ -128,6 +128,12 @@ def find_phrases(mask: TextMask) -> list[PhraseHit]:
         mask.take(*match.span())
         hits.append(PhraseHit(phrase, match.start(), match.end()))
     return hits
+
+
+def phrase_at(text: str, index: int) -> Phrase | None:
+    """The known phrase that starts exactly at `text[index]` ("fm piano" in "fm piano ballad"), if any."""
+    match = _pattern().match(text, index)
+    return lookup(match.group(0)) if match else None
 
 
 @lru_cache(maxsize=1)

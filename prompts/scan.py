@@ -42,6 +42,8 @@ class TextMask:
 
     def __init__(self, text: str) -> None:
         self.text = normalise(text)
+        self.original = self.text
+        """The normalised prompt before anything was taken (a reader may ask what stood beside its words)."""
 
     def take(self, start: int, end: int) -> None:
         """Mark text[start:end] as understood so no later reader sees it."""
