@@ -38,7 +38,7 @@ GM_NAMES: tuple[str, ...] = (
 )
 
 _SYNONYM_TEXT = """
-0: piano; acoustic piano; grand piano; concert grand; upright piano; keys; keyboard
+0: piano; acoustic piano; grand piano; concert grand; upright piano; keys; keyboard; pianist
 1: bright piano; bright acoustic piano
 2: electric grand; electric grand piano; cp70
 3: honky tonk piano; honky-tonk piano; honky tonk; saloon piano; barrelhouse piano
@@ -54,7 +54,7 @@ _SYNONYM_TEXT = """
 13: xylophone
 14: tubular bells; chimes; church bells; bells; bell
 15: dulcimer; hammered dulcimer
-16: organ; hammond; hammond organ; b3; drawbar organ; jazz organ
+16: organ; hammond; hammond organ; b3; drawbar organ; jazz organ; organist
 17: percussive organ
 18: rock organ
 19: church organ; pipe organ; cathedral organ
@@ -77,13 +77,13 @@ _SYNONYM_TEXT = """
 36: slap bass; funk bass
 38: synth bass; synth-bass; sub bass; moog bass; bass synth; 808 bass
 39: synth bass 2; acid bass; reese bass
-40: violin; fiddle
+40: violin; fiddle; violinist; fiddler
 41: viola
-42: cello; violoncello
+42: cello; violoncello; cellist
 43: contrabass; orchestral bass
 44: tremolo strings
 45: pizzicato; pizzicato strings; pizz strings
-46: harp; orchestral harp; concert harp
+46: harp; orchestral harp; concert harp; harpist
 47: timpani; kettle drums; kettledrum
 48: strings; string section; string ensemble; string orchestra; orchestral strings; lush strings
 49: slow strings; string ensemble 2
@@ -92,7 +92,7 @@ _SYNONYM_TEXT = """
 53: voice; vocals; vocal; singer; singing; voice oohs; oohs; humming
 54: synth voice; vocoder
 55: orchestra hit; orch hit
-56: trumpet; cornet; flugelhorn
+56: trumpet; cornet; flugelhorn; trumpeter; trumpet player
 57: trombone
 58: tuba; sousaphone
 59: muted trumpet; harmon mute trumpet
@@ -100,15 +100,15 @@ _SYNONYM_TEXT = """
 61: brass; brass section; horn section; horns
 62: synth brass
 64: soprano sax; soprano saxophone
-65: sax; saxophone; alto sax; alto saxophone
+65: sax; saxophone; alto sax; alto saxophone; saxophonist; sax player
 66: tenor sax; tenor saxophone; tenor
 67: baritone sax; bari sax; baritone saxophone
 68: oboe
 69: english horn; cor anglais
 70: bassoon
-71: clarinet; bass clarinet
+71: clarinet; bass clarinet; clarinetist; clarinettist
 72: piccolo
-73: flute; concert flute
+73: flute; concert flute; flautist; flutist
 74: recorder
 75: pan flute; pan pipes; panpipes; pan pipe; panflute
 76: blown bottle
@@ -218,7 +218,7 @@ DRUM_WORDS: tuple[str, ...] = (
     "drums", "drum", "drum kit", "drumkit", "drum set", "drumset", "percussion", "beat", "beats",
     "drum machine", "hi-hat", "hi-hats", "hihat", "hihats", "snare", "snare drum", "kick drum", "breakbeat",
     "brushes", "cajon", "congas", "bongos", "djembe", "tabla", "bodhran", "beatbox", "tambourine", "shaker",
-    "hand claps", "handclaps", "claps",
+    "hand claps", "handclaps", "claps", "drummer",
 )
 NO_DRUM_WORDS: tuple[str, ...] = ("drumless", "no beat", "beatless", "a cappella", "acapella")
 SOLO_WORDS: tuple[str, ...] = ("solo", "unaccompanied", "alone", "only", "by itself", "on its own")

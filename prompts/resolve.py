@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from prompts.errors import ParseError
 from prompts.genres import GENRES, JAZZ_CONTEXT, GenreInfo
-from prompts.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, gm_name
+from prompts.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
 from prompts.lexicon import lookup
 from prompts.moods import MINOR_FAMILY, MOODS, MoodInfo
 from prompts.reading import Reading
@@ -99,21 +99,41 @@ def _part_members(part_word: str, program: int | None, group: str | None, genre:
     return [(generic.get(genre or "", program if program is not None else 0), None)]
 
 
-def choose_instruments(reading: Reading, genre: GenreInfo | None) -> tuple[Instrument, ...]:
-    """Exactly the instruments named (roles assigned), else the genre's defaults, else a piano."""
+def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[str]) -> tuple[Instrument, ...]:
+    """Exactly the instruments named (roles assigned), else the genre's defaults, else a piano.
+
+    "solo piano" is that instrument alone (an ensemble named solo keeps its members). Named basses play the
+    bass ("synth bass", "808", "upright bass"); when nothing else was named the style's lead is added for
+    the melody, since a bass playing the tune is not what anyone asked for.
+    """
     gid = genre.id if genre else None
     if reading.parts:
         parts: list[tuple[int, str | None]] = []
         for part in reading.parts:
             parts += _part_members(part.word, part.program, part.group, gid)
-        if reading.solo and len(reading.parts) == 1:
+        if is_solo(reading) and reading.parts[0].group is None:
             return (Instrument(gm_name(parts[0][0]), parts[0][0], "melody"),)
+        if not is_solo(reading) and all((hint or family_role(p)) == "bass" for p, hint in parts):
+            lead = style_lead(genre)
+            notes.append(f"no melody instrument named: {gm_name(lead)} plays the tune over the {reading.parts[0].word}")
+            parts.insert(0, (lead, "melody"))
         return assign_roles(parts)
     excluded = {p for word in reading.excluded for p, _ in _part_members(word, _program(word), None, gid)}
     defaults = [(p, r) for p, r in (genre.instruments if genre else ((0, "melody"),)) if p not in excluded]
     if not defaults:
         defaults = [(0, "melody")]
     return tuple(Instrument(gm_name(p), p, role) for p, role in defaults)
+
+
+def is_solo(reading: Reading) -> bool:
+    """One instrument (or ensemble) named with "solo", "alone", "unaccompanied"...: no drums, nothing added."""
+    return reading.solo and len(reading.parts) == 1
+
+
+def style_lead(genre: GenreInfo | None) -> int:
+    """The program that carries the genre's melody (a piano without a genre)."""
+    melody = [program for program, role in genre.instruments if role == "melody"] if genre else []
+    return melody[0] if melody else 0
 
 
 def _program(word: str) -> int | None:
@@ -132,10 +152,10 @@ def resolve(reading: Reading, prompt: str, limits: Limits) -> Spec:
     meter = reading.time_signature or (genre.meter if genre else "4/4")
     num, den = (int(x) for x in meter.split("/"))
     bars = choose_bars(reading, limits, tempo_bpm, num * 4.0 / den)
-    instruments = choose_instruments(reading, genre)
-    solo = reading.solo and len(reading.parts) == 1
-    drums = reading.drums if reading.drums is not None else (False if solo else bool(genre and genre.drums))
     notes = list(reading.notes)
+    instruments = choose_instruments(reading, genre, notes)
+    solo = is_solo(reading)
+    drums = reading.drums if reading.drums is not None else (False if solo else bool(genre and genre.drums))
     if reading.tonic is None:
         reason = " ".join([*reading.moods, genre.id if genre else ""]).strip() or "no genre or mood"
         notes.append(f"no key given: chose {tonic} {mode} for '{reason}'")
