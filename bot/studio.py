@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,10 +170,12 @@ class Studio:
                     originality_record(composition.originality, composition.attempts, composition.copies_rejected))
         return await self._publish(made, who)
 
-    async def remix(self, parent_id: str, instruction: str, seed: int | None = None, who: Who | None = None) -> Result:
+    async def remix(self, parent_id: str, instruction: str, seed: int | None = None, who: Who | None = None,
+                    limit: Callable[[Spec], Spec] | None = None) -> Result:
         """Apply a reply-style instruction ("faster", "make it bossa nova") to a stored generation.
 
         The parent is rebuilt from its stored MIDI bytes, so the remix starts from exactly what was heard.
+        `limit` holds the remixed Spec to a front end's rules (a Discord server's tempo range and bar cap).
         Raises `StudioError` (unknown id), `prompts.edits.EditError` (unreadable instruction) or
         `OriginalityError`.
         """
@@ -186,6 +188,8 @@ class Studio:
         child_spec, plan = apply_edits(parent_spec, parse_edits(instruction, parent_spec, self.config.parse.max_bars))
         if plan.new_seed:
             child_spec = dataclasses.replace(child_spec, seed=new_seed() if seed is None else seed)
+        if limit is not None:
+            child_spec = limit(child_spec)
         timings = {"parse": (time.perf_counter() - start) * 1000}
         start = time.perf_counter()
         parent_piece = midi_bytes_to_piece(parent.midi, parent_spec)

@@ -25,6 +25,11 @@ Fair scheduling is built by the caller from `prefer_users_not_in` (round robin o
 
 The claim takes the oldest claimable job of a user outside `served` and falls back to the oldest
 claimable job of all, so users take turns while a burst from one user waits behind the others.
+
+Hygiene: `payload[TRANSIENT_KEY]` holds what a job needs only while it may still run (a chat platform's
+reply token, an uploaded file's bytes). The store drops it in the same write that ends the job (done, or
+failed for good), so finished jobs keep neither secrets nor uploads; `purge_finished_jobs` then deletes
+finished jobs once they are old enough not to matter for rate limits or redelivered requests.
 """
 
 from __future__ import annotations
@@ -46,6 +51,11 @@ JobState = Literal["pending", "running", "done", "failed"]
 
 MAX_LEASE_S = 24 * 3600
 MAX_ERROR_CHARS = 2000
+TRANSIENT_KEY = "transient"
+"""Payload key whose value the store removes when the job ends (see the module docstring)."""
+_WITHOUT_TRANSIENT = f"json_remove(payload_json, '$.{TRANSIENT_KEY}')"
+_DROP_TRANSIENT = f"payload_json = {_WITHOUT_TRANSIENT}"
+_FINISHED = "state IN ('done', 'failed')"
 
 _CLAIMABLE = (
     "((state = 'pending' AND (run_after IS NULL OR run_after <= :now))"
@@ -183,7 +193,7 @@ class JobsMixin(StoreCore):
         async def claim(conn: aiosqlite.Connection) -> Job | None:
             stamp = format_timestamp(now)
             await conn.execute(
-                "UPDATE jobs SET state = 'failed', lease_until = NULL, updated_at = :now,"
+                f"UPDATE jobs SET state = 'failed', lease_until = NULL, updated_at = :now, {_DROP_TRANSIENT},"
                 " error = 'lease expired on attempt ' || attempts || ' of ' || max_attempts ||"
                 " ' (worker ' || worker_id || ' stopped or hung)'"
                 " WHERE state = 'running' AND lease_until < :now AND attempts >= max_attempts",
@@ -248,7 +258,7 @@ class JobsMixin(StoreCore):
             _check_held(await _fetch_job(conn, job_id), worker_id, "complete")
             await conn.execute(
                 "UPDATE jobs SET state = 'done', result_json = ?, error = NULL, lease_until = NULL,"
-                " updated_at = ? WHERE id = ?", (result_json, stamp, job_id),
+                f" updated_at = ?, {_DROP_TRANSIENT} WHERE id = ?", (result_json, stamp, job_id),
             )
             return await _fetch_job(conn, job_id)
 
@@ -275,15 +285,32 @@ class JobsMixin(StoreCore):
             job = await _fetch_job(conn, job_id)
             _check_held(job, worker_id, "fail")
             again = retry and job.attempts < job.max_attempts
+            payload = "payload_json" if again else _WITHOUT_TRANSIENT
             await conn.execute(
                 "UPDATE jobs SET state = ?, error = ?, lease_until = NULL, run_after = ?, updated_at = ?,"
-                " result_json = COALESCE(?, result_json) WHERE id = ?",
+                f" result_json = COALESCE(?, result_json), payload_json = {payload} WHERE id = ?",
                 ("pending" if again else "failed", error, _later(now, retry_after_s) if again else None,
                  format_timestamp(now), result_json, job_id),
             )
             return await _fetch_job(conn, job_id)
 
         return await self._transact(fail)
+
+    async def purge_finished_jobs(self, finished_before: datetime) -> int:
+        """Delete jobs that ended (done or failed) before `finished_before`; return how many went.
+
+        Pending and running jobs are never touched, however old. Keep at least the longest rate-limit
+        window (finished jobs are what `count_jobs_since` counts) and the time a request may be redelivered.
+        """
+        if not isinstance(finished_before, datetime) or finished_before.tzinfo is None:
+            raise StoreError(f"finished_before must be a timezone-aware datetime, got {finished_before!r}")
+        stamp = format_timestamp(finished_before)
+
+        async def purge(conn: aiosqlite.Connection) -> int:
+            cursor = await conn.execute(f"DELETE FROM jobs WHERE {_FINISHED} AND updated_at < ?", (stamp,))
+            return cursor.rowcount
+
+        return await self._transact(purge)
 
     # -- reads ---------------------------------------------------------------------------------------
 

@@ -3,15 +3,23 @@
 Works without the privileged message-content intent: slash commands, buttons and modals carry their own
 data, and Discord still delivers the text of messages that mention the bot (a reply to the bot's
 message mentions it too).
+
+One server never sees another's pieces: every id taken from a user (typed, in a button, or the message a
+reply points at) is read through a `storage.generations.Scope`: the server asking, or in a DM only the
+user's own DM-made pieces. Finished jobs are purged after `BotOptions.job_retention_s`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import io
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import discord
 from discord import app_commands
@@ -19,15 +27,16 @@ from discord import app_commands
 from bot.discord_app.commands import HISTORY_PAGE, add_commands, history_embed
 from bot.discord_app.delivery import DiscordDelivery
 from bot.discord_app.handles import Tracker
-from bot.discord_app.intake import Intake, read_midi_attachment
-from bot.discord_app.limits import RateLimiter, Refusal
+from bot.discord_app.intake import Intake, read_midi_attachment, scope_of, unknown_piece, user_key
+from bot.discord_app.limits import WINDOW, RateLimiter, Refusal
 from bot.discord_app.lineage import lineage_png, lineage_text
 from bot.discord_app.pool import WorkerPool
 from bot.discord_app.progress import QueueBoard
 from bot.discord_app.queue import JobQueue
 from bot.discord_app.style_commands import add_style_commands
 from bot.discord_app.views import BUTTONS
-from storage import Store
+from storage import Generation, Store
+from storage.generations import Scope
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,9 @@ class BotOptions:
     sync_guild: int | None = None
     run_queue: bool = True
     progress_interval_s: float = 2.0
+    job_retention_s: float = 7 * 24 * 3600.0
+    """How long finished jobs are kept (never less than the rate-limit window, which counts them)."""
+    purge_interval_s: float = 3600.0
 
 
 class MotifBot(discord.Client):
@@ -73,6 +85,7 @@ class MotifBot(discord.Client):
         )
         add_commands(self)
         add_style_commands(self)
+        self._purger: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*BUTTONS)
@@ -83,6 +96,7 @@ class MotifBot(discord.Client):
         else:
             await self.tree.sync()
         self.board.start()
+        self._purger = asyncio.create_task(self._purge_finished_jobs(), name="motif-job-purge")
         if self.options.run_queue:
             self.queue.start()
 
@@ -92,7 +106,24 @@ class MotifBot(discord.Client):
     async def close(self) -> None:
         await self.queue.stop()
         await self.board.stop()
+        if self._purger is not None:
+            self._purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._purger
         await super().close()
+
+    async def _purge_finished_jobs(self) -> None:
+        """At start, then every `purge_interval_s`: delete jobs that ended more than the retention ago, so the
+        store does not keep every request (its text, its author) forever."""
+        keep_s = max(self.options.job_retention_s, WINDOW.total_seconds())
+        while True:
+            try:
+                gone = await self.store.purge_finished_jobs(datetime.now(UTC) - timedelta(seconds=keep_s))
+                if gone:
+                    log.info("purged %d finished jobs older than %.0f s", gone, keep_s)
+            except Exception:  # noqa: BLE001 - housekeeping must never take the bot down
+                log.exception("purging finished jobs failed")
+            await asyncio.sleep(self.options.purge_interval_s)
 
     # -- mentions and replies ------------------------------------------------------------------------
 
@@ -102,7 +133,9 @@ class MotifBot(discord.Client):
             return
         parent = None
         if message.reference is not None and message.reference.message_id is not None:
-            parent = await self.store.get_by_message(str(message.reference.message_id))
+            # Scoped: a piece forwarded from another server (or a DM) is no piece here.
+            scope = Scope(str(message.guild.id) if message.guild else None, user_key(message.author))
+            parent = await self.store.get_by_message(str(message.reference.message_id), scope=scope)
         if parent is None and self.user not in message.mentions:
             return
         text = MENTION.sub("", message.content).strip()
@@ -128,18 +161,17 @@ class MotifBot(discord.Client):
     # -- read-only answers ---------------------------------------------------------------------------
 
     async def answer_history(self, interaction: discord.Interaction, user: discord.abc.User) -> None:
-        guild = str(interaction.guild_id) if interaction.guild_id else None
         pieces = await self.store.list_generation_summaries(
-            f"discord:{user.id}", limit=HISTORY_PAGE, guild=guild
+            user_key(user), limit=HISTORY_PAGE, scope=scope_of(interaction)
         )
         rows = [(p.id, p.prompt, p.parent_id) for p in pieces]
         await interaction.response.send_message(embed=history_embed(user, rows), ephemeral=True)
 
     async def answer_lineage(self, interaction: discord.Interaction, gen_id: str, *, ephemeral: bool) -> None:
-        """The outline in an embed and the tree as a picture."""
-        tree = await self.store.tree(gen_id)
+        """The outline in an embed and the tree as a picture: only the part of the tree made here."""
+        tree = shown_tree(await self.store.tree(gen_id, scope=scope_of(interaction)))
         if not tree:
-            await interaction.response.send_message(f"There is no piece `{gen_id}`.", ephemeral=True)
+            await interaction.response.send_message(unknown_piece(gen_id), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         names: dict[str, str] = {}
@@ -152,3 +184,10 @@ class MotifBot(discord.Client):
         await interaction.followup.send(
             embed=embed, file=discord.File(io.BytesIO(picture), "lineage.png"), ephemeral=ephemeral
         )
+
+
+def shown_tree(tree: Sequence[Generation]) -> list[Generation]:
+    """A scoped tree ready to draw: a member whose parent was left out (made elsewhere) is drawn as a root,
+    so the outline and picture start from what this server may see and name nothing else."""
+    ids = {g.id for g in tree}
+    return [g if g.parent_id in ids or g.parent_id is None else dataclasses.replace(g, parent_id=None) for g in tree]

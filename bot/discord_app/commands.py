@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.discord_app.embeds import EMBED_COLOUR, mention
+from bot.discord_app.intake import scope_of
 from bot.discord_app.views import RemixModal
 
 if TYPE_CHECKING:
@@ -66,8 +67,8 @@ def add_remix_menu(bot: MotifBot) -> None:
 
     @bot.tree.context_menu(name="Remix with Motif")
     async def remix_menu(interaction: discord.Interaction, message: discord.Message) -> None:
-        generation = await bot.store.get_by_message(str(message.id))
-        if generation is None:
+        generation = await bot.store.get_by_message(str(message.id), scope=scope_of(interaction))
+        if generation is None:  # also another server's piece: it must read as no piece at all
             await interaction.response.send_message(
                 "That message is not a Motif piece. Use this on a piece Motif posted, or reply to it.",
                 ephemeral=True,

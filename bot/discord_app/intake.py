@@ -18,8 +18,16 @@ from bot.discord_app.handles import InteractionHandle, MessageHandle, Tracker
 from bot.discord_app.limits import RateLimiter, Refusal
 from bot.discord_app.progress import QueueBoard, queued_text
 from bot.discord_app.queue import JobQueue
-from bot.discord_app.requests import MAX_MIDI_UPLOAD_BYTES, ReplyTarget, Request, Style, encode_midi
-from storage import GuildSettings, Job, Store
+from bot.discord_app.requests import (
+    MAX_MIDI_UPLOAD_BYTES,
+    ReplyTarget,
+    Request,
+    Style,
+    clean_filename,
+    encode_midi,
+)
+from storage import Generation, GuildSettings, Job, Store
+from storage.generations import Scope
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,26 @@ def style_of(settings: GuildSettings, suffix: str = "", overrides: dict[str, Any
 
 def user_key(user: discord.abc.User) -> str:
     return f"discord:{user.id}"
+
+
+def scope_of(interaction: discord.Interaction) -> Scope:
+    """What an interaction may name by id: its server's pieces; in a DM, the user's own DM-made pieces."""
+    guild = str(interaction.guild_id) if interaction.guild_id else None
+    return Scope(guild=guild, user=user_key(interaction.user))
+
+
+def unknown_piece(gen_id: str) -> str:
+    """The one answer for an id the caller may not see, whether it names another server's piece or nothing:
+    the two must read alike, or the answer itself would tell that the other server's piece exists."""
+    return f"There is no piece `{gen_id[:40].replace('`', '')}`."
+
+
+async def visible_piece(store: Store, interaction: discord.Interaction, gen_id: str) -> Generation | None:
+    """The piece `gen_id` if this interaction may use it; otherwise None, after answering `unknown_piece`."""
+    found = await store.get_generation(gen_id, scope=scope_of(interaction))
+    if found is None:
+        await interaction.response.send_message(unknown_piece(gen_id), ephemeral=True)
+    return found
 
 
 class Intake:
@@ -162,8 +190,7 @@ class Intake:
     ) -> None:
         """Variation, Continue, the Remix modal and the context menu all land here."""
         settings = await self._settings(interaction.guild_id)
-        if await self.store.get_generation(gen_id) is None:
-            await interaction.response.send_message(f"There is no piece `{gen_id}` any more.", ephemeral=True)
+        if await visible_piece(self.store, interaction, gen_id) is None:
             return
         request = self.base_request(
             interaction, action="remix", parent_id=gen_id, instruction=instruction, style=style_of(settings)
@@ -227,13 +254,16 @@ class Intake:
 
 
 async def read_midi_attachment(message: discord.Message) -> tuple[str, str] | Refusal | None:
-    """The first .mid/.midi attachment as (filename, base64), a refusal if too big, or None if there is none."""
+    """The first .mid/.midi attachment as (filename, base64), a refusal if too big, or None if there is none.
+
+    The name is cleaned (`clean_filename`) before anything shows or stores it: it is the uploader's text."""
     for attachment in message.attachments:
-        if attachment.filename.lower().endswith((".mid", ".midi")):
+        name = clean_filename(attachment.filename)
+        if name.lower().endswith((".mid", ".midi")):
             if attachment.size > MAX_MIDI_UPLOAD_BYTES:
                 return Refusal(
-                    f"{attachment.filename} is {attachment.size // 1024} KiB; Motif takes MIDI files up to"
+                    f"{name} is {attachment.size // 1024} KiB; Motif takes MIDI files up to"
                     f" {MAX_MIDI_UPLOAD_BYTES // 1024} KiB."
                 )
-            return attachment.filename, encode_midi(await attachment.read())
+            return name, encode_midi(await attachment.read())
     return None

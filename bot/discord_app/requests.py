@@ -2,20 +2,30 @@
 
 A job's payload is everything needed to do the work and answer it after a restart: the action
 (compose, remix, import a MIDI file), the server's style at the time it was accepted, and the reply
-target (an interaction's webhook, or the channel message to answer).
+target (an interaction's webhook, or the channel message to answer). The interaction token and the
+uploaded MIDI travel under the store's `TRANSIENT_KEY`, which the store drops when the job ends: a
+finished job keeps neither a credential nor a user's file.
 """
 
 from __future__ import annotations
 
 import base64
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Literal
+
+from storage.generations import Scope
+from storage.jobs import TRANSIENT_KEY
 
 Action = Literal["compose", "remix", "import"]
 ReplyKind = Literal["interaction", "message"]
 
 JOB_KIND = "discord"
 MAX_MIDI_UPLOAD_BYTES = 256 * 1024
+MAX_FILENAME_CHARS = 64
+DEFAULT_MIDI_NAME = "upload.mid"
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,7 @@ class Request:
     parent_id: str | None = None
     instruction: str = ""
     midi_b64: str | None = None
-    midi_name: str = "upload.mid"
+    midi_name: str = DEFAULT_MIDI_NAME
 
     @property
     def key(self) -> str:
@@ -85,19 +95,33 @@ class Request:
         return f"{self.reply.kind}:{self.reply.source_id}"
 
     @property
+    def scope(self) -> Scope:
+        """The pieces this request may name: its server's, or in a DM the asker's own DM-made ones."""
+        return Scope(guild=self.guild, user=self.author)
+
+    @property
     def midi(self) -> bytes | None:
         return None if self.midi_b64 is None else base64.b64decode(self.midi_b64)
 
     def to_payload(self) -> dict[str, Any]:
+        """The job payload; the token and the upload go under `TRANSIENT_KEY`, cleared when the job ends."""
         data = asdict(self)
         data["reply"] = self.reply.to_dict()
         data["style"] = self.style.to_dict()
+        data[TRANSIENT_KEY] = {"token": data["reply"].pop("token"), "midi_b64": data.pop("midi_b64")}
         return data
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Request:
+        """Read a payload back (also one written before the transient part existed, or after it was cleared)."""
         fields = dict(data)
-        fields["reply"] = ReplyTarget.from_dict(fields["reply"])
+        transient = fields.pop(TRANSIENT_KEY, None) or {}
+        reply = dict(fields["reply"])
+        if "token" in transient:
+            reply["token"] = transient["token"]
+        if "midi_b64" in transient:
+            fields["midi_b64"] = transient["midi_b64"]
+        fields["reply"] = ReplyTarget.from_dict(reply)
         fields["style"] = Style.from_dict(fields["style"])
         return cls(**fields)
 
@@ -105,3 +129,26 @@ class Request:
 def encode_midi(data: bytes) -> str:
     """MIDI bytes as text for the JSON payload (uploads are capped well below the store's 2 MiB)."""
     return base64.b64encode(data).decode("ascii")
+
+
+_SEPARATORS = re.compile(r"[/\\]")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_filename(name: str) -> str:
+    """An uploaded file's name made safe to show and store: its last path part, without control or format
+    characters (bidi overrides U+202A-202E and isolates U+2066-2069 would let "evil\u202edim.exe" read as
+    "evilexe.mid"; U+200E/F marks; zero-widths), at most `MAX_FILENAME_CHARS` with its extension kept."""
+    text = _SEPARATORS.split(unicodedata.normalize("NFC", name))[-1]
+    text = "".join(_visible(ch) for ch in text)
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) > MAX_FILENAME_CHARS:
+        suffix = PurePosixPath(text).suffix[:10]
+        text = text[: MAX_FILENAME_CHARS - len(suffix) - 1].rstrip() + "…" + suffix
+    return text if text.strip(".") else DEFAULT_MIDI_NAME
+
+
+def _visible(ch: str) -> str:
+    """Control and format characters go (bidi, zero-width, NUL...); any other space becomes a plain one."""
+    kind = unicodedata.category(ch)
+    return "" if kind[0] == "C" else " " if kind[0] == "Z" else ch

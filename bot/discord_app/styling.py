@@ -2,7 +2,8 @@
 
 Defaults only fill what the user did not state (genre, instruments) and are applied by re-reading the
 prompt with the default appended, so everything a genre implies (tempo, meter, band) follows as if the
-user had typed it. Caps (max bars, tempo range) always hold, with a note saying what changed.
+user had typed it. Caps (max bars, tempo range) always hold, with a note saying what changed, for a
+remix (`held_to_style`) exactly as for /compose: a reply "at 300 bpm" cannot step around the server.
 """
 
 from __future__ import annotations
@@ -72,11 +73,26 @@ def _apply_overrides(spec: Spec, overrides: dict[str, Any]) -> Spec:
 
 
 def clamp_tempo(spec: Spec, style: Style) -> Spec:
-    """Hold the tempo inside the server's range, noting the change so the user sees why."""
+    """Hold the tempo inside the server's range, noting the change (first, so the card shows it) so the
+    user sees why."""
     low = style.tempo_min or spec.tempo_bpm
     high = style.tempo_max or spec.tempo_bpm
     tempo = min(max(spec.tempo_bpm, low), high)
     if tempo == spec.tempo_bpm:
         return spec
-    note = f"tempo {spec.tempo_bpm} bpm held to this server's range: {tempo} bpm"
-    return dataclasses.replace(spec, tempo_bpm=tempo, notes=(*spec.notes, note))
+    side = "above" if spec.tempo_bpm > tempo else "below"
+    note = f"tempo {spec.tempo_bpm} bpm is {side} this server's limit; played at {tempo} bpm"
+    return dataclasses.replace(spec, tempo_bpm=tempo, notes=(note, *spec.notes))
+
+
+def held_to_style(spec: Spec, style: Style) -> Spec:
+    """A remixed Spec under the server's caps, as /compose is held: tempo range, then bar limit (a piece made
+    before the server lowered it is cut), each change with a note. The server's genre and instruments are
+    defaults for what a prompt leaves unstated; a remix starts from a piece where everything is settled, so
+    they have nothing to fill, and what the instruction changes counts as stated, as in /compose."""
+    spec = clamp_tempo(spec, style)
+    limit = min(style.max_bars, MAX_BARS)
+    if spec.bars <= limit:
+        return spec
+    note = f"{spec.bars} bars is above this server's limit; cut to {limit} bars"
+    return dataclasses.replace(spec, bars=limit, notes=(note, *spec.notes))

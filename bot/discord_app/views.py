@@ -1,7 +1,9 @@
 """Persistent buttons under every piece, and the Remix modal.
 
 The buttons are `DynamicItem`s: their custom ids carry the generation id ("motif:variation:ab12cd34ef"),
-so a button on a message posted before a restart still works; nothing about it lives in memory.
+so a button on a message posted before a restart still works; nothing about it lives in memory. That id is
+client-supplied data like any typed option: every button and the modal check it against the server asking
+(through `Intake.remix_from_interaction`, `MotifBot.answer_lineage` or `visible_piece`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import discord
+
+from bot.discord_app.intake import visible_piece
 
 if TYPE_CHECKING:
     from bot.discord_app.app import MotifBot
@@ -64,7 +68,9 @@ class RemixButton(_GenButton, template=r"motif:remix:" + GEN):
     action, label = "remix", "Remix"
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(RemixModal(self.gen))
+        """The modal only for a piece this server may use (a forged custom id gets the unknown-id answer)."""
+        if await visible_piece(motif(interaction).store, interaction, self.gen) is not None:
+            await interaction.response.send_modal(RemixModal(self.gen))
 
 
 class LineageButton(_GenButton, template=r"motif:lineage:" + GEN):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import multiprocessing.util
 import os
@@ -19,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.discord_app.requests import Request, Style
-from bot.discord_app.styling import parse_config, styled_spec
-from bot.studio import Result, Studio, StudioConfig, Who, load_melody_source, new_seed
+from bot.discord_app.styling import held_to_style, parse_config, styled_spec
+from bot.studio import Result, Studio, StudioConfig, StudioError, Who, load_melody_source, new_seed
 from composer.melody import MelodySource
 from storage import Store
 
@@ -114,17 +115,20 @@ async def _run(studio: Studio, request: Request) -> Result:
         return await studio.compose_spec(
             spec, request.prompt, {"parse": (time.perf_counter() - start) * 1000}, who
         )
+    held = functools.partial(held_to_style, style=request.style)  # the server's caps, as for /compose
     if request.action == "remix":
         if request.parent_id is None:
             raise ValueError("a remix needs the id of the piece to change")
-        return await studio.remix(request.parent_id, request.instruction, request.seed, who)
+        if await studio.store.get_generation(request.parent_id, scope=request.scope) is None:
+            raise StudioError(f"there is no generation with id {request.parent_id!r}")  # another server's
+        return await studio.remix(request.parent_id, request.instruction, request.seed, who, limit=held)
     midi = request.midi
     if midi is None:
         raise ValueError("no MIDI file came with the request")
     imported = await studio.import_midi(midi, request.midi_name, who)
     if not request.instruction.strip():
         return imported
-    return await studio.remix(imported.id, request.instruction, request.seed, who)
+    return await studio.remix(imported.id, request.instruction, request.seed, who, limit=held)
 
 
 def run_request(config: WorkerConfig, payload: dict[str, Any]) -> dict[str, Any]:

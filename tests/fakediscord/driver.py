@@ -7,6 +7,7 @@ store's change notification.
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -92,6 +93,21 @@ class UserActions:
         await events.message_created(self.gateway, self.state, message)
         return message
 
+    async def user_forwards(self, user: FakeUser, message: FakeMessage, channel: FakeChannel) -> FakeMessage:
+        """`user` forwards `message` (from any channel they can see, in any guild) into `channel`: a new
+        message by `user`, without content, whose reference (type 1) names the original's channel and guild."""
+        self._guild_member(user, self.state.channel_by_id(message.channel_id))
+        self._check_visible(message, self.state.channel_by_id(message.channel_id))
+        guild = self._guild_member(user, channel, perms.VIEW_CHANNEL | perms.SEND_MESSAGES)
+        forward = FakeMessage(
+            id=self.state.snowflakes.next(), channel_id=channel.id, guild_id=guild.id, author=user
+        )
+        forward.reference_id, forward.reference_type = message.id, 1
+        forward.reference_origin = (message.channel_id, message.guild_id)
+        self.state.store_message(forward)
+        await events.message_created(self.gateway, self.state, forward)
+        return forward
+
     def _check_visible(self, message: FakeMessage, channel: FakeChannel) -> None:
         live = self.state.messages.get(message.id)
         if live is None or live.deleted or live.channel_id != channel.id or live.ephemeral:
@@ -156,6 +172,21 @@ class UserActions:
             raise FakeDiscordError(f"message {message.id} was deleted")
         data = component_data(live, custom_id, values)
         return await self._create(3, user, channel, data, live, "")
+
+    async def user_clicks_forged(self, user: FakeUser, message: FakeMessage, custom_id: str) -> FakeInteraction:
+        """A click on a button `custom_id` that `message` did not carry, delivered as if it did (the
+        interaction's copy of the message gains that button; the stored message is unchanged). Real Discord
+        only delivers clicks on real buttons; this lets a test check that the bot still validates the data
+        inside custom ids instead of trusting that whoever posted the button meant it for this server."""
+        channel = self.state.channel_by_id(message.channel_id)
+        self._guild_member(user, channel)
+        live = self.state.messages.get(message.id)
+        if live is None or live.deleted:
+            raise FakeDiscordError(f"message {message.id} was deleted")
+        button = {"type": 2, "style": 2, "label": "forged", "custom_id": custom_id}
+        shown = dataclasses.replace(live, components=[{"type": 1, "components": [button]}])
+        data: Json = {"custom_id": custom_id, "component_type": 2}
+        return await self._create(3, user, channel, data, shown, "")
 
     async def user_submits_modal(
         self, user: FakeUser, custom_id: str, fields: dict[str, str]

@@ -140,6 +140,10 @@ class FakeMessage:
     components: list[dict[str, Any]] = field(default_factory=list)
     attachments: list[FakeAttachment] = field(default_factory=list)
     reference_id: int | None = None
+    reference_type: int = 0
+    """0: a reply (to a message of the same channel); 1: a forward, whose original may be anywhere."""
+    reference_origin: tuple[int, int | None] | None = None
+    """(channel id, guild id) of a forwarded original; None for a reply (the message's own channel)."""
     mention_ids: list[int] = field(default_factory=list)
     flags: int = 0
     type: int = 0

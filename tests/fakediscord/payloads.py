@@ -170,7 +170,9 @@ def message_payload(state: FakeState, message: FakeMessage, *, depth: int = 0) -
     if message.reference_id is not None:
         payload["message_reference"] = _reference_payload(message)
         referenced = state.messages.get(message.reference_id)
-        if depth == 0 and referenced is not None and not referenced.deleted:
+        if message.reference_type == 1 and referenced is not None:
+            payload["message_snapshots"] = [{"message": _snapshot_payload(referenced)}]
+        elif depth == 0 and referenced is not None and not referenced.deleted:
             payload["referenced_message"] = message_payload(state, referenced, depth=1)
     if message.interaction_id is not None and message.interaction_id in state.interactions:
         payload.update(_interaction_metadata(state, state.interactions[message.interaction_id]))
@@ -185,14 +187,30 @@ def _mention_payload(state: FakeState, guild: FakeGuild | None, user_id: int) ->
 
 
 def _reference_payload(message: FakeMessage) -> Json:
+    channel_id, guild_id = message.reference_origin or (message.channel_id, message.guild_id)
     reference: Json = {
-        "type": 0,
+        "type": message.reference_type,
         "message_id": str(message.reference_id),
-        "channel_id": str(message.channel_id),
+        "channel_id": str(channel_id),
     }
-    if message.guild_id is not None:
-        reference["guild_id"] = str(message.guild_id)
+    if guild_id is not None:
+        reference["guild_id"] = str(guild_id)
     return reference
+
+
+def _snapshot_payload(original: FakeMessage) -> Json:
+    """What a forward carries of its original (Discord's message snapshot: no author, no components)."""
+    return {
+        "type": original.type,
+        "content": original.content,
+        "embeds": original.embeds,
+        "attachments": [attachment_payload(a) for a in original.attachments],
+        "timestamp": original.timestamp,
+        "edited_timestamp": original.edited_timestamp,
+        "flags": original.flags,
+        "mentions": [],
+        "mention_roles": [],
+    }
 
 
 def _reactions_payload(state: FakeState, message: FakeMessage) -> list[Json]:

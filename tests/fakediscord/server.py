@@ -146,6 +146,16 @@ class FakeDiscord(UserActions):
         self._background(events.member_added(self.gateway, target, member))
         return user
 
+    def join_guild(self, user: FakeUser, guild: FakeGuild, moderator: bool = False) -> FakeUser:
+        """Make an existing user a member of another guild too (one person in two servers)."""
+        if user.id in guild.members:
+            raise FakeDiscordError(f"{user.name} is already a member of {guild.name!r}")
+        role_ids = [guild.role("Moderator").id] if moderator else []
+        member = FakeMember(user=user, role_ids=role_ids)
+        guild.members[user.id] = member
+        self._background(events.member_added(self.gateway, guild, member))
+        return user
+
     @property
     def default_guild(self) -> FakeGuild:
         if not self.state.guilds:
