@@ -41,12 +41,12 @@ _INTERVAL = (
     re.compile(rf"\b{_VERB}(?:by\s+)?{_AMOUNT}\s+(?P<dir>up|down|higher|lower)\b", re.I),
     re.compile(r"\btranspose\s+(?:it\s+|this\s+)?(?:by\s+)?(?P<sign>[+-])?(?P<n>[0-9]+)(?:\s*semitones?)?(?![\w/])", re.I),
 )
-_NOTE = r"(?<![\w#])(?P<letter>[A-Ga-g])(?P<acc>\s?-?\s?(?:sharp|flat)\b|#|b(?![a-z]))?"
+_NOTE = r"(?<![\w#])(?P<letter>[A-Ga-g])(?P<acc>\s?-?\s?(?:sharp|flat)\b|#|b(?![a-ln-z]))?"
 _MODE_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(MODE_WORDS, key=len, reverse=True))
 _TARGET = re.compile(
     r"\b(?:transpose|move|shift|change|put|modulate|switch|take|bring|go(?:\s+back)?|return|back)\s+(?:it\s+|this\s+|everything\s+|the\s+key\s+)?"
     r"(?:(?P<dir>up|down)\s+)?(?:to|into|in)\s+(?:the\s+key\s+of\s+)?"
-    rf"{_NOTE}(?:\s*-?\s*(?P<mode>{_MODE_ALT})\b)?(?![\w#-])", re.I)
+    rf"{_NOTE}(?:\s*-?\s*(?P<mode>{_MODE_ALT})\b|(?P<minor>m)(?![\w#-]))?(?![\w#-])", re.I)
 _RELATIVE = re.compile(r"\b(?:the\s+|its\s+)?relative\s+(?P<mode>major|minor)\b", re.I)
 
 
@@ -79,10 +79,11 @@ def read_targets(mask: TextMask, parent: Spec) -> list[Found]:
     """ "transpose to E", "move it up to G minor", "the relative minor", then any key the prompt grammar reads."""
     found: list[Found] = []
     for match in mask.finditer(_TARGET):
-        if match.group("letter") == "a" and not match.group("acc") and not match.group("mode"):
+        mode = "minor" if match.group("minor") else mode_name(match.group("mode"))  # "to dm", "to f#m"
+        if match.group("letter") == "a" and not match.group("acc") and not mode:
             continue
         params: dict[str, object] = {"op": "tonic", "tonic": tonic_name(match.group("letter"), match.group("acc")),
-                                     "mode": mode_name(match.group("mode"))}
+                                     "mode": mode}
         if match.group("dir"):
             params["direction"] = match.group("dir").lower()
         found.append(take(mask, match, "key", params))

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 from prompts.edit_types import Edit, EditError
 from prompts.errors import ParseError
-from prompts.numbers import NUMBER_PATTERN, parse_number
+from prompts.numbers import DECIMAL_PATTERN, NUMBER_PATTERN, parse_decimal, parse_number, written_negative
 from prompts.scan import TextMask
 from prompts.spec import Spec
-from prompts.timing import read_meter
+from prompts.timing import MAX_TEMPO_BPM, MIN_TEMPO_BPM, read_meter
 
 Found = tuple[int, Edit]
 Reader = Callable[[TextMask, Spec], list[Found]]
@@ -43,14 +43,14 @@ _DOUBLE = re.compile(r"\b(?:double[\s-]?time|double[\s-]?speed|double\s+(?:the\s
                      r"|two\s+times\s+faster|2x\s+(?:faster|speed|tempo))\b", re.I)
 _HALF = re.compile(r"\b(?:half[\s-]?time|half[\s-]?speed|half\s+the\s+(?:tempo|speed|bpm)|halve\s+the\s+(?:tempo|speed|bpm)"
                    r"|twice\s+as\s+slow|half\s+as\s+fast)\b", re.I)
+_BPM = rf"-?(?P<n>{DECIMAL_PATTERN})(?![0-9]|\.[0-9])"
 _TEMPO_SET = (
-    re.compile(r"(?<![\w.])(?P<n>[0-9]+)\s*-?\s*(?:bpm|b\.p\.m\.?|beats?\s*(?:per|a|/)\s*min(?:ute)?)\b", re.I),
-    re.compile(r"\b(?:tempo|bpm|speed|pace|metronome)\s*(?:of|to|=|:|at|is|around|about)?\s*(?P<n>[0-9]+)(?![0-9.])"
-               + _NOT_UNIT, re.I),
+    re.compile(rf"(?<![\w.]){_BPM}\s*-?\s*(?:bpm|b\.p\.m\.?|beats?\s*(?:per|a|/)\s*min(?:ute)?)\b", re.I),
+    re.compile(rf"\b(?:tempo|bpm|speed|pace|metronome)\s*(?:of|to|=|:|at|is|around|about)?\s*{_BPM}" + _NOT_UNIT, re.I),
     re.compile(r"\b(?:speed|slow|hurry|pick|bring|take|set|change|drop|raise|lower|push|turn|increase|decrease)"
-               r"\s+(?:it\s+|this\s+|things\s+|the\s+tempo\s+)?(?:up\s+|down\s+)?to\s+(?P<n>[0-9]+)(?![0-9.])" + _NOT_UNIT, re.I),
-    re.compile(r"(?<![\w])(?:q|quarter(?:\s*note)?|crotchet)\s*=\s*(?P<n>[0-9]+)", re.I),
-    re.compile(r"\b(?:at|around)\s+(?P<n>[0-9]{2,3})(?![0-9.])" + _NOT_UNIT, re.I),
+               rf"\s+(?:it\s+|this\s+|things\s+|the\s+tempo\s+)?(?:up\s+|down\s+)?to\s+{_BPM}" + _NOT_UNIT, re.I),
+    re.compile(rf"(?<![\w])(?:q|quarter(?:\s*note)?|crotchet)\s*=\s*{_BPM}", re.I),
+    re.compile(r"\b(?:at|around)\s+(?P<n>[0-9]{2,3}(?:\.[0-9]+)?)(?![0-9]|\.[0-9])" + _NOT_UNIT, re.I),
 )
 
 _VARY_RANGE = re.compile(
@@ -140,12 +140,21 @@ def _factor(match: re.Match[str]) -> float:
     return _DEGREE_WORDS.get(" ".join(degree.lower().split()), PLAIN) if degree else PLAIN
 
 
+def stated_bpm(mask: TextMask, match: re.Match[str]) -> int:
+    """The bpm a tempo match states, rounded ("120.5 bpm" is about 120); a negative tempo is refused rather
+    than read without its sign (out-of-range positive tempi are clamped later, with a note)."""
+    bpm = round(parse_decimal(match.group("n")))
+    if written_negative(mask.text, match.start("n")):
+        raise EditError(f"Tempo must be between {MIN_TEMPO_BPM} and {MAX_TEMPO_BPM} bpm; you asked for -{bpm}.")
+    return bpm
+
+
 def read_tempo(mask: TextMask, parent: Spec) -> list[Found]:
     """Stated tempi ("at 100 bpm", "speed it up to 140"), double/half time and "(much|a bit) faster/slower"."""
     found: list[Found] = []
     for pattern in _TEMPO_SET:
         for match in mask.finditer(pattern):
-            found.append(take(mask, match, "tempo", {"op": "set", "bpm": number(match.group("n"))}))
+            found.append(take(mask, match, "tempo", {"op": "set", "bpm": stated_bpm(mask, match)}))
     for pattern, factor in ((_DOUBLE, 2.0), (_HALF, 0.5)):
         for match in mask.finditer(pattern):
             found.append(take(mask, match, "tempo", {"op": "scale", "factor": factor}))
@@ -184,7 +193,8 @@ def read_length(mask: TextMask, parent: Spec) -> list[Found]:
     for match in mask.finditer(_SHORTEN_BY):
         found.append(take(mask, match, "length", {"op": "extend", "bars": -number(match.group("n"))}))
     for match in mask.finditer(_LENGTH_SET):
-        found.append(take(mask, match, "length", {"op": "set", "bars": number(match.group("n"))}))
+        sign = -1 if written_negative(mask.text, match.start("n")) else 1  # "-4 bars" is refused, not read as 4
+        found.append(take(mask, match, "length", {"op": "set", "bars": sign * number(match.group("n"))}))
     for pattern, factor in _LENGTH_SCALE:
         for match in mask.finditer(pattern):
             found.append(take(mask, match, "length", {"op": "scale", "factor": factor}))

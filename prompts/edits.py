@@ -35,6 +35,9 @@ from prompts.spec import FIELDS, Spec
 __all__ = ["EXAMPLES", "MAX_BARS", "Edit", "EditError", "EditPlan", "apply_edits", "parse_edits"]
 
 MAX_CHARS = 1000
+NOTHING_CHANGED = "nothing changed"
+"""The plan's summary for an understood edit that leaves the piece as it was ("jazz" for a jazz piece); never
+the answer to words Motif did not understand, which are refused with "did not understand" instead."""
 MAX_PROMPT_CHARS = 1000
 
 READERS: tuple[Reader, ...] = (
@@ -46,7 +49,8 @@ before "minor", "slow it down" before the tempo word "slow")."""
 
 
 def parse_edits(text: str, parent: Spec, max_bars: int = MAX_BARS) -> list[Edit]:
-    """The edits an instruction asks for, in the order written; raises EditError when none is understood.
+    """The edits an instruction asks for, in the order written; raises EditError when none is understood, or
+    when the words understood change nothing and others were not understood ("make the bass louder").
 
     The edits are also applied once to `parent`, so an impossible request (100 bars, bars 9-12 of an
     8-bar piece) is refused here, before any work is queued.
@@ -64,14 +68,19 @@ def parse_edits(text: str, parent: Spec, max_bars: int = MAX_BARS) -> list[Edit]
         found += reader(mask, parent)
     edits = [edit for _, edit in sorted(found, key=lambda item: item[0])]
     unknown = leftovers(mask.words())
+    shown = " ".join(unknown[:6]) or " ".join(text.split())[:60]
     if not any(edit.kind != "note" for edit in edits):
-        heard = f" (did not understand: {', '.join(unknown[:6])})" if unknown else ""
-        raise EditError(examples_message(f"Motif could not read that as a change to the piece{heard}."))
+        raise EditError(examples_message(f"Motif did not understand '{shown}' as a change to the piece."))
     notes = [Edit("note", {"message": message}, "") for message in typo_notes]
     if unknown:
-        notes.append(Edit("note", {"message": f"ignored '{' '.join(unknown)}'"}, " ".join(unknown)))
+        notes.append(Edit("note", {"message": f"did not understand '{' '.join(unknown)}' (ignored)"}, " ".join(unknown)))
     edits = notes + edits
-    apply_edits(parent, edits, max_bars=max_bars)
+    _, plan = apply_edits(parent, edits, max_bars=max_bars)
+    if unknown and plan.summary == [NOTHING_CHANGED]:
+        understood = "; ".join(note for note in plan.notes if not note.startswith("did not understand"))
+        raise EditError(examples_message(
+            f"Motif did not understand '{shown}', and the rest of the instruction changes nothing ({understood})."
+        ))
     return edits
 
 
@@ -150,5 +159,5 @@ def _plan(draft: Draft) -> EditPlan:
     plan.keep_notes = draft.level == KEEP_NOTES and plan.vary_bars is None
     plan.continue_bars = 0 if plan.regenerate else max(0, draft.spec.bars - draft.parent.bars)
     if not plan.summary:
-        plan.summary.append("nothing changed")
+        plan.summary.append(NOTHING_CHANGED)
     return plan
