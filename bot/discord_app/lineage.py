@@ -1,100 +1,75 @@
-"""A remix tree for people: an indented text outline and a small picture (boxes joined parent to child)."""
+"""A remix tree for people on Discord: an indented outline, a picture, and a per-person limit on asking.
+
+Both views come from `bot.lineage.layout` (one bounded, iterative layout of the neighbourhood of the
+asked-about piece); the picture is drawn by `lineage_png` in a worker process, never in the event loop.
+"""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+
+from discord.utils import escape_markdown
 
 from bot.discord_app.embeds import mention
-from storage import Generation
+from bot.discord_app.limits import Refusal
+from bot.lineage import Caps, Member, layout, lineage_picture
 
 MAX_LINES = 25
+OUTLINE = Caps(ancestors=4, siblings=3, children=4, below=2, nodes=12)
+"""The outline's share of a tree: rows <= 2 * nodes + 2, cut at MAX_LINES (an embed holds 4,096 characters)."""
+LINEAGE_PER_WINDOW = 4
+LINEAGE_WINDOW_S = 60.0
+"""Lineage answers a person may ask for in a sliding window (each draws a picture in a worker)."""
 
 
-def _children(tree: Sequence[Generation]) -> dict[str | None, list[Generation]]:
-    kids: dict[str | None, list[Generation]] = {}
-    for gen in tree:
-        kids.setdefault(gen.parent_id, []).append(gen)
-    return kids
-
-
-def lineage_text(tree: Sequence[Generation], focus: str) -> str:
+def lineage_text(tree: Iterable[Member], focus: str) -> str:
     """The tree as an outline, one line per piece with who made it; the asked-for piece is marked."""
-    kids = _children(tree)
     lines: list[str] = []
-
-    def walk(gen: Generation, depth: int) -> None:
-        if len(lines) >= MAX_LINES:
-            return
-        mark = " ◀" if gen.id == focus else ""
-        who = mention(gen.author) if gen.author else "someone"
-        prompt = gen.prompt.split(" | ")[-1][:50]
-        lines.append(f"{'  ' * depth}{'└ ' if depth else ''}`{gen.id}` {who}: {prompt}{mark}")
-        for child in kids.get(gen.id, []):
-            walk(child, depth + 1)
-
-    for root in kids.get(None, []):
-        walk(root, 0)
-    if len(tree) > len(lines):
-        lines.append(f"... and {len(tree) - len(lines)} more")
+    for node in layout(tree, focus, OUTLINE)[:MAX_LINES]:
+        indent = f"{'  ' * node.depth}{'└ ' if node.depth else ''}"
+        if node.is_marker:
+            lines.append(f"{indent}*{node.ask}*")
+            continue
+        mark = " ◀" if node.id == focus else ""
+        who = mention(node.author) if node.author else "someone"
+        prompt = escape_markdown(node.ask.split(" | ")[-1][:50])
+        lines.append(f"{indent}`{node.id}` {who}: {prompt}{mark}")
     return "\n".join(lines)
 
 
-def _layout(tree: Sequence[Generation]) -> dict[str, tuple[float, float]]:
-    """x = depth, y = leaf order (parents centred over their children)."""
-    kids = _children(tree)
-    places: dict[str, tuple[float, float]] = {}
-    next_row = [0.0]
+def lineage_png(tree: Iterable[Member], focus: str, names: Mapping[str, str]) -> bytes:
+    """The tree as a PNG picture; `names` maps author ids to display names.
 
-    def place(gen: Generation, depth: int) -> float:
-        rows = [place(child, depth + 1) for child in kids.get(gen.id, [])]
-        row = sum(rows) / len(rows) if rows else next_row[0]
-        if not rows:
-            next_row[0] += 1
-        places[gen.id] = (float(depth), row)
-        return row
-
-    for root in kids.get(None, []):
-        place(root, 0)
-    return places
+    Module-level and given plain records, so `WorkerPool.call` can run it in a worker process."""
+    return lineage_picture(tree, focus, names)
 
 
-def lineage_png(tree: Sequence[Generation], focus: str, names: dict[str, str]) -> bytes:
-    """The tree as a PNG picture; `names` maps author ids to display names."""
-    import matplotlib
+class LineageLimiter:
+    """At most `per_window` lineage answers per person in any `window_s` seconds, counted in memory.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Lineage is not a job (nothing is composed or stored), so the durable job-based `RateLimiter` does not
+    see it; this stops one person from keeping the workers busy drawing trees. A restart forgives."""
 
-    places = _layout(tree)
-    depth = max((x for x, _ in places.values()), default=0)
-    rows = max((y for _, y in places.values()), default=0)
-    fig, ax = plt.subplots(figsize=(2.6 * (depth + 1), 0.7 * (rows + 1) + 0.6), dpi=100)
-    for gen in tree:
-        if gen.parent_id in places and gen.id in places:
-            (x0, y0), (x1, y1) = places[gen.parent_id], places[gen.id]
-            ax.plot([x0, x1], [y0, y1], color="#999999", zorder=1)
-    for gen in tree:
-        if gen.id not in places:
-            continue
-        x, y = places[gen.id]
-        who = names.get(gen.author or "", gen.author or "?")
-        colour = "#5865f2" if gen.id == focus else "#e3e5e8"
-        ax.text(
-            x,
-            y,
-            f"{gen.id}\n{who}",
-            ha="center",
-            va="center",
-            fontsize=8,
-            zorder=2,
-            color="white" if gen.id == focus else "black",
-            bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "#4f545c"},
-        )
-    ax.set_xlim(-0.6, depth + 0.6)
-    ax.set_ylim(rows + 0.6, -0.6)
-    ax.axis("off")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
+    def __init__(self, per_window: int = LINEAGE_PER_WINDOW, window_s: float = LINEAGE_WINDOW_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_window = per_window
+        self.window_s = window_s
+        self._clock = clock
+        self._asked: dict[str, deque[float]] = {}
+
+    def check(self, user_id: str) -> Refusal | None:
+        """None (and the request counted) if this person may ask now; otherwise when to come back."""
+        now = self._clock()
+        if len(self._asked) > 10_000:  # forget everyone whose window has passed (bounded memory)
+            self._asked = {u: q for u, q in self._asked.items() if q and q[-1] > now - self.window_s}
+        asked = self._asked.setdefault(user_id, deque())
+        while asked and asked[0] <= now - self.window_s:
+            asked.popleft()
+        if len(asked) >= self.per_window:
+            wait_s = max(1, round(asked[0] + self.window_s - now))
+            return Refusal(f"You have asked for {len(asked)} lineage trees in the last {self.window_s:g} s, "
+                           f"the most Motif draws per person. Try again in about {wait_s} s.")
+        asked.append(now)
+        return None
