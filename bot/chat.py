@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.lineage import draw_tree, text_tree
 from bot.studio import Studio, StudioConfig, Who, open_studio
@@ -49,7 +50,7 @@ def route(line: str) -> tuple[str, tuple[str, ...]]:
 
 async def handle(studio: Studio, console: Console, line: str, author: str) -> bool:
     """Carry out one line; returns False when the user leaves."""
-    from bot.cli_common import internal_error
+    from bot.cli_common import internal_error, read_capped
     from composer.generate import OriginalityError
 
     action, args = route(line)
@@ -64,15 +65,15 @@ async def handle(studio: Studio, console: Console, line: str, author: str) -> bo
             await show_lineage(studio, console, args[0])
         elif action == "import":
             path = Path(args[0]).expanduser()
-            print_result(console, await studio.import_midi(path.read_bytes(), path.name, who=Who(author=author)))
+            print_result(console, await studio.import_midi(read_capped(path), path.name, who=Who(author=author)))
         elif action == "remix":
             print_result(console, await studio.remix(args[0], args[1], who=Who(author=author)))
         elif args[0]:
             print_result(console, await studio.compose(args[0], who=Who(author=author)))
     except (ValueError, OriginalityError, OSError) as exc:
-        console.print(f"[yellow]{exc}[/]")
+        console.print(f"[yellow]{escape(str(exc))}[/]")
     except Exception as exc:  # the channel stays open whatever happens
-        console.print(f"[red]{internal_error(exc)}[/]")
+        console.print(f"[red]{escape(internal_error(exc))}[/]")
     return True
 
 
@@ -82,23 +83,23 @@ async def show_history(studio: Studio, console: Console, author: str) -> None:
         console.print("Nothing yet: type a prompt.")
     for row in rows:
         parent = f"  ↳ remix of {row.parent_id}" if row.parent_id else ""
-        console.print(f"[bold]{row.id}[/]  {row.prompt}{parent}")
+        console.print(f"[bold]{row.id}[/]  {escape(row.prompt)}{escape(parent)}", highlight=False)
 
 
 async def show_lineage(studio: Studio, console: Console, generation_id: str) -> None:
     tree = await studio.store.tree(generation_id.strip())
     if not tree:
-        console.print(f"[yellow]there is no generation with id {generation_id!r}[/]")
+        console.print(f"[yellow]there is no generation with id {escape(repr(generation_id))}[/]")
         return
     console.print(text_tree(tree, highlight=generation_id.strip()))
     picture = draw_tree(tree, studio.config.out_dir / f"{generation_id.strip()}.lineage.png", generation_id.strip())
-    console.print(f"picture: {picture}")
+    console.print(f"picture: {escape(str(picture))}", highlight=False)
 
 
 async def run_chat(config: StudioConfig, author: str, console: Console | None = None) -> None:
     """Read lines from stdin until `quit` or end of input."""
     console = console or Console()
-    console.print(f"[bold]Motif chat[/] — you are {author}. {HELP}")
+    console.print(f"[bold]Motif chat[/] — you are {escape(author)}. {HELP}", highlight=False)
     async with open_studio(config) as studio:
         while True:
             console.print("[bold cyan]you>[/] ", end="")

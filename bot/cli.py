@@ -6,11 +6,11 @@ scripts can pipe the output. Bad input exits with code 2 and an `{"error": ...}`
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli_common import (
@@ -28,6 +28,7 @@ from bot.cli_common import (
     fail,
     internal_error,
     local_user,
+    run_store,
     studio_config,
 )
 from bot.summary import print_result, print_spec
@@ -72,11 +73,11 @@ def compose_command(
     """Compose from a prompt (or from every line of --batch FILE) and write the files."""
     if (prompt is None) == (batch is None):
         raise fail("give either a PROMPT or --batch FILE (one of them)", json_out)
-    config = studio_config(out, db, json_out, audio_format, no_audio, no_images, engine)
     texts = [prompt] if prompt is not None else _read_batch(batch, json_out)
-    failures = asyncio.run(_compose_all(config, texts, seed, json_out, local_user(user), batch is not None))
-    if failures:
-        raise typer.Exit(2)
+    config = studio_config(out, db, json_out, audio_format, no_audio, no_images, engine)
+    outcomes = run_store(_compose_all(config, texts, seed, json_out, local_user(user), batch is not None), json_out)
+    if exit_code(outcomes):
+        raise typer.Exit(exit_code(outcomes))
 
 
 def _read_batch(path: Path | None, as_json: bool) -> list[str]:
@@ -92,52 +93,73 @@ def _read_batch(path: Path | None, as_json: bool) -> list[str]:
 
 
 async def _compose_all(config, texts: list[str], seed: int | None, as_json: bool, author: str,
-                       show_progress: bool) -> int:
-    """Compose every prompt with one studio (models loaded once); returns how many failed."""
+                       is_batch: bool) -> list[str]:
+    """Compose every prompt with one studio (models loaded once); returns each line's outcome.
+
+    Whatever goes wrong on one line (a bad prompt, a failed render, a bug) is reported on that line and the
+    batch goes on. In a batch each id is announced as soon as its generation is stored, before its files are
+    rendered, so a user knows what is in the store even when a later stage fails."""
     from bot.studio import Who, open_studio
 
-    failures = 0
+    outcomes: list[str] = []
     progress = Progress(
         TextColumn("[bold]composing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), console=err, disable=as_json or not show_progress,
+        TextColumn("{task.description}"), console=err, disable=as_json or not is_batch,
     )
     async with open_studio(config) as studio:
+        if is_batch and not as_json:
+            studio.on_stored = lambda generation: err.print(f"stored [bold]{generation.id}[/]", highlight=False)
         with progress:
             task = progress.add_task("", total=len(texts))
             for index, text in enumerate(texts):
-                progress.update(task, description=text[:40])
+                progress.update(task, description=escape(text[:40]))
                 line_seed = None if seed is None else seed + index
-                ok = await run_reported(studio.compose(text, seed=line_seed, who=Who(author=author)), text, as_json)
-                failures += not ok
+                job = studio.compose(text, seed=line_seed, who=Who(author=author))
+                outcomes.append(await run_reported(job, text, as_json))
                 progress.advance(task)
-    return failures
+    return outcomes
 
 
-async def run_reported(job, label: str, as_json: bool) -> bool:
-    """Await a studio call and report its result or its error (user errors plainly, bugs briefly)."""
+OK, PARTIAL, FAILED = "ok", "partial", "failed"
+"""A line's outcome: made in full; stored, but a file it asked for could not be made; not made."""
+
+
+def exit_code(outcomes: list[str]) -> int:
+    """2 when any request failed, 1 when all were stored but some files could not be made, else 0."""
+    return 2 if FAILED in outcomes else 1 if PARTIAL in outcomes else 0
+
+
+async def run_reported(job, label: str, as_json: bool) -> str:
+    """Await a studio call and report its result or its error (user errors plainly, bugs briefly).
+
+    Returns OK, PARTIAL (stored, but some files are missing: the result's `errors` says which) or FAILED."""
+    from bot.studio import RenderError
     from composer.generate import OriginalityError
     from storage import StoreError
 
     try:
         result = await job
+    except RenderError as exc:  # stored, so the id is worth knowing
+        report_error(label, str(exc), as_json, generation_id=exc.generation_id)
+        return FAILED
     except (ValueError, OriginalityError, StoreError) as exc:  # ParseError, EditError, StudioError, import errors
         report_error(label, str(exc), as_json)
-        return False
+        return FAILED
     except Exception as exc:  # a bug must cost one request, not the batch, and never show a traceback
         report_error(label, internal_error(exc), as_json)
-        return False
+        return FAILED
     if as_json:
         emit_json(result.to_json())
     else:
         print_result(err, result)
-    return True
+    return PARTIAL if result.errors else OK
 
 
-def report_error(label: str, message: str, as_json: bool) -> None:
+def report_error(label: str, message: str, as_json: bool, generation_id: str | None = None) -> None:
     if as_json:
-        emit_json({"error": message, "prompt": label})
+        emit_json({"error": message, "prompt": label} | ({"id": generation_id} if generation_id else {}))
     else:
-        err.print(f"[bold red]Could not make[/] {label!r}: {message}")
+        err.print(f"[bold red]Could not make[/] {escape(repr(label))}: {escape(message)}")
 
 
 @app.command("bench")
@@ -158,7 +180,7 @@ def bench_command(
         emit_json(figures)
         return
     for name, value in figures.items():
-        err.print(f"{name:>14}: {value}")
+        err.print(f"{name:>14}: {escape(str(value))}")
 
 
 def bot_command(

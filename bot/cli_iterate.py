@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from bot.cli_common import (
     AudioOpt,
@@ -23,10 +24,11 @@ from bot.cli_common import (
     err,
     fail,
     local_user,
+    read_capped,
+    run_store,
     studio_config,
 )
 
-MAX_IMPORT_BYTES = 1024 * 1024
 db_app = typer.Typer(help="Look after the store.", no_args_is_help=True)
 
 
@@ -38,18 +40,19 @@ def remix_command(
     engine: EngineOpt = None, user: UserOpt = None,
 ) -> None:
     """Remix a stored generation with an instruction; the result records its parent."""
-    from bot.cli import run_reported
+    from bot.cli import exit_code, run_reported
     from bot.studio import Who, open_studio
 
     config = studio_config(out, db, json_out, audio_format, no_audio, no_images, engine)
 
-    async def go() -> bool:
+    async def go() -> str:
         async with open_studio(config) as studio:
             job = studio.remix(generation_id, instruction, seed=seed, who=Who(author=local_user(user)))
             return await run_reported(job, instruction, json_out)
 
-    if not asyncio.run(go()):
-        raise typer.Exit(2)
+    code = exit_code([run_store(go(), json_out)])
+    if code:
+        raise typer.Exit(code)
 
 
 def import_command(
@@ -57,26 +60,24 @@ def import_command(
     out: OutOpt = Path("motif-out"), json_out: JsonOpt = False, db: DbOpt = None, audio_format: AudioOpt = "ogg",
     no_audio: NoAudioOpt = False, no_images: NoImagesOpt = False, user: UserOpt = None,
 ) -> None:
-    """Import your own MIDI file as a generation you can remix."""
-    from bot.cli import run_reported
+    """Import your own MIDI file as a generation you can remix (a pipe or device is read up to the size cap)."""
+    from bot.cli import exit_code, run_reported
     from bot.studio import Who, open_studio
 
     try:
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise fail(f"{path} is larger than {MAX_IMPORT_BYTES // 1024} KiB; Motif imports smaller MIDI files",
-                       json_out)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror or exc}", json_out) from None
+        data = read_capped(path)
+    except ValueError as exc:
+        raise fail(str(exc), json_out) from None
     config = studio_config(out, db, json_out, audio_format, no_audio, no_images, "markov")
 
-    async def go() -> bool:
+    async def go() -> str:
         async with open_studio(config) as studio:
             return await run_reported(studio.import_midi(data, path.name, who=Who(author=local_user(user))),
                                       path.name, json_out)
 
-    if not asyncio.run(go()):
-        raise typer.Exit(2)
+    code = exit_code([run_store(go(), json_out)])
+    if code:
+        raise typer.Exit(code)
 
 
 def history_command(
@@ -85,7 +86,7 @@ def history_command(
     json_out: JsonOpt = False, db: DbOpt = None,
 ) -> None:
     """List recent generations, newest first (yours with --user local:NAME)."""
-    config = studio_config(Path("."), db, json_out)
+    config = studio_config(Path("."), db, json_out, check_out=False)
 
     async def go():
         from storage import Store
@@ -93,7 +94,7 @@ def history_command(
         async with Store.open(config.db_path) as store:
             return await store.list_generation_summaries(author=user, limit=limit)
 
-    rows = asyncio.run(go())
+    rows = run_store(go(), json_out)
     for row in rows:
         item = {"id": row.id, "parent_id": row.parent_id, "author": row.author, "prompt": row.prompt,
                 "created_at": row.created_at.isoformat()}
@@ -101,7 +102,8 @@ def history_command(
             emit_json(item)
         else:
             parent = f" (remix of {row.parent_id})" if row.parent_id else ""
-            err.print(f"[bold]{row.id}[/] {row.created_at:%Y-%m-%d %H:%M} {row.author or '-'}: {row.prompt}{parent}")
+            err.print(f"[bold]{row.id}[/] {row.created_at:%Y-%m-%d %H:%M} {escape(row.author or '-')}: "
+                      f"{escape(row.prompt)}{escape(parent)}", highlight=False)
     if not rows and not json_out:
         err.print("No generations yet. Try: motif compose \"a calm piano piece, 8 bars\"")
 
@@ -121,7 +123,7 @@ def lineage_command(
         async with Store.open(config.db_path) as store:
             return await store.tree(generation_id)
 
-    tree = asyncio.run(go())
+    tree = run_store(go(), json_out)
     if not tree:
         raise fail(f"there is no generation with id {generation_id!r}", json_out)
     picture = draw_tree(tree, out / f"{generation_id}.lineage.png", highlight=generation_id)
@@ -130,7 +132,7 @@ def lineage_command(
             {"id": g.id, "parent_id": g.parent_id, "author": g.author, "prompt": g.prompt} for g in tree]})
     else:
         err.print(text_tree(tree, highlight=generation_id))
-        err.print(f"picture: {picture}")
+        err.print(f"picture: {escape(str(picture))}", highlight=False)
 
 
 @db_app.command("backup")
@@ -139,7 +141,7 @@ def backup_command(dest: Annotated[Path, typer.Argument(help="Where to write the
     """Copy the store safely while it is in use (SQLite's online backup)."""
     from storage import Store, StoreError
 
-    config = studio_config(Path("."), db, json_out)
+    config = studio_config(Path("."), db, json_out, check_out=False)
 
     async def go() -> Path:
         async with Store.open(config.db_path) as store:
@@ -152,7 +154,7 @@ def backup_command(dest: Annotated[Path, typer.Argument(help="Where to write the
     if json_out:
         emit_json({"backup": str(written)})
     else:
-        err.print(f"backed up {config.db_path} to {written}")
+        err.print(f"backed up {escape(str(config.db_path))} to {escape(str(written))}", highlight=False)
 
 
 def chat_command(out: OutOpt = Path("motif-out"), db: DbOpt = None, user: UserOpt = None,
@@ -160,7 +162,7 @@ def chat_command(out: OutOpt = Path("motif-out"), db: DbOpt = None, user: UserOp
     """A console channel: compose by typing, reply to any output by its id, see history."""
     from bot.chat import run_chat
 
-    asyncio.run(run_chat(studio_config(out, db, False, no_audio=no_audio, engine=engine), local_user(user)))
+    run_store(run_chat(studio_config(out, db, False, no_audio=no_audio, engine=engine), local_user(user)), False)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 err = Console(stderr=True)
-data_app = typer.Typer(help="Build the training data from the music21 corpus.", no_args_is_help=True)
+data_app = typer.Typer(help="Build the shipped data (melodies, Markov tables, originality index); see DATA.md.",
+                       no_args_is_help=True)
 
 
 @data_app.command("build")
@@ -35,6 +36,33 @@ def data_build(
     argv += ["--limit", str(limit)] if limit else []
     argv += ["--force"] if force else []
     raise typer.Exit(corpus.main(argv))
+
+
+@data_app.command("originality")
+def data_originality(
+    melodies: Annotated[Path | None, typer.Option("--melodies", help="Melodies file to index.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Index file to write (.npz).")] = None,
+) -> None:
+    """Rebuild the originality index (composer/data/originality.npz) from the melodies file."""
+    from composer.corpus import DEFAULT_PATH, load_melodies
+    from composer.originality import INDEX_PATH, OriginalityIndex
+
+    rows = load_melodies(melodies or DEFAULT_PATH)
+    target = out or INDEX_PATH
+    OriginalityIndex.from_melodies((melody.id, melody.notes) for melody in rows).save(target)
+    err.print(f"indexed {len(rows)} melodies into {target}", highlight=False, markup=False)
+
+
+@data_app.command("markov")
+def data_markov(
+    melodies: Annotated[Path | None, typer.Option("--melodies", help="Melodies file to train on.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Tables file to write (.json.gz).")] = None,
+) -> None:
+    """Retrain the Markov baseline's tables (composer/data/markov.json.gz) on the melodies' train split."""
+    from composer import markov
+
+    argv = ["train"] + (["--melodies", str(melodies)] if melodies else []) + (["--out", str(out)] if out else [])
+    raise typer.Exit(markov.main(argv))
 
 
 def train_command(

@@ -13,12 +13,15 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from storage import resolve_db_path
+from storage import StoreError, resolve_db_path
 
 DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
 """Discord's upload limit for a server without boosts (used when an interaction does not report one)."""
 
 MAX_WORKERS = 64
+AUDIO_FORMATS = ("ogg", "mp3")
+"""The formats the renderer writes (composer.audio.FORMATS); anything else, wav included, is refused at start-up
+rather than failing on every request."""
 
 
 class SettingsError(ValueError):
@@ -87,11 +90,15 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
         raise SettingsError(
             "DISCORD_TOKEN is not set: put it in the environment or in a .env file (see docs/discord.md)"
         )
-    db_path = resolve_db_path(None, env)
+    try:
+        db_path = resolve_db_path(None, env)
+    except StoreError as exc:
+        raise SettingsError(str(exc)) from None
     out_dir = Path(env.get("MOTIF_OUT") or db_path.parent / "discord-files").expanduser()
     audio_format = env.get("MOTIF_AUDIO_FORMAT", "ogg").strip().lower() or "ogg"
-    if audio_format not in ("ogg", "mp3", "wav"):
-        raise SettingsError(f"MOTIF_AUDIO_FORMAT must be ogg, mp3 or wav, got {audio_format!r}")
+    if audio_format not in AUDIO_FORMATS:
+        raise SettingsError(f"MOTIF_AUDIO_FORMAT must be ogg or mp3 (the formats Motif renders and posts), "
+                            f"got {audio_format!r}")
     sync_guild = _int(env, "MOTIF_SYNC_GUILD", 0, 0, 2**63 - 1)
     return BotSettings(
         token=token,

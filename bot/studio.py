@@ -36,6 +36,14 @@ class StudioError(ValueError):
     """A request the studio cannot carry out, with a message for the user (unknown id, bad file...)."""
 
 
+class RenderError(StudioError):
+    """The generation was stored but its files could not be written; `generation_id` says which one."""
+
+    def __init__(self, message: str, generation_id: str) -> None:
+        super().__init__(message)
+        self.generation_id = generation_id
+
+
 def default_engine(checkpoint: Path = CHECKPOINT_DIR) -> str:
     """The learned model when its checkpoint is present, else the Markov baseline."""
     return "model" if has_checkpoint(checkpoint) else "markov"
@@ -79,6 +87,8 @@ class Result:
     originality: dict[str, Any] | None
     errors: dict[str, str] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
+    engine: str | None = None
+    model_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -86,6 +96,8 @@ class Result:
             "parent_id": self.parent_id,
             "spec": self.spec.to_dict(),
             "files": self.files,
+            "engine": self.engine,
+            "model_version": self.model_version,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "originality": self.originality,
         }
@@ -135,6 +147,8 @@ class Studio:
         self.store = store
         self._melody_source = melody_source
         self._index: OriginalityIndex | None = None
+        self.on_stored: Callable[[Generation], None] | None = None
+        """Called as soon as a generation is stored, before its files are rendered (the CLI prints its id)."""
 
     @property
     def melody_source(self) -> MelodySource:
@@ -194,6 +208,7 @@ class Studio:
         start = time.perf_counter()
         parent_piece = midi_bytes_to_piece(parent.midi, parent_spec)
         piece = remix(parent_piece, child_spec, plan, self.melody_source, np.random.default_rng(child_spec.seed))
+        piece.engine = remix_engine(plan, parent.engine, self.config.engine)
         timings["remix"] = (time.perf_counter() - start) * 1000
         record = self._check(piece, timings, inherited=self._longest_match(parent_piece))
         made = Made(piece, instruction, timings, record, parent_id=parent.id, summary=list(plan.summary))
@@ -257,13 +272,21 @@ class Studio:
             timings={k: round(v, 2) for k, v in timings.items()},
         ))
         timings["store"] = (time.perf_counter() - start) * 1000
-        artifacts = render_all(made.piece, self.config.out_dir, generation.id, audio_format=self.config.audio_format,
-                               want_audio=self.config.want_audio, want_images=self.config.want_images)
+        if self.on_stored is not None:
+            self.on_stored(generation)
+        try:
+            artifacts = render_all(made.piece, self.config.out_dir, generation.id,
+                                   audio_format=self.config.audio_format, want_audio=self.config.want_audio,
+                                   want_images=self.config.want_images)
+        except OSError as exc:
+            raise RenderError(f"{generation.id} is stored, but its files could not be written to "
+                              f"{self.config.out_dir}: {exc.strerror or exc}", generation.id) from exc
         timings |= artifacts.timings_ms
         return Result(
             id=generation.id, parent_id=made.parent_id, spec=made.piece.spec,
             files={kind: _path_or_none(getattr(artifacts, kind)) for kind in FILE_KINDS},
             timings_ms=timings, originality=made.originality, errors=dict(artifacts.errors), summary=made.summary,
+            engine=generation.engine, model_version=generation.model_version,
         )
 
     def model_version(self, engine: str) -> str:
@@ -272,7 +295,17 @@ class Studio:
             weights = CHECKPOINT_DIR / WEIGHTS_FILE
             digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12] if weights.is_file() else "none"
             return f"model@{digest}"
-        return f"{engine}@tables"
+        if engine == "markov":
+            return "markov@tables"
+        return engine  # "import": the user's own file; no model wrote its notes
+
+
+def remix_engine(plan, parent_engine: str, studio_engine: str) -> str:
+    """Who wrote a remix's melody: the parent's engine when the melody is kept as it was, else this studio's
+    (a piece rebuilt from MIDI bytes would otherwise be recorded as made by "midi")."""
+    writes_melody = (plan.regenerate or not plan.keep_melody or plan.continue_bars or plan.vary_bars
+                     or plan.counter_melody)
+    return studio_engine if writes_melody else parent_engine
 
 
 def _path_or_none(path: Path | None) -> str | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from prompts import Spec
 
@@ -25,8 +27,8 @@ def describe_spec(spec: Spec) -> str:
 
 
 def print_spec(console: Console, spec: Spec) -> None:
-    """The Spec as a table, marking what the user stated versus what Motif chose."""
-    table = Table(title=f"How Motif reads: {spec.prompt!r}", show_header=True, header_style="bold")
+    """The Spec as a table, marking what the user stated versus what Motif chose (user text printed as text)."""
+    table = Table(title=Text(f"How Motif reads: {spec.prompt!r}"), show_header=True, header_style="bold")
     table.add_column("field")
     table.add_column("value")
     table.add_column("source")
@@ -38,21 +40,24 @@ def print_spec(console: Console, spec: Spec) -> None:
         "drums": "yes" if spec.drums else "no", "density": f"{spec.density:.2f}", "register": str(spec.register),
     }
     for name, value in rows.items():
-        table.add_row(name, value, "you" if name in spec.explicit else "Motif")
+        table.add_row(name, Text(value), "you" if name in spec.explicit else "Motif")
     console.print(table)
     for note in spec.notes:
-        console.print(f"[dim]note:[/] {note}")
+        console.print(f"[dim]note:[/] {escape(note)}")
 
 
 def print_result(console: Console, result: Result) -> None:
     """What was made and where the files are."""
-    console.print(f"[bold green]Composed[/] [bold]{result.id}[/]: {describe_spec(result.spec)}")
+    console.print(f"[bold green]Composed[/] [bold]{result.id}[/]: {escape(describe_spec(result.spec))}")
     for note in result.spec.notes:
-        console.print(f"  [dim]note:[/] {note}")
+        console.print(f"  [dim]note:[/] {escape(note)}")
+    for line in result.summary:  # a remix's changes, or an import's warnings
+        console.print(f"  [dim]{'changed' if result.parent_id else 'note'}:[/] {escape(line)}")
     for kind, path in result.files.items():
         if path:
-            console.print(f"  {kind:<14} {path}")
+            console.print(f"  {kind:<14} {escape(path)}", highlight=False)
     for kind, message in result.errors.items():
-        console.print(f"  [yellow]{kind} not made:[/] {message}")
+        console.print(f"  [yellow]{kind} not made:[/] {escape(message)}")
     total = sum(v for k, v in result.timings_ms.items())
-    console.print(f"  [dim]took {total / 1000:.2f} s (seed {result.spec.seed})[/]")
+    made_by = f", {result.model_version or result.engine}" if result.engine else ""
+    console.print(f"  [dim]took {total / 1000:.2f} s (seed {result.spec.seed}{escape(made_by)})[/]")
