@@ -14,12 +14,14 @@ TimGM6mb 0.32 s, 30 MB RSS. The quality gap is worth the ~0.1 s.
 from __future__ import annotations
 
 import glob
+import itertools
 import math
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -134,7 +136,11 @@ def _wait(proc: subprocess.Popen[bytes], raw_path: Path, timeout_s: float, max_b
 
 
 def _synthesise(midi_path: Path, soundfont: Path, timeout_s: float, max_bytes: int) -> np.ndarray:
-    """Run fluidsynth writing raw 16-bit stereo to a file beside the MIDI; return float32 frames (n, 2)."""
+    """Run fluidsynth writing raw 16-bit stereo to a file beside the MIDI; return its int16 frames (n, 2).
+
+    Kept as 16-bit (converted to float a chunk at a time later): 22 minutes of stereo is 237 MB as int16, and
+    a float32 copy beside it (plus the gain's temporaries) took the render to 1.8 GB peak RSS.
+    """
     raw_path = midi_path.with_suffix(".raw")
     with tempfile.TemporaryFile() as err_file:
         proc = subprocess.Popen(_fluidsynth_cmd(midi_path, soundfont, raw_path), stdin=subprocess.DEVNULL,
@@ -151,46 +157,70 @@ def _synthesise(midi_path: Path, soundfont: Path, timeout_s: float, max_bytes: i
         raise AudioError(f"fluidsynth failed with exit code {proc.returncode}: {err[-500:]}")
     if "not a SoundFont" in err or "Failed to load SoundFont" in err:
         raise AudioError(f"fluidsynth could not load the soundfont {soundfont}: {err[-300:]}")
-    raw = raw_path.read_bytes() if raw_path.is_file() else b""
-    frames = len(raw) // 4
+    pcm = np.fromfile(raw_path, dtype="<i2") if raw_path.is_file() else np.zeros(0, dtype="<i2")
+    frames = len(pcm) // 2
     if frames == 0:
         raise AudioError("fluidsynth wrote no audio")
-    pcm = np.frombuffer(raw[: frames * 4], dtype="<i2").reshape(frames, 2)
-    return np.multiply(pcm, np.float32(1 / 32768), dtype=np.float32)
+    return pcm[: frames * 2].reshape(frames, 2)
+
+
+CHUNK_FRAMES = 1 << 20
+"""Frames per numpy pass over the audio (24 s): temporaries stay ~8 MB however long the piece, and a short piece
+still takes one pass per step (every pass in the audio thread waits for the GIL while the main thread
+engraves, so passes are kept few)."""
+
+
+def _as_float(block: np.ndarray) -> np.ndarray:
+    """`block` as float32 in [-1, 1): 16-bit PCM is scaled, float audio passes through."""
+    if block.dtype.kind == "i":
+        return np.multiply(block, np.float32(1 / 32768), dtype=np.float32)
+    return np.asarray(block, dtype=np.float32)
 
 
 def _db(value: float) -> float:
     return 20.0 * float(np.log10(max(value, 1e-12)))
 
 
-def _frame_peaks(audio: np.ndarray) -> np.ndarray:
-    """Each frame's largest magnitude over both channels (computed once and shared: every numpy pass in
-    the audio thread waits for the GIL while the main thread engraves, so passes are kept few)."""
-    return np.abs(audio).max(axis=1)
+def _levels(audio: np.ndarray) -> tuple[float, float]:
+    """The RMS and the peak of all samples (int16 or float frames), one chunk at a time."""
+    total, peak = 0.0, 0.0
+    for start in range(0, len(audio), CHUNK_FRAMES):
+        flat = _as_float(audio[start:start + CHUNK_FRAMES]).reshape(-1)
+        total += float(np.dot(flat, flat))
+        peak = max(peak, float(np.abs(flat).max(initial=0.0)))
+    return math.sqrt(total / max(1, audio.size)), peak
 
 
-def _rms(audio: np.ndarray) -> float:
-    flat = audio.reshape(-1)
-    return math.sqrt(float(np.dot(flat, flat)) / max(1, flat.size))
+def _last_loud_frames(audio: np.ndarray, gains: tuple[float, ...]) -> list[int]:
+    """For each gain, one past the last frame above the tail floor once that gain is applied (0 when none is).
+
+    Scans chunks back from the end, all gains in one pass: the quiet tail is seconds long, so this usually
+    reads one chunk.
+    """
+    thresholds = [10 ** (TAIL_FLOOR_DBFS / 20) / gain for gain in gains]
+    found: list[int | None] = [None] * len(gains)
+    for start in range((max(0, len(audio) - 1) // CHUNK_FRAMES) * CHUNK_FRAMES, -1, -CHUNK_FRAMES):
+        peaks = np.abs(_as_float(audio[start:start + CHUNK_FRAMES])).max(axis=1)
+        for index, threshold in enumerate(thresholds):
+            if found[index] is None:
+                loud = np.flatnonzero(peaks > threshold)
+                found[index] = start + int(loud[-1]) + 1 if len(loud) else None
+        if all(frame is not None for frame in found):
+            break
+    return [frame or 0 for frame in found]
 
 
-def audible_seconds(audio: np.ndarray, peaks: np.ndarray | None = None) -> float:
+def audible_seconds(audio: np.ndarray) -> float:
     """Time of the last sample above the tail floor (fluidsynth may keep writing inaudible voice tails)."""
-    return _last_loud_frame(_frame_peaks(audio) if peaks is None else peaks, 1.0) / SAMPLE_RATE
+    return _last_loud_frames(audio, (1.0,))[0] / SAMPLE_RATE
 
 
-def _last_loud_frame(peaks: np.ndarray, gain: float) -> int:
-    """One past the last frame above the tail floor once `gain` is applied (0 when none is)."""
-    loud = np.flatnonzero(peaks > 10 ** (TAIL_FLOOR_DBFS / 20) / gain)
-    return int(loud[-1]) + 1 if len(loud) else 0
-
-
-def _check(audio: np.ndarray, expected_s: float, peaks: np.ndarray | None = None, rms: float | None = None) -> None:
+def _check(audio: np.ndarray, expected_s: float, rms: float | None = None, audible_s: float | None = None) -> None:
     got_s = len(audio) / SAMPLE_RATE
-    audible_s = audible_seconds(audio, peaks)
+    audible_s = audible_seconds(audio) if audible_s is None else audible_s
     if got_s < expected_s - 0.5 or audible_s > expected_s + MAX_TAIL_S:
         raise AudioError(f"rendered audio lasts {audible_s:.1f} s but the MIDI lasts {expected_s:.1f} s")
-    rms_db = _db(_rms(audio) if rms is None else rms)
+    rms_db = _db(_levels(audio)[0] if rms is None else rms)
     if rms_db < SILENCE_RMS_DBFS:
         raise AudioError(f"rendered audio is silent ({rms_db:.0f} dBFS): the soundfont may lack these instruments")
 
@@ -217,7 +247,7 @@ def normalise(audio: np.ndarray) -> np.ndarray:
 
     Gain is capped so peaks are pushed at most 6 dB into the limiter, which keeps transients natural.
     """
-    return _amplify(audio, _gain(_rms(audio), float(np.max(np.abs(audio)))))
+    return _amplify(_as_float(audio), _gain(*_levels(audio)))
 
 
 def _tail_end(last_loud: int, length: int, keep_s: float) -> int:
@@ -225,30 +255,50 @@ def _tail_end(last_loud: int, length: int, keep_s: float) -> int:
     return min(length, max(int(keep_s * SAMPLE_RATE), last_loud - 1 + int(RELEASE_S * SAMPLE_RATE)))
 
 
-def _fade_out(audio: np.ndarray) -> np.ndarray:
-    fade = min(len(audio), int(0.05 * SAMPLE_RATE))
-    audio[len(audio) - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
-    return audio
+FADE_S = 0.05
+
+
+def _fade_tail(block: np.ndarray, start: int, end: int) -> np.ndarray:
+    """Ramp (n, channels) `block`, whose first frame is frame `start` of audio ending at `end`, to silence over
+    the last 50 ms (in place), so the audio stops without a click; chunks that end earlier pass untouched."""
+    fade = min(end, int(FADE_S * SAMPLE_RATE))
+    first = max(start, end - fade)
+    if first < start + len(block):
+        offsets = np.arange(first, start + len(block)) - (end - fade)
+        block[first - start:] *= (1.0 - offsets / max(1, fade - 1)).astype(np.float32)[:, None]
+    return block
 
 
 def trim_tail(audio: np.ndarray, keep_s: float) -> np.ndarray:
     """Cut the silent tail after the last audible sample plus a short release, never before `keep_s`."""
-    end = _tail_end(_last_loud_frame(_frame_peaks(audio), 1.0), len(audio), keep_s)
-    return _fade_out(audio[:end].copy())
+    end = _tail_end(_last_loud_frames(audio, (1.0,))[0], len(audio), keep_s)
+    return _fade_tail(_as_float(audio[:end]).copy(), 0, end)
 
 
-def encode_audio(target: Path | BinaryIO, audio: np.ndarray, samplerate: int, container: str, subtype: str,
-                 compression_level: float | None = None) -> None:
-    """Encode `audio` ((n,) mono or (n, channels)) to a path or a writable file object, in blocks.
+def _finished(pcm: np.ndarray, gain: float, end: int) -> Iterator[np.ndarray]:
+    """The first `end` frames of `pcm` amplified by `gain`, soft-limited and faded out, a chunk at a time."""
+    for start in range(0, end, CHUNK_FRAMES):
+        yield _fade_tail(_amplify(_as_float(pcm[start:min(end, start + CHUNK_FRAMES)]), gain), start, end)
 
-    Why blocks: see WRITE_BLOCK_FRAMES; every encode in Motif goes through here so no caller can hand
-    libsndfile a whole long piece in one call again.
+
+def encode_audio(target: Path | BinaryIO, audio: np.ndarray | Iterable[np.ndarray], samplerate: int,
+                 container: str, subtype: str, compression_level: float | None = None) -> None:
+    """Encode `audio` (an array of (n,) mono or (n, channels) frames, or an iterable of such chunks) to a path
+    or a writable file object, handing libsndfile at most WRITE_BLOCK_FRAMES frames per call.
+
+    Why: see WRITE_BLOCK_FRAMES; every encode in Motif goes through here so no caller hands libsndfile a
+    whole long piece in one call again. Chunks let the render path amplify as it writes (no full-length copy).
     """
-    channels = 1 if audio.ndim == 1 else int(audio.shape[1])
+    chunks = iter([audio] if isinstance(audio, np.ndarray) else audio)
+    first = next(chunks, None)
+    if first is None:
+        raise AudioError("no audio to encode")
+    channels = 1 if first.ndim == 1 else int(first.shape[1])
     extra = {} if compression_level is None else {"compression_level": compression_level}
     with soundfile.SoundFile(target, "w", samplerate, channels, subtype, format=container, **extra) as out:
-        for start in range(0, len(audio), WRITE_BLOCK_FRAMES):
-            out.write(np.ascontiguousarray(audio[start:start + WRITE_BLOCK_FRAMES]))
+        for chunk in itertools.chain([first], chunks):
+            for start in range(0, len(chunk), WRITE_BLOCK_FRAMES):
+                out.write(np.ascontiguousarray(chunk[start:start + WRITE_BLOCK_FRAMES]))
 
 
 def render_audio(midi_bytes: bytes, out_path: Path, fmt: str = "ogg", soundfont: Path | None = None,
@@ -267,14 +317,15 @@ def render_audio(midi_bytes: bytes, out_path: Path, fmt: str = "ogg", soundfont:
         midi_path = Path(tmp) / "in.mid"
         midi_path.write_bytes(midi_bytes)
         deadline_s = synth_deadline_s(expected_s) if timeout_s is None else timeout_s
-        audio = _synthesise(midi_path, font, deadline_s, max_bytes)
-    peaks, rms = _frame_peaks(audio), _rms(audio)
-    _check(audio, expected_s, peaks, rms)
-    gain = _gain(rms, float(peaks.max()))
-    audio = _fade_out(_amplify(audio[:_tail_end(_last_loud_frame(peaks, gain), len(audio), expected_s)], gain))
+        pcm = _synthesise(midi_path, font, deadline_s, max_bytes)
+    rms, peak = _levels(pcm)
+    gain = _gain(rms, peak)
+    audible_frames, loud_frames = _last_loud_frames(pcm, (1.0, gain))
+    _check(pcm, expected_s, rms, audible_frames / SAMPLE_RATE)
+    end = _tail_end(loud_frames, len(pcm), expected_s)
     out_path = Path(out_path)
     try:
-        encode_audio(out_path, audio, SAMPLE_RATE, *FORMATS[fmt])
+        encode_audio(out_path, _finished(pcm, gain, end), SAMPLE_RATE, *FORMATS[fmt])
     except BaseException:
         out_path.unlink(missing_ok=True)  # never leave a half-written file beside the good artifacts
         raise
