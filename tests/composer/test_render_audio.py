@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +14,16 @@ import numpy as np
 import pytest
 import soundfile
 
-from composer.audio import AudioError, find_soundfont, normalise, render_audio, trim_tail
+from composer import audio as audio_module
+from composer.audio import (
+    AudioError,
+    encode_audio,
+    find_soundfont,
+    normalise,
+    render_audio,
+    synth_deadline_s,
+    trim_tail,
+)
 from composer.midi import piece_to_midi_bytes
 from composer.piece import Piece
 from tests.fixtures.pieces import jig_6_8, tune_4_4
@@ -128,3 +140,65 @@ def test_silence_and_wrong_length_are_rejected() -> None:
         _check(np.zeros((44100 * 3, 2), dtype=np.float32), expected_s=2.0)
     with pytest.raises(AudioError, match="lasts 1.0 s but the MIDI lasts 8.0 s"):
         _check(np.full((44100, 2), 0.1, dtype=np.float32), expected_s=8.0)
+
+
+SMALL_STACK_ENCODE = """
+import sys, threading
+import numpy as np
+from composer.audio import encode_audio
+rate = 44100
+t = np.arange(60 * rate, dtype=np.float32) / rate
+stereo = np.stack([0.3 * np.sin(2 * np.pi * 440 * t)] * 2, axis=1).astype(np.float32)
+threading.stack_size(512 * 1024)
+worker = threading.Thread(target=encode_audio, args=(sys.argv[1], stereo, rate, "OGG", "VORBIS"))
+worker.start()
+worker.join()
+"""
+
+
+def test_encoding_a_long_signal_needs_little_stack(tmp_path: Path) -> None:
+    """60 s of Vorbis in a thread with a 512 KiB stack: one whole-signal write needs ~10 MiB and crashed (a
+    subprocess, so a regression is a failed exit, not a dead pytest)."""
+    out = tmp_path / "long.ogg"
+    proc = subprocess.run([sys.executable, "-c", SMALL_STACK_ENCODE, str(out)], capture_output=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    assert soundfile.info(out).frames == 60 * 44100
+
+
+def test_encode_audio_takes_arrays_or_chunks_to_files_or_buffers(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    frames = audio_module.WRITE_BLOCK_FRAMES * 2 + 123
+    stereo = (0.1 * rng.standard_normal((frames, 2))).astype(np.float32)
+    encode_audio(tmp_path / "a.ogg", (stereo[:1000], stereo[1000:]), 44100, "OGG", "VORBIS")
+    assert (soundfile.info(tmp_path / "a.ogg").frames, soundfile.info(tmp_path / "a.ogg").channels) == (frames, 2)
+    buffer = io.BytesIO()
+    encode_audio(buffer, stereo[:, 0].copy(), 22050, "MP3", "MPEG_LAYER_III", compression_level=0.95)
+    info = soundfile.info(io.BytesIO(buffer.getvalue()))
+    assert info.channels == 1 and abs(info.duration - frames / 22050) < 0.1
+    with pytest.raises(AudioError, match="no audio"):
+        encode_audio(tmp_path / "b.ogg", iter(()), 44100, "OGG", "VORBIS")
+
+
+def test_chunked_processing_matches_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Levels, tail search and the fade-out give the same answer whatever the chunk size (the fade straddles a
+    chunk boundary here)."""
+    rng = np.random.default_rng(1)
+    pcm = (rng.standard_normal((50_000, 2)) * 3000).astype("<i2")
+    pcm[46_000:] //= 400  # a quiet tail past the end
+    whole_levels = audio_module._levels(pcm)
+    whole_tail = audio_module._last_loud_frames(pcm, (1.0, 3.0))
+    whole = np.concatenate(list(audio_module._finished(pcm, 3.0, 45_000)))
+    monkeypatch.setattr(audio_module, "CHUNK_FRAMES", 1000 + 7)
+    assert np.allclose(audio_module._levels(pcm), whole_levels, rtol=1e-6)
+    assert audio_module._last_loud_frames(pcm, (1.0, 3.0)) == whole_tail
+    chunked = np.concatenate(list(audio_module._finished(pcm, 3.0, 45_000)))
+    assert chunked.shape == (45_000, 2) and np.array_equal(chunked, whole)
+    assert np.all(np.abs(chunked[-5:]) < 1e-3) and np.abs(chunked[-2000:-1500]).max() > 0.01  # faded, not cut
+
+
+def test_fluidsynth_deadline_grows_with_the_piece() -> None:
+    """30 s for a short piece as before; the longest prompt (64 bars of 7/4 at 20 bpm, 1344 s, measured at 5-25 s
+    of synthesis) gets over 5 minutes, so it renders on a busy machine and a hung synth still stops."""
+    assert 30 <= synth_deadline_s(16.0) < 40
+    assert synth_deadline_s(1344.0) > 300
