@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
 
-from bot.discord_app.attachments import smaller_audio
+from bot.discord_app.attachments import fit_attachments, smaller_audio
+from composer.audio import encode_audio
 from tests.bot import discord_harness
 from tests.bot.discord_harness import World, generation_id, is_final, open_world
 from tests.fakediscord import FakeMessage
@@ -60,3 +62,29 @@ async def test_audio_is_sent_smaller_when_the_original_does_not_fit(audio_world:
     assert "audio sent at lower quality" in reduced.content
     assert "score picture left out" in reduced.content and "MusicXML left out" in reduced.content
     assert len(full.attachments) == 4 and not full.content
+
+
+def _noisy_ogg(path: Path, seconds: float) -> bytes:
+    """Stereo noise as OGG: it barely compresses, so every smaller encoding really is smaller."""
+    rng = np.random.default_rng(7)
+    encode_audio(path, (0.2 * rng.standard_normal((int(seconds * 44100), 2))).astype(np.float32), 44100, "OGG",
+                 "VORBIS")
+    return path.read_bytes()
+
+
+def test_fallback_takes_the_first_encoding_that_fits_and_midi_always_stays(tmp_path: Path) -> None:
+    """The order of sacrifice, on files on disk: smaller audio before extras, audio before MIDI."""
+    audio = _noisy_ogg(tmp_path / "a.ogg", 10.0)
+    (tmp_path / "a.mid").write_bytes(b"MThd" + bytes(200))
+    (tmp_path / "a.musicxml").write_bytes(bytes(5000))
+    files = {"midi": str(tmp_path / "a.mid"), "audio": str(tmp_path / "a.ogg"), "musicxml": str(tmp_path / "a.musicxml")}
+    variants = smaller_audio(audio)
+    assert [name for name, _ in variants][:2] == [".ogg", ".ogg"] and len(variants[1][1]) < len(variants[0][1])
+    second = fit_attachments(files, "g", 204 + len(variants[1][1]) + 5000 + 100)
+    chosen = sf.info(io.BytesIO(dict(second.files)["motif-g.ogg"]))  # bytes differ run to run (Ogg serials)
+    assert (chosen.samplerate, chosen.channels) == (22050, 1) and "motif-g.musicxml" in dict(second.files)
+    assert second.audio_reduced and second.left_out == []
+    nothing = fit_attachments(files, "g", 1000)
+    assert [name for name, _ in nothing.files] == ["motif-g.mid"] and nothing.left_out == ["MusicXML", "audio"]
+    whole = fit_attachments(files, "g", 10**9)
+    assert dict(whole.files)["motif-g.ogg"] == audio and not whole.note()
