@@ -6,6 +6,7 @@ plan, so a remix first needs the melody line (the skyline) and a chord per bar i
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import replace
 
 from composer.harmony import SYMBOL_SUFFIX, prefers_flats
@@ -41,6 +42,24 @@ def is_line_note(note: Note, notes: list[Note]) -> bool:
     return True
 
 
+def _on_top(ordered: list[Note]) -> list[bool]:
+    """`is_line_note` for every note of `ordered` (sorted by onset) in one sweep, O(n log n): a max-heap of
+    the notes begun so far by pitch, dropping those ended by the current onset. Asking `is_line_note` of
+    each note compares all pairs, which took 25 s for an uploaded part of 20,000 overlapping notes."""
+    sounding: list[tuple[int, float]] = []  # (-pitch, end)
+    flags: list[bool] = []
+    begun = 0
+    for note in ordered:
+        onset = note.start + EPS
+        while begun < len(ordered) and ordered[begun].start <= onset:
+            heapq.heappush(sounding, (-ordered[begun].pitch, ordered[begun].end))
+            begun += 1
+        while sounding and sounding[0][1] <= onset:
+            heapq.heappop(sounding)
+        flags.append(not sounding or -sounding[0][0] <= note.pitch)
+    return flags
+
+
 def melody_line(track: Track | None) -> list[Note]:
     """The tune of a melody part: the skyline, so a solo keyboard's left hand is left out.
 
@@ -49,7 +68,7 @@ def melody_line(track: Track | None) -> list[Note]:
     if track is None or track.is_drum:
         return []
     ordered = sorted(track.notes, key=lambda n: (n.start, -n.pitch))
-    line = [n for n in ordered if is_line_note(n, ordered)]
+    line = [n for n, on_top in zip(ordered, _on_top(ordered), strict=True) if on_top]
     kept: list[Note] = []
     for note in line:  # one note per onset: the highest
         if kept and abs(kept[-1].start - note.start) < EPS:
