@@ -46,6 +46,18 @@ class Member(Protocol):
     def created_at(self) -> datetime: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A generation as a tree needs it (no MIDI, no spec): small and picklable, so a tree of thousands can be
+    sent to a worker process to be drawn."""
+
+    id: str
+    parent_id: str | None
+    author: str | None
+    prompt: str
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class Caps:
     """How much of a tree is shown around the focused generation (the rest is counted in markers)."""
@@ -205,6 +217,16 @@ def layout(members: Iterable[Member], focus: str | None = None, caps: Caps = DRA
             key = entry
         stack.extend((e, key, depth + 1) for e in reversed(below.get(key, [])))
     return rows
+
+
+def entries(members: Iterable[Member]) -> list[Entry]:
+    """`members` stripped to what the layout reads."""
+    return [Entry(m.id, m.parent_id, m.author, m.prompt, m.created_at) for m in members]
+
+
+def shown_authors(members: Iterable[Member], focus: str | None = None, caps: Caps = DRAWN) -> set[str]:
+    """The author ids on the rows shown around `focus`: the only names worth looking up."""
+    return {n.author for n in layout(members, focus, caps) if n.author}
 
 
 def short(text: str, limit: int = LABEL_CHARS) -> str:

@@ -14,7 +14,7 @@ from discord.utils import escape_markdown
 
 from bot.discord_app.embeds import mention
 from bot.discord_app.limits import Refusal
-from bot.lineage import Caps, Member, layout, lineage_picture
+from bot.lineage import Caps, Member, entries, layout, lineage_picture, shown_authors
 
 MAX_LINES = 25
 OUTLINE = Caps(ancestors=4, siblings=3, children=4, below=2, nodes=12)
@@ -22,6 +22,8 @@ OUTLINE = Caps(ancestors=4, siblings=3, children=4, below=2, nodes=12)
 LINEAGE_PER_WINDOW = 4
 LINEAGE_WINDOW_S = 60.0
 """Lineage answers a person may ask for in a sliding window (each draws a picture in a worker)."""
+
+__all__ = ["OUTLINE", "LineageLimiter", "entries", "lineage_png", "lineage_text", "shown_authors"]
 
 
 def lineage_text(tree: Iterable[Member], focus: str) -> str:
