@@ -90,7 +90,8 @@ def _render_images(piece: Piece, xml: bytes | None, out_dir: Path, stem: str, ar
         if picture is not None:
             artifacts.score_png = picture.path
             if picture.truncated:
-                artifacts.notes.append(f"score picture shows {picture.pages_shown} of {picture.pages_total} pages")
+                artifacts.notes.append(f"score picture shows the first {picture.pages_shown} of {picture.pages_total} "
+                                       "pages; the MusicXML file has the whole score")
     else:
         artifacts.errors["render_score"] = "skipped: the MusicXML could not be written"
     roll_path = out_dir / f"{stem}.pianoroll.png"
