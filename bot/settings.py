@@ -19,6 +19,10 @@ DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
 """Discord's upload limit for a server without boosts (used when an interaction does not report one)."""
 
 MAX_WORKERS = 64
+DEFAULT_WORKER_MEMORY_MB = 3072
+"""What one worker process may allocate (MOTIF_WORKER_MEMORY_MB; 0 = no cap); the measurement behind it is
+with `bot.discord_app.worker.DEFAULT_MEMORY_LIMIT_BYTES`."""
+MIN_WORKER_MEMORY_MB = 1024
 AUDIO_FORMATS = ("ogg", "mp3")
 """The formats the renderer writes (composer.audio.FORMATS); anything else, wav included, is refused at start-up
 rather than failing on every request."""
@@ -43,6 +47,10 @@ class BotSettings:
     message_content: bool = False
     lease_s: float = 60.0
     sync_guild: int | None = None
+    worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB
+    fault_kill_on_prompt: str | None = None
+    """Tests only (MOTIF_FAULT_KILL_ON_PROMPT): a worker whose prompt contains this text SIGKILLs itself, to
+    exercise crash recovery end to end. Never set it in production."""
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -83,7 +91,8 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
     """Build the bot's settings from environment variables; a missing token is a clear `SettingsError`.
 
     Variables: DISCORD_TOKEN (required), MOTIF_DB, MOTIF_OUT, MOTIF_WORKERS, MOTIF_ENGINE, MOTIF_AUDIO,
-    MOTIF_AUDIO_FORMAT, MOTIF_ATTACHMENT_LIMIT, MOTIF_MESSAGE_CONTENT, MOTIF_SYNC_GUILD.
+    MOTIF_AUDIO_FORMAT, MOTIF_ATTACHMENT_LIMIT, MOTIF_MESSAGE_CONTENT, MOTIF_SYNC_GUILD, MOTIF_WORKER_MEMORY_MB,
+    and for tests only MOTIF_FAULT_KILL_ON_PROMPT.
     """
     token = env.get("DISCORD_TOKEN", "").strip()
     if not token:
@@ -100,6 +109,10 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
         raise SettingsError(f"MOTIF_AUDIO_FORMAT must be ogg or mp3 (the formats Motif renders and posts), "
                             f"got {audio_format!r}")
     sync_guild = _int(env, "MOTIF_SYNC_GUILD", 0, 0, 2**63 - 1)
+    worker_memory_mb = _int(env, "MOTIF_WORKER_MEMORY_MB", DEFAULT_WORKER_MEMORY_MB, 0, 1024 * 1024)
+    if 0 < worker_memory_mb < MIN_WORKER_MEMORY_MB:
+        raise SettingsError(f"MOTIF_WORKER_MEMORY_MB must be 0 (no cap) or at least {MIN_WORKER_MEMORY_MB}: a"
+                            f" worker with its models loaded holds about 650 MB, got {worker_memory_mb}")
     return BotSettings(
         token=token,
         db_path=db_path,
@@ -112,4 +125,6 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
                                     500 * 1024 * 1024),
         message_content=_flag(env, "MOTIF_MESSAGE_CONTENT", False),
         sync_guild=sync_guild or None,
+        worker_memory_mb=worker_memory_mb,
+        fault_kill_on_prompt=env.get("MOTIF_FAULT_KILL_ON_PROMPT") or None,
     )

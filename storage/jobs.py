@@ -123,13 +123,17 @@ def _check_held(job: Job, worker_id: str | None, action: str) -> None:
         )
 
 
-def _window(since: datetime, user_id: str | None, guild_id: str | None) -> tuple[str, tuple[str, ...]]:
+def _window(
+    since: datetime, user_id: str | None, guild_id: str | None, include_failed: bool = True
+) -> tuple[str, tuple[str, ...]]:
     """The WHERE clause (and its parameters) of a rate-limit window; at least one scope is required."""
     if user_id is None and guild_id is None:
         raise StoreError("counting jobs needs a user_id, a guild_id or both")
     if not isinstance(since, datetime) or since.tzinfo is None:
         raise StoreError(f"since must be a timezone-aware datetime, got {since!r}")
     clauses, params = ["created_at >= ?"], [format_timestamp(since)]
+    if not include_failed:
+        clauses.append("state != 'failed'")
     for column, value in (("user_id", user_id), ("guild_id", guild_id)):
         if value is not None:
             clauses.append(f"{column} = ?")
@@ -338,19 +342,21 @@ class JobsMixin(StoreCore):
         return grouped
 
     async def count_jobs_since(
-        self, since: datetime, *, user_id: str | None = None, guild_id: str | None = None
+        self, since: datetime, *, user_id: str | None = None, guild_id: str | None = None,
+        include_failed: bool = True,
     ) -> int:
-        """How many jobs (any state) were accepted at or after `since` for this user and/or server:
-        durable rate-limit counting that survives a restart."""
-        where, params = _window(since, user_id, guild_id)
+        """How many jobs (any state; without `include_failed`, not those that failed for good) were accepted
+        at or after `since` for this user and/or server: durable rate-limit counting that survives a restart."""
+        where, params = _window(since, user_id, guild_id, include_failed)
         rows = await self._read(f"SELECT count(*) FROM jobs WHERE {where}", params)
         return int(rows[0][0])
 
     async def oldest_job_since(
-        self, since: datetime, *, user_id: str | None = None, guild_id: str | None = None
+        self, since: datetime, *, user_id: str | None = None, guild_id: str | None = None,
+        include_failed: bool = True,
     ) -> datetime | None:
         """When the oldest job counted by `count_jobs_since` was accepted (when the window frees a slot)."""
-        where, params = _window(since, user_id, guild_id)
+        where, params = _window(since, user_id, guild_id, include_failed)
         rows = await self._read(f"SELECT min(created_at) FROM jobs WHERE {where}", params)
         return _moment(rows[0][0])
 

@@ -10,13 +10,13 @@ import logging
 from pathlib import Path
 
 from bot.discord_app.app import BotOptions, MotifBot
-from bot.discord_app.pool import WorkerPool, start_executor
+from bot.discord_app.pool import WorkerCrashed, WorkerPool, start_workers
 from bot.discord_app.worker import WorkerConfig
 from bot.settings import BotSettings, SettingsError, load_settings, read_environment
 from bot.studio import default_engine
 from storage import Store
 
-__all__ = ["BotOptions", "MotifBot", "WorkerConfig", "WorkerPool", "bot_command", "run_bot"]
+__all__ = ["BotOptions", "MotifBot", "WorkerConfig", "WorkerCrashed", "WorkerPool", "bot_command", "run_bot"]
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,19 @@ def worker_config(settings: BotSettings) -> WorkerConfig:
         engine=settings.engine or default_engine(),
         want_audio=settings.want_audio,
         audio_format=settings.audio_format,
+        fault_kill_on_prompt=settings.fault_kill_on_prompt,
     )
 
 
 async def run_bot(settings: BotSettings) -> None:
     """Open the store, start the worker processes, connect to Discord; pending jobs resume at once."""
     config = worker_config(settings)
-    executor = start_executor(settings.workers, config.engine)
+    if config.fault_kill_on_prompt:
+        log.warning("MOTIF_FAULT_KILL_ON_PROMPT is set: a prompt containing it kills its worker (tests only)")
+    processes = start_workers(
+        settings.workers, config.engine, settings.worker_memory_mb * 1024 * 1024 or None
+    )
+    processes.warm()  # models load while the bot connects, not during the first users' jobs
     try:
         async with Store.open(settings.db_path) as store:
             options = BotOptions(
@@ -45,11 +51,11 @@ async def run_bot(settings: BotSettings) -> None:
                 message_content=settings.message_content,
                 sync_guild=settings.sync_guild,
             )
-            bot = MotifBot(store, WorkerPool(executor, config, settings.workers), options)
+            bot = MotifBot(store, WorkerPool(processes, config), options)
             async with bot:
                 await bot.start(settings.token)
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        processes.shutdown(wait=True, cancel_futures=True)
 
 
 def bot_command(env_file: Path = Path(".env")) -> None:

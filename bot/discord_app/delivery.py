@@ -6,20 +6,28 @@ The message is recorded with its generation (`Store.attach_message`) so a reply 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from typing import Any
 
 import discord
 
-from bot.discord_app.attachments import fit_attachments
 from bot.discord_app.embeds import credit_line, result_embed
 from bot.discord_app.handles import Handle, Tracker, WebhookHandle, reply_handle
 from bot.discord_app.progress import QueueBoard
 from bot.discord_app.requests import Request
+from bot.discord_app.upload import UPLOAD_KEY, read_upload
 from bot.discord_app.views import result_view
 from storage import Job, Store
 
 log = logging.getLogger(__name__)
+
+
+def failure_text(outcome: dict[str, Any]) -> str:
+    """What the user reads when a job failed: the worker's own words when it gave some (a crash, memory, a
+    fault of ours; never a traceback), else the reason the request could not be made."""
+    text = outcome.get("message") or f"Motif could not make that: {outcome['error']}"
+    return str(text)[:1900]
 
 
 class DiscordDelivery:
@@ -51,7 +59,7 @@ class DiscordDelivery:
         handle = await self._handle(request)
         try:
             if not outcome["ok"]:
-                await handle.finish(f"Motif could not make that: {outcome['error']}"[:1900], None, [], None)
+                await handle.finish(failure_text(outcome), None, [], None)
                 return {"error": outcome["error"]}
             return await self._post(handle, request, outcome["result"])
         finally:
@@ -59,24 +67,21 @@ class DiscordDelivery:
             self.board.changed()
 
     async def _post(self, handle: Handle, request: Request, result: dict[str, Any]) -> dict[str, Any]:
-        """Post from the composed result; files gone from disk fall back to the stored MIDI."""
+        """Post from the composed result; files gone from disk are skipped, the stored MIDI standing in for its file."""
         parent_author = None
         if result.get("parent_id"):
             parent = await self.store.get_generation(result["parent_id"])
             parent_author = parent.author if parent is not None else None
         stored = await self.store.get_generation(result["id"])
-        fitted = await asyncio.to_thread(
-            fit_attachments,
-            result["files"],
-            result["id"],
-            request.reply.attachment_limit_bytes,
-            stored.midi if stored else None,
+        # The worker chose (and if need be re-encoded) the files; here they are only read.
+        upload = await asyncio.to_thread(
+            read_upload, result.get(UPLOAD_KEY), result["id"], stored.midi if stored else None
         )
-        score = next((name for name, _ in fitted.files if name.endswith("-score.png")), None)
+        score = next((name for name, _ in upload.files if name.endswith("-score.png")), None)
         embed = result_embed(
             result, credit_line(request.author, parent_author, result.get("parent_id")), score
         )
-        notes = [fitted.note()] if fitted.left_out else []
+        notes = list(upload.notes)
         if not request.style.audio:
             notes.append("Audio is off in this server: MIDI and score only.")
         # Recorded before posting, so a reply that comes the instant the piece appears finds its parent.
@@ -84,5 +89,6 @@ class DiscordDelivery:
         await self.store.attach_message(
             result["id"], channel=str(request.reply.channel_id), message_id=str(message_id)
         )
-        await handle.finish(" ".join(notes), embed, fitted.discord_files(), result_view(result["id"]))
-        return {"generation_id": result["id"], "message_id": str(message_id), "left_out": fitted.left_out}
+        files = [discord.File(io.BytesIO(data), filename=name) for name, data in upload.files]
+        await handle.finish(" ".join(notes), embed, files, result_view(result["id"]))
+        return {"generation_id": result["id"], "message_id": str(message_id), "left_out": upload.left_out}

@@ -1,7 +1,9 @@
 """Per-user and per-server rate limits (sliding one-hour windows) with refusals a person can act on.
 
 The limits live in `GuildSettings` (rate_per_user_per_hour, rate_per_guild_per_hour); the counts come
-from the durable jobs table (every accepted request is a job), so a restart forgives nothing.
+from the durable jobs table (every accepted request is a job), so a restart forgives nothing. A job that
+failed for good (its worker crashed, a fault of ours, a request that could not be made) is not counted:
+nobody should lose an hour's allowance to an answer that was only an apology.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ class Refusal:
 
 
 class RateLimiter:
-    """Counts a user's and a server's accepted jobs of the last hour in the store."""
+    """Counts a user's and a server's accepted jobs of the last hour in the store (failed ones aside)."""
 
     def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
         self.store = store
@@ -32,7 +34,7 @@ class RateLimiter:
 
     async def _wait_min(self, since: datetime, now: datetime, **scope: str) -> int:
         """Minutes until the oldest counted job leaves the window (at least 1)."""
-        oldest = await self.store.oldest_job_since(since, **scope)
+        oldest = await self.store.oldest_job_since(since, include_failed=False, **scope)
         if oldest is None:
             return 1
         return max(1, round((oldest + WINDOW - now).total_seconds() / 60))
@@ -43,7 +45,7 @@ class RateLimiter:
         Call it just before the job is written (the caller serialises check and submit)."""
         now = self._clock()
         since = now - WINDOW
-        mine = await self.store.count_jobs_since(since, user_id=user_id)
+        mine = await self.store.count_jobs_since(since, user_id=user_id, include_failed=False)
         if mine >= settings.rate_per_user_per_hour:
             wait_min = await self._wait_min(since, now, user_id=user_id)
             return Refusal(
@@ -52,7 +54,7 @@ class RateLimiter:
             )
         if guild_id is None:
             return None
-        server = await self.store.count_jobs_since(since, guild_id=guild_id)
+        server = await self.store.count_jobs_since(since, guild_id=guild_id, include_failed=False)
         if server >= settings.rate_per_guild_per_hour:
             wait_min = await self._wait_min(since, now, guild_id=guild_id)
             return Refusal(

@@ -1,39 +1,227 @@
-"""The worker pool: composing runs in separate processes, so the gateway's event loop never stalls on CPU work.
+"""The worker pool: composing runs in separate processes, so the gateway's event loop never stalls on CPU work,
+and a worker that dies costs only the call it was running.
 
 Processes are started with `spawn` (never `fork` from a process running an event loop and SQLite threads)
-and each loads its models once, up front. Tests share one pool between many bots; a `WorkerConfig`
-travels with every job so one pool can serve several databases.
+and each loads its models once, up front (`worker.warm_up`, which also sets the per-process memory limit).
+
+Crash recovery. The pool is `size` slots, each a one-process `ProcessPoolExecutor`, and a call holds a
+slot for as long as it runs, so every call runs alone in its process and a death is pinned on exactly
+one call: no guessing, and no other call is disturbed (one shared N-process executor would fail every
+call in flight with `BrokenProcessPool` and reload every worker's models). When a slot's process dies
+(a signal, the OOM killer, a native crash, `os._exit`), the slot gets a fresh executor with the same
+spawn context and initializer, and the call is run once more there; if that process dies too, the call
+raises `WorkerCrashed`. A process found dead before a call was handed to it (killed while idle) is
+replaced without counting against the call. An ordinary exception raised by the function travels back
+as itself and is never retried here.
+
+Tests share one `ProcessGroup` between many bots; a `WorkerConfig` travels with every job so one group
+can serve several databases.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any
+import signal
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
-from bot.discord_app.worker import WorkerConfig, run_request, warm_up
+from bot.discord_app.worker import DEFAULT_MEMORY_LIMIT_BYTES, WorkerConfig, run_request, warm_up
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CRASH_ATTEMPTS = 2
+"""Runs of one call before a dying worker is blamed on it: the first run, and one on a fresh process."""
 
 
-def start_executor(workers: int, engine: str) -> ProcessPoolExecutor:
-    """A process pool of `workers` processes, each with the melody engine already loaded."""
-    if workers < 1:
-        raise ValueError(f"the worker pool needs at least 1 process, got {workers}")
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=warm_up, initargs=(engine,)
-    )
+class WorkerCrashed(RuntimeError):
+    """The worker process died twice while running the same call; `reason` says how, in words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def crash_reason(exitcode: int | None) -> str:
+    """How a worker process ended, in words: "killed by SIGKILL, usually a sign the machine ran out of
+    memory", "exited with code 1", "stopped abruptly"."""
+    if exitcode is None:
+        return "stopped abruptly"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = ", usually a sign the machine ran out of memory" if -exitcode == signal.SIGKILL else ""
+        return f"killed by {name}{hint}"
+    return f"exited with code {exitcode}"
+
+
+class ProcessGroup:
+    """`size` worker processes, each behind its own one-process executor (a slot); see the module docstring."""
+
+    def __init__(
+        self, size: int, engine: str, memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT_BYTES
+    ) -> None:
+        if size < 1:
+            raise ValueError(f"the worker pool needs at least 1 process, got {size}")
+        self.size = size
+        self.engine = engine
+        self.memory_limit_bytes = memory_limit_bytes
+        self.replaced = 0
+        """How many dead worker processes have been replaced (for logs and tests)."""
+        self._context = multiprocessing.get_context("spawn")
+        self._slots = [self._fresh() for _ in range(size)]
+        self._free: deque[int] = deque(range(size))
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._closed = False
+
+    def _fresh(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=self._context,
+            initializer=warm_up,
+            initargs=(self.engine, self.memory_limit_bytes),
+        )
+
+    def warm(self) -> None:
+        """Start every process now (and load its models), instead of at its first call."""
+        for executor in self._slots:
+            executor.submit(int)
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in a worker process (both picklable, `fn` at a module's top level); its result, its
+        exception, or `WorkerCrashed` when its process died on both runs."""
+        slot = await self._acquire()
+        reason = ""
+        try:
+            for attempt in range(1, CRASH_ATTEMPTS + 1):
+                try:
+                    return await asyncio.wrap_future(self._submit(slot, fn, args))
+                except BrokenProcessPool:
+                    reason = crash_reason(self._replace(slot))
+                    log.warning(
+                        "worker died running %s (run %d of %d): %s",
+                        getattr(fn, "__name__", fn),
+                        attempt,
+                        CRASH_ATTEMPTS,
+                        reason,
+                    )
+            raise WorkerCrashed(reason)
+        finally:
+            self._release(slot)
+
+    def _submit(self, slot: int, fn: Callable[..., T], args: tuple[Any, ...]) -> Future[T]:
+        """Hand the call to the slot's process; a process that died while idle is replaced first, uncounted."""
+        if self._closed:
+            raise RuntimeError("the worker pool is shut down")
+        try:
+            return self._slots[slot].submit(fn, *args)
+        except BrokenProcessPool:
+            log.warning("worker %d had died while idle: %s", slot, crash_reason(self._replace(slot)))
+            return self._slots[slot].submit(fn, *args)
+
+    def _replace(self, slot: int) -> int | None:
+        """Swap the slot's broken executor for a fresh one; the dead process's exit code, if known."""
+        broken = self._slots[slot]
+        exitcode = _exitcode(broken)
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._slots[slot] = self._fresh()
+        self.replaced += 1
+        return exitcode
+
+    async def _acquire(self) -> int:
+        """A free slot, waiting (first come, first served) while all are busy."""
+        loop = asyncio.get_running_loop()
+        while not self._free:
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_one()  # woken, then cancelled: pass the turn on
+                raise
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+        return self._free.popleft()
+
+    def _release(self, slot: int) -> None:
+        self._free.append(slot)
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done() and not waiter.get_loop().is_closed():
+                waiter.set_result(None)
+                return
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop every worker process (each finishes its current call first when `wait`)."""
+        self._closed = True
+        for executor in self._slots:
+            executor.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _exitcode(executor: ProcessPoolExecutor) -> int | None:
+    """The exit code of a broken one-process executor's process. Reads `_processes`, the executor's private
+    pid -> Process map: only for the message, so a Python that renames it costs the detail, not the recovery."""
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.join(timeout=1.0)
+            return process.exitcode
+    return None
+
+
+def start_workers(
+    workers: int, engine: str, memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT_BYTES
+) -> ProcessGroup:
+    """`workers` worker processes, each with the melody engine loaded and its memory capped."""
+    return ProcessGroup(workers, engine, memory_limit_bytes)
 
 
 class WorkerPool:
-    """Submit job payloads to worker processes and await their outcomes from the event loop."""
+    """Jobs and other heavy calls for one bot (one `WorkerConfig`) on a shared `ProcessGroup`."""
 
-    def __init__(self, executor: Executor, config: WorkerConfig, size: int) -> None:
-        self.executor = executor
+    def __init__(self, processes: ProcessGroup, config: WorkerConfig) -> None:
+        self.processes = processes
         self.config = config
-        self.size = size
+
+    @property
+    def size(self) -> int:
+        return self.processes.size
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run any picklable module-level `fn(*args)` off the event loop, in a worker process, with the same
+        crash recovery as jobs (e.g. drawing a picture); raises `WorkerCrashed` if its process dies twice."""
+        return await self.processes.call(fn, *args)
 
     async def run(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Compose one job in a worker process; the outcome dict of `worker.run_request`."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, run_request, self.config, payload)
+        """Compose one job in a worker process; the outcome dict of `worker.run_request`, also when the
+        worker died on both runs (then `{"ok": False, "crashed": True, "message": ...}`, not to be retried)."""
+        try:
+            return await self.call(run_request, self.config, payload)
+        except WorkerCrashed as exc:
+            return crashed_outcome(exc.reason)
+
+
+def crashed_outcome(reason: str) -> dict[str, Any]:
+    """The outcome of a job whose worker died on every run: a clear answer for the user, no retry."""
+    return {
+        "ok": False,
+        "retry": False,
+        "crashed": True,
+        "error": f"worker crashed twice: {reason}",
+        "message": f"Motif could not finish this piece: the process composing it stopped twice ({reason})."
+        " Try a shorter or simpler request.",
+    }

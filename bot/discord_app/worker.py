@@ -14,6 +14,8 @@ import functools
 import logging
 import multiprocessing.util
 import os
+import resource
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import Any
 
 from bot.discord_app.requests import Request, Style
 from bot.discord_app.styling import held_to_style, parse_config, styled_spec
+from bot.discord_app.upload import UPLOAD_KEY, choose_upload
+from bot.settings import DEFAULT_WORKER_MEMORY_MB
 from bot.studio import Result, Studio, StudioConfig, StudioError, Who, load_melody_source, new_seed
 from composer.melody import MelodySource
 from storage import Store
@@ -40,6 +44,9 @@ class WorkerConfig:
     audio_format: str = "ogg"
     check_originality: bool = True
     use_encoder: bool = True
+    fault_kill_on_prompt: str | None = None
+    """For tests only (MOTIF_FAULT_KILL_ON_PROMPT): a worker given a prompt or instruction containing this
+    text kills its own process with SIGKILL, as the OOM killer would, to exercise crash recovery for real."""
 
 
 @dataclass
@@ -73,15 +80,38 @@ WORKER_NICENESS = 10
 """Composition runs at a lower CPU priority than the bot's event loop, so acknowledging a new request (which
 Discord wants within 3 s) never waits behind a piece being written on the same cores."""
 
+DEFAULT_MEMORY_LIMIT_BYTES = DEFAULT_WORKER_MEMORY_MB * 1024 * 1024
+"""What one worker process may allocate (RLIMIT_DATA). Measured with the learned model and the prompt
+encoder loaded, composing, engraving and rendering a 64-bar orchestral piece: data 0.86 GB, resident
+peak 1.04 GB (virtual size 2.0 GB). RLIMIT_DATA rather than RLIMIT_AS: the address space also counts
+shared-library mappings and malloc's per-thread arena reservations, which grow with the machine's core
+count, so an AS cap that fits on 2 cores could refuse a normal job on 32."""
 
-def warm_up(engine: str) -> int:
-    """Load the melody engine in this process ahead of the first job (the pool calls it per worker), after
-    lowering the process's priority below the bot's."""
+MEMORY_MESSAGE = (
+    "Motif could not finish this piece: it needed more memory than a worker may use. Try fewer bars or"
+    " fewer instruments."
+)
+
+
+def warm_up(engine: str, memory_limit_bytes: int | None = None) -> int:
+    """Prepare this worker process once, when the pool starts it: cap its memory (so one runaway job fails
+    with MemoryError instead of the machine killing processes at random), lower its priority below the
+    bot's, and load the melody engine ahead of the first job."""
+    if memory_limit_bytes:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        soft = memory_limit_bytes if hard == resource.RLIM_INFINITY else min(memory_limit_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
     os.nice(WORKER_NICENESS)
-    state = _state()
-    if engine not in state.engines:
-        state.engines[engine] = load_melody_source(engine)
+    _engine(engine)
     return 0
+
+
+def _engine(name: str) -> MelodySource:
+    """The process's melody engine by name, loaded on first use and kept."""
+    state = _state()
+    if name not in state.engines:
+        state.engines[name] = load_melody_source(name)
+    return state.engines[name]
 
 
 def _studio(config: WorkerConfig, audio: bool, max_bars: int) -> Studio:
@@ -91,7 +121,6 @@ def _studio(config: WorkerConfig, audio: bool, max_bars: int) -> Studio:
     if key not in state.studios:
         if config.db_path not in state.stores:
             state.stores[config.db_path] = state.loop.run_until_complete(Store.open(config.db_path))
-        warm_up(config.engine)
         studio_config = StudioConfig(
             out_dir=config.out_dir,
             db_path=config.db_path,
@@ -102,7 +131,7 @@ def _studio(config: WorkerConfig, audio: bool, max_bars: int) -> Studio:
             check_originality=config.check_originality,
             parse=parse_config(Style(max_bars=max_bars), use_encoder=config.use_encoder),
         )
-        state.studios[key] = Studio(studio_config, state.stores[config.db_path], state.engines[config.engine])
+        state.studios[key] = Studio(studio_config, state.stores[config.db_path], _engine(config.engine))
     return state.studios[key]
 
 
@@ -132,18 +161,64 @@ async def _run(studio: Studio, request: Request) -> Result:
 
 
 def run_request(config: WorkerConfig, payload: dict[str, Any]) -> dict[str, Any]:
-    """Do one job in this worker process; returns {"ok": True, "result": ...} or {"ok": False, "error", "retry"}.
+    """Do one job in this worker process; returns {"ok": True, "result": ...} or {"ok": False, "error",
+    "retry", "message"?} ("message", when present, is what the user is told instead of the error).
 
     A `ValueError` (bad prompt, unreadable instruction, unknown id, hostile MIDI) is the user's to fix and
-    is not retried; anything else is a fault of ours and may be retried by the queue.
+    is not retried; running out of this process's memory would happen again and is not retried either;
+    anything else is a fault of ours and may be retried by the queue. The files to post are chosen here,
+    within the request's upload limit (re-encoding audio is heavy: it stays off the bot's event loop).
     """
     request = Request.from_payload(payload)
-    studio = _studio(config, request.style.audio, request.style.max_bars)
+    _maybe_die(config, request)
     try:
+        studio = _studio(config, request.style.audio, request.style.max_bars)
         result = _state().loop.run_until_complete(_run(studio, request))
     except ValueError as exc:
         return {"ok": False, "error": str(exc), "retry": False}
     except Exception as exc:  # noqa: BLE001 - reported to the queue, which retries and then apologises
+        if out_of_memory(exc):
+            log.warning("job %s ran out of memory: %s", request.key, exc)
+            return {
+                "ok": False,
+                "error": f"out of memory: {exc}"[:500],
+                "retry": False,
+                "message": MEMORY_MESSAGE,
+            }
         log.exception("job %s failed", request.key)
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "retry": True}
-    return {"ok": True, "result": result.to_json() | {"summary": result.summary}}
+        return {
+            "ok": False,
+            "error": f"{type(exc).__name__}: {exc}",
+            "retry": True,
+            "message": f"Motif could not finish this piece: something went wrong on our side"
+            f" ({type(exc).__name__}). It has been logged; please try again later.",
+        }
+    return {
+        "ok": True,
+        "result": result.to_json() | {"summary": result.summary, UPLOAD_KEY: _upload(result, request)},
+    }
+
+
+def _upload(result: Result, request: Request) -> dict[str, Any] | None:
+    """The files to post; None (the bot then posts the stored MIDI) if choosing them failed: the piece is
+    stored already, and composing it again would not help."""
+    try:
+        return choose_upload(result.files, result.id, request.reply.attachment_limit_bytes)
+    except Exception:  # noqa: BLE001 - see the docstring
+        log.exception("choosing the files to post for %s failed", result.id)
+        return None
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Python's MemoryError, or torch's allocator refusing (a RuntimeError saying so)."""
+    return isinstance(exc, MemoryError) or (
+        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
+    )
+
+
+def _maybe_die(config: WorkerConfig, request: Request) -> None:
+    """The test-only fault (`WorkerConfig.fault_kill_on_prompt`): die as abruptly as an OOM kill."""
+    marker = config.fault_kill_on_prompt
+    if marker and (marker in request.prompt or marker in request.instruction):
+        log.warning("fault injection: job %s kills its worker process", request.key)
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -8,14 +8,13 @@ each test gets its own database, fake Discord and bot. Test modules import the f
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.discord_app import BotOptions, MotifBot, WorkerConfig, WorkerPool
-from bot.discord_app.pool import start_executor
+from bot.discord_app.pool import ProcessGroup, start_workers
 from storage import Store
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMessage
 
@@ -23,8 +22,8 @@ WORKERS = 2
 
 
 @pytest.fixture(scope="session")
-def executor() -> Iterator[ProcessPoolExecutor]:
-    pool = start_executor(WORKERS, "markov")
+def executor() -> Iterator[ProcessGroup]:
+    pool = start_workers(WORKERS, "markov")
     try:
         yield pool
     finally:
@@ -39,12 +38,12 @@ class World:
     guild: FakeGuild
     store: Store
     config: WorkerConfig
-    executor: ProcessPoolExecutor
+    executor: ProcessGroup
 
     def bot(self, **options: object) -> MotifBot:
         """A fresh bot over this world's store (several in a row simulate restarts)."""
         merged: dict[str, object] = {"lanes": WORKERS, "poll_s": 0.2, "lease_s": 30.0} | options
-        return MotifBot(self.store, WorkerPool(self.executor, self.config, WORKERS), BotOptions(**merged))  # type: ignore[arg-type]
+        return MotifBot(self.store, WorkerPool(self.executor, self.config), BotOptions(**merged))  # type: ignore[arg-type]
 
 
 def worker_config(tmp_path: Path, *, images: bool = True) -> WorkerConfig:
@@ -59,7 +58,7 @@ def worker_config(tmp_path: Path, *, images: bool = True) -> WorkerConfig:
 
 
 async def open_world(
-    tmp_path: Path, executor: ProcessPoolExecutor, *, images: bool = True
+    tmp_path: Path, executor: ProcessGroup, *, images: bool = True
 ) -> AsyncIterator[World]:
     fake = await FakeDiscord.start(token="test-token", bot_name="Motif")
     guild = fake.add_guild("Studio", channels=["general", "music"])
@@ -74,7 +73,7 @@ async def open_world(
 
 
 @pytest.fixture
-async def world(tmp_path: Path, executor: ProcessPoolExecutor) -> AsyncIterator[World]:
+async def world(tmp_path: Path, executor: ProcessGroup) -> AsyncIterator[World]:
     async for opened in open_world(tmp_path, executor):
         yield opened
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import io
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ import pytest
 import soundfile as sf
 
 from bot.discord_app.attachments import fit_attachments, smaller_audio
+from bot.discord_app.pool import ProcessGroup
 from composer.audio import encode_audio
 from tests.bot import discord_harness
 from tests.bot.discord_harness import World, generation_id, is_final, open_world
@@ -24,7 +24,7 @@ ASK = {"prompt": "gentle piano ballad", "bars": 4, "seed": 1234}
 
 
 @pytest.fixture
-async def audio_world(tmp_path: Path, executor: ProcessPoolExecutor) -> AsyncIterator[World]:
+async def audio_world(tmp_path: Path, executor: ProcessGroup) -> AsyncIterator[World]:
     async for opened in open_world(tmp_path, executor):
         yield dataclasses.replace(opened, config=dataclasses.replace(opened.config, want_audio=True))
 

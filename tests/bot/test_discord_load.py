@@ -10,11 +10,11 @@ import asyncio
 import statistics
 import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from bot.discord_app.pool import ProcessGroup
 from tests.bot import discord_harness
 from tests.bot.discord_harness import World, is_final, open_world
 from tests.fakediscord import FakeInteraction, FakeUser
@@ -25,7 +25,7 @@ USERS, PER_USER = 50, 4
 
 
 @pytest.fixture
-async def quick_world(tmp_path: Path, executor: ProcessPoolExecutor) -> AsyncIterator[World]:
+async def quick_world(tmp_path: Path, executor: ProcessGroup) -> AsyncIterator[World]:
     async for opened in open_world(tmp_path, executor, images=False):
         yield opened
 
