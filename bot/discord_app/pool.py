@@ -61,6 +61,8 @@ def crash_reason(exitcode: int | None) -> str:
             name = f"signal {-exitcode}"
         hint = ", usually a sign the machine ran out of memory" if -exitcode == signal.SIGKILL else ""
         return f"killed by {name}{hint}"
+    if exitcode == 0:
+        return "exited without answering"
     return f"exited with code {exitcode}"
 
 

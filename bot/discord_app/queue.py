@@ -4,7 +4,9 @@ Each lane claims a job under a lease (renewed while the worker composes), hands 
 process pool, asks the `Delivery` to post the outcome, and only then marks the job done with the id of
 the message it posted. A crash anywhere leaves the job pending or leased; it is claimed again once
 the lease runs out (or at once after a restart, for pending jobs), and the delivery posts at most one
-answer per request because it edits the message it already made.
+answer per request because it edits the message it already made. A worker process that dies is the
+pool's business (`pool.WorkerPool.run`: replaced, the job run once more, then a clear failure outcome);
+those runs are not the job's attempts, so nobody sees "attempt 2" for another member's crash.
 """
 
 from __future__ import annotations

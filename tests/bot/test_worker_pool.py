@@ -112,6 +112,7 @@ def test_crash_reasons_read_as_words() -> None:
     )
     assert crash_reason(-signal.SIGSEGV) == "killed by SIGSEGV"
     assert crash_reason(1) == "exited with code 1"
+    assert crash_reason(0) == "exited without answering"
     assert crash_reason(None) == "stopped abruptly"
 
 
