@@ -29,8 +29,8 @@ from bot.discord_app.delivery import DiscordDelivery
 from bot.discord_app.handles import Tracker
 from bot.discord_app.intake import Intake, read_midi_attachment, scope_of, unknown_piece, user_key
 from bot.discord_app.limits import WINDOW, RateLimiter, Refusal
-from bot.discord_app.lineage import lineage_png, lineage_text
-from bot.discord_app.pool import WorkerPool
+from bot.discord_app.lineage import LineageLimiter, entries, lineage_png, lineage_text, shown_authors
+from bot.discord_app.pool import WorkerCrashed, WorkerPool
 from bot.discord_app.progress import QueueBoard
 from bot.discord_app.queue import JobQueue
 from bot.discord_app.style_commands import add_style_commands
@@ -83,6 +83,7 @@ class MotifBot(discord.Client):
         self.intake = Intake(
             store, self.queue, self.tracker, RateLimiter(store), options.attachment_limit_bytes, self.board
         )
+        self.lineage_limiter = LineageLimiter()
         add_commands(self)
         add_style_commands(self)
         self._purger: asyncio.Task[None] | None = None
@@ -169,17 +170,26 @@ class MotifBot(discord.Client):
 
     async def answer_lineage(self, interaction: discord.Interaction, gen_id: str, *, ephemeral: bool) -> None:
         """The outline in an embed and the tree as a picture: only the part of the tree made here."""
+        refusal = self.lineage_limiter.check(user_key(interaction.user))
+        if refusal is not None:
+            await interaction.response.send_message(refusal.message, ephemeral=True)
+            return
         tree = shown_tree(await self.store.tree(gen_id, scope=scope_of(interaction)))
         if not tree:
             await interaction.response.send_message(unknown_piece(gen_id), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         names: dict[str, str] = {}
-        for author in {g.author for g in tree if g.author}:
+        for author in shown_authors(tree, gen_id):
             user = await self.store.get_user(author)
             names[author] = user.display_name if user and user.display_name else author
-        picture = await asyncio.to_thread(lineage_png, tree, gen_id, names)
         embed = discord.Embed(title=f"Lineage of {gen_id}", description=lineage_text(tree, gen_id)[:4000])
+        try:  # drawn in a worker process: the event loop never runs matplotlib
+            picture = await self.queue.pool.call(lineage_png, entries(tree), gen_id, names)
+        except (WorkerCrashed, RuntimeError, ValueError, OSError) as exc:  # the outline still answers
+            log.warning("lineage picture of %s failed: %s", gen_id, exc)
+            await interaction.followup.send(embed=embed, ephemeral=ephemeral)
+            return
         embed.set_image(url="attachment://lineage.png")
         await interaction.followup.send(
             embed=embed, file=discord.File(io.BytesIO(picture), "lineage.png"), ephemeral=ephemeral

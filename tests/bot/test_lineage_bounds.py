@@ -11,9 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.console import Console
 
-from bot.discord_app.lineage import MAX_LINES, LineageLimiter, lineage_png, lineage_text
+from bot.discord_app.lineage import LINEAGE_PER_WINDOW, MAX_LINES, LineageLimiter, lineage_png, lineage_text
 from bot.lineage import DRAWN, MAX_PICTURE_PX, layout, text_tree
-from storage import Generation
+from storage import Generation, NewGeneration
+from tests.bot import discord_harness
+from tests.bot.discord_harness import World
+
+executor = discord_harness.executor
+world = discord_harness.world
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 MAX_PNG_BYTES = 500_000
@@ -131,3 +136,28 @@ def test_lineage_limiter_refuses_past_the_window_and_forgives_after() -> None:
     assert limiter.check("discord:2") is None  # per person
     now[0] = 61.0
     assert limiter.check("discord:1") is None
+
+
+async def test_discord_lineage_of_a_long_stored_chain_is_drawn_in_a_worker_and_rate_limited(world: World) -> None:
+    """A real store holding a chain of 1,100 remixes: /lineage answers with a small picture (drawn in a
+    worker process) until the asker passes the per-person limit, then with a refusal that says when."""
+    parent, guild = None, str(world.guild.id)
+    for index in range(1100):
+        made = await world.store.add_generation(NewGeneration(
+            prompt=f"remix [/] number {index}", spec={}, seed=index, engine="markov", midi=b"MThd", parent_id=parent,
+            author="discord:7", guild=guild))
+        parent = made.id
+    fake = world.fake
+    async with fake.running(world.bot()):
+        alice = fake.add_user("alice")
+        answers = []
+        for _ in range(LINEAGE_PER_WINDOW + 1):
+            asked = await fake.user_invokes_slash(alice, world.guild.channel("general"), "lineage", {"id": parent})
+            answers.append(await fake.wait_for_response(
+                asked, lambda r: r.kind == "followup" or (r.kind == "callback" and r.type == 4), timeout=60))
+    for answer in answers[:-1]:
+        assert answer.message is not None and f"`{parent}`" in answer.message.embeds[0]["description"]
+        picture = bytes(answer.message.attachment("lineage.png").data)
+        assert len(picture) < MAX_PNG_BYTES and max(png_size(picture)) <= MAX_PICTURE_PX
+    refusal = answers[-1]
+    assert refusal.kind == "callback" and "lineage trees" in refusal.data["content"] and "Try again" in refusal.data["content"]
