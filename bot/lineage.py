@@ -4,7 +4,7 @@ step and what they asked for. Used by `motif lineage`, the console chat and the 
 A tree may hold thousands of generations (a chain of 1,100 remixes, 2,000 remixes of one piece), so what
 is shown is the neighbourhood of the asked-about generation, bounded by `Caps`: its ancestors (the root
 and the nearest few), its siblings and a few levels of its descendants. Whatever is left out is counted
-in marker rows ("+1,994 more remixes", "… 1,093 remixes between"), so the numbers always add up to the
+in marker rows ("+1,994 more", "… 1,092 more between"), so the numbers always add up to the
 whole tree. Every walk is iterative, so no depth of tree reaches Python's recursion limit, and the
 picture's pixel size is bounded because the rows and depth drawn are.
 """
