@@ -6,6 +6,10 @@ checked (exit code, file present, duration close to the MIDI's, RMS above a floo
 normalised (RMS target with a soft peak limit), its silent tail trimmed and encoded with soundfile
 (libsndfile >= 1.1 encodes MP3 itself; no ffmpeg).
 
+Any allowed length works (the longest prompt, 64 bars of 7/4 at 20 bpm, is 22.4 minutes): the deadline grows
+with the MIDI's length, the audio stays 16-bit and is processed a chunk at a time (peak RSS ~320 MB for that
+piece), and libsndfile is handed small blocks (one whole-piece write overflowed the stack: WRITE_BLOCK_FRAMES).
+
 Default soundfont: FluidR3_GM (148 MB, far better instruments) over TimGM6mb (6 MB). Measured here on
 an 8-bar, 4-part piece at 120 bpm: FluidR3_GM 0.42 s warm / 0.90 s cold page cache, 170 MB RSS;
 TimGM6mb 0.32 s, 30 MB RSS. The quality gap is worth the ~0.1 s.
