@@ -16,7 +16,7 @@ import re
 import symusic
 
 from composer.piece import Chord, Note, Piece, Track
-from prompts.spec import Spec
+from prompts.spec import MAX_PARTS, Spec
 
 MAX_MIDI_BYTES = 4 * 1024 * 1024
 """Untrusted MIDI larger than this is refused before parsing."""
@@ -124,8 +124,8 @@ def piece_to_midi_bytes(piece: Piece, ticks_per_quarter: int = 480) -> bytes:
     """
     spec = piece.spec
     pitched = sum(1 for t in piece.tracks if not t.is_drum)
-    if pitched > 15:
-        raise MidiError(f"a MIDI file holds at most 15 pitched tracks (one per channel); got {pitched}")
+    if pitched > MAX_PARTS:
+        raise MidiError(f"a MIDI file holds at most {MAX_PARTS} pitched tracks (one per channel); got {pitched}")
     score = symusic.Score(ticks_per_quarter)
     num, den = spec.meter
     score.tempos.append(symusic.Tempo(0, qpm=float(spec.tempo_bpm)))

@@ -11,10 +11,7 @@ from prompts.edit_draft import Draft
 from prompts.edit_types import Edit, EditError
 from prompts.genres import JAZZ_CONTEXT
 from prompts.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
-from prompts.spec import Instrument
-
-MAX_INSTRUMENTS = 8
-"""More parts than this do not fit the arranger's channels or a readable score."""
+from prompts.spec import MAX_PARTS, Instrument
 
 
 def resolve_part(part: dict[str, object], genre: str | None) -> list[tuple[int, str | None]]:
@@ -161,8 +158,8 @@ def _only_drums(draft: Draft, parts: list[dict[str, object]]) -> None:
 
 
 def _commit(draft: Draft, current: list[Instrument]) -> None:
-    if len(current) > MAX_INSTRUMENTS:
-        raise EditError(f"Motif arranges at most {MAX_INSTRUMENTS} instruments; that would make {len(current)}.")
+    if len(current) > MAX_PARTS:
+        raise EditError(f"Motif arranges at most {MAX_PARTS} instruments; that would make {len(current)}.")
     before = draft.spec.instruments
     draft.change("instruments", tuple(current), f"instruments {instrument_names(before)} -> {instrument_names(current)}")
 

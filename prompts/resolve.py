@@ -16,7 +16,7 @@ from prompts.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_r
 from prompts.lexicon import lookup
 from prompts.moods import MINOR_FAMILY, MOODS, MoodInfo
 from prompts.reading import Reading
-from prompts.spec import Instrument, Spec
+from prompts.spec import MAX_PARTS, Instrument, Spec
 from prompts.timing import TEMPO_WORDS, bars_for_duration, tempo_in_range
 
 DEFAULT_TEMPO_RANGE = (90, 120)
@@ -117,6 +117,9 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
             lead = style_lead(genre)
             notes.append(f"no melody instrument named: {gm_name(lead)} plays the tune over the {reading.parts[0].word}")
             parts.insert(0, (lead, "melody"))
+        if len(parts) > MAX_PARTS:
+            raise ParseError(f"Motif writes at most {MAX_PARTS} instruments in one piece (besides drums); "
+                             f"that request names {len(parts)}. Name fewer, or ask for a smaller ensemble.")
         return assign_roles(parts)
     excluded = {p for word in reading.excluded for p, _ in _part_members(word, _program(word), None, gid)}
     defaults = [(p, r) for p, r in (genre.instruments if genre else ((0, "melody"),)) if p not in excluded]

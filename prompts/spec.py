@@ -24,6 +24,9 @@ MODES: tuple[str, ...] = (
 ROLES: tuple[str, ...] = ("melody", "counter", "chords", "pad", "bass")
 """What an instrument does in the arrangement: lead line, second line, comping, sustained pad, bass."""
 
+MAX_PARTS = 15
+"""Pitched instruments one piece can have: a General MIDI file's 16 channels, less the drums' channel 10."""
+
 TONICS: tuple[str, ...] = (
     "C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B", "Cb",
 )

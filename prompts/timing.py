@@ -144,9 +144,11 @@ def read_bars(mask: TextMask, notes: list[str] | None = None) -> int | None:
     """A bar count from "8 bars", "eight-bar", "12 measures", "bars: 8"; the caller checks the limits.
 
     A minus sign is kept ("-4 bars" is refused later, not read as 4). When several counts are stated
-    ("8 bars, 16 bars") the last one wins, as a correction usually comes last, and a note says so.
+    ("8 bars, 16 bars") the last one wins, as a correction usually comes last, and a note says so; but a
+    count said as a length ("24 bars") wins over one that names a unit of form ("of 12-bar blues", "a
+    4-bar loop"), which is how people write the two together.
     """
-    counts: list[tuple[int, int]] = []
+    counts: list[tuple[bool, int, int]] = []
     for pattern in (_BARS, _BARS_AFTER):
         for match in mask.finditer(pattern):
             count = parse_number(match.group("n"))
@@ -154,15 +156,22 @@ def read_bars(mask: TextMask, notes: list[str] | None = None) -> int | None:
                 continue
             negative = written_negative(mask.text, match.start("n"))
             mask.take(*match.span())
-            counts.append((match.start(), -count if negative else count))
+            counts.append((_names_length(match.group(0), count), match.start(), -count if negative else count))
     if not counts:
         return None
-    counts.sort()
-    chosen = counts[-1][1]
-    if notes is not None and len({count for _, count in counts}) > 1:
-        stated = ", ".join(str(count) for _, count in counts)
-        notes.append(f"several bar counts stated ({stated}); using the last one, {chosen}")
+    counts.sort(key=lambda c: c[:2])
+    chosen = counts[-1][2]
+    if notes is not None and len({count for _, _, count in counts}) > 1:
+        in_order = sorted(counts, key=lambda c: c[1])
+        stated = ", ".join(str(count) for _, _, count in in_order)
+        which = "the last one" if in_order[-1] is counts[-1] else "the one said as a length"
+        notes.append(f"several bar counts stated ({stated}); using {which}, {chosen}")
     return chosen
+
+
+def _names_length(matched: str, count: int) -> bool:
+    """False for "12-bar" or "4 bar" (singular, more than one): an attribute of a form, not the length."""
+    return count == 1 or not re.search(r"(?:bar|measure)$", matched, re.I) or matched.lower().startswith(("bar", "measure"))
 
 
 def read_duration_s(mask: TextMask) -> float | None:
