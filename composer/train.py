@@ -246,6 +246,7 @@ def write_model_card(out_dir: Path, config: TrainConfig, report: TrainReport) ->
         + "".join(f"- phase {i + 1}: `{phase_command(p['config'])}`, {p['report']['steps']} steps, best valid loss"
                   f" {p['report']['best_valid_loss']:.4f}\n" for i, p in enumerate(phases))
         + "\nReproduce: run the phases' commands in order (same data file, same thread count).\n"
+        + "\nTraining data, its sources, versions and licences: `DATA.md` at the repository root.\n"
     )
 
 
