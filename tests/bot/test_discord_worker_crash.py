@@ -23,6 +23,15 @@ def _said(record: ResponseRecord) -> str:
     return str(record.data.get("content") or "")
 
 
+async def _until_failed(world: World, key: str, timeout_s: float = 10.0) -> None:
+    for _ in range(int(timeout_s / 0.05)):
+        job = await world.store.get_job_by_key(key)
+        if job is not None and job.state == "failed":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"job {key} was never recorded as failed")
+
+
 async def test_a_job_that_kills_its_worker_costs_only_that_job(world: World) -> None:
     fake = world.fake
     general = world.guild.channel("general")
@@ -47,6 +56,7 @@ async def test_a_job_that_kills_its_worker_costs_only_that_job(world: World) -> 
                 for i in others
             )
         )
+        await _until_failed(world, f"interaction:{crash.id}")  # the answer is posted just before the record
         again = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "gigue, 4 bars"})
         fifth = await fake.wait_for_response(
             again, lambda r: r.message is not None and is_final(r.message), timeout=120
