@@ -177,25 +177,30 @@ def run_request(config: WorkerConfig, payload: dict[str, Any]) -> dict[str, Any]
     except ValueError as exc:
         return {"ok": False, "error": str(exc), "retry": False}
     except Exception as exc:  # noqa: BLE001 - reported to the queue, which retries and then apologises
-        if out_of_memory(exc):
-            log.warning("job %s ran out of memory: %s", request.key, exc)
-            return {
-                "ok": False,
-                "error": f"out of memory: {exc}"[:500],
-                "retry": False,
-                "message": MEMORY_MESSAGE,
-            }
-        log.exception("job %s failed", request.key)
-        return {
-            "ok": False,
-            "error": f"{type(exc).__name__}: {exc}",
-            "retry": True,
-            "message": f"Motif could not finish this piece: something went wrong on our side"
-            f" ({type(exc).__name__}). It has been logged; please try again later.",
-        }
+        return _failure(exc, request.key)
     return {
         "ok": True,
         "result": result.to_json() | {"summary": result.summary, UPLOAD_KEY: _upload(result, request)},
+    }
+
+
+def _failure(exc: Exception, key: str) -> dict[str, Any]:
+    """The outcome of a job that raised something other than the user's `ValueError`."""
+    if out_of_memory(exc):
+        log.warning("job %s ran out of memory: %s", key, exc)
+        return {
+            "ok": False,
+            "error": f"out of memory: {exc}"[:500],
+            "retry": False,
+            "message": MEMORY_MESSAGE,
+        }
+    log.exception("job %s failed", key)
+    return {
+        "ok": False,
+        "error": f"{type(exc).__name__}: {exc}",
+        "retry": True,
+        "message": f"Motif could not finish this piece: something went wrong on our side"
+        f" ({type(exc).__name__}). It has been logged; please try again later.",
     }
 
 
