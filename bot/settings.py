@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from composer.audio import FORMATS as AUDIO_FORMATS
 from storage import StoreError, resolve_db_path
 
 DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
@@ -23,9 +24,13 @@ DEFAULT_WORKER_MEMORY_MB = 3072
 """What one worker process may allocate (MOTIF_WORKER_MEMORY_MB; 0 = no cap); the measurement behind it is
 with `bot.discord_app.worker.DEFAULT_MEMORY_LIMIT_BYTES`."""
 MIN_WORKER_MEMORY_MB = 1024
-AUDIO_FORMATS = ("ogg", "mp3")
-"""The formats the renderer writes (composer.audio.FORMATS); anything else, wav included, is refused at start-up
-rather than failing on every request."""
+DEFAULT_JOB_TIMEOUT_S = 600
+"""Longest one job (or picture) may run in its worker before the worker is killed (MOTIF_JOB_TIMEOUT_S). The
+longest piece a prompt can ask for (64 bars of 7/4 at 20 bpm, 22 minutes of audio) takes about 35 s here and
+fitting its audio under the upload limit 13 s more: ten times that leaves room for a loaded machine, and a
+hung worker still comes back."""
+DEFAULT_JOB_RETENTION_DAYS = 7
+"""Finished jobs (their payloads and outcomes) are deleted this long after they end (MOTIF_JOB_RETENTION_DAYS)."""
 
 
 class SettingsError(ValueError):
@@ -48,6 +53,8 @@ class BotSettings:
     lease_s: float = 60.0
     sync_guild: int | None = None
     worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB
+    job_timeout_s: int = DEFAULT_JOB_TIMEOUT_S
+    job_retention_days: int = DEFAULT_JOB_RETENTION_DAYS
     fault_kill_on_prompt: str | None = None
     """Tests only (MOTIF_FAULT_KILL_ON_PROMPT): a worker whose prompt contains this text SIGKILLs itself, to
     exercise crash recovery end to end. Never set it in production."""
@@ -92,7 +99,7 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
 
     Variables: DISCORD_TOKEN (required), MOTIF_DB, MOTIF_OUT, MOTIF_WORKERS, MOTIF_ENGINE, MOTIF_AUDIO,
     MOTIF_AUDIO_FORMAT, MOTIF_ATTACHMENT_LIMIT, MOTIF_MESSAGE_CONTENT, MOTIF_SYNC_GUILD, MOTIF_WORKER_MEMORY_MB,
-    and for tests only MOTIF_FAULT_KILL_ON_PROMPT.
+    MOTIF_JOB_TIMEOUT_S, MOTIF_JOB_RETENTION_DAYS, and for tests only MOTIF_FAULT_KILL_ON_PROMPT.
     """
     token = env.get("DISCORD_TOKEN", "").strip()
     if not token:
@@ -126,5 +133,7 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
         message_content=_flag(env, "MOTIF_MESSAGE_CONTENT", False),
         sync_guild=sync_guild or None,
         worker_memory_mb=worker_memory_mb,
+        job_timeout_s=_int(env, "MOTIF_JOB_TIMEOUT_S", DEFAULT_JOB_TIMEOUT_S, 30, 24 * 3600),
+        job_retention_days=_int(env, "MOTIF_JOB_RETENTION_DAYS", DEFAULT_JOB_RETENTION_DAYS, 1, 3650),
         fault_kill_on_prompt=env.get("MOTIF_FAULT_KILL_ON_PROMPT") or None,
     )

@@ -39,7 +39,7 @@ async def run_bot(settings: BotSettings) -> None:
     if config.fault_kill_on_prompt:
         log.warning("MOTIF_FAULT_KILL_ON_PROMPT is set: a prompt containing it kills its worker (tests only)")
     processes = start_workers(
-        settings.workers, config.engine, settings.worker_memory_mb * 1024 * 1024 or None
+        settings.workers, config.engine, settings.worker_memory_mb * 1024 * 1024 or None, settings.job_timeout_s
     )
     processes.warm()  # models load while the bot connects, not during the first users' jobs
     try:
@@ -50,6 +50,7 @@ async def run_bot(settings: BotSettings) -> None:
                 attachment_limit_bytes=settings.attachment_limit_bytes,
                 message_content=settings.message_content,
                 sync_guild=settings.sync_guild,
+                job_retention_s=settings.job_retention_days * 24 * 3600.0,
             )
             bot = MotifBot(store, WorkerPool(processes, config), options)
             async with bot:

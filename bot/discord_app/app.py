@@ -35,6 +35,7 @@ from bot.discord_app.progress import QueueBoard
 from bot.discord_app.queue import JobQueue
 from bot.discord_app.style_commands import add_style_commands
 from bot.discord_app.views import BUTTONS
+from bot.settings import DEFAULT_JOB_RETENTION_DAYS
 from storage import Generation, Store
 from storage.generations import Scope
 
@@ -55,7 +56,7 @@ class BotOptions:
     sync_guild: int | None = None
     run_queue: bool = True
     progress_interval_s: float = 2.0
-    job_retention_s: float = 7 * 24 * 3600.0
+    job_retention_s: float = DEFAULT_JOB_RETENTION_DAYS * 24 * 3600.0
     """How long finished jobs are kept (never less than the rate-limit window, which counts them)."""
     purge_interval_s: float = 3600.0
 

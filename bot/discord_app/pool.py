@@ -25,6 +25,7 @@ import contextlib
 import logging
 import multiprocessing
 import signal
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,6 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from bot.discord_app.worker import DEFAULT_MEMORY_LIMIT_BYTES, WorkerConfig, run_request, warm_up
+from bot.settings import DEFAULT_JOB_TIMEOUT_S
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +43,21 @@ CRASH_ATTEMPTS = 2
 """Runs of one call before a dying worker is blamed on it: the first run, and one on a fresh process."""
 
 
-class WorkerCrashed(RuntimeError):
-    """The worker process died twice while running the same call; `reason` says how, in words."""
+DEFAULT_CALL_TIMEOUT_S = float(DEFAULT_JOB_TIMEOUT_S)
 
-    def __init__(self, reason: str) -> None:
+
+class WorkerCrashed(RuntimeError):
+    """The call's worker died twice, or ran past the time limit and was stopped; `reason` says how, in words,
+    and `sentence` is the clause for the user ("stopped twice (killed by SIGKILL...)")."""
+
+    def __init__(self, reason: str, *, overran: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.sentence = f"it took too long and was stopped ({reason})" if overran else f"stopped twice ({reason})"
+
+
+class _Overran(Exception):
+    """A call ran past the group's time limit; its process has been killed."""
 
 
 def crash_reason(exitcode: int | None) -> str:
@@ -70,13 +81,18 @@ class ProcessGroup:
     """`size` worker processes, each behind its own one-process executor (a slot); see the module docstring."""
 
     def __init__(
-        self, size: int, engine: str, memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT_BYTES
+        self,
+        size: int,
+        engine: str,
+        memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT_BYTES,
+        call_timeout_s: float | None = DEFAULT_CALL_TIMEOUT_S,
     ) -> None:
         if size < 1:
             raise ValueError(f"the worker pool needs at least 1 process, got {size}")
         self.size = size
         self.engine = engine
         self.memory_limit_bytes = memory_limit_bytes
+        self.call_timeout_s = call_timeout_s
         self.replaced = 0
         """How many dead worker processes have been replaced (for logs and tests)."""
         self._context = multiprocessing.get_context("spawn")
@@ -100,13 +116,19 @@ class ProcessGroup:
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in a worker process (both picklable, `fn` at a module's top level); its result, its
-        exception, or `WorkerCrashed` when its process died on both runs."""
+        exception, or `WorkerCrashed` when its process died on both runs or it ran past `call_timeout_s`
+        (a hang is not run again: it would most likely hang again, and the user has waited long enough)."""
         slot = await self._acquire()
         reason = ""
         try:
             for attempt in range(1, CRASH_ATTEMPTS + 1):
                 try:
-                    return await asyncio.wrap_future(self._submit(slot, fn, args))
+                    return await self._run(slot, fn, args)
+                except _Overran:
+                    self._replace(slot)
+                    log.warning("%s ran past %.0f s; its worker was killed", getattr(fn, "__name__", fn),
+                                self.call_timeout_s)
+                    raise WorkerCrashed(f"it ran past the {self.call_timeout_s:.0f} s limit", overran=True) from None
                 except BrokenProcessPool:
                     reason = crash_reason(self._replace(slot))
                     log.warning(
@@ -119,6 +141,19 @@ class ProcessGroup:
             raise WorkerCrashed(reason)
         finally:
             self._release(slot)
+
+    async def _run(self, slot: int, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        """One run of the call in the slot's process, killed (and `_Overran` raised) past the time limit."""
+        future = asyncio.wrap_future(self._submit(slot, fn, args))
+        if self.call_timeout_s is None:
+            return await future
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.call_timeout_s)
+        except TimeoutError:
+            _kill(self._slots[slot])
+            with contextlib.suppress(Exception):  # BrokenProcessPool, once the kill lands
+                await asyncio.wait_for(future, 5 * EXITCODE_WAIT_S)
+            raise _Overran from None
 
     def _submit(self, slot: int, fn: Callable[..., T], args: tuple[Any, ...]) -> Future[T]:
         """Hand the call to the slot's process; a process that died while idle is replaced first, uncounted."""
@@ -174,22 +209,44 @@ class ProcessGroup:
             executor.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+EXITCODE_WAIT_S = 1.0
+"""How long to wait for a dead worker's exit code (only the message needs it)."""
+
+
+def _kill(executor: ProcessPoolExecutor) -> None:
+    """SIGKILL a one-process executor's process (through `_processes`, as `_exitcode` reads it); without that
+    map the hung process is left to finish alone while the slot moves on to a fresh one."""
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+
+
 def _exitcode(executor: ProcessPoolExecutor) -> int | None:
     """The exit code of a broken one-process executor's process. Reads `_processes`, the executor's private
     pid -> Process map: only for the message, so a Python that renames it costs the detail, not the recovery."""
     processes = getattr(executor, "_processes", None) or {}
+    deadline = time.monotonic() + EXITCODE_WAIT_S
     for process in list(processes.values()):
         with contextlib.suppress(Exception):
-            process.join(timeout=1.0)
+            process.join(timeout=EXITCODE_WAIT_S)
+            # The executor's own thread reaps the dead child too; when it wins that race our waitpid fails and
+            # the code appears a moment later, once that thread has stored it (seen under load as "stopped
+            # abruptly" for a plain os._exit(3)).
+            while process.exitcode is None and time.monotonic() < deadline:
+                time.sleep(0.01)
             return process.exitcode
     return None
 
 
 def start_workers(
-    workers: int, engine: str, memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT_BYTES
+    workers: int,
+    engine: str,
+    memory_limit_bytes: int | None = DEFAULT_MEMORY_LIMIT_BYTES,
+    call_timeout_s: float | None = DEFAULT_CALL_TIMEOUT_S,
 ) -> ProcessGroup:
-    """`workers` worker processes, each with the melody engine loaded and its memory capped."""
-    return ProcessGroup(workers, engine, memory_limit_bytes)
+    """`workers` worker processes, each with the melody engine loaded, its memory capped and its calls timed."""
+    return ProcessGroup(workers, engine, memory_limit_bytes, call_timeout_s)
 
 
 class WorkerPool:
@@ -214,16 +271,16 @@ class WorkerPool:
         try:
             return await self.call(run_request, self.config, payload)
         except WorkerCrashed as exc:
-            return crashed_outcome(exc.reason)
+            return crashed_outcome(exc)
 
 
-def crashed_outcome(reason: str) -> dict[str, Any]:
-    """The outcome of a job whose worker died on every run: a clear answer for the user, no retry."""
+def crashed_outcome(crash: WorkerCrashed) -> dict[str, Any]:
+    """The outcome of a job whose worker died on every run or ran out of time: a clear answer, no retry."""
     return {
         "ok": False,
         "retry": False,
         "crashed": True,
-        "error": f"worker crashed twice: {reason}",
-        "message": f"Motif could not finish this piece: the process composing it stopped twice ({reason})."
+        "error": f"worker {crash.sentence}",
+        "message": f"Motif could not finish this piece: the process composing it {crash.sentence}."
         " Try a shorter or simpler request.",
     }

@@ -132,3 +132,24 @@ def test_settings_carry_the_memory_cap_and_the_test_fault() -> None:
     assert chosen.worker_memory_mb == 0 and chosen.fault_kill_on_prompt == "boom"
     with pytest.raises(SettingsError, match="MOTIF_WORKER_MEMORY_MB"):
         load_settings(base | {"MOTIF_WORKER_MEMORY_MB": "100"})
+
+
+async def test_a_call_that_hangs_is_stopped_at_the_time_limit_and_the_slot_serves_again() -> None:
+    processes = start_workers(1, "markov", None, call_timeout_s=3.0)
+    try:
+        await processes.call(int, "1")  # started and warm, so the limit times the call, not the start
+        with pytest.raises(WorkerCrashed) as overran:
+            await processes.call(slow_pid, 120.0)
+        assert "ran past the 3 s limit" in overran.value.reason
+        assert overran.value.sentence.startswith("it took too long and was stopped")
+        assert processes.replaced == 1  # killed and replaced once: a hang is not run a second time
+        assert await processes.call(int, "7") == 7
+    finally:
+        processes.shutdown(wait=True, cancel_futures=True)
+
+
+def test_job_timeout_and_retention_are_read_once_at_the_edge() -> None:
+    settings = load_settings({"DISCORD_TOKEN": "t", "MOTIF_JOB_TIMEOUT_S": "90", "MOTIF_JOB_RETENTION_DAYS": "2"})
+    assert (settings.job_timeout_s, settings.job_retention_days) == (90, 2)
+    with pytest.raises(SettingsError, match="MOTIF_JOB_TIMEOUT_S"):
+        load_settings({"DISCORD_TOKEN": "t", "MOTIF_JOB_TIMEOUT_S": "5"})
