@@ -53,6 +53,7 @@ class WorkerCrashed(RuntimeError):
     def __init__(self, reason: str, *, overran: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.overran = overran
         self.sentence = f"it took too long and was stopped ({reason})" if overran else f"stopped twice ({reason})"
 
 
@@ -280,7 +281,7 @@ def crashed_outcome(crash: WorkerCrashed) -> dict[str, Any]:
         "ok": False,
         "retry": False,
         "crashed": True,
-        "error": f"worker {crash.sentence}",
+        "error": f"worker {'ran out of time' if crash.overran else 'crashed twice'}: {crash.reason}",
         "message": f"Motif could not finish this piece: the process composing it {crash.sentence}."
         " Try a shorter or simpler request.",
     }
