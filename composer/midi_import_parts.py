@@ -21,9 +21,9 @@ from typing import Any
 from composer.midi_import import MidiImportError
 from composer.piece import DRUM_CHANNEL, Note, Piece, Track
 from composer.remix_lines import infer_chords, line_indices
-from prompts.edit_apply import spell
-from prompts.instruments import gm_name
 from prompts.spec import TIME_SIGNATURES, Instrument, Spec
+from prompts.words.instruments import gm_name
+from prompts.words.keys import spell
 
 QUANTUM = 1.0 / 12.0
 MAX_BARS = 64

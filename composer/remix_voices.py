@@ -18,8 +18,8 @@ from composer.piece import Note, Piece, Track
 from composer.ranges import role_window
 from composer.remix_lines import copy_track, melody_line
 from composer.theory import chord_pcs
-from prompts.instruments import gm_name
 from prompts.spec import Instrument, Spec
+from prompts.words.instruments import gm_name
 
 DEFAULT_PROGRAMS = (48, 40, 71, 73, 0)
 """String ensemble, violin, clarinet, flute, piano: the first the piece does not already use."""

@@ -6,11 +6,11 @@ Importing this package is cheap: torch and transformers load only when a prompt 
 from __future__ import annotations
 
 from prompts.errors import ParseError
-from prompts.genres import GENRE_IDS, GenreInfo, genre_info
-from prompts.instruments import GM_NAMES, gm_name
-from prompts.moods import MOOD_IDS, MoodInfo, mood_info
 from prompts.parse import ParseConfig, parse
 from prompts.spec import Instrument, Spec
+from prompts.words.genres import GENRE_IDS, GenreInfo, genre_info
+from prompts.words.instruments import GM_NAMES, gm_name
+from prompts.words.moods import MOOD_IDS, MoodInfo, mood_info
 
 __all__ = [
     "GENRE_IDS", "GM_NAMES", "MOOD_IDS", "GenreInfo", "Instrument", "MoodInfo", "ParseConfig", "ParseError",

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from prompts.edit_draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
 from prompts.edit_ensemble import apply_drums, apply_instruments, instrument_names
 from prompts.edit_types import Edit, EditError
-from prompts.genres import GENRES
-from prompts.instruments import gm_name
-from prompts.moods import MINOR_FAMILY, MOODS, MoodInfo
 from prompts.spec import Instrument, Spec
-from prompts.timing import MAX_TEMPO_BPM, MIN_TEMPO_BPM, tempo_in_range
+from prompts.words.genres import GENRES
+from prompts.words.instruments import gm_name
+from prompts.words.keys import PITCH_CLASS, spell
+from prompts.words.moods import MINOR_FAMILY, MOODS, MoodInfo
+from prompts.words.timing import MAX_TEMPO_BPM, MIN_TEMPO_BPM, tempo_in_range
 
 DEFAULT_CONTINUE_BARS = 4
 MOOD_TEMPO_FACTOR = 1.1
@@ -30,16 +31,6 @@ COLOUR_MOODS: frozenset[str] = frozenset({
 MODE_OFFSET: dict[str, int] = {"major": 0, "dorian": 2, "phrygian": 4, "lydian": 5, "mixolydian": 7, "minor": 9,
                                "aeolian": 9, "locrian": 11}
 """Semitones from the relative major's tonic to each mode's tonic (for relative keys)."""
-MAJOR_SPELLING = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-MINOR_SPELLING = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
-PITCH_CLASS: dict[str, int] = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
-                               "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11, "Cb": 11}
-
-
-def spell(pitch_class: int, mode: str) -> str:
-    """The usual name of a tonic in a mode's family (Ab major but G# minor)."""
-    names = MINOR_SPELLING if mode in MINOR_FAMILY else MAJOR_SPELLING
-    return names[pitch_class % 12]
 
 
 def round_half_up(value: float) -> int:

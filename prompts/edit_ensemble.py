@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from prompts.edit_draft import Draft
 from prompts.edit_types import Edit, EditError
-from prompts.genres import JAZZ_CONTEXT
-from prompts.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
 from prompts.spec import MAX_PARTS, Instrument
+from prompts.words.genres import JAZZ_CONTEXT
+from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
 
 
 def resolve_part(part: dict[str, object], genre: str | None) -> list[tuple[int, str | None]]:

@@ -1,7 +1,7 @@
 """Key changes in a remix instruction: intervals ("up a fifth", "down 2 semitones"), target keys
 ("transpose to E", "in Bb minor"), modes ("to minor", "make it dorian") and relative keys.
 
-Targets and modes are read with the prompt reader's key grammar (`prompts.keys`) once the edit-only
+Targets and modes are read with the prompt reader's key grammar (`prompts.words.keys`) once the edit-only
 phrasings are taken, so "in Bb", "B flat minor" and "key of G" mean the same here as in a prompt.
 """
 
@@ -11,10 +11,10 @@ import re
 
 from prompts.edit_read import Found, number, take
 from prompts.edit_types import Edit, EditError
-from prompts.keys import MODE_WORDS, mode_name, read_key, tonic_name
-from prompts.numbers import NUMBER_PATTERN
 from prompts.scan import TextMask
 from prompts.spec import Spec
+from prompts.words.keys import MODE_WORDS, mode_name, read_key, tonic_name
+from prompts.words.numbers import NUMBER_PATTERN
 
 MAX_TRANSPOSE = 24
 """Largest transposition (semitones) an edit may ask for; beyond two octaves the ranges break."""

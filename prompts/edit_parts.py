@@ -1,6 +1,6 @@
 """Phrase-based edits: instruments, drums, styles, moods and the lexicon's tempo/length/texture words.
 
-The lexicon (`prompts.lexicon`) finds every known phrase; what an instrument phrase *means* depends on the
+The lexicon (`prompts.words.lexicon`) finds every known phrase; what an instrument phrase *means* depends on the
 operator word in front of it, within the same clause: "remove the piano and bass" removes both, "swap the
 sax for a trumpet" pairs the two, "use rhodes instead of piano" pairs them the other way round, "piano
 only" is postfix. Comparatives ("darker", "jazzier") are read here too, before the phrase pass.
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from prompts.edit_read import Found, block, take
 from prompts.edit_types import Edit
-from prompts.lexicon import PhraseHit, find_phrases
 from prompts.scan import TextMask
 from prompts.spec import Spec
-from prompts.timing import TEMPO_WORDS, tempo_in_range
+from prompts.words.lexicon import PhraseHit, find_phrases
+from prompts.words.timing import TEMPO_WORDS, tempo_in_range
 
 OPERATORS: dict[str, str] = {
     "remove": r"no\s+more|no\s+longer|not\s+any|turn\s+off|switch\s+off|shut\s+off|remove|without|no|drop|lose|mute"

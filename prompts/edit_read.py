@@ -13,10 +13,16 @@ from collections.abc import Callable
 
 from prompts.edit_types import Edit, EditError
 from prompts.errors import ParseError
-from prompts.numbers import DECIMAL_PATTERN, NUMBER_PATTERN, parse_decimal, parse_number, written_negative
 from prompts.scan import TextMask
 from prompts.spec import Spec
-from prompts.timing import MAX_TEMPO_BPM, MIN_TEMPO_BPM, read_meter
+from prompts.words.numbers import (
+    DECIMAL_PATTERN,
+    NUMBER_PATTERN,
+    parse_decimal,
+    parse_number,
+    written_negative,
+)
+from prompts.words.timing import MAX_TEMPO_BPM, MIN_TEMPO_BPM, read_meter
 
 Found = tuple[int, Edit]
 Reader = Callable[[TextMask, Spec], list[Found]]

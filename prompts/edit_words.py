@@ -14,9 +14,9 @@ from functools import lru_cache
 
 from prompts import edit_keys, edit_parts, edit_read
 from prompts.edit_parts import COMPARATIVE_MOODS, COMPARATIVE_STYLES
-from prompts.keys import MODE_WORDS
-from prompts.lexicon import STOPWORDS, accept_correction, phrase_table
-from prompts.numbers import SPECIAL, TENS, UNITS
+from prompts.words.keys import MODE_WORDS
+from prompts.words.lexicon import STOPWORDS, accept_correction, phrase_table
+from prompts.words.numbers import SPECIAL, TENS, UNITS
 
 KEYWORDS: frozenset[str] = frozenset("""
 faster slower quicker speed tempo double half time bpm transpose transposed semitone semitones octave octaves

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from prompts.genres import GENRE_SCENES, GENRES
-from prompts.moods import MOODS
+from prompts.words.genres import GENRE_SCENES, GENRES
+from prompts.words.moods import MOODS
 
 EMBEDDING_DIM = 384
 KINDS: tuple[str, ...] = ("genre", "mood")

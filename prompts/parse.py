@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prompts.errors import ParseError
-from prompts.lexicon import closest_phrase
 from prompts.reading import Reading, apply_phrase, read_rules
 from prompts.resolve import Limits, resolve
 from prompts.spec import Spec
+from prompts.words.lexicon import closest_phrase
 
 if TYPE_CHECKING:
     from prompts.encoder import TextEncoder

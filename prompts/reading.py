@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from prompts.genres import GENRES
-from prompts.instruments import APPROXIMATIONS, GM_NAMES, GROUPS
-from prompts.keys import read_key
-from prompts.lexicon import STOPWORDS, Phrase, PhraseHit, find_phrases
 from prompts.scan import TextMask
-from prompts.timing import TEMPO_WORDS, read_bars, read_duration_s, read_meter, read_tempo
+from prompts.words.genres import GENRES
+from prompts.words.instruments import APPROXIMATIONS, GM_NAMES, GROUPS
+from prompts.words.keys import read_key
+from prompts.words.lexicon import STOPWORDS, Phrase, PhraseHit, find_phrases
+from prompts.words.timing import TEMPO_WORDS, read_bars, read_duration_s, read_meter, read_tempo
 
 _NEGATION = re.compile(r"\b(?:no|without|not|minus|zero|sans|except|w/o|skip|lose|drop)\s+(?:any\s+|the\s+|a\s+)?$", re.I)
 

@@ -11,13 +11,13 @@ import zlib
 from dataclasses import dataclass
 
 from prompts.errors import ParseError
-from prompts.genres import GENRES, JAZZ_CONTEXT, GenreInfo
-from prompts.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
-from prompts.lexicon import lookup
-from prompts.moods import MINOR_FAMILY, MOODS, MoodInfo
 from prompts.reading import Reading
 from prompts.spec import MAX_PARTS, Instrument, Spec
-from prompts.timing import TEMPO_WORDS, bars_for_duration, tempo_in_range
+from prompts.words.genres import GENRES, JAZZ_CONTEXT, GenreInfo
+from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
+from prompts.words.lexicon import lookup
+from prompts.words.moods import MINOR_FAMILY, MOODS, MoodInfo
+from prompts.words.timing import TEMPO_WORDS, bars_for_duration, tempo_in_range
 
 DEFAULT_TEMPO_RANGE = (90, 120)
 DEFAULT_MAJOR_TONICS = ("C", "G", "D", "F", "A", "Bb")

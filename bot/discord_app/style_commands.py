@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.discord_app.embeds import EMBED_COLOUR
-from prompts.genres import GENRE_IDS
+from prompts.words.genres import GENRE_IDS
 from storage import GuildSettings, StoreError
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ import symusic
 
 from prompts import ParseConfig
 from prompts.spec import TIME_SIGNATURES
-from prompts.timing import MIN_TEMPO_BPM
+from prompts.words.timing import MIN_TEMPO_BPM
 
 ROOT = Path(__file__).resolve().parents[2]
 

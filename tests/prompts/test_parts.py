@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from prompts import GENRE_IDS, MOOD_IDS, genre_info, mood_info
-from prompts.instruments import GM_NAMES, SYNONYMS, assign_roles
-from prompts.keys import read_key
-from prompts.numbers import parse_number
 from prompts.scan import TextMask
 from prompts.spec import MODES, ROLES, TIME_SIGNATURES, TONICS
+from prompts.words.instruments import GM_NAMES, SYNONYMS, assign_roles
+from prompts.words.keys import read_key
+from prompts.words.numbers import parse_number
 
 
 @pytest.mark.parametrize(

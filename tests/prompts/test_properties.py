@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prompts import GENRE_IDS, MOOD_IDS, ParseConfig, ParseError, Spec, parse
-from prompts.instruments import SYNONYMS
 from prompts.spec import FIELDS
-from prompts.timing import TEMPO_WORDS
+from prompts.words.instruments import SYNONYMS
+from prompts.words.timing import TEMPO_WORDS
 
 CONFIG = ParseConfig(use_encoder=False, max_bars=32)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from prompts.lexicon import accept_correction, closest_phrase
-from prompts.vocabulary import encoder_words, is_word
+from prompts.words.lexicon import accept_correction, closest_phrase
+from prompts.words.vocabulary import encoder_words, is_word
 
 
 def test_vocabulary_comes_from_the_encoder_package() -> None:

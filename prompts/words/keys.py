@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from prompts.lexicon import lookup, phrase_at
 from prompts.scan import TextMask
 from prompts.spec import TONICS
+from prompts.words.lexicon import lookup, phrase_at
+from prompts.words.moods import MINOR_FAMILY
 
 MODE_WORDS: dict[str, str] = {
     "natural minor": "minor", "harmonic minor": "minor", "melodic minor": "minor", "mixolydian": "mixolydian",
@@ -23,6 +24,17 @@ MODE_WORDS: dict[str, str] = {
     "dorian": "dorian", "ionian": "major", "major": "major", "minor": "minor", "maj": "major", "min": "minor",
 }
 ENHARMONIC: dict[str, str] = {"E#": "F", "B#": "C", "Fb": "E"}
+MAJOR_SPELLING = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+MINOR_SPELLING = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+PITCH_CLASS: dict[str, int] = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
+                               "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11, "Cb": 11}
+
+
+def spell(pitch_class: int, mode: str) -> str:
+    """The usual name of a tonic in a mode's family (Ab major but G# minor)."""
+    names = MINOR_SPELLING if mode in MINOR_FAMILY else MAJOR_SPELLING
+    return names[pitch_class % 12]
+
 
 _MODE_ALT = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(MODE_WORDS, key=len, reverse=True))
 _FULL_MODE_ALT = "|".join(

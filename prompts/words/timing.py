@@ -9,9 +9,15 @@ from __future__ import annotations
 import re
 
 from prompts.errors import ParseError
-from prompts.numbers import DECIMAL_PATTERN, NUMBER_PATTERN, parse_decimal, parse_number, written_negative
 from prompts.scan import TextMask
 from prompts.spec import TIME_SIGNATURES
+from prompts.words.numbers import (
+    DECIMAL_PATTERN,
+    NUMBER_PATTERN,
+    parse_decimal,
+    parse_number,
+    written_negative,
+)
 
 MIN_TEMPO_BPM, MAX_TEMPO_BPM = 20, 400
 

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from prompts.genres import GENRE_IDS, GENRES, GenreInfo, genre_info
-from prompts.instruments import APPROXIMATIONS, DRUM_WORDS, GROUPS, NO_DRUM_WORDS, SOLO_WORDS, SYNONYMS
-from prompts.moods import MOOD_IDS, MOODS, MoodInfo, mood_info
 from prompts.scan import TextMask
-from prompts.timing import LENGTH_WORDS, TEMPO_WORDS
-from prompts.vocabulary import is_word
+from prompts.words.genres import GENRE_IDS, GENRES, GenreInfo, genre_info
+from prompts.words.instruments import APPROXIMATIONS, DRUM_WORDS, GROUPS, NO_DRUM_WORDS, SOLO_WORDS, SYNONYMS
+from prompts.words.moods import MOOD_IDS, MOODS, MoodInfo, mood_info
+from prompts.words.timing import LENGTH_WORDS, TEMPO_WORDS
+from prompts.words.vocabulary import is_word
 
 __all__ = [
     "GENRE_IDS", "MOOD_IDS", "GenreInfo", "MoodInfo", "Phrase", "PhraseHit", "accept_correction", "closest_phrase",
