@@ -190,11 +190,11 @@ class Studio:
 
         The parent is rebuilt from its stored MIDI bytes, so the remix starts from exactly what was heard.
         `limit` holds the remixed Spec to a front end's rules (a Discord server's tempo range and bar cap).
-        Raises `StudioError` (unknown id), `prompts.edits.EditError` (unreadable instruction) or
+        Raises `StudioError` (unknown id), `prompts.edit.language.EditError` (unreadable instruction) or
         `OriginalityError`.
         """
         from composer.remix import remix
-        from prompts.edits import apply_edits, parse_edits
+        from prompts.edit.language import apply_edits, parse_edits
 
         start = time.perf_counter()
         parent = await self.generation(parent_id)

@@ -1,7 +1,7 @@
 """remix(parent, child spec, plan) -> Piece: the composer's side of "make it faster", "continue", "vary bars 3-4".
 
 The parent Piece is read from the stored MIDI, so a remix starts from exactly what the user heard. The
-`EditPlan` (see `prompts.edit_types`) says how much of it survives:
+`EditPlan` (see `prompts.edit.types`) says how much of it survives:
 
 - keep notes: every note stays; parts are transposed, moved to other instruments, added or dropped,
   drums switched, the melody moved by octaves, the piece cut short (`composer.remix_parts`);
@@ -33,7 +33,7 @@ from composer.remix_sections import SectionConfig, continue_piece, vary_bars
 from composer.remix_voices import VoiceError, add_second_line
 from composer.styles import Style, style_for
 from composer.theory import chord_pcs, tonic_pc
-from prompts.edit_types import EditPlan
+from prompts.edit.types import EditPlan
 from prompts.spec import Spec
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class RemixConfig:
 
 def remix(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_source: MelodySource | None,
           rng: np.random.Generator, config: RemixConfig | None = None) -> Piece:
-    """The child Piece of `parent_piece` for `child_spec` (from `prompts.edits.apply_edits`) and `plan`."""
+    """The child Piece of `parent_piece` for `child_spec` (from `prompts.edit.language.apply_edits`) and `plan`."""
     return remix_timed(parent_piece, child_spec, plan, melody_source, rng, config)[0]
 
 

@@ -14,7 +14,7 @@ import pytest
 from bot.studio import StudioConfig, StudioError, Who, open_studio
 from composer.analyze import read_midi
 from composer.midi_import import MidiImportError
-from prompts.edits import EditError
+from prompts.edit.language import EditError
 from prompts.spec import Spec
 
 CHAIN = [

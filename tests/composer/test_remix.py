@@ -18,8 +18,8 @@ from composer.piece import Piece, Track
 from composer.remix import remix
 from composer.remix_lines import map_pitch, melody_line
 from composer.theory import scale_pcs, tonic_pc
-from prompts.edit_types import EditPlan
-from prompts.edits import apply_edits, parse_edits
+from prompts.edit.language import apply_edits, parse_edits
+from prompts.edit.types import EditPlan
 from prompts.parse import parse
 from prompts.spec import Spec
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from prompts import ParseConfig, ParseError, Spec, parse
-from prompts.edit_words import correct_typos
-from prompts.edits import EXAMPLES, Edit, EditError, EditPlan, apply_edits, parse_edits
+from prompts.edit.language import EXAMPLES, Edit, EditError, EditPlan, apply_edits, parse_edits
+from prompts.edit.words import correct_typos
 from tests.prompts.test_golden import mismatches
 
 HERE = Path(__file__).parent

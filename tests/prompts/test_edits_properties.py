@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prompts import ParseConfig, Spec, parse
-from prompts.edits import MAX_BARS, EditError, EditPlan, apply_edits, parse_edits
+from prompts.edit.language import MAX_BARS, EditError, EditPlan, apply_edits, parse_edits
 from prompts.spec import FIELDS
 
 PARENTS = (

@@ -1,7 +1,7 @@
 """The remix edit language: a reply such as "faster and in 3/4 with drums" -> edits -> a new Spec + plan.
 
-`parse_edits` reads the instruction into `Edit`s (readers in `edit_read`, `edit_keys`, `edit_parts`);
-`apply_edits` folds them over the parent Spec (appliers in `edit_apply`, `edit_ensemble`) and says in an
+`parse_edits` reads the instruction into `Edit`s (readers in `read`, `keys`, `parts`);
+`apply_edits` folds them over the parent Spec (appliers in `apply`, `ensemble`) and says in an
 `EditPlan` how much of the parent piece the composer can keep. Conflicting edits of one field ("faster
 and slower", "no drums ... add drums") are settled by word order: the later one wins, with a note.
 """
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from prompts.edit_apply import APPLIERS, check_vary_bars
-from prompts.edit_draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
-from prompts.edit_ensemble import check_instruments
-from prompts.edit_keys import read_intervals, read_targets
-from prompts.edit_parts import read_comparatives, read_phrases
-from prompts.edit_read import (
+from prompts.edit.apply import APPLIERS, check_vary_bars
+from prompts.edit.draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
+from prompts.edit.ensemble import check_instruments
+from prompts.edit.keys import read_intervals, read_targets
+from prompts.edit.parts import read_comparatives, read_phrases
+from prompts.edit.read import (
     Found,
     Reader,
     read_continuation,
@@ -27,8 +27,8 @@ from prompts.edit_read import (
     read_tempo,
     read_variation,
 )
-from prompts.edit_types import EXAMPLES, MAX_BARS, Edit, EditError, EditPlan, examples_message
-from prompts.edit_words import correct_typos, leftovers
+from prompts.edit.types import EXAMPLES, MAX_BARS, Edit, EditError, EditPlan, examples_message
+from prompts.edit.words import correct_typos, leftovers
 from prompts.scan import TextMask, normalise
 from prompts.spec import FIELDS, Spec
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from prompts.edit_read import Found, number, take
-from prompts.edit_types import Edit, EditError
+from prompts.edit.read import Found, number, take
+from prompts.edit.types import Edit, EditError
 from prompts.scan import TextMask
 from prompts.spec import Spec
 from prompts.words.keys import MODE_WORDS, mode_name, read_key, tonic_name

@@ -3,7 +3,7 @@ variation, meter, harmony, density and register.
 
 Each reader takes what it understands from a `TextMask` (so "16 bars" is not read again as a tempo) and
 returns `(position, Edit)` pairs; positions give the order the user wrote them in, which decides conflicts.
-Instruments, styles and moods are phrase-based and live in `edit_parts.py`; keys in `edit_keys.py`.
+Instruments, styles and moods are phrase-based and live in `parts.py`; keys in `keys.py`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from prompts.edit_types import Edit, EditError
+from prompts.edit.types import Edit, EditError
 from prompts.errors import ParseError
 from prompts.scan import TextMask
 from prompts.spec import Spec

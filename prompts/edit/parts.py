@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from prompts.edit_read import Found, block, take
-from prompts.edit_types import Edit
+from prompts.edit.read import Found, block, take
+from prompts.edit.types import Edit
 from prompts.scan import TextMask
 from prompts.spec import Spec
 from prompts.words.lexicon import PhraseHit, find_phrases

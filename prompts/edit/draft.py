@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from prompts.edit_types import EditPlan
+from prompts.edit.types import EditPlan
 from prompts.spec import Spec
 
 KEEP_NOTES, KEEP_MELODY, REGENERATE = 0, 1, 2

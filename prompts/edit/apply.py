@@ -1,6 +1,6 @@
 """Appliers: one function per edit kind, each changing a `Draft` (Spec + plan) the way that edit means.
 
-Which level of the parent survives (`edit_draft.KEEP_NOTES` / `KEEP_MELODY` / `REGENERATE`) is decided
+Which level of the parent survives (`draft.KEEP_NOTES` / `KEEP_MELODY` / `REGENERATE`) is decided
 here per kind: tempo, transposition, instruments, drums, register and length keep every note; style, mood
 and mode changes keep the melody; meter and density rewrite the piece; variations ask for a new seed.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from prompts.edit_draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
-from prompts.edit_ensemble import apply_drums, apply_instruments, instrument_names
-from prompts.edit_types import Edit, EditError
+from prompts.edit.draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
+from prompts.edit.ensemble import apply_drums, apply_instruments, instrument_names
+from prompts.edit.types import Edit, EditError
 from prompts.spec import Instrument, Spec
 from prompts.words.genres import GENRES
 from prompts.words.instruments import gm_name

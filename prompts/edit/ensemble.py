@@ -7,8 +7,8 @@ role it replaces, a removed lead hands the melody to the next melodic part, an a
 
 from __future__ import annotations
 
-from prompts.edit_draft import Draft
-from prompts.edit_types import Edit, EditError
+from prompts.edit.draft import Draft
+from prompts.edit.types import Edit, EditError
 from prompts.spec import MAX_PARTS, Instrument
 from prompts.words.genres import JAZZ_CONTEXT
 from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name

@@ -12,8 +12,10 @@ import difflib
 import re
 from functools import lru_cache
 
-from prompts import edit_keys, edit_parts, edit_read
-from prompts.edit_parts import COMPARATIVE_MOODS, COMPARATIVE_STYLES
+from prompts.edit import keys as edit_keys
+from prompts.edit import parts as edit_parts
+from prompts.edit import read as edit_read
+from prompts.edit.parts import COMPARATIVE_MOODS, COMPARATIVE_STYLES
 from prompts.words.keys import MODE_WORDS
 from prompts.words.lexicon import STOPWORDS, accept_correction, phrase_table
 from prompts.words.numbers import SPECIAL, TENS, UNITS
