@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import control_and_latency, heldout_bits, statistics, window_spec
+from bot.cli.evaluation import control_and_latency, heldout_bits, statistics, window_spec
 from bot.studio import StudioConfig, load_melody_source, open_studio
 from composer.corpus import load_melodies
 from composer.evaluate import FEATURES

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.bench import percentile
+from bot.cli.bench import percentile
 from composer.analyze import check_explicit, read_midi
 from composer.attributes import DENSITIES, caption, melody_attributes
 from composer.corpus import load_melodies

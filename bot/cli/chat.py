@@ -15,9 +15,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from bot.cli.summary import print_result
 from bot.lineage import draw_tree, text_tree
 from bot.studio import Studio, StudioConfig, Who, open_studio
-from bot.summary import print_result
 
 HELP = """Type what you want to hear, e.g.  moody jazz in D minor, 8 bars
 Reply to a piece:   ID: faster and with drums      (or: reply ID make it bossa nova)
@@ -50,7 +50,7 @@ def route(line: str) -> tuple[str, tuple[str, ...]]:
 
 async def handle(studio: Studio, console: Console, line: str, author: str) -> bool:
     """Carry out one line; returns False when the user leaves."""
-    from bot.cli_common import internal_error, read_capped
+    from bot.cli.common import internal_error, read_capped
     from composer.generate import OriginalityError
 
     action, args = route(line)

@@ -1,4 +1,4 @@
-"""`motif`: the command line (design.md section 2 is its contract).
+"""`motif parse`, `motif compose`, `motif bench` and `motif bot`, and the `app` every other command joins.
 
 With `--json`, stdout carries only JSON objects, one per line; everything for people goes to stderr, so
 scripts can pipe the output. Bad input exits with code 2 and an `{"error": ...}` object.
@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.cli_common import (
+from bot.cli.common import (
     AudioOpt,
     DbOpt,
     EngineOpt,
@@ -25,13 +25,14 @@ from bot.cli_common import (
     UserOpt,
     emit_json,
     err,
+    exit_code,
     fail,
-    internal_error,
     local_user,
+    run_reported,
     run_store,
     studio_config,
 )
-from bot.summary import print_result, print_spec
+from bot.cli.summary import print_spec
 from prompts import ParseConfig, ParseError, parse
 
 app = typer.Typer(
@@ -120,48 +121,6 @@ async def _compose_all(config, texts: list[str], seed: int | None, as_json: bool
     return outcomes
 
 
-OK, PARTIAL, FAILED = "ok", "partial", "failed"
-"""A line's outcome: made in full; stored, but a file it asked for could not be made; not made."""
-
-
-def exit_code(outcomes: list[str]) -> int:
-    """2 when any request failed, 1 when all were stored but some files could not be made, else 0."""
-    return 2 if FAILED in outcomes else 1 if PARTIAL in outcomes else 0
-
-
-async def run_reported(job, label: str, as_json: bool) -> str:
-    """Await a studio call and report its result or its error (user errors plainly, bugs briefly).
-
-    Returns OK, PARTIAL (stored, but some files are missing: the result's `errors` says which) or FAILED."""
-    from bot.studio import RenderError
-    from composer.generate import OriginalityError
-    from storage import StoreError
-
-    try:
-        result = await job
-    except RenderError as exc:  # stored, so the id is worth knowing
-        report_error(label, str(exc), as_json, generation_id=exc.generation_id)
-        return FAILED
-    except (ValueError, OriginalityError, StoreError) as exc:  # ParseError, EditError, StudioError, import errors
-        report_error(label, str(exc), as_json)
-        return FAILED
-    except Exception as exc:  # a bug must cost one request, not the batch, and never show a traceback
-        report_error(label, internal_error(exc), as_json)
-        return FAILED
-    if as_json:
-        emit_json(result.to_json())
-    else:
-        print_result(err, result)
-    return PARTIAL if result.errors else OK
-
-
-def report_error(label: str, message: str, as_json: bool, generation_id: str | None = None) -> None:
-    if as_json:
-        emit_json({"error": message, "prompt": label} | ({"id": generation_id} if generation_id else {}))
-    else:
-        err.print(f"[bold red]Could not make[/] {escape(repr(label))}: {escape(message)}")
-
-
 @app.command("bench")
 def bench_command(
     json_out: JsonOpt = False,
@@ -172,7 +131,7 @@ def bench_command(
     remix: Annotated[bool, typer.Option("--remix", help="Also time a remix of each edit kind.")] = False,
 ) -> None:
     """Measure latency (warm p50/p95 for 8 bars, cold start, a batch) and peak memory."""
-    from bot.bench import BenchConfig, run_bench
+    from bot.cli.bench import BenchConfig, run_bench
 
     figures = run_bench(BenchConfig(runs=max(1, runs), cold=cold, batch_size=max(0, batch_size), engine=engine,
                                     remix=remix))
@@ -194,8 +153,8 @@ def bot_command(
 
 def register_commands() -> None:
     """Commands kept in their own modules: iterating on pieces, data and training."""
-    from bot.cli_iterate import register as register_iterate
-    from bot.model_commands import data_app, eval_command, train_command
+    from bot.cli.iterate import register as register_iterate
+    from bot.cli.learn import data_app, eval_command, train_command
 
     register_iterate(app)
     app.command("bot")(bot_command)
@@ -208,9 +167,5 @@ register_commands()
 
 
 def main() -> None:
-    """Entry point for `python -m bot.cli`."""
+    """Entry point for `python -m bot.cli` (bot/cli/__main__.py)."""
     app()
-
-
-if __name__ == "__main__":
-    main()

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from bot.cli_common import (
+from bot.cli.common import (
     AudioOpt,
     DbOpt,
     EngineOpt,
@@ -22,9 +22,11 @@ from bot.cli_common import (
     UserOpt,
     emit_json,
     err,
+    exit_code,
     fail,
     local_user,
     read_capped,
+    run_reported,
     run_store,
     studio_config,
 )
@@ -40,7 +42,6 @@ def remix_command(
     engine: EngineOpt = None, user: UserOpt = None,
 ) -> None:
     """Remix a stored generation with an instruction; the result records its parent."""
-    from bot.cli import exit_code, run_reported
     from bot.studio import Who, open_studio
 
     config = studio_config(out, db, json_out, audio_format, no_audio, no_images, engine)
@@ -61,7 +62,6 @@ def import_command(
     no_audio: NoAudioOpt = False, no_images: NoImagesOpt = False, user: UserOpt = None,
 ) -> None:
     """Import your own MIDI file as a generation you can remix (a pipe or device is read up to the size cap)."""
-    from bot.cli import exit_code, run_reported
     from bot.studio import Who, open_studio
 
     try:
@@ -160,7 +160,7 @@ def backup_command(dest: Annotated[Path, typer.Argument(help="Where to write the
 def chat_command(out: OutOpt = Path("motif-out"), db: DbOpt = None, user: UserOpt = None,
                  engine: EngineOpt = None, no_audio: NoAudioOpt = False) -> None:
     """A console channel: compose by typing, reply to any output by its id, see history."""
-    from bot.chat import run_chat
+    from bot.cli.chat import run_chat
 
     run_store(run_chat(studio_config(out, db, False, no_audio=no_audio, engine=engine), local_user(user)), False)
 

@@ -1,5 +1,6 @@
-"""What every `motif` command shares: the stderr console, the JSON line writer, error reporting, options,
-and turning command-line options into a StudioConfig (the environment is read here, at the edge)."""
+"""What every `motif` command shares: the stderr console, the JSON line writer, error reporting (a studio
+call's result or error, and the exit code of a run), options, and turning command-line options into a
+StudioConfig (the environment is read here, at the edge)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+from bot.cli.summary import print_result
 
 err = Console(stderr=True)
 T = TypeVar("T")
@@ -164,3 +167,45 @@ def _read_until(fd: int, limit: int, deadline: float) -> bytes | None:
 
 def _too_big(path: Path, cap: int) -> str:
     return f"{path} is larger than {cap // 1024} KiB; Motif imports smaller MIDI files"
+
+
+OK, PARTIAL, FAILED = "ok", "partial", "failed"
+"""A line's outcome: made in full; stored, but a file it asked for could not be made; not made."""
+
+
+def exit_code(outcomes: list[str]) -> int:
+    """2 when any request failed, 1 when all were stored but some files could not be made, else 0."""
+    return 2 if FAILED in outcomes else 1 if PARTIAL in outcomes else 0
+
+
+async def run_reported(job, label: str, as_json: bool) -> str:
+    """Await a studio call and report its result or its error (user errors plainly, bugs briefly).
+
+    Returns OK, PARTIAL (stored, but some files are missing: the result's `errors` says which) or FAILED."""
+    from bot.studio import RenderError
+    from composer.generate import OriginalityError
+    from storage import StoreError
+
+    try:
+        result = await job
+    except RenderError as exc:  # stored, so the id is worth knowing
+        report_error(label, str(exc), as_json, generation_id=exc.generation_id)
+        return FAILED
+    except (ValueError, OriginalityError, StoreError) as exc:  # ParseError, EditError, StudioError, import errors
+        report_error(label, str(exc), as_json)
+        return FAILED
+    except Exception as exc:  # a bug must cost one request, not the batch, and never show a traceback
+        report_error(label, internal_error(exc), as_json)
+        return FAILED
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        print_result(err, result)
+    return PARTIAL if result.errors else OK
+
+
+def report_error(label: str, message: str, as_json: bool, generation_id: str | None = None) -> None:
+    if as_json:
+        emit_json({"error": message, "prompt": label} | ({"id": generation_id} if generation_id else {}))
+    else:
+        err.print(f"[bold red]Could not make[/] {escape(repr(label))}: {escape(message)}")

@@ -1,4 +1,4 @@
-"""`motif data build` and `motif train`: building the corpus data and training the melody model.
+"""`motif data`, `motif train` and `motif eval`: building the corpus data, training and judging the model.
 
 They live at the edge because training joins two packages: the composer's model and data, and the prompt
 side's text encoder (captions are embedded with the same MiniLM that reads users' prompts).
@@ -28,14 +28,14 @@ def data_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the file is fresh.")] = False,
 ) -> None:
     """Parse the corpus (and --midi-dir) into the compact melodies file the models train on."""
-    from composer import corpus
+    from composer.corpus import main as corpus_main
 
     argv = ["build", "--workers", str(workers)]
     argv += ["--out", str(out)] if out else []
     argv += ["--midi-dir", str(midi_dir)] if midi_dir else []
     argv += ["--limit", str(limit)] if limit else []
     argv += ["--force"] if force else []
-    raise typer.Exit(corpus.main(argv))
+    raise typer.Exit(corpus_main(argv))
 
 
 @data_app.command("originality")
@@ -59,10 +59,10 @@ def data_markov(
     out: Annotated[Path | None, typer.Option("--out", help="Tables file to write (.json.gz).")] = None,
 ) -> None:
     """Retrain the Markov baseline's tables (composer/data/markov.json.gz) on the melodies' train split."""
-    from composer import markov
+    from composer.markov import main as markov_main
 
     argv = ["train"] + (["--melodies", str(melodies)] if melodies else []) + (["--out", str(out)] if out else [])
-    raise typer.Exit(markov.main(argv))
+    raise typer.Exit(markov_main(argv))
 
 
 def train_command(
@@ -115,7 +115,7 @@ def eval_command(
     import tempfile
     from contextlib import asynccontextmanager
 
-    from bot.evaluation import EvalConfig, run_eval
+    from bot.cli.evaluation import EvalConfig, run_eval
     from bot.studio import StudioConfig, load_melody_source, open_studio
 
     source = load_melody_source("model")
