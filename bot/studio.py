@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from composer.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
+from composer.melody.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
 from composer.generate import OriginalityError, compose_original
 from composer.melody import MelodySource, load_default_melody_source
 from composer.midi import midi_bytes_to_piece, piece_to_midi_bytes
@@ -54,7 +54,7 @@ def load_melody_source(engine: str) -> MelodySource:
     if engine == "markov":
         return load_default_melody_source()
     if engine == "model":
-        from composer.sample import load_model_melody
+        from composer.melody.sample import load_model_melody
         from prompts.encoder import get_encoder
 
         return load_model_melody(get_encoder().embed)

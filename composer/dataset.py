@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from composer.attributes import caption, melody_attributes
 from composer.corpus import Melody
-from composer.tokens import MotifTokenizer
+from composer.melody.attributes import caption, melody_attributes
+from composer.melody.tokens import MotifTokenizer
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
 """Captions -> (n, 384) float32 L2-normalised sentence embeddings."""

@@ -16,12 +16,12 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from composer.constraints import NEG, Constraints, MelodyRequest
 from composer.corpus import Melody
 from composer.dataset import Example, attach_embeddings, melody_examples, windows
-from composer.markov import MarkovModel
+from composer.melody.constraints import NEG, Constraints, MelodyRequest
+from composer.melody.markov import MarkovModel
+from composer.melody.tokens import PITCH_RANGE
 from composer.theory import mode_pcs, pc_name
-from composer.tokens import PITCH_RANGE
 from composer.train import ATTRIBUTE_SPAN
 
 FEATURES: tuple[str, ...] = ("pitch_range", "pitch_class_entropy", "mean_ioi", "note_density", "in_scale_ratio")
@@ -81,7 +81,7 @@ def grammar_request(melody: Melody) -> MelodyRequest:
 @torch.inference_mode()
 def constrained_nats(model, tokenizer, melody: Melody, example: Example) -> tuple[float, int]:
     """NLL (nats) of a held-out sequence under the model as the sampler uses it: at every step the
-    distribution is renormalised over the tokens the REMI grammar allows there (see composer.constraints).
+    distribution is renormalised over the tokens the REMI grammar allows there (see composer.melody.constraints).
     Also returns how many tokens broke the grammar (scored with the raw distribution instead)."""
     ids = torch.tensor([example.ids])
     logits = model(ids, torch.from_numpy(example.embedding)[None]).logits[0, model.config.prefix_len:, :]

@@ -33,7 +33,7 @@ KEY_ATTEMPTS = 3
 """Seed offset between originality retries (a large prime keeps retries' draws unrelated)."""
 
 if TYPE_CHECKING:
-    from composer.melody import MelodySource
+    from composer.melody.source import MelodySource
 
 
 def _melody(source: MelodySource, spec: Spec, chords: list[Chord], style: Style,
@@ -65,7 +65,7 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
     """Compose a Piece and report milliseconds spent in harmony, melody generation and arrangement
     (keys "harmony", "generate", "arrange", like the render stages' keys)."""
     if melody_source is None:
-        from composer.melody import load_default_melody_source
+        from composer.melody.source import load_default_melody_source
 
         melody_source = load_default_melody_source()
     rng = np.random.default_rng(spec.seed if rng_seed is None else rng_seed)

@@ -37,7 +37,7 @@ from prompts.edit.types import EditPlan
 from prompts.spec import Spec
 
 if TYPE_CHECKING:
-    from composer.melody import MelodySource
+    from composer.melody.source import MelodySource
 
 T = TypeVar("T")
 
@@ -64,7 +64,7 @@ def remix_timed(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_so
                 rng: np.random.Generator, config: RemixConfig | None = None) -> tuple[Piece, dict[str, float]]:
     """`remix`, with milliseconds per stage ("base", "continue", "vary", "voice": whichever ran)."""
     if melody_source is None:
-        from composer.melody import load_default_melody_source
+        from composer.melody.source import load_default_melody_source
 
         melody_source = load_default_melody_source()
     config = config or RemixConfig()

@@ -27,7 +27,7 @@ from composer.theory import fit_range
 from prompts.spec import Spec
 
 if TYPE_CHECKING:
-    from composer.melody import MelodySource
+    from composer.melody.source import MelodySource
 
 JOIN_COST = (1.0, 0.0, 0.0, 0.5, 0.5, 1.5, 3.0)
 """Cost of joining two notes by interval class (unison .. tritone): steps join best, a tritone worst."""

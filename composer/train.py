@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from composer.checkpoint import CHECKPOINT_DIR
 from composer.dataset import Example
-from composer.model import IGNORE_INDEX, MelodyModel, ModelConfig, load_model, save_model
-from composer.tokens import MotifTokenizer
+from composer.melody.checkpoint import CHECKPOINT_DIR
+from composer.melody.model import IGNORE_INDEX, MelodyModel, ModelConfig, load_model, save_model
+from composer.melody.tokens import MotifTokenizer
 
 ATTRIBUTE_SPAN = 8
 """BOS plus the seven attribute tokens: given, never scored."""

@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.cli.bench import percentile
 from composer.analyze import check_explicit, read_midi
-from composer.attributes import DENSITIES, caption, melody_attributes
+from composer.melody.attributes import DENSITIES, caption, melody_attributes
 from composer.corpus import load_melodies
 from composer.evaluate import (
     compare_features,
@@ -30,7 +30,7 @@ from composer.evaluate import (
     test_windows,
 )
 from composer.harmony import plan_harmony
-from composer.markov import MarkovModel
+from composer.melody.markov import MarkovModel
 from composer.melody import MarkovMelody
 from composer.styles import style_for
 from composer.train import score_examples

@@ -59,7 +59,7 @@ def data_markov(
     out: Annotated[Path | None, typer.Option("--out", help="Tables file to write (.json.gz).")] = None,
 ) -> None:
     """Retrain the Markov baseline's tables (composer/data/markov.json.gz) on the melodies' train split."""
-    from composer.markov import main as markov_main
+    from composer.melody.markov import main as markov_main
 
     argv = ["train"] + (["--melodies", str(melodies)] if melodies else []) + (["--out", str(out)] if out else [])
     raise typer.Exit(markov_main(argv))
@@ -79,8 +79,8 @@ def train_command(
     """Train the melody model on the corpus melodies (CPU), keeping the best checkpoint."""
     from composer.corpus import load_melodies
     from composer.dataset import build_examples
-    from composer.model import ModelConfig
-    from composer.tokens import MotifTokenizer
+    from composer.melody.model import ModelConfig
+    from composer.melody.tokens import MotifTokenizer
     from composer.train import CHECKPOINT_DIR, TrainConfig, train
     from prompts.encoder import get_encoder
 

@@ -13,7 +13,7 @@ from bot.studio import StudioConfig, load_melody_source, open_studio
 from composer.corpus import load_melodies
 from composer.evaluate import FEATURES
 from composer.evaluate import test_windows as held_out_windows
-from composer.markov import MarkovModel
+from composer.melody.markov import MarkovModel
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from composer.checkpoint import CHECKPOINT_DIR
-from composer.decoder import new_cache
-from composer.model import MelodyModel, ModelConfig, load_model
-from composer.tokens import MotifTokenizer
+from composer.melody.checkpoint import CHECKPOINT_DIR
+from composer.melody.decoder import new_cache
+from composer.melody.model import MelodyModel, ModelConfig, load_model
+from composer.melody.tokens import MotifTokenizer
 
 
 def models() -> list[MelodyModel]:

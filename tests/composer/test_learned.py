@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 import torch
 
-from composer.attributes import ANY, Attributes, caption, melody_attributes
-from composer.constraints import MelodyRequest, RowState
-from composer.model import MelodyModel, ModelConfig, load_model, save_model
+from composer.melody.attributes import ANY, Attributes, caption, melody_attributes
+from composer.melody.constraints import MelodyRequest, RowState
+from composer.melody.model import MelodyModel, ModelConfig, load_model, save_model
+from composer.melody.sample import Candidate, ModelMelody, SampleConfig, choose, spec_attributes, strong_beats
+from composer.melody.tokens import GrammarState, MotifTokenizer
 from composer.piece import Chord, Note
-from composer.sample import Candidate, ModelMelody, SampleConfig, choose, spec_attributes, strong_beats
 from composer.theory import mode_pcs, tonic_pc
-from composer.tokens import GrammarState, MotifTokenizer
 from prompts.spec import Spec
 
 ROUND_TRIPS = [

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from composer.corpus import DEFAULT_PATH, Melody, load_melodies
-from composer.markov import (
+from composer.melody.markov import (
     DEFAULT_MODEL_PATH,
     DURATIONS_QL,
     N_PITCH_STATES,

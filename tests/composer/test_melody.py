@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from composer.melody import (
+from composer.melody.source import (
     CENTRE_PITCH,
     HALF_SPAN,
     MarkovMelody,

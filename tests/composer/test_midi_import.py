@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from composer.generate import compose
-from composer.melody import load_default_melody_source
+from composer.melody.source import load_default_melody_source
 from composer.midi import piece_to_midi_bytes
 from composer.midi_import import MidiImportError, import_midi
 from composer.theory import tonic_pc

@@ -11,7 +11,7 @@ import pytest
 
 from composer.analyze import MidiFacts, check_all, read_midi
 from composer.generate import compose
-from composer.melody import load_default_melody_source
+from composer.melody.source import load_default_melody_source
 from composer.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.midi_import import import_midi
 from composer.piece import Piece, Track

@@ -14,8 +14,8 @@ import numpy as np
 
 from composer.corpus import load_melodies
 from composer.dataset import build_examples
-from composer.model import ModelConfig, load_model
-from composer.tokens import MotifTokenizer
+from composer.melody.model import ModelConfig, load_model
+from composer.melody.tokens import MotifTokenizer
 from composer.train import Patience, TrainConfig, train
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-CHECKPOINT_DIR = Path(__file__).parent / "data" / "checkpoint"
+CHECKPOINT_DIR = Path(__file__).parents[1] / "data" / "checkpoint"
 WEIGHTS_FILE = "model.safetensors"
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from composer.corpus_abc import mode_family
 from composer.theory import MODE_INTERVALS
 
-DEFAULT_MODEL_PATH = Path(__file__).parent / "data" / "markov.json.gz"
+DEFAULT_MODEL_PATH = Path(__file__).parents[1] / "data" / "markov.json.gz"
 
 DURATIONS_QL: tuple[float, ...] = (
     1 / 6, 1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4, 1.0, 4 / 3, 3 / 2, 2.0, 5 / 2, 3.0, 4.0, 6.0, 8.0,
@@ -300,7 +300,7 @@ class MarkovModel:
     def load(cls, path: Path | str = DEFAULT_MODEL_PATH) -> MarkovModel:
         path = Path(path)
         if not path.exists():
-            raise MarkovError(f"model file {path} not found; build it with `python -m composer.markov train`")
+            raise MarkovError(f"model file {path} not found; build it with `python -m composer.melody.markov train`")
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             return cls.from_json(json.load(handle))
 
@@ -334,10 +334,10 @@ def train(melodies: list[Any]) -> MarkovModel:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: `python -m composer.markov train [--melodies P] [--out P]`, printing held-out bits/note."""
+    """Command line: `python -m composer.melody.markov train [--melodies P] [--out P]`, printing held-out bits/note."""
     from composer.corpus import DEFAULT_PATH, load_melodies
 
-    parser = argparse.ArgumentParser(prog="python -m composer.markov")
+    parser = argparse.ArgumentParser(prog="python -m composer.melody.markov")
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("train", help="train on the train split and report held-out bits per note")
     cmd.add_argument("--melodies", type=Path, default=DEFAULT_PATH)

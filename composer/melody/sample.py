@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from composer.attributes import ANY, Attributes, known, tempo_band
-from composer.checkpoint import CHECKPOINT_DIR
-from composer.constraints import NEG, Constraints, MelodyRequest, RowState
-from composer.melody import MelodyError
-from composer.model import MelodyModel, load_model
+from composer.melody.attributes import ANY, Attributes, known, tempo_band
+from composer.melody.checkpoint import CHECKPOINT_DIR
+from composer.melody.constraints import NEG, Constraints, MelodyRequest, RowState
+from composer.melody.model import MelodyModel, load_model
+from composer.melody.source import MelodyError
+from composer.melody.tokens import MotifTokenizer
 from composer.piece import Chord, Note
 from composer.theory import chord_pcs, mode_pcs, pc_name, tonic_pc
-from composer.tokens import MotifTokenizer
 from prompts.spec import Spec
 
 MAJOR_LIKE = ("major", "lydian", "mixolydian")

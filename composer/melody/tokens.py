@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from composer.attributes import ANY, KINDS, VALUES, Attributes
+from composer.melody.attributes import ANY, KINDS, VALUES, Attributes
 
 BEAT_RES = {(0, 4): 12, (4, 12): 4}
 TICKS_PER_BEAT = 12

@@ -14,7 +14,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from composer.tokens import TICKS_PER_BEAT, GrammarState, MotifTokenizer, beat_quarters, duration_quarters
+from composer.melody.tokens import (
+    TICKS_PER_BEAT,
+    GrammarState,
+    MotifTokenizer,
+    beat_quarters,
+    duration_quarters,
+)
 
 NEG = -1e9
 

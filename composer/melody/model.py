@@ -15,8 +15,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from composer.checkpoint import WEIGHTS_FILE
-from composer.decoder import KVCache, extend, new_cache
+from composer.melody.checkpoint import WEIGHTS_FILE
+from composer.melody.decoder import KVCache, extend, new_cache
 
 CONFIG_FILE = "model_config.json"
 IGNORE_INDEX = -100

@@ -1,6 +1,6 @@
 """Melody sources: what the arranger calls to get a lead line over a harmony plan.
 
-`MarkovMelody` draws rhythm and scale degrees from the Markov tables (`composer.markov`) and bends each
+`MarkovMelody` draws rhythm and scale degrees from the Markov tables (`composer.melody.markov`) and bends each
 draw toward what the request needs: exactly `spec.bars` bars, phrases of 2 or 4 bars ending on longer
 notes with breaths between them, chord tones on strong beats, only the mode's notes (unless chromatic
 notes are allowed), a range of about an octave and a half around C5 shifted by `spec.register`, and a
@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from composer.corpus_abc import mode_family
-from composer.markov import (
+from composer.melody.markov import (
     DURATIONS_QL,
     N_PITCH_STATES,
     START,
