@@ -4,7 +4,7 @@ Parts are split by track and channel (a format-0 file keeps everything in one tr
 twelfth of a quarter note (sixteenths and triplets survive), capped at 64 bars and 8 pitched parts, and
 given roles: the highest part carries the melody (a chordal top part gives its skyline to the melody and
 keeps the rest as accompaniment), the lowest the bass, the others chords. Key and mode come from music21's
-Krumhansl analysis, as `composer.analyze` judges Motif's own output.
+Krumhansl analysis, as `composer.learn.analyze` judges Motif's own output.
 
 This half runs outside the sandbox, on data the sandbox has already capped (notes, tracks, length), so
 every step here is linear or n log n in those caps and in the program changes (which are not capped:

@@ -43,6 +43,9 @@ CHORD_INTERVALS: dict[str, tuple[int, ...]] = {
     "13": (0, 4, 7, 10, 14, 21),
 }
 
+MAJOR_LIKE: tuple[str, ...] = ("major", "lydian", "mixolydian")
+MINOR_LIKE: tuple[str, ...] = ("minor", "dorian", "phrygian", "aeolian", "locrian")
+
 NOTE_NAMES_SHARP = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 NOTE_NAMES_FLAT = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 
@@ -90,3 +93,12 @@ def fit_range(pitch: int, low: int, high: int) -> int:
     while pitch > high:
         pitch -= 12
     return pitch
+
+
+def mode_family(mode: str) -> str:
+    """"major" for modes with a major third, "minor" otherwise."""
+    if mode in MAJOR_LIKE:
+        return "major"
+    if mode in MINOR_LIKE:
+        return "minor"
+    raise ValueError(f"unknown mode {mode!r}")

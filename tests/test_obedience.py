@@ -1,7 +1,7 @@
 """Over a wide, seeded prompt suite, the written MIDI obeys what the user stated.
 
 Each prompt goes through the real path (parse -> compose -> MIDI bytes) and the file is analysed by an
-independent reader (composer.analyze, music21's raw MIDI parser + key analysis), never by asking the code
+independent reader (composer.learn.analyze, music21's raw MIDI parser + key analysis), never by asking the code
 what it believes it wrote. Failing pieces are written to tests/_artifacts/ for a listen.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.studio import load_melody_source
-from composer.analyze import check_explicit, read_midi
+from composer.learn.analyze import check_explicit, read_midi
 from composer.generate import compose, compose_original
 from composer.midi import piece_to_midi_bytes
 from composer.originality import OriginalityIndex

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from bot.cli.bench import percentile
-from composer.analyze import check_explicit, read_midi
+from composer.learn.analyze import check_explicit, read_midi
 from composer.melody.attributes import DENSITIES, caption, melody_attributes
-from composer.corpus import load_melodies
-from composer.evaluate import (
+from composer.melody.corpus import load_melodies
+from composer.learn.evaluate import (
     compare_features,
     constrained_nats,
     features,
@@ -33,7 +33,7 @@ from composer.harmony import plan_harmony
 from composer.melody.markov import MarkovModel
 from composer.melody import MarkovMelody
 from composer.styles import style_for
-from composer.train import score_examples
+from composer.learn.train import score_examples
 from prompts.spec import MODES, TIME_SIGNATURES, Spec
 
 CONTROL_SUITE: tuple[str, ...] = (

@@ -28,7 +28,7 @@ def data_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the file is fresh.")] = False,
 ) -> None:
     """Parse the corpus (and --midi-dir) into the compact melodies file the models train on."""
-    from composer.corpus import main as corpus_main
+    from composer.learn.corpus import main as corpus_main
 
     argv = ["build", "--workers", str(workers)]
     argv += ["--out", str(out)] if out else []
@@ -44,7 +44,7 @@ def data_originality(
     out: Annotated[Path | None, typer.Option("--out", help="Index file to write (.npz).")] = None,
 ) -> None:
     """Rebuild the originality index (composer/data/originality.npz) from the melodies file."""
-    from composer.corpus import DEFAULT_PATH, load_melodies
+    from composer.melody.corpus import DEFAULT_PATH, load_melodies
     from composer.originality import INDEX_PATH, OriginalityIndex
 
     rows = load_melodies(melodies or DEFAULT_PATH)
@@ -77,11 +77,11 @@ def train_command(
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the weights in the checkpoint folder.")] = False,
 ) -> None:
     """Train the melody model on the corpus melodies (CPU), keeping the best checkpoint."""
-    from composer.corpus import load_melodies
-    from composer.dataset import build_examples
+    from composer.melody.corpus import load_melodies
+    from composer.learn.dataset import build_examples
     from composer.melody.model import ModelConfig
     from composer.melody.tokens import MotifTokenizer
-    from composer.train import CHECKPOINT_DIR, TrainConfig, train
+    from composer.learn.train import CHECKPOINT_DIR, TrainConfig, train
     from prompts.encoder import get_encoder
 
     tokenizer = MotifTokenizer()

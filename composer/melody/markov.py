@@ -24,8 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from composer.corpus_abc import mode_family
-from composer.theory import MODE_INTERVALS
+from composer.theory import MODE_INTERVALS, mode_family
 
 DEFAULT_MODEL_PATH = Path(__file__).parents[1] / "data" / "markov.json.gz"
 
@@ -335,7 +334,7 @@ def train(melodies: list[Any]) -> MarkovModel:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: `python -m composer.melody.markov train [--melodies P] [--out P]`, printing held-out bits/note."""
-    from composer.corpus import DEFAULT_PATH, load_melodies
+    from composer.melody.corpus import DEFAULT_PATH, load_melodies
 
     parser = argparse.ArgumentParser(prog="python -m composer.melody.markov")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -17,7 +17,6 @@ from typing import Protocol
 
 import numpy as np
 
-from composer.corpus_abc import mode_family
 from composer.melody.markov import (
     DURATIONS_QL,
     N_PITCH_STATES,
@@ -29,7 +28,7 @@ from composer.melody.markov import (
     state_pitch,
 )
 from composer.piece import Chord, Note
-from composer.theory import chord_pcs, tonic_pc
+from composer.theory import chord_pcs, mode_family, tonic_pc
 from prompts.spec import Spec
 
 CENTRE_PITCH = 72

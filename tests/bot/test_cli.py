@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from composer.analyze import check_explicit, read_midi
+from composer.learn.analyze import check_explicit, read_midi
 from prompts import Spec
 
 MOTIF = [sys.executable, "-m", "bot.cli"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.studio import StudioConfig, StudioError, Who, open_studio
-from composer.analyze import read_midi
+from composer.learn.analyze import read_midi
 from composer.midi_import import MidiImportError
 from prompts.edit.language import EditError
 from prompts.spec import Spec

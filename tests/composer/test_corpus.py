@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from composer.corpus import CorpusError, build, is_fresh, load_melodies, split_of
-from composer.corpus_abc import normalise_dance, parse_key, parse_tempo_bpm, split_abc
-from composer.corpus_extract import KeyInfo, scale_fit
-from composer.corpus_sources import Job, abc_file_jobs, corpus_root, run_job
+from composer.learn.abc_notation import normalise_dance, parse_key, parse_tempo_bpm, split_abc
+from composer.learn.corpus import build, is_fresh
+from composer.learn.extract import KeyInfo, scale_fit
+from composer.learn.sources import Job, abc_file_jobs, corpus_root, run_job
+from composer.melody.corpus import CorpusError, load_melodies, split_of
 
 C_MAJOR = KeyInfo(0, "major")
 A_MINOR = KeyInfo(9, "minor")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from composer.corpus import DEFAULT_PATH, Melody, load_melodies
+from composer.melody.corpus import DEFAULT_PATH, Melody, load_melodies
 from composer.melody.markov import (
     DEFAULT_MODEL_PATH,
     DURATIONS_QL,

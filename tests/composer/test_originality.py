@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from composer.corpus import load_melodies
 from composer.generate import OriginalityError, compose_original
+from composer.melody.corpus import load_melodies
 from composer.melody.source import load_default_melody_source
 from composer.originality import DEFAULT_THRESHOLD_NOTES, OriginalityIndex, tune_of
 from composer.piece import Chord, Note, Piece, Track

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from composer.analyze import MidiFacts, check_all, read_midi
 from composer.generate import compose
+from composer.learn.analyze import MidiFacts, check_all, read_midi
 from composer.melody.source import load_default_melody_source
 from composer.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.midi_import import import_midi

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from composer.corpus import load_melodies
-from composer.dataset import build_examples
+from composer.learn.dataset import build_examples
+from composer.learn.train import Patience, TrainConfig, train
+from composer.melody.corpus import load_melodies
 from composer.melody.model import ModelConfig, load_model
 from composer.melody.tokens import MotifTokenizer
-from composer.train import Patience, TrainConfig, train
 
 
 def embed(texts) -> np.ndarray:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from composer.corpus_abc import normalise_dance, parse_key, parse_tempo_bpm, split_abc
-from composer.corpus_extract import (
+from composer.learn.abc_notation import normalise_dance, parse_key, parse_tempo_bpm, split_abc
+from composer.learn.extract import (
     ExtractError,
     KeyInfo,
     analysed_key,
@@ -132,7 +132,7 @@ def _on_timeout(signum: int, frame: object) -> None:
 
 
 def extract_record(job: Job) -> dict[str, Any]:
-    """The melody record of one job (see `composer.corpus.Melody` for the fields)."""
+    """The melody record of one job (see `composer.melody.corpus.Melody` for the fields)."""
     from music21 import converter
 
     fields = dict(job.abc_fields)

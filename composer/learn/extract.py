@@ -19,11 +19,8 @@ from music21 import meter as m21meter
 from music21 import note as m21note
 from music21 import stream as m21stream
 
-from composer.corpus_abc import mode_family
-from composer.theory import MODE_INTERVALS
-
-GRID = 12
-"""Onsets and durations are rounded to 1/GRID of a quarter note (covers triplets and sixteenths)."""
+from composer.melody.corpus import GRID
+from composer.theory import MODE_INTERVALS, mode_family
 
 MIN_BARS = 2
 MIN_NOTES = 8

@@ -16,13 +16,13 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from composer.corpus import Melody
-from composer.dataset import Example, attach_embeddings, melody_examples, windows
+from composer.learn.dataset import Example, attach_embeddings, melody_examples, windows
+from composer.learn.train import ATTRIBUTE_SPAN
 from composer.melody.constraints import NEG, Constraints, MelodyRequest
+from composer.melody.corpus import Melody
 from composer.melody.markov import MarkovModel
 from composer.melody.tokens import PITCH_RANGE
 from composer.theory import mode_pcs, pc_name
-from composer.train import ATTRIBUTE_SPAN
 
 FEATURES: tuple[str, ...] = ("pitch_range", "pitch_class_entropy", "mean_ioi", "note_density", "in_scale_ratio")
 WINDOW_BARS = 16

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from composer.dataset import Example
+from composer.learn.dataset import Example
 from composer.melody.checkpoint import CHECKPOINT_DIR
 from composer.melody.model import IGNORE_INDEX, MelodyModel, ModelConfig, load_model, save_model
 from composer.melody.tokens import MotifTokenizer
@@ -233,7 +233,7 @@ def write_model_card(out_dir: Path, config: TrainConfig, report: TrainReport) ->
         "# Motif melody model\n\n"
         "A GPT-2 (transformers) over miditok REMI tokens plus attribute tokens, conditioned on an\n"
         "all-MiniLM-L6-v2 caption embedding projected into prefix vectors. Trained on the CPU by `motif train`\n"
-        "on melodies extracted from the music21 corpus (`python -m composer.corpus build`).\n\n"
+        "on melodies extracted from the music21 corpus (`python -m composer.learn.corpus build`).\n\n"
         f"- parameters: {report.parameters:,}\n"
         f"- layers / heads / width: {config.model.n_layer} / {config.model.n_head} / {config.model.n_embd};"
         f" context {config.model.max_tokens}\n"

@@ -14,9 +14,6 @@ from fractions import Fraction
 
 from composer.theory import PITCH_CLASSES
 
-MAJOR_LIKE: tuple[str, ...] = ("major", "lydian", "mixolydian")
-MINOR_LIKE: tuple[str, ...] = ("minor", "dorian", "phrygian", "aeolian", "locrian")
-
 _MODE_WORDS: dict[str, str] = {
     "": "major", "maj": "major", "major": "major", "ion": "major", "ionian": "major",
     "m": "minor", "min": "minor", "minor": "minor", "aeo": "minor", "aeolian": "minor",
@@ -144,12 +141,3 @@ def normalise_dance(value: str | None) -> str | None:
         if re.search(r"\b" + needle, text) or (len(needle) > 6 and needle in squeezed):
             return dance
     return None
-
-
-def mode_family(mode: str) -> str:
-    """"major" for modes with a major third, "minor" otherwise."""
-    if mode in MAJOR_LIKE:
-        return "major"
-    if mode in MINOR_LIKE:
-        return "minor"
-    raise ValueError(f"unknown mode {mode!r}")

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from composer.corpus import Melody
 from composer.melody.attributes import caption, melody_attributes
+from composer.melody.corpus import Melody
 from composer.melody.tokens import MotifTokenizer
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
