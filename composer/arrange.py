@@ -15,12 +15,12 @@ import numpy as np
 from composer.accompany import Context, realise_bass
 from composer.comping import SELF_BASSED, realise_comping
 from composer.drums import drum_track
+from composer.harmony.voicing import voice_chord
 from composer.meter import meter_of
 from composer.piece import Chord, Note, Track
 from composer.ranges import best_octave_shift, instrument_range, role_window
 from composer.styles import Style
 from composer.theory import chord_pcs, fit_range, scale_pcs
-from composer.voicing import voice_chord
 from prompts.spec import Instrument, Spec
 
 POLYPHONIC = frozenset(

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from composer.accompany import Context, Event, PatternError, per_group
+from composer.harmony.voicing import voice_chord
 from composer.piece import Chord, Note
 from composer.theory import nearest_pitch
-from composer.voicing import voice_chord
 
 _LIGHT = -14
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from composer.arrange import arrange
-from composer.harmony import plan_harmony
-from composer.keyclarity import clarity, piece_says_key
+from composer.harmony.clarity import clarity, piece_says_key
+from composer.harmony.plan import plan_harmony
 from composer.originality import OriginalityIndex, OriginalityReport, tune_of
 from composer.phrasing import anticipate
 from composer.piece import Chord, Note, Piece
@@ -47,7 +47,7 @@ def _melody(source: MelodySource, spec: Spec, chords: list[Chord], style: Style,
 
 def plan_clear_harmony(spec: Spec, style: Style, rng: np.random.Generator, tries: int = HARMONY_TRIES) -> list[Chord]:
     """A harmony plan that establishes the requested key: draw up to `tries` plans and keep the first whose
-    chords say the key clearly (composer.keyclarity), else the one whose key stands out most."""
+    chords say the key clearly (composer.harmony.clarity), else the one whose key stands out most."""
     best: tuple[float, list[Chord]] | None = None
     for _ in range(tries):
         chords = plan_harmony(spec, style, rng)

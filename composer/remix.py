@@ -25,7 +25,7 @@ import numpy as np
 
 from composer.arrange import arrange
 from composer.generate import compose_timed
-from composer.harmony import plan_harmony
+from composer.harmony.plan import plan_harmony
 from composer.piece import Chord, Note, Piece
 from composer.remix_lines import EPS, infer_chords, melody_line, remap_notes
 from composer.remix_parts import keep_notes

@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import replace
 
-from composer.harmony import SYMBOL_SUFFIX, prefers_flats
+from composer.harmony.plan import SYMBOL_SUFFIX, prefers_flats
 from composer.piece import Chord, Note, Track
 from composer.ranges import instrument_range
 from composer.theory import MODE_INTERVALS, chord_pcs, fit_range, pc_name, tonic_pc

@@ -16,7 +16,7 @@ import numpy as np
 
 from composer.accompany import Context
 from composer.arrange import arrange, counter_line
-from composer.harmony import plan_harmony
+from composer.harmony.plan import plan_harmony
 from composer.meter import meter_of
 from composer.phrasing import anticipate
 from composer.piece import Chord, Note, Piece, Track

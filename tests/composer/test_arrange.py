@@ -10,13 +10,13 @@ import pytest
 
 from composer.arrange import arrange
 from composer.drums import GROOVES, DrumError, drum_track
-from composer.harmony import plan_harmony
+from composer.harmony.plan import plan_harmony
+from composer.harmony.voicing import voice_chord, voicing_pcs
 from composer.meter import meter_of
 from composer.piece import Chord, Note, Track
 from composer.ranges import RangeError, best_octave_shift, instrument_range, role_window
 from composer.styles import STYLES, style_for
 from composer.theory import chord_pcs, nearest_pitch, scale_pcs
-from composer.voicing import voice_chord, voicing_pcs
 from prompts.spec import TIME_SIGNATURES, Instrument, Spec
 
 

@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from composer.harmony import plan_harmony, spell_root
-from composer.progressions import ProgressionError, roman
+from composer.harmony.plan import plan_harmony, spell_root
+from composer.harmony.progressions import ProgressionError, roman
 from composer.styles import STYLES, StyleError, style_for
 from composer.theory import CHORD_INTERVALS, tonic_pc
 from prompts.spec import TIME_SIGNATURES, Spec

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from composer.generate import plan_clear_harmony
-from composer.keyclarity import clarity, key_correlations, piece_says_key, says_key
+from composer.harmony.clarity import clarity, key_correlations, piece_says_key, says_key
 from composer.piece import Chord, Note, Piece, Track
 from composer.styles import style_for
 from prompts.spec import Spec

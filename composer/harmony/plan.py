@@ -3,7 +3,7 @@
 Every plan starts and ends on the tonic chord (with the style's cadence chord before the end) and keeps
 the tonic on strong bars (in the church modes colour chords sit over a tonic pedal: "C/D" in D
 mixolydian), so a listener (and a key-finding algorithm) hears the requested key. Chords
-are written as Roman numerals relative to the requested mode (see `composer.progressions`), realised
+are written as Roman numerals relative to the requested mode (see `composer.harmony.progressions`), realised
 to pitch classes and readable symbols here.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from composer import progressions as prog
+from composer.harmony import progressions as prog
+from composer.harmony.progressions import Step
 from composer.piece import Chord
-from composer.progressions import Step
 from composer.styles import Style
 from composer.theory import CHORD_INTERVALS, MODE_INTERVALS, pc_name, tonic_pc
 from prompts.spec import Spec
