@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from composer.arrange import arrange
+from composer.arrange.arranger import arrange
+from composer.arrange.phrasing import anticipate
 from composer.harmony.clarity import clarity, piece_says_key
 from composer.harmony.plan import plan_harmony
 from composer.originality import OriginalityIndex, OriginalityReport, tune_of
-from composer.phrasing import anticipate
 from composer.piece import Chord, Note, Piece
 from composer.styles import Style, style_for
 from prompts.spec import Spec

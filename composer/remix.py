@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from composer.arrange import arrange
+from composer.arrange.arranger import arrange
 from composer.generate import compose_timed
 from composer.harmony.plan import plan_harmony
 from composer.piece import Chord, Note, Piece

@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from composer.arrange import arrange
-from composer.drums import drum_track
+from composer.arrange.arranger import arrange
+from composer.arrange.drums import drum_track
 from composer.piece import Note, Piece, Track
 from composer.ranges import instrument_range
 from composer.remix_lines import (

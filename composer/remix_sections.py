@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from composer.accompany import Context
-from composer.arrange import arrange, counter_line
+from composer.arrange.accompaniment import Context
+from composer.arrange.arranger import arrange, counter_line
+from composer.arrange.phrasing import anticipate
 from composer.harmony.plan import plan_harmony
 from composer.meter import meter_of
-from composer.phrasing import anticipate
 from composer.piece import Chord, Note, Piece, Track
 from composer.ranges import instrument_range
 from composer.remix_lines import EPS, clip_chords, copy_track, line_indices, melody_line

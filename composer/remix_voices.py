@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from composer.accompany import Context
-from composer.arrange import counter_line
+from composer.arrange.accompaniment import Context
+from composer.arrange.arranger import counter_line
 from composer.meter import meter_of
 from composer.piece import Note, Piece, Track
 from composer.ranges import role_window

@@ -27,7 +27,7 @@ class Style:
     `chords_per_bar` is the harmonic rhythm (2.0: two chords a bar, 0.5: one chord every two bars).
     `cadence` says what precedes the final tonic. `velocity` is the mean MIDI velocity and `dynamics`
     the depth of the phrase swell. `flavour` adds a colour: "freygish" (klezmer), "drone" (medieval).
-    `push` is the share of the melody's downbeat notes anticipated by an eighth (composer.phrasing).
+    `push` is the share of the melody's downbeat notes anticipated by an eighth (composer.arrange.phrasing).
     """
 
     genre: str

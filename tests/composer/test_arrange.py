@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from composer.arrange import arrange
-from composer.drums import GROOVES, DrumError, drum_track
+from composer.arrange.drums import GROOVES, DrumError, drum_track
 from composer.harmony.plan import plan_harmony
 from composer.harmony.voicing import voice_chord, voicing_pcs
 from composer.meter import meter_of

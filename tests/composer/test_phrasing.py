@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from composer.phrasing import PUSH_Q, anticipate, pushed_beats
+from composer.arrange.phrasing import PUSH_Q, anticipate, pushed_beats
 from composer.piece import Note
 from composer.styles import STYLES
 from prompts.spec import Spec

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from composer.accompany import Context, realise_bass
-from composer.comping import SELF_BASSED, realise_comping
-from composer.drums import drum_track
+from composer.arrange.accompaniment import Context, realise_bass
+from composer.arrange.comping import SELF_BASSED, realise_comping
+from composer.arrange.drums import drum_track
 from composer.harmony.voicing import voice_chord
 from composer.meter import meter_of
 from composer.piece import Chord, Note, Track

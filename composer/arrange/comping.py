@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from composer.accompany import Context, Event, PatternError, per_group
+from composer.arrange.accompaniment import Context, Event, PatternError, per_group
 from composer.harmony.voicing import voice_chord
 from composer.piece import Chord, Note
 from composer.theory import nearest_pitch
