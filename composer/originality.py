@@ -39,7 +39,7 @@ class OriginalityReport:
 def tune_of(piece) -> list[tuple[int, float, float]]:
     """The tune a listener hears in a Piece's melody part: its skyline, one note per onset, so a solo
     keyboard's or choir's accompaniment in the same part does not hide a copied melody from the guard."""
-    from composer.remix_lines import melody_line
+    from composer.lines import melody_line
 
     return [(n.pitch, n.start, n.duration) for n in melody_line(piece.melody())]
 

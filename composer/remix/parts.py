@@ -13,9 +13,7 @@ import numpy as np
 
 from composer.arrange.arranger import arrange
 from composer.arrange.drums import drum_track
-from composer.piece import Note, Piece, Track
-from composer.ranges import instrument_range
-from composer.remix_lines import (
+from composer.lines import (
     EPS,
     clip_chords,
     copy_track,
@@ -24,6 +22,8 @@ from composer.remix_lines import (
     melody_line,
     transpose_chords,
 )
+from composer.piece import Note, Piece, Track
+from composer.ranges import instrument_range
 from composer.styles import Style
 from composer.theory import fit_range
 from prompts.spec import Instrument, Spec

@@ -13,10 +13,10 @@ import numpy as np
 
 from composer.arrange.accompaniment import Context
 from composer.arrange.arranger import counter_line
+from composer.lines import copy_track, melody_line
 from composer.meter import meter_of
 from composer.piece import Note, Piece, Track
 from composer.ranges import role_window
-from composer.remix_lines import copy_track, melody_line
 from composer.theory import chord_pcs
 from prompts.spec import Instrument, Spec
 from prompts.words.instruments import gm_name

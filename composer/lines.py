@@ -1,4 +1,7 @@
-"""Line and harmony helpers for remixing: the tune inside a part, pitch moves, and chords read from notes.
+"""Reading a finished piece: the tune inside a part, pitch moves, and chords read from notes.
+
+Used wherever Motif starts from notes rather than a plan: remixes (`composer.remix`), uploaded MIDI
+(`composer.upload`) and the originality check (`composer.originality`).
 
 A solo keyboard part carries its left hand in the melody track, and a user's MIDI file carries no harmony
 plan, so a remix first needs the melody line (the skyline) and a chord per bar it can re-arrange around.

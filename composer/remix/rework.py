@@ -4,13 +4,13 @@ The parent Piece is read from the stored MIDI, so a remix starts from exactly wh
 `EditPlan` (see `prompts.edit.types`) says how much of it survives:
 
 - keep notes: every note stays; parts are transposed, moved to other instruments, added or dropped,
-  drums switched, the melody moved by octaves, the piece cut short (`composer.remix_parts`);
+  drums switched, the melody moved by octaves, the piece cut short (`composer.remix.parts`);
 - keep melody: the tune stays (mapped by scale degree into a new mode), harmony and arrangement are
   re-made for the new style around it;
 - regenerate: a new composition from the child Spec and its seed.
 
 Then, in order: new bars after the end (continuation), a new take of some bars (variation), and a second
-voice (harmonise / counter-melody) (`composer.remix_sections`, `composer.remix_voices`). Every random
+voice (harmonise / counter-melody) (`composer.remix.sections`, `composer.remix.voices`). Every random
 choice is drawn from the `rng` passed in, so the same inputs give the same piece.
 """
 
@@ -26,11 +26,11 @@ import numpy as np
 from composer.arrange.arranger import arrange
 from composer.generate import compose_timed
 from composer.harmony.plan import plan_harmony
+from composer.lines import EPS, infer_chords, melody_line, remap_notes
 from composer.piece import Chord, Note, Piece
-from composer.remix_lines import EPS, infer_chords, melody_line, remap_notes
-from composer.remix_parts import keep_notes
-from composer.remix_sections import SectionConfig, continue_piece, vary_bars
-from composer.remix_voices import VoiceError, add_second_line
+from composer.remix.parts import keep_notes
+from composer.remix.sections import SectionConfig, continue_piece, vary_bars
+from composer.remix.voices import VoiceError, add_second_line
 from composer.styles import Style, style_for
 from composer.theory import chord_pcs, tonic_pc
 from prompts.edit.types import EditPlan

@@ -18,10 +18,10 @@ from composer.arrange.accompaniment import Context
 from composer.arrange.arranger import arrange, counter_line
 from composer.arrange.phrasing import anticipate
 from composer.harmony.plan import plan_harmony
+from composer.lines import EPS, clip_chords, copy_track, line_indices, melody_line
 from composer.meter import meter_of
 from composer.piece import Chord, Note, Piece, Track
 from composer.ranges import instrument_range
-from composer.remix_lines import EPS, clip_chords, copy_track, line_indices, melody_line
 from composer.styles import Style
 from composer.theory import fit_range
 from prompts.spec import Spec
