@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from composer.audio import FORMATS as AUDIO_FORMATS
+from composer.files.audio import FORMATS as AUDIO_FORMATS
 from storage import StoreError, resolve_db_path
 
 DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.studio import load_melody_source
-from composer.learn.analyze import check_explicit, read_midi
+from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose, compose_original
-from composer.midi import piece_to_midi_bytes
+from composer.learn.analyze import check_explicit, read_midi
 from composer.originality import OriginalityIndex
 from prompts import parse
 from prompts.spec import Spec

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.studio import Studio, StudioConfig, default_engine, open_studio
+from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose_original
-from composer.midi import piece_to_midi_bytes
 from prompts import ParseConfig, parse
 from storage import Store
 

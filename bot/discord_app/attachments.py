@@ -17,7 +17,7 @@ import discord
 import numpy as np
 import soundfile as sf
 
-from composer.audio import encode_audio
+from composer.files.audio import encode_audio
 
 EXTRAS: tuple[tuple[str, str], ...] = (("musicxml", "MusicXML"), ("score_png", "score picture"))
 """Files after MIDI and audio, in order of importance: the last is left out first."""

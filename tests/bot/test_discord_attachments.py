@@ -13,7 +13,7 @@ import soundfile as sf
 
 from bot.discord_app.attachments import fit_attachments, smaller_audio
 from bot.discord_app.pool import ProcessGroup
-from composer.audio import encode_audio
+from composer.files.audio import encode_audio
 from tests.bot import discord_harness
 from tests.bot.discord_harness import World, generation_id, is_final, open_world
 from tests.fakediscord import FakeMessage

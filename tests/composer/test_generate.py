@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import symusic
 
+from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose, compose_timed
-from composer.midi import piece_to_midi_bytes
 from composer.piece import Piece
 from composer.ranges import instrument_range
 from composer.styles import STYLES

@@ -11,7 +11,7 @@ import pytest
 import symusic
 from music21 import midi as m21midi
 
-from composer.midi import (
+from composer.files.midi import (
     MidiError,
     key_signature_sharps,
     midi_bytes_to_piece,

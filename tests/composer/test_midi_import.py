@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose
 from composer.melody.source import load_default_melody_source
-from composer.midi import piece_to_midi_bytes
 from composer.midi_import import MidiImportError, import_midi
 from composer.theory import tonic_pc
 from prompts.spec import Instrument, Spec

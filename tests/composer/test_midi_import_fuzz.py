@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composer.midi import piece_to_midi_bytes
+from composer.files.midi import piece_to_midi_bytes
 from composer.midi_import import MidiImportError, import_midi
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

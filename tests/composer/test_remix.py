@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.generate import compose
 from composer.learn.analyze import MidiFacts, check_all, read_midi
 from composer.lines import map_pitch, melody_line
 from composer.melody.source import load_default_melody_source
-from composer.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.midi_import import import_midi
 from composer.piece import Piece, Track
 from composer.remix import remix

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import soundfile
 
-from composer.midi import midi_bytes_to_piece
-from composer.render import render_all
+from composer.files.midi import midi_bytes_to_piece
+from composer.files.render import render_all
 from tests.fixtures.pieces import tune_4_4
 
 STAGES = {"render_midi", "render_musicxml", "render_audio", "render_score", "render_pianoroll"}

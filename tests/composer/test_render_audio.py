@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from composer import audio as audio_module
-from composer.audio import (
+from composer.files import audio as audio_module
+from composer.files.audio import (
     AudioError,
     encode_audio,
     find_soundfont,
@@ -24,7 +24,7 @@ from composer.audio import (
     synth_deadline_s,
     trim_tail,
 )
-from composer.midi import piece_to_midi_bytes
+from composer.files.midi import piece_to_midi_bytes
 from composer.piece import Piece
 from tests.fixtures.pieces import jig_6_8, tune_4_4
 
@@ -134,7 +134,7 @@ def test_normalise_limits_peaks_and_trim_keeps_release() -> None:
 
 
 def test_silence_and_wrong_length_are_rejected() -> None:
-    from composer.audio import _check
+    from composer.files.audio import _check
 
     with pytest.raises(AudioError, match="silent"):
         _check(np.zeros((44100 * 3, 2), dtype=np.float32), expected_s=2.0)
@@ -145,7 +145,7 @@ def test_silence_and_wrong_length_are_rejected() -> None:
 SMALL_STACK_ENCODE = """
 import sys, threading
 import numpy as np
-from composer.audio import encode_audio
+from composer.files.audio import encode_audio
 rate = 44100
 t = np.arange(60 * rate, dtype=np.float32) / rate
 stereo = np.stack([0.3 * np.sin(2 * np.pi * 440 * t)] * 2, axis=1).astype(np.float32)

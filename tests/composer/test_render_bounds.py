@@ -43,7 +43,7 @@ def largest_piece() -> Piece:
 
 def measure() -> None:
     """Run in a child process: render the largest piece without audio and print peak RSS before and after."""
-    from composer.render import render_all
+    from composer.files.render import render_all
 
     piece = largest_piece()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

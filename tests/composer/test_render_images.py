@@ -8,9 +8,9 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from composer.engrave import EngraveError, render_score_png
-from composer.musicxml import piece_to_score, score_to_musicxml_bytes, write_musicxml
-from composer.pianoroll import note_name, render_pianoroll_png
+from composer.files.engrave import EngraveError, render_score_png
+from composer.files.musicxml import piece_to_score, score_to_musicxml_bytes, write_musicxml
+from composer.files.pianoroll import note_name, render_pianoroll_png
 from tests.fixtures.pieces import jig_6_8, tune_4_4
 
 
@@ -44,7 +44,7 @@ def test_score_png_from_xml_text_and_width(tmp_path: Path) -> None:
 
 def test_tempo_note_glyph_uses_a_real_font(tmp_path: Path) -> None:
     """The SMuFL quarter note of the tempo mark is rewritten to a DejaVu symbol, not dropped."""
-    from composer.engrave import _svg_pages
+    from composer.files.engrave import _svg_pages
 
     data = score_to_musicxml_bytes(piece_to_score(tune_4_4(bars=1))).decode()
     (svg,), _ = _svg_pages(data, 1600)
@@ -83,8 +83,8 @@ def test_pianoroll_6_8(tmp_path: Path) -> None:
 
 def test_flat_chord_roots_keep_their_flat_in_the_picture() -> None:
     """verovio draws a chord root's accidental as a SMuFL glyph; it must reach the PNG as a real flat sign."""
-    from composer.engrave import _svg_pages
-    from composer.musicxml import piece_to_score, score_to_musicxml_bytes
+    from composer.files.engrave import _svg_pages
+    from composer.files.musicxml import piece_to_score, score_to_musicxml_bytes
     from composer.piece import Chord, Note, Piece, Track
     from prompts.spec import Instrument, Spec
 

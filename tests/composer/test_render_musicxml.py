@@ -10,7 +10,8 @@ import pytest
 from music21 import clef, converter, harmony, key, meter, note, tempo
 from music21 import stream as m21stream
 
-from composer.musicxml import BeatGrid, piece_to_score, write_musicxml
+from composer.files.measures import BeatGrid
+from composer.files.musicxml import piece_to_score, write_musicxml
 from composer.piece import Chord, Note, Piece, Track
 from prompts.spec import Instrument, Spec
 from tests.fixtures.pieces import jig_6_8, tune_4_4
@@ -169,7 +170,7 @@ def test_export_is_fast() -> None:
 def test_two_handed_parts_get_a_grand_staff_and_single_lines_do_not() -> None:
     from music21 import converter
 
-    from composer.musicxml import piece_to_score, score_to_musicxml_bytes
+    from composer.files.musicxml import piece_to_score, score_to_musicxml_bytes
     from composer.piece import Note, Piece, Track
     from prompts.spec import Instrument, Spec
 

@@ -15,12 +15,12 @@ from typing import TypeVar
 
 from music21.exceptions21 import Music21Exception
 
-from composer.artifacts import Artifacts
-from composer.audio import render_audio
-from composer.engrave import render_score_png
-from composer.midi import piece_to_midi_bytes
-from composer.musicxml import piece_to_score, score_to_musicxml_bytes
-from composer.pianoroll import render_pianoroll_png
+from composer.files.artifacts import Artifacts
+from composer.files.audio import render_audio
+from composer.files.engrave import render_score_png
+from composer.files.midi import piece_to_midi_bytes
+from composer.files.musicxml import piece_to_score, score_to_musicxml_bytes
+from composer.files.pianoroll import render_pianoroll_png
 from composer.piece import Piece
 
 log = logging.getLogger(__name__)

@@ -1,46 +1,25 @@
-"""Piece -> music21 Score -> MusicXML, for people who read or edit the music (and for the score picture).
+"""A track sliced into music21 measures: the beat grid, note spelling, ties and the drum staff.
 
-The Piece is notated straight (swing is a performance matter, as on jazz charts). Times are snapped to
-one grid per beat of a part, sixteenths or eighth triplets (`BeatGrid`), so music21 never invents absurd
-or nested tuplets, and each part is sliced at every onset, release and bar line into notes, chords and
-rests tied across the slices; that is the fast path (measures are built directly instead of asking
-music21's makeNotation to guess them).
-
-Drums become a percussion part (PercussionClef, unpitched notes on the conventional drum-staff lines,
-cross noteheads for cymbals), each hit lasting until the next one so the staff stays readable.
-
-music21 keeps scratch files in ``<user cache dir>/motif/music21`` (see `configure_music21`), not /tmp.
+Times are snapped to one grid per beat of a part, sixteenths or eighth triplets (`BeatGrid`), so music21
+never invents absurd or nested tuplets, and each part is sliced at every onset, release and bar line into
+notes, chords and rests tied across the slices; that is the fast path (measures are built directly instead
+of asking music21's makeNotation to guess them). Drums become unpitched notes on the conventional
+drum-staff lines, each hit lasting until the next one so the staff stays readable. `composer.files.musicxml`
+assembles the measures into a score.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-import platformdirs
 from music21 import chord as m21chord
-from music21 import (
-    clef,
-    duration,
-    harmony,
-    instrument,
-    key,
-    layout,
-    meter,
-    note,
-    percussion,
-    pitch,
-    stream,
-    tempo,
-)
+from music21 import duration, key, note, percussion, pitch, stream
 from music21 import tie as m21tie
-from music21.musicxml.m21ToXml import GeneralObjectExporter
 
-from composer.piece import Chord, Piece, Track
-from composer.theory import CHORD_INTERVALS, NOTE_NAMES_FLAT, NOTE_NAMES_SHARP, pc_name
+from composer.piece import Track
+from composer.theory import NOTE_NAMES_FLAT, NOTE_NAMES_SHARP
 
 GRID_DIVISORS = (4, 3)
 """Allowed subdivisions of the quarter note: sixteenths and eighth triplets."""
@@ -48,16 +27,8 @@ GRID_DIVISORS = (4, 3)
 _MIN_Q = 1.0 / 12
 _NEUTRAL = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
 """Chromatic spellings for keys without a signature: the common blue notes Eb and Bb, sharps otherwise."""
-_EPS = 1e-6
+EPS = 1e-6
 _BLACK_KEYS = frozenset({1, 3, 6, 8, 10})
-
-_CHORD_KINDS = {
-    "maj": "major", "min": "minor", "dim": "diminished", "aug": "augmented", "sus2": "suspended-second",
-    "sus4": "suspended-fourth", "5": "power", "6": "major-sixth", "m6": "minor-sixth", "7": "dominant",
-    "maj7": "major-seventh", "m7": "minor-seventh", "m7b5": "half-diminished", "dim7": "diminished-seventh",
-    "mmaj7": "major-minor", "9": "dominant-ninth", "maj9": "major-ninth", "m9": "minor-ninth",
-    "7sus4": "suspended-fourth", "add9": "major", "m11": "minor-11th", "13": "dominant-13th",
-}
 
 # GM percussion key -> (display step, octave, notehead) on a five-line drum staff.
 _DRUM_DISPLAY = {
@@ -68,24 +39,6 @@ _DRUM_DISPLAY = {
     59: ("F", 5, "x"), 53: ("F", 5, "diamond"), 39: ("C", 5, "x"), 54: ("E", 5, "x"), 56: ("E", 5, "triangle"),
 }
 _DRUM_DEFAULT = ("C", 5, "normal")
-
-_configured = False
-
-
-def configure_music21(scratch_dir: Path | None = None) -> Path:
-    """Point music21's scratch directory at a private folder (default: the user cache dir) and return it.
-
-    music21 otherwise writes temporary files under /tmp/music21; this keeps them with Motif's own cache
-    and changes only the in-memory environment (no ~/.music21rc is written).
-    """
-    from music21 import environment
-
-    global _configured
-    target = scratch_dir or Path(platformdirs.user_cache_dir("motif")) / "music21"
-    target.mkdir(parents=True, exist_ok=True)
-    environment.Environment()["directoryScratch"] = str(target)
-    _configured = True
-    return target
 
 
 TRIPLET_TOLERANCE = 0.02
@@ -115,13 +68,13 @@ class BeatGrid:
     def __init__(self, times: Iterable[float]) -> None:
         inside: dict[int, list[float]] = {}
         for t in times:
-            beat = math.floor(t + _EPS)
-            if t - beat > _EPS:
+            beat = math.floor(t + EPS)
+            if t - beat > EPS:
                 inside.setdefault(beat, []).append(t - beat)
         self.divisors = {beat: _beat_divisor(offsets) for beat, offsets in inside.items()}
 
     def divisor(self, t: float) -> int:
-        return self.divisors.get(math.floor(t + _EPS), GRID_DIVISORS[0])
+        return self.divisors.get(math.floor(t + EPS), GRID_DIVISORS[0])
 
     def snap(self, t: float) -> float:
         div = self.divisor(t)
@@ -129,32 +82,37 @@ class BeatGrid:
 
 
 @dataclass(frozen=True)
-class _Span:
+class Span:
     pitch: int
     start: float
     end: float
 
 
-def _spans(track: Track, total: float) -> list[_Span]:
+def track_spans(track: Track, total: float) -> list[Span]:
     grid = BeatGrid([t for n in track.notes for t in (n.start, n.end)])
     out = []
     for n in track.notes:
         start = min(max(0.0, grid.snap(n.start)), total)
         end = min(max(grid.snap(n.end), start + 1 / grid.divisor(start)), total)
-        if end - start > _EPS:
-            out.append(_Span(min(127, max(0, int(n.pitch))), start, end))
+        if end - start > EPS:
+            out.append(Span(min(127, max(0, int(n.pitch))), start, end))
     return out
 
 
-def _boundaries(spans: list[_Span], bar_q: float, total: float) -> list[float]:
+def _boundaries(spans: list[Span], bar_q: float, total: float) -> list[float]:
     points = {0.0, total}
     points.update(i * bar_q for i in range(int(round(total / bar_q)) + 1))
     for s in spans:
         points.update((s.start, s.end))
-    return sorted(p for p in {round(p, 6) for p in points} if p <= total + _EPS)
+    return sorted(p for p in {round(p, 6) for p in points} if p <= total + EPS)
 
 
-class _Speller:
+def m21_tonic(name: str) -> str:
+    """A note name as music21 spells it ("Bb" -> "B-")."""
+    return name.replace("b", "-") if len(name) > 1 else name
+
+
+class Speller:
     """Spells MIDI pitches in a key, the way a copyist would.
 
     Scale notes are spelled as the key has them. The leading tone is always the letter below the tonic (C# in
@@ -166,7 +124,7 @@ class _Speller:
     def __init__(self, signature: key.Key) -> None:
         in_key = {p.pitchClass: p.name for p in signature.getPitches()}
         outside = NOTE_NAMES_FLAT if signature.sharps < 0 else NOTE_NAMES_SHARP if signature.sharps else _NEUTRAL
-        self.names = [in_key.get(pc) or _m21_tonic(outside[pc]) for pc in range(12)]
+        self.names = [in_key.get(pc) or m21_tonic(outside[pc]) for pc in range(12)]
         self.in_key = frozenset(in_key)
         leading = signature.tonic.transpose("-m2")
         if leading.pitchClass not in in_key:
@@ -182,14 +140,14 @@ class _Speller:
             if toward - midi == 1:
                 name = NOTE_NAMES_SHARP[pc]
             elif toward - midi == -1:
-                name = _m21_tonic(NOTE_NAMES_FLAT[pc])
+                name = m21_tonic(NOTE_NAMES_FLAT[pc])
         p = pitch.Pitch(name)
         p.octave = midi // 12 - 1
         p.octave += (midi - p.midi) // 12
         return p
 
 
-def _next_pitches(spans: list[_Span]) -> dict[_Span, int]:
+def _next_pitches(spans: list[Span]) -> dict[Span, int]:
     """For each single note, the nearest pitch among the next onset's notes in the same part (where the line
     goes). Notes of a chord get none: they are spelled as the key has them, not by voice leading."""
     by_onset: dict[float, list[int]] = {}
@@ -242,8 +200,8 @@ def expressible_chunks(length_q: float) -> list[float]:
     """Split a slice into note values MusicXML can express, largest first (5/12 -> 1/3 + 1/12)."""
     chunks: list[float] = []
     left = length_q
-    while left > _EPS:
-        value = next((v for v in EXPRESSIBLE_Q if v <= left + _EPS), None)
+    while left > EPS:
+        value = next((v for v in EXPRESSIBLE_Q if v <= left + EPS), None)
         if value is None:  # a sliver below the smallest value: give it to the previous chunk
             if chunks:
                 chunks[-1] += left
@@ -253,8 +211,8 @@ def expressible_chunks(length_q: float) -> list[float]:
     return chunks or [length_q]
 
 
-def _segment(sounding: list[_Span], seg_start: float, seg_end: float, speller: _Speller,
-             toward: dict[_Span, int]) -> list[note.GeneralNote]:
+def _segment(sounding: list[Span], seg_start: float, seg_end: float, speller: Speller,
+             toward: dict[Span, int]) -> list[note.GeneralNote]:
     """One slice of a part: rests, notes or chords (tied when the slice needs several note values)."""
     chunks = expressible_chunks(seg_end - seg_start)
     if not sounding:
@@ -264,8 +222,8 @@ def _segment(sounding: list[_Span], seg_start: float, seg_end: float, speller: _
         first, last = i == 0, i == len(chunks) - 1
         parts = []
         for s in sorted({s.pitch: s for s in sounding}.values(), key=lambda s: s.pitch):
-            before = s.start < seg_start - _EPS or not first
-            after = s.end > seg_end + _EPS or not last
+            before = s.start < seg_start - EPS or not first
+            after = s.end > seg_end + EPS or not last
             tie = "continue" if before and after else "stop" if before else "start" if after else None
             parts.append(_tied_note(speller.pitch(s.pitch, toward.get(s)), tie))
         element: note.GeneralNote = parts[0] if len(parts) == 1 else m21chord.Chord(parts)
@@ -274,16 +232,16 @@ def _segment(sounding: list[_Span], seg_start: float, seg_end: float, speller: _
     return elements
 
 
-def _pitched_measures(spans: list[_Span], bar_q: float, total: float, speller: _Speller) -> list[stream.Measure]:
+def pitched_measures(spans: list[Span], bar_q: float, total: float, speller: Speller) -> list[stream.Measure]:
     points = _boundaries(spans, bar_q, total)
     bars = max(1, int(round(total / bar_q)))
     measures = [stream.Measure(number=i + 1) for i in range(bars)]
     toward = _next_pitches(spans)
     for a, b in zip(points, points[1:], strict=False):
-        if b - a < _MIN_Q - _EPS:
+        if b - a < _MIN_Q - EPS:
             continue
-        index = min(int((a + _EPS) // bar_q), bars - 1)
-        sounding = [s for s in spans if s.start <= a + _EPS and s.end >= b - _EPS]
+        index = min(int((a + EPS) // bar_q), bars - 1)
+        sounding = [s for s in spans if s.start <= a + EPS and s.end >= b - EPS]
         offset = a - index * bar_q
         for element in _segment(sounding, a, b, speller, toward):
             measures[index].insert(offset, element)
@@ -303,7 +261,7 @@ def _drum_hit(pitches: list[int]) -> note.GeneralNote:
     return hits[0] if len(hits) == 1 else percussion.PercussionChord(hits)
 
 
-def _drum_measures(spans: list[_Span], bar_q: float, total: float) -> list[stream.Measure]:
+def drum_measures(spans: list[Span], bar_q: float, total: float) -> list[stream.Measure]:
     bars = max(1, int(round(total / bar_q)))
     onsets: dict[float, list[int]] = {}
     for s in spans:
@@ -311,10 +269,10 @@ def _drum_measures(spans: list[_Span], bar_q: float, total: float) -> list[strea
     measures = [stream.Measure(number=i + 1) for i in range(bars)]
     for index, m in enumerate(measures):
         lo, hi = index * bar_q, (index + 1) * bar_q
-        times = sorted(t for t in onsets if lo - _EPS <= t < hi - _EPS)
-        edges = [lo, *times, hi] if not times or times[0] > lo + _EPS else [*times, hi]
+        times = sorted(t for t in onsets if lo - EPS <= t < hi - EPS)
+        edges = [lo, *times, hi] if not times or times[0] > lo + EPS else [*times, hi]
         for a, b in zip(edges, edges[1:], strict=False):
-            if b - a < _MIN_Q - _EPS:
+            if b - a < _MIN_Q - EPS:
                 continue
             pitches = onsets.get(round(a, 6))
             offset = a - lo
@@ -324,132 +282,3 @@ def _drum_measures(spans: list[_Span], bar_q: float, total: float) -> list[strea
                 m.insert(offset, element)
                 offset += q
     return measures
-
-
-def _m21_tonic(name: str) -> str:
-    return name.replace("b", "-") if len(name) > 1 else name
-
-
-def _chord_symbol(chord: Chord, prefer_flats: bool) -> harmony.ChordSymbol:
-    kind = _CHORD_KINDS.get(chord.quality, "major")
-    root = _m21_tonic(pc_name(chord.root_pc, prefer_flats))
-    bass = _m21_tonic(pc_name(chord.bass_pc, prefer_flats)) if chord.bass_pc is not None else None
-    symbol = harmony.ChordSymbol(root=root, bass=bass, kind=kind)
-    suffix = chord.symbol[len(pc_name(chord.root_pc, prefer_flats)):].split("/")[0]
-    if chord.quality in CHORD_INTERVALS and chord.symbol.startswith(pc_name(chord.root_pc, prefer_flats)):
-        symbol.chordKindStr = suffix
-    symbol.writeAsChord = False
-    return symbol
-
-
-def _add_chord_symbols(measures: list[stream.Measure], chords: list[Chord], bar_q: float, flats: bool) -> None:
-    grid = BeatGrid([chord.start for chord in chords])
-    for chord in chords:
-        start = grid.snap(chord.start)
-        index = int((start + _EPS) // bar_q)
-        if 0 <= index < len(measures):
-            measures[index].insert(start - index * bar_q, _chord_symbol(chord, flats))
-
-
-GUITAR_PROGRAMS = frozenset(range(24, 32))
-"""Guitars are written in the treble clef an octave above their sound (the clef with an 8 below), so a solo
-guitar's bass line and melody share one readable staff."""
-
-
-def _clef_for(track: Track, spans: list[_Span]) -> clef.Clef:
-    if track.is_drum:
-        return clef.PercussionClef()
-    if track.program in GUITAR_PROGRAMS:
-        return clef.Treble8vbClef()
-    pitches = sorted(s.pitch for s in spans)
-    median = pitches[len(pitches) // 2] if pitches else 60
-    return clef.BassClef() if median < 60 else clef.TrebleClef()
-
-
-GRAND_STAFF_PROGRAMS = frozenset(range(0, 8)) | {16, 17, 18, 19, 20, 21, 46, 52, 53}
-"""Pianos, organs, accordion, harp and choir: written on a braced pair of staves when they span both clefs."""
-GRAND_STAFF_SPLIT = 60
-MIN_SIDE_SHARE = 0.1
-
-
-def grand_staff(track: Track) -> tuple[Track, Track] | None:
-    """The upper (middle C and above) and lower halves of a two-handed part, or None for a one-staff part."""
-    if track.is_drum or track.program not in GRAND_STAFF_PROGRAMS or not track.notes:
-        return None
-    upper = [n for n in track.notes if n.pitch >= GRAND_STAFF_SPLIT]
-    lower = [n for n in track.notes if n.pitch < GRAND_STAFF_SPLIT]
-    if min(len(upper), len(lower)) < MIN_SIDE_SHARE * len(track.notes):
-        return None
-    return dataclasses.replace(track, notes=upper), dataclasses.replace(track, notes=lower)
-
-
-def _make_part(track: Track, piece: Piece, is_first: bool, with_chords: bool,
-               staff: str | None = None) -> stream.Part:
-    """One staff: a whole part, or the "upper"/"lower" staff of a grand staff (a PartStaff)."""
-    spec = piece.spec
-    total, bar_q = piece.total_quarters, piece.bar_quarters
-    spans = _spans(track, total)
-    signature = key.Key(_m21_tonic(spec.tonic), spec.mode)
-    if track.is_drum:
-        measures = _drum_measures(spans, bar_q, total)
-    else:
-        measures = _pitched_measures(spans, bar_q, total, _Speller(signature))
-    part = (stream.PartStaff if staff else stream.Part)(id=f"P{track.name}{staff or ''}")
-    inst = instrument.UnpitchedPercussion() if track.is_drum else instrument.Instrument()
-    inst.partName = inst.instrumentName = track.name
-    inst.partAbbreviation = inst.instrumentAbbreviation = None
-    inst.midiProgram = None if track.is_drum else track.program
-    part.insert(0, inst)
-    first = measures[0]
-    clefs = {"upper": clef.TrebleClef, "lower": clef.BassClef}
-    first.insert(0, clefs[staff]() if staff else _clef_for(track, spans))
-    if not track.is_drum:
-        first.insert(0, signature)
-    first.insert(0, meter.TimeSignature(spec.time_signature))
-    if is_first:
-        first.insert(0, tempo.MetronomeMark(number=spec.tempo_bpm, referent=duration.Duration(1.0)))
-    if with_chords:
-        _add_chord_symbols(measures, piece.chords, bar_q, signature.sharps < 0)
-    measures[-1].rightBarline = "final"
-    part.append(measures)
-    return part
-
-
-def piece_to_score(piece: Piece) -> stream.Score:
-    """Notate a Piece as a music21 Score: one part per track, explicit clefs, key, meter and tempo.
-
-    Chord symbols ride above the melody part; two-handed parts (piano, organ, harp, choir) spanning both
-    clefs get a braced grand staff; drums get a percussion staff at the bottom.
-    """
-    if not _configured:
-        configure_music21()
-    score = stream.Score()
-    ordered = [t for t in piece.tracks if not t.is_drum] + [t for t in piece.tracks if t.is_drum]
-    melody = piece.melody()
-    for i, track in enumerate(ordered):
-        halves = grand_staff(track)
-        if halves is None:
-            score.insert(0, _make_part(track, piece, i == 0, track is melody))
-            continue
-        staves = [_make_part(half, piece, i == 0 and side == "upper", track is melody and side == "upper", side)
-                  for half, side in zip(halves, ("upper", "lower"), strict=True)]
-        for staff in staves:
-            score.insert(0, staff)
-        score.insert(0, layout.StaffGroup(staves, name=track.name, symbol="brace"))
-    if piece.spec.prompt:
-        from music21 import metadata
-
-        score.insert(0, metadata.Metadata(title=piece.spec.prompt[:60]))
-    return score
-
-
-def score_to_musicxml_bytes(score: stream.Score) -> bytes:
-    """Serialise a Score to MusicXML bytes (the engraver reads these without touching disk)."""
-    return GeneralObjectExporter(score).parse()
-
-
-def write_musicxml(piece: Piece, path: Path) -> Path:
-    """Write `piece` as an uncompressed MusicXML file at `path` and return the path."""
-    path = Path(path)
-    path.write_bytes(score_to_musicxml_bytes(piece_to_score(piece)))
-    return path

@@ -1,0 +1,31 @@
+"""Files: a Piece as everything a user gets: MIDI, MusicXML, audio, the score picture and the piano roll.
+
+`render.render_all` makes them all (MIDI first and required, the rest optional and isolated); `midi`
+also reads MIDI back into a Piece. The names below load their module on first use, so that importing
+`composer.files.midi` or `composer.files.audio` does not pull in music21, verovio and matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from composer.files.artifacts import Artifacts
+    from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
+    from composer.files.render import render_all
+
+_EXPORTS = {
+    "Artifacts": "composer.files.artifacts",
+    "midi_bytes_to_piece": "composer.files.midi",
+    "piece_to_midi_bytes": "composer.files.midi",
+    "render_all": "composer.files.render",
+}
+__all__ = ["Artifacts", "midi_bytes_to_piece", "piece_to_midi_bytes", "render_all"]
+
+
+def __getattr__(name: str) -> Any:
+    """Load an exported name's module when the name is first asked for (PEP 562)."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
