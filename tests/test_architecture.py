@@ -47,3 +47,53 @@ def test_only_bot_knows_discord() -> None:
         if "discord" in imported_roots(path)
     ]
     assert not users, users
+
+
+def module_graph(package: str, root: Path = ROOT) -> dict[str, set[str]]:
+    """Which of a package's modules each of its modules imports: every import statement, those inside
+    functions and under `TYPE_CHECKING` included (a circle through a type hint is still a circle)."""
+    paths = {
+        ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in (root / package).rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # `from pkg import mod` imports the module; `from pkg import thing` the package.
+                targets |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in paths else node.module
+                            for a in node.names}
+        graph[name] = {target for target in targets if target in paths and target != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle as [a, b, ..., a], or None (depth-first search, colouring modules as it goes)."""
+    state: dict[str, str] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = "open"
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == "open":
+                return path[path.index(target):] + [target]
+            if target not in state and (found := visit(target)):
+                return found
+        state[node] = "done"
+        path.pop()
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)):
+            return found
+    return None
+
+
+@pytest.mark.parametrize("package", ["bot"])
+def test_no_import_circles(package: str) -> None:
+    cycle = find_cycle(module_graph(package))
+    assert cycle is None, " -> ".join(cycle or [])

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 
 from bot.discord_app.embeds import EMBED_COLOUR, mention
 from bot.discord_app.intake import scope_of
+from bot.discord_app.services import BotServices
 from bot.discord_app.views import RemixModal
-
-if TYPE_CHECKING:
-    from bot.discord_app.app import MotifBot
 
 HISTORY_PAGE = 10
 
@@ -26,7 +22,7 @@ Motif with your words: `@Motif upbeat bossa nova in D, 16 bars`.
 **Moderators**: `/style show|set|reset` for this server's defaults, `/style preset add|remove|list`."""
 
 
-def add_commands(bot: MotifBot) -> None:
+def add_commands(bot: BotServices) -> None:
     """Register the everyday commands on the bot's tree."""
     tree = bot.tree
 
@@ -62,7 +58,7 @@ def add_commands(bot: MotifBot) -> None:
     add_remix_menu(bot)
 
 
-def add_remix_menu(bot: MotifBot) -> None:
+def add_remix_menu(bot: BotServices) -> None:
     """Right-click a piece -> Apps -> "Remix with Motif": the Remix modal for that piece."""
 
     @bot.tree.context_menu(name="Remix with Motif")

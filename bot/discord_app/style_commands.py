@@ -8,17 +8,15 @@ are open to everyone because they only read.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.discord_app.embeds import EMBED_COLOUR
+from bot.discord_app.services import BotServices
 from prompts.words.genres import GENRE_IDS
 from storage import GuildSettings, StoreError
-
-if TYPE_CHECKING:
-    from bot.discord_app.app import MotifBot
 
 CHANNEL = re.compile(r"<#(\d+)>|(\d{5,25})")
 
@@ -116,7 +114,7 @@ class StyleCommands(app_commands.Group):
 
     preset = app_commands.Group(name="preset", description="Named presets for /compose")
 
-    def __init__(self, bot: MotifBot) -> None:
+    def __init__(self, bot: BotServices) -> None:
         super().__init__(
             name="style", description="This server's Motif defaults (moderators change them)", guild_only=True
         )
@@ -208,6 +206,6 @@ class StyleCommands(app_commands.Group):
         await reply(interaction, "Presets", text)
 
 
-def add_style_commands(bot: MotifBot) -> None:
+def add_style_commands(bot: BotServices) -> None:
     """Register `/style` and its subcommands on the bot's tree."""
     bot.tree.add_command(StyleCommands(bot))

@@ -3,27 +3,20 @@
 The buttons are `DynamicItem`s: their custom ids carry the generation id ("motif:variation:ab12cd34ef"),
 so a button on a message posted before a restart still works; nothing about it lives in memory. That id is
 client-supplied data like any typed option: every button and the modal check it against the server asking
-(through `Intake.remix_from_interaction`, `MotifBot.answer_lineage` or `visible_piece`).
+(through `Intake.remix_from_interaction`, `BotServices.answer_lineage` or `visible_piece`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from bot.discord_app.intake import visible_piece
-
-if TYPE_CHECKING:
-    from bot.discord_app.app import MotifBot
+from bot.discord_app.services import services_of
 
 GEN = r"(?P<gen>[0-9a-z]{1,32})"
-
-
-def motif(interaction: discord.Interaction) -> MotifBot:
-    """The bot behind an interaction (buttons and modals are built without a reference to it)."""
-    return interaction.client  # type: ignore[return-value]
 
 
 class _GenButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"motif:none:" + GEN):
@@ -50,7 +43,7 @@ class VariationButton(_GenButton, template=r"motif:variation:" + GEN):
     action, label, style = "variation", "Variation", discord.ButtonStyle.primary
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await motif(interaction).intake.remix_from_interaction(interaction, self.gen, "a variation")
+        await services_of(interaction).intake.remix_from_interaction(interaction, self.gen, "a variation")
 
 
 class ContinueButton(_GenButton, template=r"motif:continue:" + GEN):
@@ -59,7 +52,7 @@ class ContinueButton(_GenButton, template=r"motif:continue:" + GEN):
     action, label = "continue", "Continue"
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await motif(interaction).intake.remix_from_interaction(interaction, self.gen, "continue for 4 bars")
+        await services_of(interaction).intake.remix_from_interaction(interaction, self.gen, "continue for 4 bars")
 
 
 class RemixButton(_GenButton, template=r"motif:remix:" + GEN):
@@ -69,7 +62,7 @@ class RemixButton(_GenButton, template=r"motif:remix:" + GEN):
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """The modal only for a piece this server may use (a forged custom id gets the unknown-id answer)."""
-        if await visible_piece(motif(interaction).store, interaction, self.gen) is not None:
+        if await visible_piece(services_of(interaction).store, interaction, self.gen) is not None:
             await interaction.response.send_modal(RemixModal(self.gen))
 
 
@@ -79,7 +72,7 @@ class LineageButton(_GenButton, template=r"motif:lineage:" + GEN):
     action, label = "lineage", "Lineage"
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await motif(interaction).answer_lineage(interaction, self.gen, ephemeral=True)
+        await services_of(interaction).answer_lineage(interaction, self.gen, ephemeral=True)
 
 
 BUTTONS: tuple[type[_GenButton], ...] = (VariationButton, ContinueButton, RemixButton, LineageButton)
@@ -108,4 +101,4 @@ class RemixModal(discord.ui.Modal, title="Remix with Motif"):
         self.gen = gen
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await motif(interaction).intake.remix_from_interaction(interaction, self.gen, self.instruction.value)
+        await services_of(interaction).intake.remix_from_interaction(interaction, self.gen, self.instruction.value)
