@@ -217,9 +217,9 @@ class Studio:
     async def import_midi(self, data: bytes, filename: str, who: Who | None = None) -> Result:
         """A user's MIDI file as starting material: parsed safely, stored as their generation, rendered.
 
-        Raises `composer.midi_import.MidiImportError` with a clear reason for anything malformed or hostile.
+        Raises `composer.upload.importer.MidiImportError` with a clear reason for anything malformed or hostile.
         """
-        from composer.midi_import import import_midi
+        from composer.upload.importer import import_midi
 
         start = time.perf_counter()
         imported = import_midi(data, filename=filename)

@@ -13,7 +13,7 @@ import pytest
 
 from bot.studio import StudioConfig, StudioError, Who, open_studio
 from composer.learn.analyze import read_midi
-from composer.midi_import import MidiImportError
+from composer.upload.importer import MidiImportError
 from prompts.edit.language import EditError
 from prompts.spec import Spec
 

@@ -11,8 +11,8 @@ import pytest
 from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose
 from composer.melody.source import load_default_melody_source
-from composer.midi_import import MidiImportError, import_midi
 from composer.theory import tonic_pc
+from composer.upload.importer import MidiImportError, import_midi
 from prompts.spec import Instrument, Spec
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

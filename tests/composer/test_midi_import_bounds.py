@@ -7,9 +7,10 @@ pair of notes), far past the sandbox's timeout; the timings are in the commit no
 
 from __future__ import annotations
 
-from composer.midi_import import MAX_NOTES, import_midi
-from composer.midi_import_parts import MAX_PARTS, index_programs
-from composer.midi_import_parts import _program as program_at
+from composer.upload.importer import import_midi
+from composer.upload.limits import MAX_NOTES
+from composer.upload.parts import MAX_PARTS, index_programs
+from composer.upload.parts import _program as program_at
 from tests.composer.test_midi_import import END, smf
 
 DISCORD_UPLOAD_BYTES = 256 * 1024

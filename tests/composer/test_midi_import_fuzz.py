@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from composer.files.midi import piece_to_midi_bytes
-from composer.midi_import import MidiImportError, import_midi
+from composer.upload.importer import MidiImportError, import_midi
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SEEDS = [(FIXTURES / name).read_bytes() for name in (

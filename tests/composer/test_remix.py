@@ -14,10 +14,10 @@ from composer.generate import compose
 from composer.learn.analyze import MidiFacts, check_all, read_midi
 from composer.lines import map_pitch, melody_line
 from composer.melody.source import load_default_melody_source
-from composer.midi_import import import_midi
 from composer.piece import Piece, Track
 from composer.remix import remix
 from composer.theory import scale_pcs, tonic_pc
+from composer.upload.importer import import_midi
 from prompts.edit.language import apply_edits, parse_edits
 from prompts.edit.types import EditPlan
 from prompts.parse import parse

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from composer.lines import infer_chords, line_indices
-from composer.midi_import import MidiImportError
 from composer.piece import DRUM_CHANNEL, Note, Piece, Track
+from composer.upload.limits import MidiImportError
 from prompts.spec import TIME_SIGNATURES, Instrument, Spec
 from prompts.words.instruments import gm_name
 from prompts.words.keys import spell

@@ -1,9 +1,9 @@
 """A user's MIDI file as starting material: caps first, parsing in a sandboxed child process, then a Piece.
 
 Order matters for safety: the size cap and a header check run here before anything else; the parse itself
-runs in `composer.midi_import_worker` (a separate Python process with a wall-clock timeout, an address-space
+runs in `composer.upload.worker` (a separate Python process with a wall-clock timeout, an address-space
 limit and a CPU limit) and returns plain data; only then is that data turned into a `Piece` and a `Spec`
-(`composer.midi_import_parts`). Every refusal is a `MidiImportError` with a message for the person who
+(`composer.upload.parts`). Every refusal is a `MidiImportError` with a message for the person who
 uploaded the file.
 """
 
@@ -16,33 +16,20 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from composer.midi_import_worker import MidiFormatError, read_header
 from composer.piece import Piece
+from composer.upload.limits import (
+    FASTEST_BPM,
+    MAX_BYTES,
+    MAX_NOTES,
+    MAX_OUTPUT_BYTES,
+    MAX_SECONDS,
+    MEMORY_MB,
+    TIMEOUT_S,
+    ImportLimits,
+    MidiImportError,
+)
+from composer.upload.worker import MidiFormatError, read_header
 from prompts.spec import Spec
-
-MAX_BYTES = 1024 * 1024
-MAX_NOTES = 20_000
-MAX_SECONDS = 600.0
-TIMEOUT_S = 10.0
-MEMORY_MB = 512
-FASTEST_BPM = 400
-"""The fastest tempo a Spec allows; with it a length in seconds bounds the length in quarter notes."""
-MAX_OUTPUT_BYTES = 64 * 1024 * 1024
-
-
-class MidiImportError(ValueError):
-    """An uploaded MIDI file Motif will not use; the message says why (too large, not MIDI, too long...)."""
-
-
-@dataclass(frozen=True)
-class ImportLimits:
-    """The caps an upload must pass (defaults suit a chat attachment)."""
-
-    max_bytes: int = MAX_BYTES
-    max_notes: int = MAX_NOTES
-    max_seconds: float = MAX_SECONDS
-    timeout_s: float = TIMEOUT_S
-    memory_mb: int = MEMORY_MB
 
 
 @dataclass
@@ -65,7 +52,7 @@ def import_midi(data: bytes, *, filename: str = "upload.mid", max_bytes: int = M
     limits = ImportLimits(max_bytes, max_notes, max_seconds, timeout_s, memory_mb)
     check_caps(data, limits)
     raw = parse_in_subprocess(data, limits)
-    from composer.midi_import_parts import build_import
+    from composer.upload.parts import build_import
 
     piece, warnings = build_import(raw, filename, limits.max_seconds)
     return ImportedMidi(piece, piece.spec, warnings)
@@ -88,7 +75,7 @@ def check_caps(data: bytes, limits: ImportLimits) -> None:
 def worker_command(limits: ImportLimits) -> list[str]:
     """The child process's command line (the same interpreter, the worker module, the limits)."""
     max_quarters = limits.max_seconds * FASTEST_BPM / 60.0
-    return [sys.executable, "-m", "composer.midi_import_worker",
+    return [sys.executable, "-m", "composer.upload.worker",
             "--max-bytes", str(limits.max_bytes), "--max-notes", str(limits.max_notes),
             "--max-quarters", f"{max_quarters:.3f}", "--memory-mb", str(limits.memory_mb),
             "--cpu-s", str(max(1, math.ceil(limits.timeout_s)))]

@@ -1,6 +1,6 @@
 """The sandboxed half of MIDI import: a Standard MIDI File parser run in a child process.
 
-`composer.midi_import` starts `python -m composer.midi_import_worker` with the file on stdin; this process
+`composer.upload.importer` starts `python -m composer.upload.worker` with the file on stdin; this process
 first caps its own address space (and CPU time), then parses with nothing but the standard library, so a
 hostile file can at worst exhaust this process. Every limit is checked while reading (notes, length in
 quarter notes, tracks), so work stops at the first sign of trouble. The answer is one JSON object on
