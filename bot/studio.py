@@ -7,6 +7,7 @@ each stage. Models are loaded once per `Studio`, so a batch or a long-running bo
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import secrets
 import time
@@ -18,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
-from composer.files.render import render_all
+from composer.melody.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
 from composer.generate import OriginalityError, compose_original
 from composer.melody import MelodySource, load_default_melody_source
-from composer.melody.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
+from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.originality import OriginalityIndex, OriginalityReport, tune_of
 from composer.piece import Piece
+from composer.files.render import render_all
 from prompts import ParseConfig, Spec, parse
 from storage import Generation, NewGeneration, Store
 
@@ -162,18 +163,22 @@ class Studio:
             self._index = OriginalityIndex.load()
         return self._index
 
-    def read(self, prompt: str) -> tuple[Spec, float]:
-        """Parse a prompt; returns the Spec and the time it took in ms. Raises `prompts.ParseError`."""
+    def read(self, prompt: str, reader: Callable[[str], Spec] | None = None) -> tuple[Spec, float]:
+        """Parse a prompt (with `reader` when given); returns the Spec and the time it took in ms. Raises
+        `prompts.ParseError`."""
         start = time.perf_counter()
-        spec = parse(prompt, self.config.parse)
+        spec = reader(prompt) if reader is not None else parse(prompt, self.config.parse)
         return spec, (time.perf_counter() - start) * 1000
 
-    async def compose(self, prompt: str, seed: int | None = None, who: Who | None = None) -> Result:
-        """Turn a prompt into a stored generation with its files.
+    async def compose(self, prompt: str, seed: int | None = None, who: Who | None = None,
+                      read: Callable[[str], Spec] | None = None) -> Result:
+        """Turn a prompt into a stored generation with its files; the one compose path of every front end.
 
-        Raises `prompts.ParseError` on bad input and `OriginalityError` when nothing original enough came out.
+        `read` replaces the plain parse where a front end reads prompts its own way (a Discord server's style
+        fills its defaults and holds its caps); the seed is assigned here either way. Raises
+        `prompts.ParseError` on bad input and `OriginalityError` when nothing original enough came out.
         """
-        spec, parse_ms = self.read(prompt)
+        spec, parse_ms = self.read(prompt, read)
         spec = dataclasses.replace(spec, seed=new_seed() if seed is None else seed)
         return await self.compose_spec(spec, prompt, {"parse": parse_ms}, who)
 
@@ -292,12 +297,17 @@ class Studio:
     def model_version(self, engine: str) -> str:
         """Which weights wrote the notes: a digest of the checkpoint, or the Markov tables."""
         if engine == "model":
-            weights = CHECKPOINT_DIR / WEIGHTS_FILE
-            digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12] if weights.is_file() else "none"
-            return f"model@{digest}"
+            return f"model@{weights_digest(CHECKPOINT_DIR / WEIGHTS_FILE)}"
         if engine == "markov":
             return "markov@tables"
         return engine  # "import": the user's own file; no model wrote its notes
+
+
+@functools.cache
+def weights_digest(weights: Path) -> str:
+    """The first 12 hex digits of the weights file's SHA-256 ("none" without one), hashed once per process:
+    the file is megabytes and every publish names it, and a process loads its model only once anyway."""
+    return hashlib.sha256(weights.read_bytes()).hexdigest()[:12] if weights.is_file() else "none"
 
 
 def remix_engine(plan, parent_engine: str, studio_engine: str) -> str:
