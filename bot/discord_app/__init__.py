@@ -13,7 +13,7 @@ from bot.discord_app.app import BotOptions, MotifBot
 from bot.discord_app.pool import WorkerCrashed, WorkerPool, start_workers
 from bot.discord_app.worker import WorkerConfig
 from bot.settings import BotSettings, SettingsError, load_settings, read_environment
-from bot.studio import default_engine
+from bot.studio import StudioConfig, default_engine
 from storage import Store
 
 __all__ = ["BotOptions", "MotifBot", "WorkerConfig", "WorkerCrashed", "WorkerPool", "bot_command", "run_bot"]
@@ -23,14 +23,14 @@ log = logging.getLogger(__name__)
 
 def worker_config(settings: BotSettings) -> WorkerConfig:
     """What the worker processes need from the settings (never the token)."""
-    return WorkerConfig(
-        db_path=settings.db_path,
+    studio = StudioConfig(
         out_dir=settings.out_dir,
-        engine=settings.engine or default_engine(),
-        want_audio=settings.want_audio,
+        db_path=settings.db_path,
         audio_format=settings.audio_format,
-        fault_kill_on_prompt=settings.fault_kill_on_prompt,
+        want_audio=settings.want_audio,
+        engine=settings.engine or default_engine(),
     )
+    return WorkerConfig(studio, fault_kill_on_prompt=settings.fault_kill_on_prompt)
 
 
 async def run_bot(settings: BotSettings) -> None:
@@ -39,7 +39,7 @@ async def run_bot(settings: BotSettings) -> None:
     if config.fault_kill_on_prompt:
         log.warning("MOTIF_FAULT_KILL_ON_PROMPT is set: a prompt containing it kills its worker (tests only)")
     processes = start_workers(
-        settings.workers, config.engine, settings.worker_memory_mb * 1024 * 1024 or None, settings.job_timeout_s
+        settings.workers, config.studio.engine, settings.worker_memory_mb * 1024 * 1024 or None, settings.job_timeout_s
     )
     processes.warm()  # models load while the bot connects, not during the first users' jobs
     try:

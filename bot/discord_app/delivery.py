@@ -82,7 +82,7 @@ class DiscordDelivery:
             result, credit_line(request.author, parent_author, result.get("parent_id")), score
         )
         notes = list(upload.notes)
-        if not request.style.audio:
+        if not request.style.settings.audio:
             notes.append("Audio is off in this server: MIDI and score only.")
         # Recorded before posting, so a reply that comes the instant the piece appears finds its parent.
         message_id = await handle.message_id()

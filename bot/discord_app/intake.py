@@ -36,16 +36,7 @@ MAX_PROMPT_CHARS = 1000
 
 def style_of(settings: GuildSettings, suffix: str = "", overrides: dict[str, Any] | None = None) -> Style:
     """The snapshot of a server's settings (and preset) that travels with a job."""
-    return Style(
-        genre=settings.genre,
-        tempo_min=settings.tempo_min,
-        tempo_max=settings.tempo_max,
-        instruments=settings.instruments,
-        max_bars=settings.max_bars,
-        audio=settings.audio,
-        prompt_suffix=suffix,
-        spec_overrides=dict(overrides or {}),
-    )
+    return Style(settings, prompt_suffix=suffix, spec_overrides=dict(overrides or {}))
 
 
 def user_key(user: discord.abc.User) -> str:

@@ -16,8 +16,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
+from storage import GuildSettings
 from storage.generations import Scope
 from storage.jobs import TRANSIENT_KEY
+from storage.settings import SETTING_NAMES, to_stored
 
 Action = Literal["compose", "remix", "import"]
 ReplyKind = Literal["interaction", "message"]
@@ -30,25 +32,26 @@ DEFAULT_MIDI_NAME = "upload.mid"
 
 @dataclass(frozen=True)
 class Style:
-    """A server's settings as they feed one request (a snapshot, so a resumed job obeys what was accepted)."""
+    """A server's settings as they feed one request (a snapshot, so a resumed job obeys what was accepted):
+    its `GuildSettings`, whose defaults are declared once in `storage.settings`, and the preset it names.
 
-    genre: str | None = None
-    tempo_min: int | None = None
-    tempo_max: int | None = None
-    instruments: tuple[str, ...] = ()
-    max_bars: int = 32
-    audio: bool = True
+    In the payload the settings are written flat beside the preset, as they always were, so a job stored by
+    an older Motif (which wrote only genre, tempo_min, tempo_max, instruments, max_bars and audio) reads back
+    with the defaults for the rest."""
+
+    settings: GuildSettings = field(default_factory=GuildSettings)
     prompt_suffix: str = ""
     spec_overrides: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["instruments"] = list(self.instruments)
-        return data
+        settings = to_stored({name: getattr(self.settings, name) for name in SETTING_NAMES})
+        return settings | {"prompt_suffix": self.prompt_suffix, "spec_overrides": dict(self.spec_overrides)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Style:
-        return cls(**{**data, "instruments": tuple(data.get("instruments", ()))})
+        stored = {name: data[name] for name in SETTING_NAMES if name in data}
+        settings = GuildSettings(**{n: tuple(v) if isinstance(v, list) else v for n, v in stored.items()})
+        return cls(settings, data.get("prompt_suffix", ""), dict(data.get("spec_overrides") or {}))
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ PRESET_FIELDS = frozenset(FIELDS) - {"instruments", "moods"}
 """Spec fields a preset may set directly (instruments and moods go through its prompt suffix instead)."""
 
 
-def parse_config(style: Style, use_encoder: bool = True) -> ParseConfig:
-    """The reading limits under a server's style: its bar cap, never above what Motif can write."""
-    return ParseConfig(max_bars=min(style.max_bars, MAX_BARS), use_encoder=use_encoder)
+def parse_config(base: ParseConfig, max_bars: int) -> ParseConfig:
+    """The reading limits under a server's bar cap, never above what Motif can write."""
+    return dataclasses.replace(base, max_bars=min(max_bars, MAX_BARS))
 
 
 def styled_spec(prompt: str, style: Style, bars: int | None, config: ParseConfig) -> Spec:
@@ -31,11 +31,11 @@ def styled_spec(prompt: str, style: Style, bars: int | None, config: ParseConfig
     if style.prompt_suffix.strip():
         text = f"{text}, {style.prompt_suffix.strip()}" if text else style.prompt_suffix.strip()
     spec = parse(text, config)
-    if style.genre and "genre" not in spec.explicit:
-        text = f"{text}, {style.genre.replace('_', ' ')}"
-        spec = _with_genre(parse(text, config), style.genre)
-    if style.instruments and "instruments" not in spec.explicit:
-        text = f"{text}, with {', '.join(style.instruments)}"
+    if style.settings.genre and "genre" not in spec.explicit:
+        text = f"{text}, {style.settings.genre.replace('_', ' ')}"
+        spec = _with_genre(parse(text, config), style.settings.genre)
+    if style.settings.instruments and "instruments" not in spec.explicit:
+        text = f"{text}, with {', '.join(style.settings.instruments)}"
         spec = parse(text, config)
     spec = _apply_overrides(spec, style.spec_overrides)
     if bars is not None:
@@ -75,8 +75,8 @@ def _apply_overrides(spec: Spec, overrides: dict[str, Any]) -> Spec:
 def clamp_tempo(spec: Spec, style: Style) -> Spec:
     """Hold the tempo inside the server's range, noting the change (first, so the card shows it) so the
     user sees why."""
-    low = style.tempo_min or spec.tempo_bpm
-    high = style.tempo_max or spec.tempo_bpm
+    low = style.settings.tempo_min or spec.tempo_bpm
+    high = style.settings.tempo_max or spec.tempo_bpm
     tempo = min(max(spec.tempo_bpm, low), high)
     if tempo == spec.tempo_bpm:
         return spec
@@ -91,7 +91,7 @@ def held_to_style(spec: Spec, style: Style) -> Spec:
     defaults for what a prompt leaves unstated; a remix starts from a piece where everything is settled, so
     they have nothing to fill, and what the instruction changes counts as stated, as in /compose."""
     spec = clamp_tempo(spec, style)
-    limit = min(style.max_bars, MAX_BARS)
+    limit = min(style.settings.max_bars, MAX_BARS)
     if spec.bars <= limit:
         return spec
     note = f"{spec.bars} bars is above this server's limit; cut to {limit} bars"

@@ -16,17 +16,17 @@ import multiprocessing.util
 import os
 import resource
 import signal
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.discord_app.requests import Request, Style
+from bot.discord_app.requests import Request
 from bot.discord_app.styling import held_to_style, parse_config, styled_spec
 from bot.discord_app.upload import UPLOAD_KEY, choose_upload
 from bot.settings import DEFAULT_WORKER_MEMORY_MB
-from bot.studio import Result, Studio, StudioConfig, StudioError, Who, load_melody_source, new_seed
+from bot.studio import Result, Studio, StudioConfig, StudioError, Who, load_melody_source
 from composer.melody import MelodySource
+from prompts import Spec
 from storage import Store
 
 log = logging.getLogger(__name__)
@@ -34,16 +34,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """How worker processes compose and render (the bot's settings, minus anything secret)."""
+    """How worker processes compose and render: the bot's `StudioConfig` (its settings minus anything secret),
+    which each job narrows to its server's audio switch and bar cap."""
 
-    db_path: Path
-    out_dir: Path
-    engine: str
-    want_audio: bool = True
-    want_images: bool = True
-    audio_format: str = "ogg"
-    check_originality: bool = True
-    use_encoder: bool = True
+    studio: StudioConfig
     fault_kill_on_prompt: str | None = None
     """For tests only (MOTIF_FAULT_KILL_ON_PROMPT): a worker given a prompt or instruction containing this
     text kills its own process with SIGKILL, as the OOM killer would, to exercise crash recovery for real."""
@@ -119,31 +113,23 @@ def _studio(config: WorkerConfig, audio: bool, max_bars: int) -> Studio:
     state = _state()
     key = (config, audio, max_bars)
     if key not in state.studios:
-        if config.db_path not in state.stores:
-            state.stores[config.db_path] = state.loop.run_until_complete(Store.open(config.db_path))
-        studio_config = StudioConfig(
-            out_dir=config.out_dir,
-            db_path=config.db_path,
-            audio_format=config.audio_format,
-            want_audio=config.want_audio and audio,
-            want_images=config.want_images,
-            engine=config.engine,
-            check_originality=config.check_originality,
-            parse=parse_config(Style(max_bars=max_bars), use_encoder=config.use_encoder),
+        base = config.studio
+        if base.db_path not in state.stores:
+            state.stores[base.db_path] = state.loop.run_until_complete(Store.open(base.db_path))
+        studio_config = dataclasses.replace(
+            base, want_audio=base.want_audio and audio, parse=parse_config(base.parse, max_bars)
         )
-        state.studios[key] = Studio(studio_config, state.stores[config.db_path], _engine(config.engine))
+        state.studios[key] = Studio(studio_config, state.stores[base.db_path], _engine(base.engine))
     return state.studios[key]
 
 
 async def _run(studio: Studio, request: Request) -> Result:
     who = Who(author=request.author, guild=request.guild, channel=request.channel)
-    if request.action == "compose":
-        start = time.perf_counter()
-        spec = styled_spec(request.prompt, request.style, request.bars, studio.config.parse)
-        spec = dataclasses.replace(spec, seed=new_seed() if request.seed is None else request.seed)
-        return await studio.compose_spec(
-            spec, request.prompt, {"parse": (time.perf_counter() - start) * 1000}, who
-        )
+    if request.action == "compose":  # read under the server's style, then the one compose path
+        def read(text: str) -> Spec:
+            return styled_spec(text, request.style, request.bars, studio.config.parse)
+
+        return await studio.compose(request.prompt, request.seed, who, read=read)
     held = functools.partial(held_to_style, style=request.style)  # the server's caps, as for /compose
     if request.action == "remix":
         if request.parent_id is None:
@@ -172,7 +158,7 @@ def run_request(config: WorkerConfig, payload: dict[str, Any]) -> dict[str, Any]
     request = Request.from_payload(payload)
     _maybe_die(config, request)
     try:
-        studio = _studio(config, request.style.audio, request.style.max_bars)
+        studio = _studio(config, request.style.settings.audio, request.style.settings.max_bars)
         result = _state().loop.run_until_complete(_run(studio, request))
     except ValueError as exc:
         return {"ok": False, "error": str(exc), "retry": False}

@@ -15,6 +15,8 @@ import pytest
 
 from bot.discord_app import BotOptions, MotifBot, WorkerConfig, WorkerPool
 from bot.discord_app.pool import ProcessGroup, start_workers
+from bot.studio import StudioConfig
+from prompts import ParseConfig
 from storage import Store
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMessage
 
@@ -47,14 +49,14 @@ class World:
 
 
 def worker_config(tmp_path: Path, *, images: bool = True) -> WorkerConfig:
-    return WorkerConfig(
-        db_path=tmp_path / "motif.db",
+    return WorkerConfig(StudioConfig(
         out_dir=tmp_path / "files",
-        engine="markov",
+        db_path=tmp_path / "motif.db",
         want_audio=False,
         want_images=images,
-        use_encoder=False,
-    )
+        engine="markov",
+        parse=ParseConfig(use_encoder=False),
+    ))
 
 
 async def open_world(
@@ -64,7 +66,7 @@ async def open_world(
     guild = fake.add_guild("Studio", channels=["general", "music"])
     config = worker_config(tmp_path, images=images)
     try:
-        async with Store.open(config.db_path) as store:
+        async with Store.open(config.studio.db_path) as store:
             yield World(fake, guild, store, config, executor)
     finally:
         await fake.stop()

@@ -26,7 +26,9 @@ ASK = {"prompt": "gentle piano ballad", "bars": 4, "seed": 1234}
 @pytest.fixture
 async def audio_world(tmp_path: Path, executor: ProcessGroup) -> AsyncIterator[World]:
     async for opened in open_world(tmp_path, executor):
-        yield dataclasses.replace(opened, config=dataclasses.replace(opened.config, want_audio=True))
+        yield dataclasses.replace(
+            opened, config=dataclasses.replace(opened.config, studio=dataclasses.replace(opened.config.studio, want_audio=True))
+        )
 
 
 async def _compose(world: World) -> FakeMessage:

@@ -178,7 +178,7 @@ async def test_finished_jobs_keep_no_token_or_upload_and_old_ones_are_purged(wor
         claimed = await world.store.claim_next_job("test", 30.0)
         assert claimed is not None and claimed.id == job.id
         await world.store.complete_job(job.id, {})
-        _age_job(world.config.db_path, job.id, days)
+        _age_job(world.config.studio.db_path, job.id, days)
     async with fake.running(world.bot()):
         alice = fake.add_user("alice")
         asked = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "2 bars of jazz"})

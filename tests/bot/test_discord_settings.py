@@ -10,6 +10,7 @@ from bot.discord_app.requests import Style
 from bot.discord_app.styling import styled_spec
 from bot.settings import SettingsError, load_settings, read_environment
 from prompts import ParseConfig, ParseError
+from storage import GuildSettings
 
 
 def test_token_from_dotenv_with_environment_winning(tmp_path: Path) -> None:
@@ -33,7 +34,7 @@ def test_missing_token_and_bad_numbers_are_clear() -> None:
 
 def test_server_style_fills_defaults_and_holds_caps() -> None:
     config = ParseConfig(max_bars=8, use_encoder=False)
-    style = Style(genre="bossa_nova", tempo_max=100, instruments=("cello",), max_bars=8)
+    style = Style(GuildSettings(genre="bossa_nova", tempo_max=100, instruments=("cello",), max_bars=8))
     spec = styled_spec("a fast happy tune", style, None, config)
     assert spec.genre == "bossa_nova" and spec.tempo_bpm <= 100
     assert any("tempo" in note for note in spec.notes)
