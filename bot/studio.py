@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from composer.melody.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
+from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
+from composer.files.render import render_all
 from composer.generate import OriginalityError, compose_original
 from composer.melody import MelodySource, load_default_melody_source
-from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
+from composer.melody.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
 from composer.originality import OriginalityIndex, OriginalityReport, tune_of
 from composer.piece import Piece
-from composer.files.render import render_all
 from prompts import ParseConfig, Spec, parse
 from storage import Generation, NewGeneration, Store
 

@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 
 from bot.cli.bench import percentile
+from composer.harmony import plan_harmony
 from composer.learn.analyze import check_explicit, read_midi
-from composer.melody.attributes import DENSITIES, caption, melody_attributes
-from composer.melody.corpus import load_melodies
 from composer.learn.evaluate import (
     compare_features,
     constrained_nats,
@@ -29,11 +28,12 @@ from composer.learn.evaluate import (
     normalised_tonic_name,
     test_windows,
 )
-from composer.harmony import plan_harmony
-from composer.melody.markov import MarkovModel
-from composer.melody import MarkovMelody
-from composer.styles import style_for
 from composer.learn.train import score_examples
+from composer.melody import MarkovMelody
+from composer.melody.attributes import DENSITIES, caption, melody_attributes
+from composer.melody.corpus import load_melodies
+from composer.melody.markov import MarkovModel
+from composer.styles import style_for
 from prompts.spec import MODES, TIME_SIGNATURES, Spec
 
 CONTROL_SUITE: tuple[str, ...] = (

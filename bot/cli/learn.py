@@ -77,11 +77,11 @@ def train_command(
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the weights in the checkpoint folder.")] = False,
 ) -> None:
     """Train the melody model on the corpus melodies (CPU), keeping the best checkpoint."""
-    from composer.melody.corpus import load_melodies
     from composer.learn.dataset import build_examples
+    from composer.learn.train import CHECKPOINT_DIR, TrainConfig, train
+    from composer.melody.corpus import load_melodies
     from composer.melody.model import ModelConfig
     from composer.melody.tokens import MotifTokenizer
-    from composer.learn.train import CHECKPOINT_DIR, TrainConfig, train
     from prompts.encoder import get_encoder
 
     tokenizer = MotifTokenizer()

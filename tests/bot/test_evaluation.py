@@ -10,9 +10,9 @@ import pytest
 
 from bot.cli.evaluation import control_and_latency, heldout_bits, statistics, window_spec
 from bot.studio import StudioConfig, load_melody_source, open_studio
-from composer.melody.corpus import load_melodies
 from composer.learn.evaluate import FEATURES
 from composer.learn.evaluate import test_windows as held_out_windows
+from composer.melody.corpus import load_melodies
 from composer.melody.markov import MarkovModel
 
 
