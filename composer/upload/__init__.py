@@ -8,8 +8,9 @@ small under its memory cap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from composer import lazy_exports
 
 if TYPE_CHECKING:
     from composer.upload.importer import ImportedMidi, import_midi
@@ -23,9 +24,4 @@ _EXPORTS = {
 }
 __all__ = ["ImportLimits", "ImportedMidi", "MidiImportError", "import_midi"]
 
-
-def __getattr__(name: str) -> Any:
-    """Load an exported name's module when the name is first asked for (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
