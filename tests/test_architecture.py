@@ -56,18 +56,7 @@ def module_graph(package: str, root: Path = ROOT) -> dict[str, set[str]]:
         ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): path
         for path in (root / package).rglob("*.py")
     }
-    graph: dict[str, set[str]] = {}
-    for name, path in paths.items():
-        targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                targets |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                # `from pkg import mod` imports the module; `from pkg import thing` the package.
-                targets |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in paths else node.module
-                            for a in node.names}
-        graph[name] = {target for target in targets if target in paths and target != name}
-    return graph
+    return {name: _imports(path, paths) - {name} for name, path in paths.items()}
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
