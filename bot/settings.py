@@ -14,6 +14,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from composer.files.audio import FORMATS as AUDIO_FORMATS
+from prompts.errors import UserError
 from storage import StoreError, resolve_db_path
 
 DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
@@ -33,7 +34,7 @@ DEFAULT_JOB_RETENTION_DAYS = 7
 """Finished jobs (their payloads and outcomes) are deleted this long after they end (MOTIF_JOB_RETENTION_DAYS)."""
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError):
     """A missing or malformed setting; the message names the variable and what it should hold."""
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.failures import RenderError
 from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.files.render import render_all
 from composer.generate import OriginalityError, compose_original
@@ -26,23 +27,15 @@ from composer.melody import MelodySource, load_default_melody_source
 from composer.melody.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
 from composer.originality import OriginalityIndex, OriginalityReport, tune_of
 from composer.piece import Piece
-from prompts import ParseConfig, Spec, parse
+from prompts import ParseConfig, Spec, UserError, parse
 from storage import Generation, NewGeneration, Store
 
 FILE_KINDS = ("midi", "musicxml", "audio", "score_png", "pianoroll_png")
 ENGINES = ("model", "markov")
 
 
-class StudioError(ValueError):
-    """A request the studio cannot carry out, with a message for the user (unknown id, bad file...)."""
-
-
-class RenderError(StudioError):
-    """The generation was stored but its files could not be written; `generation_id` says which one."""
-
-    def __init__(self, message: str, generation_id: str) -> None:
-        super().__init__(message)
-        self.generation_id = generation_id
+class StudioError(UserError):
+    """A request the studio cannot carry out, with a message for the user (unknown id, unknown engine...)."""
 
 
 def default_engine(checkpoint: Path = CHECKPOINT_DIR) -> str:
@@ -59,7 +52,7 @@ def load_melody_source(engine: str) -> MelodySource:
         from prompts.encoder import get_encoder
 
         return load_model_melody(get_encoder().embed)
-    raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    raise StudioError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
 
 
 @dataclass(frozen=True)

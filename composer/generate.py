@@ -20,6 +20,7 @@ from composer.harmony.plan import plan_harmony
 from composer.originality import OriginalityIndex, OriginalityReport, tune_of
 from composer.piece import Chord, Note, Piece
 from composer.styles import Style, style_for
+from prompts.errors import UserError
 from prompts.spec import Spec
 
 HARMONY_TRIES = 8
@@ -90,8 +91,9 @@ def compose(spec: Spec, melody_source: MelodySource | None = None, rng_seed: int
     return compose_timed(spec, melody_source, rng_seed)[0]
 
 
-class OriginalityError(RuntimeError):
-    """Every attempt copied a training melody past the threshold; nothing may be posted."""
+class OriginalityError(UserError):
+    """Every attempt copied a training melody past the threshold; nothing may be posted. A user error: the
+    same request and seed would copy again (retrying cannot help), and rewording or another seed can."""
 
 
 @dataclass

@@ -5,7 +5,7 @@ Importing this package is cheap: torch and transformers load only when a prompt 
 
 from __future__ import annotations
 
-from prompts.errors import ParseError
+from prompts.errors import ParseError, UserError
 from prompts.parse import ParseConfig, parse
 from prompts.spec import Instrument, Spec
 from prompts.words.genres import GENRE_IDS, GenreInfo, genre_info
@@ -14,5 +14,5 @@ from prompts.words.moods import MOOD_IDS, MoodInfo, mood_info
 
 __all__ = [
     "GENRE_IDS", "GM_NAMES", "MOOD_IDS", "GenreInfo", "Instrument", "MoodInfo", "ParseConfig", "ParseError",
-    "Spec", "genre_info", "gm_name", "mood_info", "parse",
+    "Spec", "UserError", "genre_info", "gm_name", "mood_info", "parse",
 ]

@@ -99,6 +99,7 @@ PROMPTS_FOR_COMPOSER = frozenset({
     "prompts.words.instruments",  # General MIDI names
     "prompts.words.keys",         # how a tonic is spelled in a mode (Ab major, G# minor)
     "prompts.edit.types",         # the EditPlan a remix follows (data, no reading)
+    "prompts.errors",             # UserError, the family of errors the user can fix
 })
 """The only modules of `prompts` that `composer` may import: the Spec and music facts, never the readers."""
 REQUEST_PATH = ("bot.studio", "bot.discord_app.worker")

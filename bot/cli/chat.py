@@ -50,8 +50,7 @@ def route(line: str) -> tuple[str, tuple[str, ...]]:
 
 async def handle(studio: Studio, console: Console, line: str, author: str) -> bool:
     """Carry out one line; returns False when the user leaves."""
-    from bot.cli.common import internal_error, read_capped
-    from composer.generate import OriginalityError
+    from bot.cli.common import read_capped, shown
 
     action, args = route(line)
     if action == "quit":
@@ -70,10 +69,9 @@ async def handle(studio: Studio, console: Console, line: str, author: str) -> bo
             print_result(console, await studio.remix(args[0], args[1], who=Who(author=author)))
         elif args[0]:
             print_result(console, await studio.compose(args[0], who=Who(author=author)))
-    except (ValueError, OriginalityError, OSError) as exc:
-        console.print(f"[yellow]{escape(str(exc))}[/]")
-    except Exception as exc:  # the channel stays open whatever happens
-        console.print(f"[red]{escape(internal_error(exc))}[/]")
+    except Exception as exc:  # the channel stays open whatever happens; bot.failures says how it reads
+        failure = shown(exc)
+        console.print(f"[{'yellow' if failure.users_to_fix else 'red'}]{escape(failure.message)}[/]")
     return True
 
 

@@ -14,13 +14,17 @@ import tempfile
 import time
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from bot.cli.summary import print_result
+from prompts.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.failures import Failure
 
 err = Console(stderr=True)
 T = TypeVar("T")
@@ -56,11 +60,15 @@ def fail(message: str, as_json: bool, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def internal_error(exc: Exception) -> str:
-    """A short message for an unexpected failure; the traceback goes to stderr only with MOTIF_DEBUG=1."""
-    if os.environ.get("MOTIF_DEBUG") == "1":
+def shown(exc: Exception) -> Failure:
+    """How a local front end (this CLI, the console chat) shows `exc`: `bot.failures.explain` decides; a
+    fault of ours also prints its traceback to stderr with MOTIF_DEBUG=1."""
+    from bot.failures import explain, show_traceback
+
+    failure = explain(exc, local=True)
+    if not failure.users_to_fix and failure.generation_id is None and show_traceback():
         err.print_exception()
-    return f"Motif hit an internal error ({type(exc).__name__}: {exc}); set MOTIF_DEBUG=1 for details"
+    return failure
 
 
 def local_user(user: str | None) -> str:
@@ -121,26 +129,26 @@ def read_capped(path: Path, cap: int = MAX_IMPORT_BYTES, timeout_s: float = IMPO
 
     A pipe, FIFO or device has no size to check first (`/dev/zero` never ends, a FIFO blocks until a writer
     comes), so it is opened without blocking and read against the cap and a deadline; a FIFO nobody is
-    writing to reads as empty. Raises `ValueError` with a message for the user."""
+    writing to reads as empty. Raises `UserError` with a message for the user."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise ValueError(f"cannot read {path}: it is a folder, not a MIDI file")
+            raise UserError(f"cannot read {path}: it is a folder, not a MIDI file")
         if stat.S_ISREG(info.st_mode) and info.st_size > cap:
-            raise ValueError(_too_big(path, cap))
+            raise UserError(_too_big(path, cap))
         data = _read_until(fd, cap + 1, time.monotonic() + timeout_s)
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
     if data is None:
-        raise ValueError(f"{path} did not finish sending within {timeout_s:.0f} s; give a MIDI file")
+        raise UserError(f"{path} did not finish sending within {timeout_s:.0f} s; give a MIDI file")
     if len(data) > cap:
-        raise ValueError(_too_big(path, cap))
+        raise UserError(_too_big(path, cap))
     return data
 
 
@@ -182,20 +190,11 @@ async def run_reported(job, label: str, as_json: bool) -> str:
     """Await a studio call and report its result or its error (user errors plainly, bugs briefly).
 
     Returns OK, PARTIAL (stored, but some files are missing: the result's `errors` says which) or FAILED."""
-    from bot.studio import RenderError
-    from composer.generate import OriginalityError
-    from storage import StoreError
-
     try:
         result = await job
-    except RenderError as exc:  # stored, so the id is worth knowing
-        report_error(label, str(exc), as_json, generation_id=exc.generation_id)
-        return FAILED
-    except (ValueError, OriginalityError, StoreError) as exc:  # ParseError, EditError, StudioError, import errors
-        report_error(label, str(exc), as_json)
-        return FAILED
     except Exception as exc:  # a bug must cost one request, not the batch, and never show a traceback
-        report_error(label, internal_error(exc), as_json)
+        failure = shown(exc)
+        report_error(label, failure.message, as_json, generation_id=failure.generation_id)
         return FAILED
     if as_json:
         emit_json(result.to_json())

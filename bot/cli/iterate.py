@@ -30,6 +30,7 @@ from bot.cli.common import (
     run_store,
     studio_config,
 )
+from prompts.errors import UserError
 
 db_app = typer.Typer(help="Look after the store.", no_args_is_help=True)
 
@@ -66,7 +67,7 @@ def import_command(
 
     try:
         data = read_capped(path)
-    except ValueError as exc:
+    except UserError as exc:
         raise fail(str(exc), json_out) from None
     config = studio_config(out, db, json_out, audio_format, no_audio, no_images, "markov")
 

@@ -33,6 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from bot.discord_app.worker import DEFAULT_MEMORY_LIMIT_BYTES, WorkerConfig, run_request, warm_up
+from bot.failures import WorkerCrashed, explain
 from bot.settings import DEFAULT_JOB_TIMEOUT_S
 
 log = logging.getLogger(__name__)
@@ -44,17 +45,6 @@ CRASH_ATTEMPTS = 2
 
 
 DEFAULT_CALL_TIMEOUT_S = float(DEFAULT_JOB_TIMEOUT_S)
-
-
-class WorkerCrashed(RuntimeError):
-    """The call's worker died twice, or ran past the time limit and was stopped; `reason` says how, in words,
-    and `sentence` is the clause for the user ("stopped twice (killed by SIGKILL...)")."""
-
-    def __init__(self, reason: str, *, overran: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.overran = overran
-        self.sentence = f"it took too long and was stopped ({reason})" if overran else f"stopped twice ({reason})"
 
 
 class _Overran(Exception):
@@ -282,6 +272,5 @@ def crashed_outcome(crash: WorkerCrashed) -> dict[str, Any]:
         "retry": False,
         "crashed": True,
         "error": f"worker {'ran out of time' if crash.overran else 'crashed twice'}: {crash.reason}",
-        "message": f"Motif could not finish this piece: the process composing it {crash.sentence}."
-        " Try a shorter or simpler request.",
+        "message": explain(crash, local=False).message,
     }

@@ -15,6 +15,7 @@ from discord import app_commands
 
 from bot.discord_app.embeds import EMBED_COLOUR
 from bot.discord_app.services import BotServices
+from prompts.errors import UserError
 from prompts.words.genres import GENRE_IDS
 from storage import GuildSettings, StoreError
 
@@ -26,7 +27,7 @@ def parse_channels(text: str) -> list[str]:
     found = [a or b for a, b in CHANNEL.findall(text)]
     leftover = CHANNEL.sub("", text).replace(",", " ").strip()
     if leftover and leftover.lower() not in ("all", "any", "none"):
-        raise ValueError(f"could not read {leftover!r} as channels; mention them like #general")
+        raise UserError(f"could not read {leftover!r} as channels; mention them like #general")
     return found
 
 
@@ -86,7 +87,7 @@ def _changes(
     if genre is not None:
         cleaned = genre.strip().lower().replace(" ", "_")
         if cleaned not in GENRE_IDS:
-            raise ValueError(f"unknown genre {genre!r}; choose one of {', '.join(GENRE_IDS)}")
+            raise UserError(f"unknown genre {genre!r}; choose one of {', '.join(GENRE_IDS)}")
         changes["genre"] = cleaned
     for name, value in (
         ("tempo_min", tempo_min),
@@ -150,9 +151,9 @@ class StyleCommands(app_commands.Group):
         try:
             changes = _changes(genre, tempo_min, tempo_max, instruments, max_bars, audio, channels)
             if not changes:
-                raise ValueError("name at least one setting to change")
+                raise UserError("name at least one setting to change")
             settings = await self.bot.store.set_guild_settings(str(interaction.guild_id), **changes)
-        except (ValueError, StoreError) as exc:
+        except (UserError, StoreError) as exc:
             await interaction.response.send_message(f"Not changed: {exc}", ephemeral=True)
             return
         overrides = await self.bot.store.guild_overrides(str(interaction.guild_id))

@@ -23,6 +23,7 @@ from typing import Any
 from bot.discord_app.requests import Request
 from bot.discord_app.styling import held_to_style, parse_config, styled_spec
 from bot.discord_app.upload import UPLOAD_KEY, choose_upload
+from bot.failures import explain
 from bot.settings import DEFAULT_WORKER_MEMORY_MB
 from bot.studio import Result, Studio, StudioConfig, StudioError, Who, load_melody_source
 from composer.melody import MelodySource
@@ -81,12 +82,6 @@ peak 1.04 GB (virtual size 2.0 GB). RLIMIT_DATA rather than RLIMIT_AS: the addre
 shared-library mappings and malloc's per-thread arena reservations, which grow with the machine's core
 count, so an AS cap that fits on 2 cores could refuse a normal job on 32."""
 
-MEMORY_MESSAGE = (
-    "Motif could not finish this piece: it needed more memory than a worker may use. Try fewer bars or"
-    " fewer instruments."
-)
-
-
 def warm_up(engine: str, memory_limit_bytes: int | None = None) -> int:
     """Prepare this worker process once, when the pool starts it: cap its memory (so one runaway job fails
     with MemoryError instead of the machine killing processes at random), lower its priority below the
@@ -133,13 +128,13 @@ async def _run(studio: Studio, request: Request) -> Result:
     held = functools.partial(held_to_style, style=request.style)  # the server's caps, as for /compose
     if request.action == "remix":
         if request.parent_id is None:
-            raise ValueError("a remix needs the id of the piece to change")
+            raise StudioError("a remix needs the id of the piece to change")
         if await studio.store.get_generation(request.parent_id, scope=request.scope) is None:
             raise StudioError(f"there is no generation with id {request.parent_id!r}")  # another server's
         return await studio.remix(request.parent_id, request.instruction, request.seed, who, limit=held)
     midi = request.midi
     if midi is None:
-        raise ValueError("no MIDI file came with the request")
+        raise StudioError("no MIDI file came with the request")
     imported = await studio.import_midi(midi, request.midi_name, who)
     if not request.instruction.strip():
         return imported
@@ -150,9 +145,10 @@ def run_request(config: WorkerConfig, payload: dict[str, Any]) -> dict[str, Any]
     """Do one job in this worker process; returns {"ok": True, "result": ...} or {"ok": False, "error",
     "retry", "message"?} ("message", when present, is what the user is told instead of the error).
 
-    A `ValueError` (bad prompt, unreadable instruction, unknown id, hostile MIDI) is the user's to fix and
-    is not retried; running out of this process's memory would happen again and is not retried either;
-    anything else is a fault of ours and may be retried by the queue. The files to post are chosen here,
+    `bot.failures.explain` decides what the user is told and whether the queue may retry: a `UserError`
+    (bad prompt, unreadable instruction, unknown id, hostile MIDI, nothing original enough) is theirs to
+    fix and is not retried; running out of this process's memory would happen again and is not retried
+    either; anything else is a fault of ours, logged, and may be retried by the queue. The files to post are chosen here,
     within the request's upload limit (re-encoding audio is heavy: it stays off the bot's event loop).
     """
     request = Request.from_payload(payload)
@@ -160,8 +156,6 @@ def run_request(config: WorkerConfig, payload: dict[str, Any]) -> dict[str, Any]
     try:
         studio = _studio(config, request.style.settings.audio, request.style.settings.max_bars)
         result = _state().loop.run_until_complete(_run(studio, request))
-    except ValueError as exc:
-        return {"ok": False, "error": str(exc), "retry": False}
     except Exception as exc:  # noqa: BLE001 - reported to the queue, which retries and then apologises
         return _failure(exc, request.key)
     return {
@@ -171,23 +165,17 @@ def run_request(config: WorkerConfig, payload: dict[str, Any]) -> dict[str, Any]
 
 
 def _failure(exc: Exception, key: str) -> dict[str, Any]:
-    """The outcome of a job that raised something other than the user's `ValueError`."""
-    if out_of_memory(exc):
-        log.warning("job %s ran out of memory: %s", key, exc)
-        return {
-            "ok": False,
-            "error": f"out of memory: {exc}"[:500],
-            "retry": False,
-            "message": MEMORY_MESSAGE,
-        }
-    log.exception("job %s failed", key)
-    return {
-        "ok": False,
-        "error": f"{type(exc).__name__}: {exc}",
-        "retry": True,
-        "message": f"Motif could not finish this piece: something went wrong on our side"
-        f" ({type(exc).__name__}). It has been logged; please try again later.",
-    }
+    """The outcome of a job that raised: the user's own error as it is, anything else with the message
+    `bot.failures.explain` gives (logged; retried when it says a retry may help)."""
+    failure = explain(exc, local=False)
+    if failure.users_to_fix:
+        return {"ok": False, "error": failure.message, "retry": False}
+    if failure.retry:
+        log.exception("job %s failed", key)
+    else:
+        log.warning("job %s could not finish: %s", key, exc)
+    return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500], "retry": failure.retry,
+            "message": failure.message}
 
 
 def _upload(result: Result, request: Request) -> dict[str, Any] | None:
@@ -198,13 +186,6 @@ def _upload(result: Result, request: Request) -> dict[str, Any] | None:
     except Exception:  # noqa: BLE001 - see the docstring
         log.exception("choosing the files to post for %s failed", result.id)
         return None
-
-
-def out_of_memory(exc: BaseException) -> bool:
-    """Python's MemoryError, or torch's allocator refusing (a RuntimeError saying so)."""
-    return isinstance(exc, MemoryError) or (
-        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
-    )
 
 
 def _maybe_die(config: WorkerConfig, request: Request) -> None:

@@ -34,6 +34,7 @@ from composer.remix.voices import VoiceError, add_second_line
 from composer.styles import Style, style_for
 from composer.theory import chord_pcs, tonic_pc
 from prompts.edit.types import EditPlan
+from prompts.errors import UserError
 from prompts.spec import Spec
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class RemixError(ValueError):
+class RemixError(UserError):
     """A remix that cannot be made from this parent (no melody to keep, no room for another part...)."""
 
 

@@ -18,6 +18,7 @@ from composer.meter import meter_of
 from composer.piece import Note, Piece, Track
 from composer.ranges import role_window
 from composer.theory import chord_pcs
+from prompts.errors import UserError
 from prompts.spec import Instrument, Spec
 from prompts.words.instruments import gm_name
 
@@ -26,7 +27,7 @@ DEFAULT_PROGRAMS = (48, 40, 71, 73, 0)
 MAX_PARTS = 8
 
 
-class VoiceError(ValueError):
+class VoiceError(UserError):
     """The piece has no room (or no tune) for a second line."""
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from prompts.errors import UserError
+
 MAX_BYTES = 1024 * 1024
 MAX_NOTES = 20_000
 MAX_SECONDS = 600.0
@@ -18,7 +20,7 @@ FASTEST_BPM = 400
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 
 
-class MidiImportError(ValueError):
+class MidiImportError(UserError):
     """An uploaded MIDI file Motif will not use; the message says why (too large, not MIDI, too long...)."""
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.discord_app.pool import ProcessGroup, WorkerCrashed, crash_reason, start_workers
-from bot.discord_app.worker import out_of_memory
+from bot.failures import out_of_memory
 from bot.settings import SettingsError, load_settings
 
 MEMORY_CAP_BYTES = 1536 * 1024 * 1024
