@@ -15,10 +15,8 @@ from dotenv import dotenv_values
 
 from composer.files.audio import FORMATS as AUDIO_FORMATS
 from prompts.errors import UserError
+from prompts.limits import ATTACHMENT_LIMIT_BYTES
 from storage import StoreError, resolve_db_path
-
-DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
-"""Discord's upload limit for a server without boosts (used when an interaction does not report one)."""
 
 MAX_WORKERS = 64
 DEFAULT_WORKER_MEMORY_MB = 3072
@@ -32,6 +30,8 @@ fitting its audio under the upload limit 13 s more: ten times that leaves room f
 hung worker still comes back."""
 DEFAULT_JOB_RETENTION_DAYS = 7
 """Finished jobs (their payloads and outcomes) are deleted this long after they end (MOTIF_JOB_RETENTION_DAYS)."""
+SOUNDFONT_ENV = "MOTIF_SOUNDFONT"
+"""Names the soundfont audio is rendered with (every front end); unset, the installed GM font is found."""
 
 
 class SettingsError(UserError):
@@ -49,13 +49,15 @@ class BotSettings:
     engine: str | None = None
     want_audio: bool = True
     audio_format: str = "ogg"
-    attachment_limit_bytes: int = DEFAULT_ATTACHMENT_LIMIT_BYTES
+    attachment_limit_bytes: int = ATTACHMENT_LIMIT_BYTES
     message_content: bool = False
     lease_s: float = 60.0
     sync_guild: int | None = None
     worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB
     job_timeout_s: int = DEFAULT_JOB_TIMEOUT_S
     job_retention_days: int = DEFAULT_JOB_RETENTION_DAYS
+    soundfont: Path | None = None
+    """MOTIF_SOUNDFONT: the soundfont audio is rendered with (None: the installed GM font)."""
     fault_kill_on_prompt: str | None = None
     """Tests only (MOTIF_FAULT_KILL_ON_PROMPT): a worker whose prompt contains this text SIGKILLs itself, to
     exercise crash recovery end to end. Never set it in production."""
@@ -95,12 +97,20 @@ def read_environment(dotenv: Path | None = Path(".env"), environ: Mapping[str, s
     return merged
 
 
+def soundfont_setting(env: Mapping[str, str] | None = None) -> Path | None:
+    """The soundfont MOTIF_SOUNDFONT names (the process environment unless `env` is given), or None for the
+    installed default. Read here, at the edge, for the CLI and the bot alike; a missing file is reported when
+    audio is rendered (the piece is still made and stored), not here."""
+    raw = (os.environ if env is None else env).get(SOUNDFONT_ENV)
+    return Path(raw) if raw else None
+
+
 def load_settings(env: Mapping[str, str]) -> BotSettings:
     """Build the bot's settings from environment variables; a missing token is a clear `SettingsError`.
 
     Variables: DISCORD_TOKEN (required), MOTIF_DB, MOTIF_OUT, MOTIF_WORKERS, MOTIF_ENGINE, MOTIF_AUDIO,
     MOTIF_AUDIO_FORMAT, MOTIF_ATTACHMENT_LIMIT, MOTIF_MESSAGE_CONTENT, MOTIF_SYNC_GUILD, MOTIF_WORKER_MEMORY_MB,
-    MOTIF_JOB_TIMEOUT_S, MOTIF_JOB_RETENTION_DAYS, and for tests only MOTIF_FAULT_KILL_ON_PROMPT.
+    MOTIF_JOB_TIMEOUT_S, MOTIF_JOB_RETENTION_DAYS, MOTIF_SOUNDFONT, and for tests only MOTIF_FAULT_KILL_ON_PROMPT.
     """
     token = env.get("DISCORD_TOKEN", "").strip()
     if not token:
@@ -129,12 +139,13 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
         engine=(env.get("MOTIF_ENGINE") or "").strip() or None,
         want_audio=_flag(env, "MOTIF_AUDIO", True),
         audio_format=audio_format,
-        attachment_limit_bytes=_int(env, "MOTIF_ATTACHMENT_LIMIT", DEFAULT_ATTACHMENT_LIMIT_BYTES, 64 * 1024,
+        attachment_limit_bytes=_int(env, "MOTIF_ATTACHMENT_LIMIT", ATTACHMENT_LIMIT_BYTES, 64 * 1024,
                                     500 * 1024 * 1024),
         message_content=_flag(env, "MOTIF_MESSAGE_CONTENT", False),
         sync_guild=sync_guild or None,
         worker_memory_mb=worker_memory_mb,
         job_timeout_s=_int(env, "MOTIF_JOB_TIMEOUT_S", DEFAULT_JOB_TIMEOUT_S, 30, 24 * 3600),
         job_retention_days=_int(env, "MOTIF_JOB_RETENTION_DAYS", DEFAULT_JOB_RETENTION_DAYS, 1, 3650),
+        soundfont=soundfont_setting(env),
         fault_kill_on_prompt=env.get("MOTIF_FAULT_KILL_ON_PROMPT") or None,
     )

@@ -22,10 +22,10 @@ import numpy as np
 from bot.failures import RenderError
 from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.files.render import render_all
-from composer.generate import OriginalityError, compose_original
+from composer.generate import Composition, compose_original
 from composer.melody import MelodySource, load_default_melody_source
 from composer.melody.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpoint
-from composer.originality import OriginalityIndex, OriginalityReport, tune_of
+from composer.originality import OriginalityIndex, originality_record
 from composer.piece import Piece
 from prompts import ParseConfig, Spec, UserError, parse
 from storage import Generation, NewGeneration, Store
@@ -67,6 +67,9 @@ class StudioConfig:
     engine: str = field(default_factory=default_engine)
     check_originality: bool = True
     parse: ParseConfig = field(default_factory=ParseConfig)
+    soundfont: Path | None = None
+    """The soundfont audio is rendered with (`bot.settings.soundfont_setting`: MOTIF_SOUNDFONT); None: the
+    installed GM font."""
 
 
 @dataclass
@@ -128,9 +131,10 @@ def new_seed() -> int:
     return secrets.randbelow(2**31)
 
 
-def originality_record(report: OriginalityReport | None, attempts: int,
-                       rejected: int) -> dict[str, Any] | None:
-    return None if report is None else report.to_dict() | {"attempts": attempts, "rejected_copies": rejected}
+def record_of(composition: Composition) -> dict[str, Any] | None:
+    """The originality record stored with a composition or a remix (composer checked both the same way)."""
+    return originality_record(composition.originality, composition.attempts, composition.copies_rejected,
+                              composition.inherited)
 
 
 class Studio:
@@ -178,8 +182,7 @@ class Studio:
     async def compose_spec(self, spec: Spec, prompt: str, timings_ms: dict[str, float], who: Who | None = None) -> Result:
         """Compose from a resolved Spec (regenerating near-copies), then publish it."""
         composition = compose_original(spec, self.melody_source, self.originality_index)
-        made = Made(composition.piece, prompt, dict(timings_ms) | composition.timings_ms,
-                    originality_record(composition.originality, composition.attempts, composition.copies_rejected))
+        made = Made(composition.piece, prompt, dict(timings_ms) | composition.timings_ms, record_of(composition))
         return await self._publish(made, who)
 
     async def remix(self, parent_id: str, instruction: str, seed: int | None = None, who: Who | None = None,
@@ -191,13 +194,13 @@ class Studio:
         Raises `StudioError` (unknown id), `prompts.edit.language.EditError` (unreadable instruction) or
         `OriginalityError`.
         """
-        from composer.remix import remix
-        from prompts.edit.language import apply_edits, parse_edits
+        from composer.remix import remix_original
+        from prompts.edit.language import read_instruction
 
         start = time.perf_counter()
         parent = await self.generation(parent_id)
         parent_spec = Spec.from_dict(parent.spec)
-        child_spec, plan = apply_edits(parent_spec, parse_edits(instruction, parent_spec, self.config.parse.max_bars))
+        child_spec, plan = read_instruction(instruction, parent_spec, self.config.parse.max_bars)
         if plan.new_seed:
             child_spec = dataclasses.replace(child_spec, seed=new_seed() if seed is None else seed)
         if limit is not None:
@@ -205,11 +208,14 @@ class Studio:
         timings = {"parse": (time.perf_counter() - start) * 1000}
         start = time.perf_counter()
         parent_piece = midi_bytes_to_piece(parent.midi, parent_spec)
-        piece = remix(parent_piece, child_spec, plan, self.melody_source, np.random.default_rng(child_spec.seed))
-        piece.engine = remix_engine(plan, parent.engine, self.config.engine)
-        timings["remix"] = (time.perf_counter() - start) * 1000
-        record = self._check(piece, timings, inherited=self._longest_match(parent_piece))
-        made = Made(piece, instruction, timings, record, parent_id=parent.id, summary=list(plan.summary))
+        decode_ms = (time.perf_counter() - start) * 1000
+        composition = remix_original(parent_piece, child_spec, plan, self.melody_source,
+                                     np.random.default_rng(child_spec.seed), self.originality_index)
+        composition.piece.engine = remix_engine(plan, parent.engine, self.config.engine)
+        timings |= composition.timings_ms
+        timings["remix"] += decode_ms
+        made = Made(composition.piece, instruction, timings, record_of(composition), parent_id=parent.id,
+                    summary=list(plan.summary))
         return await self._publish(made, who)
 
     async def import_midi(self, data: bytes, filename: str, who: Who | None = None) -> Result:
@@ -232,33 +238,9 @@ class Studio:
             raise StudioError(f"there is no generation with id {generation_id!r}")
         return found
 
-    def _longest_match(self, piece: Piece) -> int:
-        """Longest corpus match of a piece's melody (0 when unchecked): what a remix inherits from its parent."""
-        index = self.originality_index
-        if index is None or piece.melody() is None:
-            return 0
-        return index.longest_match(tune_of(piece))[0]
-
-    def _check(self, piece: Piece, timings: dict[str, float], inherited: int) -> dict[str, Any] | None:
-        """Originality of a remixed melody. A near-copy that Motif wrote is refused, never posted; one that
-        the parent already carried (a user's own upload of a known tune) is the user's material and passes,
-        marked `inherited`."""
-        index = self.originality_index
-        if index is None or piece.melody() is None:
-            return None
-        start = time.perf_counter()
-        report = index.check(tune_of(piece))
-        timings["originality"] = (time.perf_counter() - start) * 1000
-        record = originality_record(report, 1, 0)
-        if not report.passed:
-            if report.longest_match_notes > inherited:
-                raise OriginalityError(f"that remix copies {report.longest_match_notes} notes of {report.source};"
-                                       " try another take")
-            record |= {"passed": True, "inherited": True}
-        return record
-
     async def _publish(self, made: Made, who: Who | None) -> Result:
-        """Store the MIDI first (what is stored is what gets remixed), then render the files named by its id."""
+        """Store the MIDI first (what is stored is what gets remixed), then render the files named by its id
+        from those same bytes: the piece is encoded once, and the file a user downloads is what is stored."""
         who = who or Who()
         timings = made.timings_ms
         start = time.perf_counter()
@@ -275,7 +257,8 @@ class Studio:
         try:
             artifacts = render_all(made.piece, self.config.out_dir, generation.id,
                                    audio_format=self.config.audio_format, want_audio=self.config.want_audio,
-                                   want_images=self.config.want_images)
+                                   want_images=self.config.want_images, midi=generation.midi,
+                                   soundfont=self.config.soundfont)
         except OSError as exc:
             raise RenderError(f"{generation.id} is stored, but its files could not be written to "
                               f"{self.config.out_dir}: {exc.strerror or exc}", generation.id) from exc

@@ -6,7 +6,6 @@ This is the one entry point front ends call; everything random is drawn from one
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,8 +16,8 @@ from composer.arrange.arranger import arrange
 from composer.arrange.phrasing import anticipate
 from composer.harmony.clarity import clarity, piece_says_key
 from composer.harmony.plan import plan_harmony
-from composer.originality import OriginalityIndex, OriginalityReport, tune_of
-from composer.piece import Chord, Note, Piece
+from composer.originality import OriginalityIndex, OriginalityReport, screen
+from composer.piece import Chord, Piece
 from composer.styles import Style, style_for
 from prompts.errors import UserError
 from prompts.spec import Spec
@@ -35,15 +34,6 @@ KEY_ATTEMPTS = 3
 
 if TYPE_CHECKING:
     from composer.melody.source import MelodySource
-
-
-def _melody(source: MelodySource, spec: Spec, chords: list[Chord], style: Style,
-            rng: np.random.Generator) -> list[Note]:
-    """Ask the source for a melody, passing the style's chromatic allowance where it accepts one."""
-    params = inspect.signature(source.generate).parameters
-    if "allow_chromatic" in params:
-        return source.generate(spec, chords, rng, allow_chromatic=style.allow_chromatic)  # type: ignore[call-arg]
-    return source.generate(spec, chords, rng)
 
 
 def plan_clear_harmony(spec: Spec, style: Style, rng: np.random.Generator, tries: int = HARMONY_TRIES) -> list[Chord]:
@@ -75,7 +65,8 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
     t0 = time.perf_counter()
     chords = plan_clear_harmony(spec, style, rng)
     t1 = time.perf_counter()
-    melody = anticipate(_melody(melody_source, spec, chords, style, rng), spec, style.push, rng)
+    line = melody_source.generate(spec, chords, rng, allow_chromatic=style.allow_chromatic)
+    melody = anticipate(line, spec, style.push, rng)
     t2 = time.perf_counter()
     tracks = arrange(spec, style, chords, melody, rng)
     t3 = time.perf_counter()
@@ -107,6 +98,8 @@ class Composition:
     """Compositions drawn, this one included."""
     copies_rejected: int = 0
     """Earlier attempts dropped because their melody copied a training melody."""
+    inherited: bool = False
+    """A remix let through on its parent's own match (see `composer.originality.Screening.inherited`)."""
 
 
 def compose_original(spec: Spec, melody_source: MelodySource | None = None, index: OriginalityIndex | None = None,
@@ -127,10 +120,10 @@ def compose_original(spec: Spec, melody_source: MelodySource | None = None, inde
         for stage, ms in timings.items():
             total[stage] = total.get(stage, 0.0) + ms
         if index is not None:
-            start = time.perf_counter()
-            report = index.check(tune_of(piece))
-            total["originality"] = total.get("originality", 0.0) + (time.perf_counter() - start) * 1000.0
-            if not report.passed:
+            screening = screen(index, piece)
+            report = screening.report
+            total["originality"] = total.get("originality", 0.0) + screening.elapsed_ms
+            if not screening.passed:
                 copies += 1
                 continue
         made = Composition(piece, total, report, attempt + 1, copies)

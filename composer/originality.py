@@ -9,9 +9,11 @@ and must not be posted.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +36,44 @@ class OriginalityReport:
     def to_dict(self) -> dict[str, object]:
         return {"longest_match_notes": self.longest_match_notes, "source": self.source, "passed": self.passed,
                 "threshold_notes": self.threshold_notes}
+
+
+@dataclass(frozen=True)
+class Screening:
+    """One melody checked against the corpus: the report, how long the check took, and whether it was let
+    through because the piece it was remixed from already carried that much of the same tune."""
+
+    report: OriginalityReport
+    elapsed_ms: float
+    inherited: bool = False
+    """Past the threshold, but no further than the parent's own match (a user's upload of a known tune): the
+    user's material, so it passes."""
+
+    @property
+    def passed(self) -> bool:
+        return self.report.passed or self.inherited
+
+
+def screen(index: OriginalityIndex, piece, inherited_notes: int = 0) -> Screening:
+    """The originality check every path runs (compose retries on a failure, a remix is refused): the piece's
+    tune against the corpus. A near-copy that Motif wrote fails; one no longer than `inherited_notes` (the
+    longest match of the piece a remix starts from) is what the parent already was, and passes."""
+    start = time.perf_counter()
+    report = index.check(tune_of(piece))
+    elapsed_ms = (time.perf_counter() - start) * 1000.0
+    return Screening(report, elapsed_ms, not report.passed and report.longest_match_notes <= inherited_notes)
+
+
+def originality_record(report: OriginalityReport | None, attempts: int = 1, rejected: int = 0,
+                       inherited: bool = False) -> dict[str, Any] | None:
+    """The originality JSON stored with a generation (None when unchecked): the report, how many pieces were
+    drawn and how many dropped as copies, and `inherited` when a remix passed on its parent's match."""
+    if report is None:
+        return None
+    record: dict[str, Any] = report.to_dict() | {"attempts": attempts, "rejected_copies": rejected}
+    if inherited:
+        record |= {"passed": True, "inherited": True}
+    return record
 
 
 def tune_of(piece) -> list[tuple[int, float, float]]:

@@ -83,6 +83,7 @@ def studio_config(out: Path, db: str | None, as_json: bool, audio_format: str = 
 
     The store and the output folder are checked here, so an unusable `--db` or `--out` is refused before a
     piece is composed (never a generation stored whose files could not be written)."""
+    from bot.settings import soundfont_setting
     from bot.studio import ENGINES, StudioConfig, default_engine
     from storage import StoreError, resolve_db_path
     from storage.paths import check_db_path
@@ -99,7 +100,7 @@ def studio_config(out: Path, db: str | None, as_json: bool, audio_format: str = 
     if check_out:
         check_out_dir(out, as_json)
     return StudioConfig(out_dir=out, db_path=db_path, audio_format=audio_format, want_audio=not no_audio,
-                        want_images=not no_images, engine=engine or default_engine())
+                        want_images=not no_images, engine=engine or default_engine(), soundfont=soundfont_setting())
 
 
 def check_out_dir(out: Path, as_json: bool) -> None:

@@ -116,6 +116,7 @@ def eval_command(
     from contextlib import asynccontextmanager
 
     from bot.cli.evaluation import EvalConfig, run_eval
+    from bot.settings import soundfont_setting
     from bot.studio import StudioConfig, load_melody_source, open_studio
 
     source = load_melody_source("model")
@@ -123,7 +124,8 @@ def eval_command(
 
     @asynccontextmanager
     async def studio_factory():
-        config = StudioConfig(out_dir=workdir / "out", db_path=workdir / "eval.db", engine="model")
+        config = StudioConfig(out_dir=workdir / "out", db_path=workdir / "eval.db", engine="model",
+                              soundfont=soundfont_setting())
         async with open_studio(config, source) as studio:
             yield studio
 

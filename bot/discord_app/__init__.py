@@ -29,6 +29,7 @@ def worker_config(settings: BotSettings) -> WorkerConfig:
         audio_format=settings.audio_format,
         want_audio=settings.want_audio,
         engine=settings.engine or default_engine(),
+        soundfont=settings.soundfont,
     )
     return WorkerConfig(studio, fault_kill_on_prompt=settings.fault_kill_on_prompt)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import glob
 import itertools
 import math
-import os
 import shutil
 import subprocess
 import tempfile
@@ -34,7 +33,6 @@ import soundfile
 import symusic
 
 SAMPLE_RATE = 44100
-SOUNDFONT_ENV = "MOTIF_SOUNDFONT"
 SOUNDFONT_PATHS = (Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"), Path("/usr/share/sounds/sf2/TimGM6mb.sf2"))
 SOUNDFONT_GLOB = "/usr/share/soundfonts/*.sf2"
 FORMATS = {"ogg": ("OGG", "VORBIS"), "mp3": ("MP3", "MPEG_LAYER_III")}
@@ -63,21 +61,19 @@ class AudioError(RuntimeError):
 
 
 def find_soundfont(explicit: Path | None = None) -> Path:
-    """The soundfont to use: `explicit`, else $MOTIF_SOUNDFONT, else the GM fonts Debian installs."""
+    """The soundfont to use: `explicit` (what the caller configured: `bot.settings` reads MOTIF_SOUNDFONT
+    once, at the edge), else the GM fonts Debian installs."""
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():
             raise AudioError(f"soundfont {path} does not exist or is not a file")
         return path
-    env = os.environ.get(SOUNDFONT_ENV)
-    if env:
-        return find_soundfont(Path(env))
     candidates = [*SOUNDFONT_PATHS, *(Path(p) for p in sorted(glob.glob(SOUNDFONT_GLOB)))]
     for path in candidates:
         if path.is_file():
             return path
     raise AudioError(
-        f"no soundfont found: set {SOUNDFONT_ENV} or install fluid-soundfont-gm (looked in "
+        "no soundfont found: set MOTIF_SOUNDFONT or install fluid-soundfont-gm (looked in "
         f"{', '.join(str(p) for p in SOUNDFONT_PATHS)} and {SOUNDFONT_GLOB})"
     )
 

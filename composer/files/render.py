@@ -17,10 +17,8 @@ from music21.exceptions21 import Music21Exception
 
 from composer.files.artifacts import Artifacts
 from composer.files.audio import render_audio
-from composer.files.engrave import render_score_png
 from composer.files.midi import piece_to_midi_bytes
 from composer.files.musicxml import piece_to_score, score_to_musicxml_bytes
-from composer.files.pianoroll import render_pianoroll_png
 from composer.piece import Piece
 
 log = logging.getLogger(__name__)
@@ -45,16 +43,19 @@ def _timed(artifacts: Artifacts, stage: str, fn: Callable[[], T]) -> T | None:
 
 
 def render_all(piece: Piece, out_dir: Path, stem: str, audio_format: str = "ogg", want_audio: bool = True,
-               want_images: bool = True) -> Artifacts:
+               want_images: bool = True, midi: bytes | None = None, soundfont: Path | None = None) -> Artifacts:
     """Write `{stem}.mid`, `.musicxml`, `.ogg|.mp3`, `.score.png` and `.pianoroll.png` into `out_dir`.
 
-    Timings are recorded per stage (render_midi, render_musicxml, render_audio, render_score,
-    render_pianoroll). Only a MIDI failure raises; other failures land in `errors`.
+    `midi` is the piece already encoded, when the caller has it (the studio stores those bytes, so the file
+    written and the audio synthesised are exactly what is stored and what a remix starts from; encoded here
+    otherwise). `soundfont` is the one the caller configured (None: the installed default, see
+    `composer.files.audio.find_soundfont`). Timings are recorded per stage (render_midi, render_musicxml,
+    render_audio, render_score, render_pianoroll). Only a MIDI failure raises; other failures land in `errors`.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    midi_bytes = piece_to_midi_bytes(piece)
+    midi_bytes = piece_to_midi_bytes(piece) if midi is None else midi
     midi_path = out_dir / f"{stem}.mid"
     midi_path.write_bytes(midi_bytes)
     artifacts = Artifacts(midi=midi_path)
@@ -72,7 +73,7 @@ def render_all(piece: Piece, out_dir: Path, stem: str, audio_format: str = "ogg"
         if want_audio:
             audio_path = out_dir / f"{stem}.{audio_format}"
             audio_job = pool.submit(_timed, artifacts, "render_audio",
-                                    lambda: render_audio(midi_bytes, audio_path, audio_format))
+                                    lambda: render_audio(midi_bytes, audio_path, audio_format, soundfont))
         xml = _timed(artifacts, "render_musicxml", musicxml)
         if xml is not None:
             artifacts.musicxml = out_dir / f"{stem}.musicxml"
@@ -84,7 +85,11 @@ def render_all(piece: Piece, out_dir: Path, stem: str, audio_format: str = "ogg"
 
 
 def _render_images(piece: Piece, xml: bytes | None, out_dir: Path, stem: str, artifacts: Artifacts) -> None:
-    """The score picture (from the MusicXML) and the piano roll, each failing on its own."""
+    """The score picture (from the MusicXML) and the piano roll, each failing on its own (imported here, so
+    verovio, cairo and matplotlib load only when pictures are asked for)."""
+    from composer.files.engrave import render_score_png
+    from composer.files.pianoroll import render_pianoroll_png
+
     if xml is not None:
         picture = _timed(artifacts, "render_score", lambda: render_score_png(xml, out_dir / f"{stem}.score.png"))
         if picture is not None:

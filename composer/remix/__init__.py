@@ -6,6 +6,6 @@ continues it or rewrites some bars, and `voices` adds a second line (harmony or 
 
 from __future__ import annotations
 
-from composer.remix.rework import RemixConfig, RemixError, remix, remix_timed
+from composer.remix.rework import RemixConfig, RemixError, remix, remix_original, remix_timed
 
-__all__ = ["RemixConfig", "RemixError", "remix", "remix_timed"]
+__all__ = ["RemixConfig", "RemixError", "remix", "remix_original", "remix_timed"]

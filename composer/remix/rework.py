@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from composer.arrange.arranger import arrange
-from composer.generate import compose_timed
+from composer.generate import Composition, OriginalityError, compose_timed
 from composer.harmony.plan import plan_harmony
 from composer.lines import EPS, infer_chords, melody_line, remap_notes
+from composer.originality import OriginalityIndex, screen, tune_of
 from composer.piece import Chord, Note, Piece
 from composer.remix.parts import keep_notes
 from composer.remix.sections import SectionConfig, continue_piece, vary_bars
@@ -59,6 +60,27 @@ def remix(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_source: 
           rng: np.random.Generator, config: RemixConfig | None = None) -> Piece:
     """The child Piece of `parent_piece` for `child_spec` (from `prompts.edit.language.apply_edits`) and `plan`."""
     return remix_timed(parent_piece, child_spec, plan, melody_source, rng, config)[0]
+
+
+def remix_original(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_source: MelodySource | None,
+                   rng: np.random.Generator, index: OriginalityIndex | None,
+                   config: RemixConfig | None = None) -> Composition:
+    """`remix`, then the originality guard every composition passes (`composer.originality.screen`, as in
+    `composer.generate.compose_original`). A near-copy that Motif wrote is refused, never posted (raises
+    `OriginalityError`); one the parent already carried (a user's own upload of a known tune) is the user's
+    material and passes, marked `inherited`. Without an index, or without a melody, nothing is checked."""
+    start = time.perf_counter()
+    piece = remix(parent_piece, child_spec, plan, melody_source, rng, config)
+    timings = {"remix": (time.perf_counter() - start) * 1000.0}
+    if index is None or piece.melody() is None:
+        return Composition(piece, timings, None)
+    inherited = index.longest_match(tune_of(parent_piece))[0] if parent_piece.melody() is not None else 0
+    screening = screen(index, piece, inherited)
+    timings["originality"] = screening.elapsed_ms
+    if not screening.passed:
+        raise OriginalityError(f"that remix copies {screening.report.longest_match_notes} notes of "
+                               f"{screening.report.source}; try another take")
+    return Composition(piece, timings, screening.report, inherited=screening.inherited)
 
 
 def remix_timed(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_source: MelodySource | None,

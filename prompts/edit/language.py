@@ -27,18 +27,17 @@ from prompts.edit.read import (
     read_tempo,
     read_variation,
 )
-from prompts.edit.types import EXAMPLES, MAX_BARS, Edit, EditError, EditPlan, examples_message
+from prompts.edit.types import EXAMPLES, Edit, EditError, EditPlan, examples_message
 from prompts.edit.words import correct_typos, leftovers
+from prompts.limits import MAX_BARS, MAX_PROMPT_CHARS
 from prompts.scan import TextMask, normalise
 from prompts.spec import FIELDS, Spec
 
-__all__ = ["EXAMPLES", "MAX_BARS", "Edit", "EditError", "EditPlan", "apply_edits", "parse_edits"]
+__all__ = ["EXAMPLES", "MAX_BARS", "Edit", "EditError", "EditPlan", "apply_edits", "parse_edits", "read_instruction"]
 
-MAX_CHARS = 1000
 NOTHING_CHANGED = "nothing changed"
 """The plan's summary for an understood edit that leaves the piece as it was ("jazz" for a jazz piece); never
 the answer to words Motif did not understand, which are refused with "did not understand" instead."""
-MAX_PROMPT_CHARS = 1000
 
 READERS: tuple[Reader, ...] = (
     read_variation, read_continuation, read_length, read_meter_edit, read_tempo, read_harmonise, read_density,
@@ -55,12 +54,24 @@ def parse_edits(text: str, parent: Spec, max_bars: int = MAX_BARS) -> list[Edit]
     The edits are also applied once to `parent`, so an impossible request (100 bars, bars 9-12 of an
     8-bar piece) is refused here, before any work is queued.
     """
+    return _read(text, parent, max_bars)[0]
+
+
+def read_instruction(text: str, parent: Spec, max_bars: int = MAX_BARS) -> tuple[Spec, EditPlan]:
+    """The remixed Spec and plan of an instruction, read once: the application that validates it (see
+    `parse_edits`, whose errors it raises) is the one the remix is made from, never a second one."""
+    _, spec, plan = _read(text, parent, max_bars)
+    return spec, plan
+
+
+def _read(text: str, parent: Spec, max_bars: int) -> tuple[list[Edit], Spec, EditPlan]:
+    """The edits of an instruction and their application to `parent` (validated as `parse_edits` says)."""
     if not isinstance(text, str):
         raise EditError(f"An instruction must be text, not {type(text).__name__}.")
     if not text.strip():
         raise EditError(examples_message("Tell Motif what to change."))
-    if len(text) > MAX_CHARS:
-        raise EditError(f"The instruction is {len(text)} characters long; Motif reads at most {MAX_CHARS}.")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise EditError(f"The instruction is {len(text)} characters long; Motif reads at most {MAX_PROMPT_CHARS}.")
     corrected, typo_notes = correct_typos(normalise(text))
     mask = TextMask(corrected)
     found: list[Found] = []
@@ -75,13 +86,13 @@ def parse_edits(text: str, parent: Spec, max_bars: int = MAX_BARS) -> list[Edit]
     if unknown:
         notes.append(Edit("note", {"message": f"did not understand '{' '.join(unknown)}' (ignored)"}, " ".join(unknown)))
     edits = notes + edits
-    _, plan = apply_edits(parent, edits, max_bars=max_bars)
+    spec, plan = apply_edits(parent, edits, max_bars=max_bars)
     if unknown and plan.summary == [NOTHING_CHANGED]:
         understood = "; ".join(note for note in plan.notes if not note.startswith("did not understand"))
         raise EditError(examples_message(
             f"Motif did not understand '{shown}', and the rest of the instruction changes nothing ({understood})."
         ))
-    return edits
+    return edits, spec, plan
 
 
 def settle_conflicts(edits: list[Edit]) -> tuple[list[Edit], list[str]]:

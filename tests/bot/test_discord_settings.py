@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.discord_app import worker_config
 from bot.discord_app.requests import Style
 from bot.discord_app.styling import styled_spec
-from bot.settings import SettingsError, load_settings, read_environment
+from bot.settings import SettingsError, load_settings, read_environment, soundfont_setting
 from prompts import ParseConfig, ParseError
 from storage import GuildSettings
 
@@ -21,6 +22,14 @@ def test_token_from_dotenv_with_environment_winning(tmp_path: Path) -> None:
     assert settings.token == "from-file" and settings.workers == 4
     assert settings.db_path == tmp_path / "m.db"
     assert "from-file" not in repr(settings)
+
+
+def test_soundfont_is_read_at_the_edge_and_carried_to_the_worker_studio(tmp_path: Path) -> None:
+    font = tmp_path / "mine.sf2"
+    assert soundfont_setting({"MOTIF_SOUNDFONT": str(font)}) == font
+    assert soundfont_setting({"MOTIF_SOUNDFONT": ""}) is None and soundfont_setting({}) is None
+    settings = load_settings({"DISCORD_TOKEN": "t", "MOTIF_DB": str(tmp_path / "m.db"), "MOTIF_SOUNDFONT": str(font)})
+    assert settings.soundfont == font and worker_config(settings).studio.soundfont == font
 
 
 def test_missing_token_and_bad_numbers_are_clear() -> None:

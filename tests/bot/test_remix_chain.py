@@ -90,3 +90,18 @@ async def test_imported_midi_is_a_remixable_generation(config: StudioConfig) -> 
     assert facts.drum_note_count > 0 and remixed.spec.tempo_bpm < imported.spec.tempo_bpm
     # the fixture is Joplin's Maple Leaf Rag, which Motif learned from: the copy is the user's, not Motif's
     assert remixed.originality["inherited"] and remixed.originality["longest_match_notes"] >= 12
+
+
+async def test_the_midi_file_written_is_the_midi_stored(config: StudioConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each publish encodes its piece once: the file a user gets is byte for byte what a remix starts from."""
+
+    def encode_again(piece: object) -> bytes:
+        raise AssertionError("render_all encoded the piece a second time")
+
+    monkeypatch.setattr("composer.files.render.piece_to_midi_bytes", encode_again)
+    async with open_studio(config) as studio:
+        root = await studio.compose("a calm folk song in G for piano, 8 bars", seed=11)
+        child = await studio.remix(root.id, "faster and add drums", seed=3)
+        for made in (root, child):
+            stored = (await studio.generation(made.id)).midi
+            assert Path(made.files["midi"]).read_bytes() == stored

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import soundfile
 
-from composer.files.midi import midi_bytes_to_piece
+from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.files.render import render_all
 from tests.fixtures.pieces import tune_4_4
 
@@ -35,9 +35,8 @@ def test_midi_only(tmp_path: Path) -> None:
     assert set(art.timings_ms) == {"render_midi", "render_musicxml"}
 
 
-def test_failed_audio_keeps_the_other_artifacts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOTIF_SOUNDFONT", str(tmp_path / "no-such.sf2"))
-    art = render_all(tune_4_4(bars=2), tmp_path, "x")
+def test_failed_audio_keeps_the_other_artifacts(tmp_path: Path) -> None:
+    art = render_all(tune_4_4(bars=2), tmp_path, "x", soundfont=tmp_path / "no-such.sf2")
     assert art.audio is None and "no-such.sf2" in art.errors["render_audio"]
     assert art.midi.is_file() and art.score_png is not None and art.pianoroll_png is not None
     assert "render_audio" in art.timings_ms
@@ -46,3 +45,11 @@ def test_failed_audio_keeps_the_other_artifacts(tmp_path: Path, monkeypatch: pyt
 def test_unknown_audio_format_is_recorded(tmp_path: Path) -> None:
     art = render_all(tune_4_4(bars=1), tmp_path, "y", audio_format="flac", want_images=False)
     assert art.audio is None and "unknown audio format" in art.errors["render_audio"]
+
+
+def test_given_midi_bytes_are_written_and_synthesised_as_they_are(tmp_path: Path) -> None:
+    """The caller's encoding (the bytes the studio stores) is the file, never a second encoding."""
+    piece = tune_4_4(bars=2)
+    stored = piece_to_midi_bytes(piece)
+    art = render_all(piece, tmp_path, "z", want_audio=False, want_images=False, midi=stored)
+    assert art.midi.read_bytes() == stored

@@ -102,12 +102,13 @@ def test_broken_soundfont_fails_instead_of_writing_silence(tmp_path: Path) -> No
     assert not (tmp_path / "a.ogg").exists()
 
 
-def test_env_soundfont_and_bad_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MOTIF_SOUNDFONT", str(TIMGM))
-    assert find_soundfont() == TIMGM
+def test_configured_soundfont_and_bad_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # composer reads no environment: MOTIF_SOUNDFONT reaches it through bot.settings as an explicit path
     monkeypatch.setenv("MOTIF_SOUNDFONT", str(tmp_path / "missing.sf2"))
+    assert find_soundfont(TIMGM) == TIMGM
+    assert find_soundfont() != tmp_path / "missing.sf2"
     with pytest.raises(AudioError, match="missing.sf2"):
-        find_soundfont()
+        find_soundfont(tmp_path / "missing.sf2")
     with pytest.raises(AudioError, match="unknown audio format"):
         render_audio(b"", tmp_path / "a.wav", fmt="wav")
     with pytest.raises(AudioError, match="cannot read the MIDI"):

@@ -8,6 +8,7 @@ in one assertion so a change to a reader shows its whole effect at once.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,15 @@ from typing import Any
 import pytest
 
 from prompts import ParseConfig, ParseError, Spec, parse
-from prompts.edit.language import EXAMPLES, Edit, EditError, EditPlan, apply_edits, parse_edits
+from prompts.edit.language import (
+    EXAMPLES,
+    Edit,
+    EditError,
+    EditPlan,
+    apply_edits,
+    parse_edits,
+    read_instruction,
+)
 from prompts.edit.words import correct_typos
 from tests.prompts.test_golden import mismatches
 
@@ -153,3 +162,20 @@ def test_server_limit_on_bars() -> None:
     parent = parent_spec("jazz in C major at 120 bpm, 8 bars")
     with pytest.raises(EditError, match="at most 16 bars"):
         parse_edits("make it 24 bars", parent, max_bars=16)
+
+
+def test_read_instruction_is_the_one_application_that_validates() -> None:
+    """The remix path reads an instruction once: the Spec and plan it gets are what parse_edits + apply_edits
+    give, and it refuses exactly what parse_edits refuses (at the caller's bar limit)."""
+    for case in load_cases():
+        parent = parent_spec(case["parent"])
+        try:
+            expected = apply_edits(parent, parse_edits(case["instruction"], parent))
+        except EditError as exc:
+            with pytest.raises(EditError, match=re.escape(str(exc))):
+                read_instruction(case["instruction"], parent)
+            continue
+        spec, plan = read_instruction(case["instruction"], parent)
+        assert (spec, plan.to_dict()) == (expected[0], expected[1].to_dict()), case["instruction"]
+    with pytest.raises(EditError, match="at most 16 bars"):
+        read_instruction("make it 24 bars", parent_spec("jazz in C major at 120 bpm, 8 bars"), max_bars=16)
