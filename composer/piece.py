@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 
 from prompts.spec import Spec
 
-DRUM_CHANNEL = 9
-"""General MIDI percussion channel (channel 10 counted from one)."""
-
 
 @dataclass
 class Note:

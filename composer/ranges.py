@@ -8,6 +8,7 @@ Ranges are sounding MIDI pitches, by family with per-instrument exceptions where
 from __future__ import annotations
 
 from composer.theory import fit_range, nearest_pitch
+from prompts.music import GM_FAMILY_SIZE
 
 _FAMILY_RANGES: tuple[tuple[int, int], ...] = (
     (21, 108),  # 0-7 pianos
@@ -68,7 +69,7 @@ def instrument_range(program: int) -> tuple[int, int]:
     """Lowest and highest sounding MIDI pitch for a GM program, so parts stay idiomatic."""
     if not 0 <= program <= 127:
         raise RangeError(f"General MIDI program must be 0-127, got {program}")
-    return _PROGRAM_RANGES.get(program, _FAMILY_RANGES[program // 8])
+    return _PROGRAM_RANGES.get(program, _FAMILY_RANGES[program // GM_FAMILY_SIZE])
 
 
 def role_window(program: int, role: str) -> tuple[int, int]:

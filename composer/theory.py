@@ -1,53 +1,26 @@
-"""Pitch, scale and chord arithmetic shared by the harmony planner, the melody source and the arranger."""
+"""Pitch, scale and chord arithmetic shared by the harmony planner, the melody source and the arranger.
+
+The facts it computes with (mode intervals, pitch classes, note names, chord qualities) are `prompts.music`'s.
+"""
 
 from __future__ import annotations
 
-PITCH_CLASSES: dict[str, int] = {
-    "C": 0, "B#": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "Fb": 4, "E#": 5, "F": 5,
-    "F#": 6, "Gb": 6, "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11, "Cb": 11,
-}
+from prompts.music import (
+    CHORD_INTERVALS,
+    MAJOR_THIRD_MODES,
+    MINOR_THIRD_MODES,
+    MODE_INTERVALS,
+    NOTE_NAMES_FLAT,
+    NOTE_NAMES_SHARP,
+    PITCH_CLASSES,
+)
 
-MODE_INTERVALS: dict[str, tuple[int, ...]] = {
-    "major": (0, 2, 4, 5, 7, 9, 11),
-    "minor": (0, 2, 3, 5, 7, 8, 10),
-    "aeolian": (0, 2, 3, 5, 7, 8, 10),
-    "dorian": (0, 2, 3, 5, 7, 9, 10),
-    "phrygian": (0, 1, 3, 5, 7, 8, 10),
-    "lydian": (0, 2, 4, 6, 7, 9, 11),
-    "mixolydian": (0, 2, 4, 5, 7, 9, 10),
-    "locrian": (0, 1, 3, 5, 6, 8, 10),
-}
-
-CHORD_INTERVALS: dict[str, tuple[int, ...]] = {
-    "maj": (0, 4, 7),
-    "min": (0, 3, 7),
-    "dim": (0, 3, 6),
-    "aug": (0, 4, 8),
-    "sus2": (0, 2, 7),
-    "sus4": (0, 5, 7),
-    "5": (0, 7),
-    "6": (0, 4, 7, 9),
-    "m6": (0, 3, 7, 9),
-    "7": (0, 4, 7, 10),
-    "maj7": (0, 4, 7, 11),
-    "m7": (0, 3, 7, 10),
-    "m7b5": (0, 3, 6, 10),
-    "dim7": (0, 3, 6, 9),
-    "mmaj7": (0, 3, 7, 11),
-    "9": (0, 4, 7, 10, 14),
-    "maj9": (0, 4, 7, 11, 14),
-    "m9": (0, 3, 7, 10, 14),
-    "7sus4": (0, 5, 7, 10),
-    "add9": (0, 4, 7, 14),
-    "m11": (0, 3, 7, 10, 14, 17),
-    "13": (0, 4, 7, 10, 14, 21),
-}
-
-MAJOR_LIKE: tuple[str, ...] = ("major", "lydian", "mixolydian")
-MINOR_LIKE: tuple[str, ...] = ("minor", "dorian", "phrygian", "aeolian", "locrian")
-
-NOTE_NAMES_SHARP = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-NOTE_NAMES_FLAT = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+__all__ = [
+    "CHORD_INTERVALS", "MODE_INTERVALS", "NOTE_NAMES_FLAT", "NOTE_NAMES_SHARP", "PITCH_CLASSES", "chord_pcs",
+    "fit_range", "mode_family", "mode_pcs", "nearest_pitch", "pc_name", "scale_pcs", "tonic_pc",
+]
+"""The tables are `prompts.music`'s (one source for each fact); they are named here too because the
+composer's modules reach all pitch arithmetic through this one module."""
 
 
 def tonic_pc(tonic: str) -> int:
@@ -97,8 +70,8 @@ def fit_range(pitch: int, low: int, high: int) -> int:
 
 def mode_family(mode: str) -> str:
     """"major" for modes with a major third, "minor" otherwise."""
-    if mode in MAJOR_LIKE:
+    if mode in MAJOR_THIRD_MODES:
         return "major"
-    if mode in MINOR_LIKE:
+    if mode in MINOR_THIRD_MODES:
         return "minor"
     raise ValueError(f"unknown mode {mode!r}")

@@ -11,17 +11,30 @@ import zlib
 from dataclasses import dataclass
 
 from prompts.errors import ParseError
+from prompts.limits import MAX_PARTS
+from prompts.music import MINOR_THIRD_MODES
 from prompts.reading import Reading
-from prompts.spec import MAX_PARTS, Instrument, Spec
+from prompts.spec import Instrument, Spec
 from prompts.words.genres import GENRES, JAZZ_CONTEXT, GenreInfo
 from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
 from prompts.words.lexicon import lookup
-from prompts.words.moods import MINOR_FAMILY, MOODS, MoodInfo
+from prompts.words.moods import MOODS, MoodInfo
 from prompts.words.timing import TEMPO_WORDS, bars_for_duration, tempo_in_range
 
 DEFAULT_TEMPO_RANGE = (90, 120)
 DEFAULT_MAJOR_TONICS = ("C", "G", "D", "F", "A", "Bb")
 DEFAULT_MINOR_TONICS = ("A", "D", "E", "C", "G")
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a Discord server's style fills in where a prompt is silent, as data (`prompts.parse.parse` reads
+    the prompt once with them): a genre (canonical id) where the prompt names none, and instruments (names as
+    a moderator wrote them) where it names none. What they fill counts as stated, as if typed after the prompt,
+    so everything the genre implies (tempo, meter, band) follows, and a later remix keeps them."""
+
+    genre: str | None = None
+    instruments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,7 @@ class Limits:
 
 def family(mode: str) -> str:
     """"minor" for modes with a minor third, else "major"."""
-    return "minor" if mode in MINOR_FAMILY else "major"
+    return "minor" if mode in MINOR_THIRD_MODES else "major"
 
 
 def choose_mode(reading: Reading, genre: GenreInfo | None, moods: list[MoodInfo]) -> str:

@@ -2,7 +2,8 @@
 
 Every front end (CLI, console chat, Discord) turns text into a `Spec`, and the composer turns a `Spec`
 into music. It is frozen so a `Spec` can be shared, hashed and stored without surprises; edits make a
-new one with `dataclasses.replace`.
+new one with `dataclasses.replace`. The modes and tonics it accepts are `prompts.music`'s, its tempo range
+and MAX_PARTS `prompts.limits`' (importable from here too, beside the fields they check).
 """
 
 from __future__ import annotations
@@ -10,26 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-MODES: tuple[str, ...] = (
-    "major",
-    "minor",
-    "dorian",
-    "phrygian",
-    "lydian",
-    "mixolydian",
-    "aeolian",
-    "locrian",
-)
+from prompts.limits import MAX_PARTS as MAX_PARTS
+from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
+from prompts.music import MINOR_THIRD_MODES, MODES, TONICS
 
 ROLES: tuple[str, ...] = ("melody", "counter", "chords", "pad", "bass")
 """What an instrument does in the arrangement: lead line, second line, comping, sustained pad, bass."""
-
-MAX_PARTS = 15
-"""Pitched instruments one piece can have: a General MIDI file's 16 channels, less the drums' channel 10."""
-
-TONICS: tuple[str, ...] = (
-    "C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B", "Cb",
-)
 
 TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8", "2/2", "6/4", "7/4")
 
@@ -96,8 +83,8 @@ class Spec:
             raise ValueError(f"unsupported time signature {self.time_signature!r}")
         if self.bars < 1:
             raise ValueError("bars must be at least 1")
-        if not 20 <= self.tempo_bpm <= 400:
-            raise ValueError(f"tempo {self.tempo_bpm} bpm is outside 20-400")
+        if not MIN_TEMPO_BPM <= self.tempo_bpm <= MAX_TEMPO_BPM:
+            raise ValueError(f"tempo {self.tempo_bpm} bpm is outside {MIN_TEMPO_BPM}-{MAX_TEMPO_BPM}")
         unknown = set(self.explicit) - set(FIELDS)
         if unknown:
             raise ValueError(f"unknown explicit fields {sorted(unknown)}")
@@ -117,7 +104,7 @@ class Spec:
     @property
     def is_minor_family(self) -> bool:
         """True for modes whose third is minor; used for key checks and harmony choices."""
-        return self.mode in ("minor", "dorian", "phrygian", "aeolian", "locrian")
+        return self.mode in MINOR_THIRD_MODES
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

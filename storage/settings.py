@@ -19,6 +19,8 @@ Check = Callable[[str, Any], Any]
 
 _GENRE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 MIN_TEMPO_BPM, MAX_TEMPO_BPM = 20, 400
+"""`prompts.limits`' tempo range, restated because the store imports nothing of the other packages (not even
+`prompts`: tests/storage/test_store_paths.py); tests/prompts/test_facts.py holds the two equal."""
 MAX_ITEMS = 32
 
 

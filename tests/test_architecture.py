@@ -96,6 +96,8 @@ MAX_LOOSE_MODULES = 12
 MAX_MODULE_LINES = 400
 PROMPTS_FOR_COMPOSER = frozenset({
     "prompts.spec",               # the Spec, its instruments, modes, meters and MAX_PARTS
+    "prompts.music",              # music facts: modes, their families, pitch classes, note names, chords
+    "prompts.limits",             # limits of a request: tempo range, bars, parts, characters, sizes
     "prompts.words.instruments",  # General MIDI names
     "prompts.words.keys",         # how a tonic is spelled in a mode (Ab major, G# minor)
     "prompts.edit.types",         # the EditPlan a remix follows (data, no reading)

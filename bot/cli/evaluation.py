@@ -34,6 +34,7 @@ from composer.melody.attributes import DENSITIES, caption, melody_attributes
 from composer.melody.corpus import load_melodies
 from composer.melody.markov import MarkovModel
 from composer.styles import style_for
+from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
 from prompts.spec import MODES, TIME_SIGNATURES, Spec
 
 CONTROL_SUITE: tuple[str, ...] = (
@@ -74,7 +75,7 @@ def window_spec(melody, seed: int) -> Spec:
     meter = melody.meter if melody.meter in TIME_SIGNATURES else "4/4"
     attrs = melody_attributes(mode, meter, melody.tempo_bpm, melody.notes, melody.bars, melody.source, melody.dance)
     return Spec(prompt=caption(attrs, random.Random(seed)), tonic=normalised_tonic_name(mode), mode=mode,
-                tempo_bpm=min(400, max(20, melody.tempo_bpm)), time_signature=meter, bars=melody.bars, seed=seed,
+                tempo_bpm=min(MAX_TEMPO_BPM, max(MIN_TEMPO_BPM, melody.tempo_bpm)), time_signature=meter, bars=melody.bars, seed=seed,
                 density=(DENSITIES.index(attrs.density) + 0.5) / len(DENSITIES))
 
 

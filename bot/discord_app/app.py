@@ -36,6 +36,7 @@ from bot.discord_app.queue import JobQueue
 from bot.discord_app.style_commands import add_style_commands
 from bot.discord_app.views import BUTTONS
 from bot.settings import DEFAULT_JOB_RETENTION_DAYS
+from prompts.limits import ATTACHMENT_LIMIT_BYTES
 from storage import Generation, Store
 from storage.generations import Scope
 
@@ -51,7 +52,7 @@ class BotOptions:
     lanes: int = 2
     lease_s: float = 60.0
     poll_s: float = 1.0
-    attachment_limit_bytes: int = 10 * 1024 * 1024
+    attachment_limit_bytes: int = ATTACHMENT_LIMIT_BYTES
     message_content: bool = False
     sync_guild: int | None = None
     run_queue: bool = True

@@ -26,12 +26,11 @@ from bot.discord_app.requests import (
     clean_filename,
     encode_midi,
 )
+from prompts.limits import MAX_PROMPT_CHARS
 from storage import Generation, GuildSettings, Job, Store
 from storage.generations import Scope
 
 log = logging.getLogger(__name__)
-
-MAX_PROMPT_CHARS = 1000
 
 
 def style_of(settings: GuildSettings, suffix: str = "", overrides: dict[str, Any] | None = None) -> Style:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
+from prompts.limits import ATTACHMENT_LIMIT_BYTES
 from storage import GuildSettings
 from storage.generations import Scope
 from storage.jobs import TRANSIENT_KEY
@@ -63,7 +64,7 @@ class ReplyTarget:
     source_id: int
     application_id: int | None = None
     token: str | None = field(default=None, repr=False)
-    attachment_limit_bytes: int = 10 * 1024 * 1024
+    attachment_limit_bytes: int = ATTACHMENT_LIMIT_BYTES
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

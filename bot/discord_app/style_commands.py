@@ -16,6 +16,7 @@ from discord import app_commands
 from bot.discord_app.embeds import EMBED_COLOUR
 from bot.discord_app.services import BotServices
 from prompts.errors import UserError
+from prompts.limits import MAX_BARS, MAX_TEMPO_BPM, MIN_TEMPO_BPM
 from prompts.words.genres import GENRE_IDS
 from storage import GuildSettings, StoreError
 
@@ -139,10 +140,10 @@ class StyleCommands(app_commands.Group):
         self,
         interaction: discord.Interaction,
         genre: str | None = None,
-        tempo_min: app_commands.Range[int, 20, 400] | None = None,
-        tempo_max: app_commands.Range[int, 20, 400] | None = None,
+        tempo_min: app_commands.Range[int, MIN_TEMPO_BPM, MAX_TEMPO_BPM] | None = None,
+        tempo_max: app_commands.Range[int, MIN_TEMPO_BPM, MAX_TEMPO_BPM] | None = None,
         instruments: str | None = None,
-        max_bars: app_commands.Range[int, 1, 64] | None = None,
+        max_bars: app_commands.Range[int, 1, MAX_BARS] | None = None,
         audio: bool | None = None,
         channels: str | None = None,
     ) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.discord_app.requests import Style
 from prompts import ParseConfig, ParseError, Spec, parse
-from prompts.edit.types import MAX_BARS
+from prompts.limits import MAX_BARS
 from prompts.spec import FIELDS
 
 PRESET_FIELDS = frozenset(FIELDS) - {"instruments", "moods"}

@@ -12,11 +12,11 @@ import numpy as np
 
 from composer.piece import Chord, Piece
 from composer.theory import chord_pcs, scale_pcs, tonic_pc
+from prompts.music import MINOR_THIRD_MODES, MODE_INTERVALS
 from prompts.spec import Spec
 
 MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-MINOR_FAMILY = ("minor", "aeolian", "dorian", "phrygian", "locrian")
 ROOT_WEIGHT = 1.5
 BASS_WEIGHT = 1.0
 
@@ -45,15 +45,11 @@ def key_correlations(weights: np.ndarray) -> dict[tuple[int, str], float]:
 def says_key(found: tuple[int, str], spec: Spec) -> bool:
     """The same rule the output checks use: the requested tonic and family, or a key with exactly the
     requested mode's pitch collection (a modal piece heard through major/minor profiles)."""
-    family = "minor" if spec.mode in MINOR_FAMILY else "major"
+    family = "minor" if spec.mode in MINOR_THIRD_MODES else "major"
     if found == (tonic_pc(spec.tonic), family):
         return True
-    found_scale = {(found[0] + step) % 12 for step in (MINOR_SCALE if found[1] == "minor" else MAJOR_SCALE)}
+    found_scale = {(found[0] + step) % 12 for step in MODE_INTERVALS["minor" if found[1] == "minor" else "major"]}
     return found_scale == set(scale_pcs(spec.tonic, spec.mode))
-
-
-MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
-MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)
 
 
 def weights_say_key(weights: np.ndarray, spec: Spec) -> bool:
@@ -78,7 +74,7 @@ def clarity(chords: list[Chord], spec: Spec) -> tuple[bool, float]:
     """(does the plan's best key say the requested key, margin of the requested key over the best other)."""
     scores = key_correlations(chord_weights(chords))
     best = max(scores, key=scores.get)
-    family = "minor" if spec.mode in MINOR_FAMILY else "major"
+    family = "minor" if spec.mode in MINOR_THIRD_MODES else "major"
     wanted = scores[(tonic_pc(spec.tonic), family)]
     others = max(v for k, v in scores.items() if k != (tonic_pc(spec.tonic), family))
     return says_key(best, spec), wanted - others

@@ -16,6 +16,7 @@ from composer.harmony.progressions import Step
 from composer.piece import Chord
 from composer.styles import Style
 from composer.theory import CHORD_INTERVALS, MODE_INTERVALS, pc_name, tonic_pc
+from prompts.music import FLAT_MAJOR_KEY_PCS, MAJOR_THIRD_MODES, MODAL_MODES, MODE_ROTATION, PITCH_CLASSES
 from prompts.spec import Spec
 
 SYMBOL_SUFFIX: dict[str, str] = {
@@ -26,11 +27,7 @@ SYMBOL_SUFFIX: dict[str, str] = {
 _TO_TRIAD = {"7": "maj", "maj7": "maj", "m7": "min", "m7b5": "dim", "dim7": "dim", "9": "maj", "m9": "min",
              "maj9": "maj", "6": "maj", "m6": "min", "mmaj7": "min", "add9": "maj"}
 _TO_NINTH = {"7": "9", "m7": "m9", "maj7": "maj9"}
-_MAJOR_KEY_OFFSET = {"major": 0, "lydian": 7, "mixolydian": 5, "dorian": 10, "minor": 3, "aeolian": 3,
-                     "phrygian": 8, "locrian": 1}
-_FLAT_MAJOR_KEYS = {5, 10, 3, 8, 1, 6}
 _LETTERS = "CDEFGAB"
-_NATURAL_PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
 class HarmonyError(ValueError):
@@ -43,7 +40,7 @@ def prefers_flats(tonic: str, mode: str) -> bool:
         return True
     if "#" in tonic:
         return False
-    return (tonic_pc(tonic) + _MAJOR_KEY_OFFSET[mode]) % 12 in _FLAT_MAJOR_KEYS
+    return (tonic_pc(tonic) - MODE_ROTATION[mode]) % 12 in FLAT_MAJOR_KEY_PCS  # spelled like its parent major
 
 
 def split_point(bar_quarters: float, numerator: int, denominator: int) -> float:
@@ -65,7 +62,7 @@ def spell_root(tonic: str, mode: str, degree: int, shift: int) -> str:
     """
     letter = _LETTERS[(_LETTERS.index(tonic[0]) + degree) % 7]
     target = (tonic_pc(tonic) + MODE_INTERVALS[mode][degree % 7] + shift) % 12
-    diff = (target - _NATURAL_PCS[letter] + 6) % 12 - 6
+    diff = (target - PITCH_CLASSES[letter] + 6) % 12 - 6
     if abs(diff) <= 1:
         return letter + {-1: "b", 0: "", 1: "#"}[diff]
     return pc_name(target, prefers_flats(tonic, mode))
@@ -93,7 +90,7 @@ def step_quality(step: Step, mode: str, vocabulary: str, rng: np.random.Generato
     if step.quality is not None:
         quality = step.quality
     elif step.degree == 0 and not step.shift and vocabulary in ("sevenths", "extended") and \
-            (mode == "mixolydian" or mode not in prog.MAJOR_FAMILY):
+            (mode == "mixolydian" or mode not in MAJOR_THIRD_MODES):
         return _anchor(mode, vocabulary).quality or "min"
     elif step.shift:
         quality = "maj"
@@ -137,9 +134,9 @@ def _anchor(mode: str, vocabulary: str) -> Step:
     its ninth names the key, which matters most at the two places a listener hears as home.
     """
     if vocabulary in ("triads", "power"):
-        return Step(0, "maj" if mode in prog.MAJOR_FAMILY else "min")
+        return Step(0, "maj" if mode in MAJOR_THIRD_MODES else "min")
     steps = MODE_INTERVALS[mode]
-    if mode in prog.MAJOR_FAMILY:
+    if mode in MAJOR_THIRD_MODES:
         return Step(0, "add9")
     return Step(0, "m9" if steps[1] == 2 else "min")
 
@@ -150,7 +147,7 @@ def _chord(step: Step, span: tuple[float, float], spec: Spec, style: Style,
     quality = step_quality(step, spec.mode, style.vocabulary, rng, colours)
     symbol = spell_root(spec.tonic, spec.mode, step.degree, step.shift) + SYMBOL_SUFFIX.get(quality, quality)
     bass_pc = None
-    pedal = style.flavour == "drone" or spec.mode in prog.TONIC_HEAVY_MODES
+    pedal = style.flavour == "drone" or spec.mode in MODAL_MODES
     if pedal and root != tonic_pc(spec.tonic) and style.harmony != "blues_12":
         bass_pc = tonic_pc(spec.tonic)
         symbol += "/" + spec.tonic

@@ -18,14 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from composer.styles import Style
+from prompts.music import MAJOR_THIRD_MODES, MODAL_MODES, TONAL_MINOR_MODES
 from prompts.spec import Spec
 
 _DEGREES = {"I": 0, "II": 1, "III": 2, "IV": 3, "V": 4, "VI": 5, "VII": 6}
 _TOKEN = re.compile(r"^(b|#)?(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i)(7|maj7|h7|o|M|m)?$")
-MAJOR_FAMILY = ("major", "lydian", "mixolydian")
-TONIC_HEAVY_MODES = ("dorian", "phrygian", "lydian", "mixolydian", "locrian")
 _LOOPED_KINDS = ("pop_loop", "modal_vamp", "modal_drone", "minimal_pad", "folk_simple")
-TONAL_MINOR = ("minor", "aeolian", "dorian")
 
 
 class ProgressionError(ValueError):
@@ -70,9 +68,9 @@ def slots_of(text: str) -> list[Step]:
 
 def family(mode: str) -> str:
     """"major", "minor" (tonal minor modes) or "modal" (phrygian, locrian)."""
-    if mode in MAJOR_FAMILY:
+    if mode in MAJOR_THIRD_MODES:
         return "major"
-    return "minor" if mode in TONAL_MINOR else "modal"
+    return "minor" if mode in TONAL_MINOR_MODES else "modal"
 
 
 def dominant(mode: str) -> Step:
@@ -175,7 +173,7 @@ def _function_walk(n: int, ending: str, rng: np.random.Generator) -> list[str]:
 
 def _function_chords(mode: str) -> dict[str, list[str]]:
     """Chords for each tonal function; modes without a usable V use their own leading chord."""
-    if mode in ("major", "minor", "aeolian", "dorian"):
+    if mode == "major" or mode in TONAL_MINOR_MODES:
         return _FUNCTION_CHORDS["major" if mode == "major" else "minor"]
     lead = dominant(mode)
     numeral = ["I", "II", "III", "IV", "V", "VI", "VII"][lead.degree]
@@ -342,7 +340,7 @@ def strengthen_tonic(grid: list[list[Step]], mode: str, style: Style) -> list[li
     a loop like i-VI-III-VII spends most of its time in the relative major; the tonic keeping the time
     is what makes the piece heard in the key that was asked for.
     """
-    church = mode in TONIC_HEAVY_MODES
+    church = mode in MODAL_MODES
     if style.harmony == "blues_12" or not (church or style.harmony in _LOOPED_KINDS):
         return grid
     tonic = next((s for bar in grid for s in bar if s.degree == 0 and not s.shift), TONIC)
@@ -365,7 +363,7 @@ def apply_cadence(grid: list[list[Step]], mode: str, style: Style) -> list[list[
     if style.cadence == "none":
         return grid
     pre = dominant(mode) if style.cadence == "authentic" else subdominant(mode)
-    if (len(grid) == 2 or mode in TONIC_HEAVY_MODES) and len(grid[-2]) == 1:
+    if (len(grid) == 2 or mode in MODAL_MODES) and len(grid[-2]) == 1:
         grid[-2] = [tonic, pre]
     else:
         grid[-2][-1] = pre

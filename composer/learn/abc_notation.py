@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from composer.theory import PITCH_CLASSES
+from prompts.limits import MAX_TEMPO_BPM
+from prompts.music import PITCH_CLASSES
 
 _MODE_WORDS: dict[str, str] = {
     "": "major", "maj": "major", "major": "major", "ion": "major", "ionian": "major",
@@ -124,7 +125,7 @@ def parse_tempo_bpm(value: str) -> int | None:
         if not plain:
             return None
         bpm = float(plain.group(1))
-    return int(round(bpm)) if 30 <= bpm <= 400 else None
+    return int(round(bpm)) if 30 <= bpm <= MAX_TEMPO_BPM else None
 
 
 def normalise_dance(value: str | None) -> str | None:

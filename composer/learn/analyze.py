@@ -10,10 +10,11 @@ import math
 from dataclasses import dataclass, field
 
 from composer.theory import mode_pcs, pc_name, scale_pcs, tonic_pc
+from prompts.music import DRUM_CHANNEL, MINOR_THIRD_MODES
 from prompts.spec import Spec
 
-DRUM_CHANNEL_1BASED = 10
-MINOR_FAMILY = ("minor", "aeolian", "dorian", "phrygian", "locrian")
+DRUM_CHANNEL_1BASED = DRUM_CHANNEL + 1
+"""The drum channel as music21 numbers channels, from one."""
 MIN_IN_SCALE = 0.85
 """Share of notes that must lie in the mode for the mode to count as obeyed (styles with blue notes and
 chromatic passing tones stay above it; a piece in the wrong mode falls far below)."""
@@ -234,7 +235,7 @@ def _check_key(name: str, spec: Spec, facts: MidiFacts) -> Check:
     mode (in-scale ratio) and either music21's major/minor family matches or that same collection rule holds.
     """
     found = facts.key()
-    family = "minor" if spec.mode in MINOR_FAMILY else "major"
+    family = "minor" if spec.mode in MINOR_THIRD_MODES else "major"
     if found is None:
         return Check(name, spec.tonic if name == "tonic" else spec.mode, None, False)
     found_pc, found_mode = found

@@ -23,6 +23,7 @@ from composer.melody.corpus import Melody
 from composer.melody.markov import MarkovModel
 from composer.melody.tokens import PITCH_RANGE
 from composer.theory import mode_pcs, pc_name
+from prompts.music import MAJOR_THIRD_MODES
 
 FEATURES: tuple[str, ...] = ("pitch_range", "pitch_class_entropy", "mean_ioi", "note_density", "in_scale_ratio")
 WINDOW_BARS = 16
@@ -136,4 +137,4 @@ def compare_features(generated: list[dict[str, float]], reference: list[dict[str
 
 def normalised_tonic_name(mode: str) -> str:
     """The tonic held-out melodies are stored in (C for major-like, A for minor-like modes)."""
-    return pc_name(0 if mode in ("major", "lydian", "mixolydian") else 9)
+    return pc_name(0 if mode in MAJOR_THIRD_MODES else 9)

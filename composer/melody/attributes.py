@@ -11,9 +11,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from prompts.limits import MAX_BARS
+from prompts.music import MODES
+
 ANY = "any"
 KINDS: tuple[str, ...] = ("mode", "meter", "tempo", "density", "range", "family", "bars")
-MODES = ("major", "minor", "dorian", "phrygian", "lydian", "mixolydian", "aeolian", "locrian")
 METERS = ("2/4", "3/4", "4/4", "5/4", "6/4", "7/4", "2/2", "3/8", "6/8", "7/8", "9/8", "12/8")
 TEMPOS = ("slow", "moderate", "lively", "fast")
 DENSITIES = ("sparse", "medium", "busy", "very_busy")
@@ -22,7 +24,6 @@ FAMILIES = (
     "reel", "jig", "slip_jig", "hornpipe", "polka", "waltz", "march", "slide", "strathspey", "air",
     "folk_song", "fiddle_tune", "chorale", "renaissance", "classical", "romantic", "ragtime",
 )
-MAX_BARS = 64
 VALUES: dict[str, tuple[str, ...]] = {
     "mode": MODES, "meter": METERS, "tempo": TEMPOS, "density": DENSITIES, "range": RANGES,
     "family": FAMILIES, "bars": tuple(str(n) for n in range(1, MAX_BARS + 1)),

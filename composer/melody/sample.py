@@ -24,9 +24,9 @@ from composer.melody.source import MelodyError
 from composer.melody.tokens import MotifTokenizer
 from composer.piece import Chord, Note
 from composer.theory import chord_pcs, mode_pcs, pc_name, tonic_pc
+from prompts.music import MAJOR_THIRD_MODES
 from prompts.spec import Spec
 
-MAJOR_LIKE = ("major", "lydian", "mixolydian")
 SEGMENT_BARS = 16
 """The longest window the model was trained on, in bars."""
 WRITE_BARS = 8
@@ -57,7 +57,7 @@ class SampleConfig:
 
 def normalised_tonic(mode: str) -> int:
     """Pitch class the training data put this mode's tonic on: C for major-like modes, A for minor-like."""
-    return 0 if mode in MAJOR_LIKE else 9
+    return 0 if mode in MAJOR_THIRD_MODES else 9
 
 
 def spec_attributes(spec: Spec) -> Attributes:
@@ -94,7 +94,7 @@ def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic:
                      for c in chords),
         strong_beats_q=strong_beats(spec.time_signature),
         tonic_pc=norm,
-        third_pc=(norm + (4 if spec.mode in MAJOR_LIKE else 3)) % 12,
+        third_pc=(norm + (4 if spec.mode in MAJOR_THIRD_MODES else 3)) % 12,
     )
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 from composer.piece import Piece
 from composer.upload.limits import (
-    FASTEST_BPM,
     MAX_BYTES,
     MAX_NOTES,
     MAX_OUTPUT_BYTES,
@@ -29,6 +28,7 @@ from composer.upload.limits import (
     MidiImportError,
 )
 from composer.upload.worker import MidiFormatError, read_header
+from prompts.limits import MAX_TEMPO_BPM
 from prompts.spec import Spec
 
 
@@ -74,7 +74,7 @@ def check_caps(data: bytes, limits: ImportLimits) -> None:
 
 def worker_command(limits: ImportLimits) -> list[str]:
     """The child process's command line (the same interpreter, the worker module, the limits)."""
-    max_quarters = limits.max_seconds * FASTEST_BPM / 60.0
+    max_quarters = limits.max_seconds * MAX_TEMPO_BPM / 60.0  # the fastest tempo bounds quarters per second
     return [sys.executable, "-m", "composer.upload.worker",
             "--max-bytes", str(limits.max_bytes), "--max-notes", str(limits.max_notes),
             "--max-quarters", f"{max_quarters:.3f}", "--memory-mb", str(limits.memory_mb),

@@ -15,8 +15,6 @@ MAX_NOTES = 20_000
 MAX_SECONDS = 600.0
 TIMEOUT_S = 10.0
 MEMORY_MB = 512
-FASTEST_BPM = 400
-"""The fastest tempo a Spec allows; with it a length in seconds bounds the length in quarter notes."""
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 
 

@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from composer.lines import infer_chords, line_indices
-from composer.piece import DRUM_CHANNEL, Note, Piece, Track
+from composer.piece import Note, Piece, Track
 from composer.upload.limits import MidiImportError
+from prompts.limits import MAX_BARS, MAX_TEMPO_BPM, MIN_TEMPO_BPM
+from prompts.music import DRUM_CHANNEL
 from prompts.spec import TIME_SIGNATURES, Instrument, Spec
 from prompts.words.instruments import gm_name
 from prompts.words.keys import spell
 
 QUANTUM = 1.0 / 12.0
-MAX_BARS = 64
 MAX_PARTS = 8
-MIN_BPM, MAX_BPM, DEFAULT_BPM = 20, 400, 120
+DEFAULT_BPM = 120
 KEY_SIGNATURE_MARGIN = 0.15
 """How far below music21's best key correlation the file's own key signature may be and still be believed."""
 POLYPHONIC_SHARE = 0.1
@@ -60,9 +61,9 @@ def read_tempo(tempos: list[list[int]], tpq: int, end_tick: int, max_seconds: fl
     bpm = 60_000_000 / ordered[0][1] if ordered else float(DEFAULT_BPM)
     if len({us for _, us in ordered}) > 1:
         warnings.append(f"the file changes tempo; Motif keeps the first tempo ({round(bpm)} bpm)")
-    clamped = min(MAX_BPM, max(MIN_BPM, round(bpm)))
+    clamped = min(MAX_TEMPO_BPM, max(MIN_TEMPO_BPM, round(bpm)))
     if clamped != round(bpm):
-        warnings.append(f"tempo {bpm:.0f} bpm is outside {MIN_BPM}-{MAX_BPM}; using {clamped} bpm")
+        warnings.append(f"tempo {bpm:.0f} bpm is outside {MIN_TEMPO_BPM}-{MAX_TEMPO_BPM}; using {clamped} bpm")
     seconds = _seconds(ordered, tpq, end_tick)
     if seconds > max_seconds:
         raise MidiImportError(f"the music lasts {seconds:.0f} s; Motif imports at most {max_seconds:.0f} s")
@@ -71,7 +72,7 @@ def read_tempo(tempos: list[list[int]], tpq: int, end_tick: int, max_seconds: fl
 
 def _seconds(tempos: list[list[int]], tpq: int, end_tick: int) -> float:
     """Playing time up to `end_tick` under the tempo map (each tempo clamped as Motif would play it)."""
-    fastest, slowest = 60_000_000 // MAX_BPM, 60_000_000 // MIN_BPM
+    fastest, slowest = 60_000_000 // MAX_TEMPO_BPM, 60_000_000 // MIN_TEMPO_BPM
     points = [(0, 60_000_000 // DEFAULT_BPM)] + [(t, us) for t, us in tempos]
     total = 0.0
     for (tick, us), (nxt, _) in zip(points, points[1:] + [(max(end_tick, points[-1][0]), 0)], strict=True):

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from prompts.edit.draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
 from prompts.edit.ensemble import apply_drums, apply_instruments, instrument_names
 from prompts.edit.types import Edit, EditError
+from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
+from prompts.music import MINOR_THIRD_MODES, MODE_ROTATION, PITCH_CLASSES
 from prompts.spec import Instrument, Spec
 from prompts.words.genres import GENRES
 from prompts.words.instruments import gm_name
-from prompts.words.keys import PITCH_CLASS, spell
-from prompts.words.moods import MINOR_FAMILY, MOODS, MoodInfo
-from prompts.words.timing import MAX_TEMPO_BPM, MIN_TEMPO_BPM, tempo_in_range
+from prompts.words.keys import spell
+from prompts.words.moods import MOODS, MoodInfo
+from prompts.words.timing import tempo_in_range
 
 DEFAULT_CONTINUE_BARS = 4
 MOOD_TEMPO_FACTOR = 1.1
@@ -28,9 +30,6 @@ COLOUR_MOODS: frozenset[str] = frozenset({
     "happy", "sad", "dark", "moody", "melancholic", "spooky", "somber", "hopeful", "triumphant", "festive", "angry",
 })
 """Moods that are a harmonic colour: asking for one moves the mode into its family (parallel, same tonic)."""
-MODE_OFFSET: dict[str, int] = {"major": 0, "dorian": 2, "phrygian": 4, "lydian": 5, "mixolydian": 7, "minor": 9,
-                               "aeolian": 9, "locrian": 11}
-"""Semitones from the relative major's tonic to each mode's tonic (for relative keys)."""
 
 
 def round_half_up(value: float) -> int:
@@ -57,7 +56,7 @@ def apply_tempo(draft: Draft, edit: Edit) -> None:
 def transpose(draft: Draft, semitones: int, tonic: str | None = None) -> None:
     """Move the key by `semitones` (notes kept and shifted); `tonic` keeps the user's spelling of the target."""
     before = _key_name(draft.spec)
-    new_tonic = tonic or spell(PITCH_CLASS[draft.spec.tonic] + semitones, draft.spec.mode)
+    new_tonic = tonic or spell(PITCH_CLASSES[draft.spec.tonic] + semitones, draft.spec.mode)
     draft.plan.transpose_semitones += semitones
     way = f"{'up' if semitones >= 0 else 'down'} {abs(semitones)} semitone{'' if abs(semitones) == 1 else 's'}"
     if not draft.change("tonic", new_tonic, f"key {before} -> {new_tonic} {draft.spec.mode} ({way})"):
@@ -93,7 +92,7 @@ def apply_key(draft: Draft, edit: Edit) -> None:
         transpose(draft, int(params["semitones"]))
     elif op == "tonic":
         tonic = str(params["tonic"])
-        distance = (PITCH_CLASS[tonic] - PITCH_CLASS[spec.tonic]) % 12
+        distance = (PITCH_CLASSES[tonic] - PITCH_CLASSES[spec.tonic]) % 12
         transpose(draft, _nearest(distance, params.get("direction")), tonic)
         if params.get("mode"):
             set_mode(draft, str(params["mode"]))
@@ -105,7 +104,7 @@ def apply_key(draft: Draft, edit: Edit) -> None:
 
 def _relative(draft: Draft, target: str) -> None:
     spec = draft.spec
-    major_pc = PITCH_CLASS[spec.tonic] - MODE_OFFSET[spec.mode]
+    major_pc = PITCH_CLASSES[spec.tonic] - MODE_ROTATION[spec.mode]
     tonic = spell(major_pc + (9 if target == "minor" else 0), target)
     if (tonic, target) == (spec.tonic, spec.mode):
         draft.note(f"already in {_key_name(spec)}")
@@ -198,7 +197,7 @@ def apply_mood(draft: Draft, edit: Edit) -> None:
     moods = (mood.id, *kept)
     draft.change("moods", moods, f"moods {', '.join(spec.moods) or 'none'} -> {', '.join(moods)}")
     draft.at_least(KEEP_MELODY)
-    if mood.id in COLOUR_MOODS and mood.mode is not None and (spec.mode in MINOR_FAMILY) != (mood.family == "minor"):
+    if mood.id in COLOUR_MOODS and mood.mode is not None and (spec.mode in MINOR_THIRD_MODES) != (mood.family == "minor"):
         set_mode(draft, mood.mode)
     if mood.tempo:
         old = draft.spec.tempo_bpm

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from prompts.edit.draft import Draft
 from prompts.edit.types import Edit, EditError
-from prompts.spec import MAX_PARTS, Instrument
+from prompts.limits import MAX_PARTS
+from prompts.music import GM_FAMILY_SIZE
+from prompts.spec import Instrument
 from prompts.words.genres import JAZZ_CONTEXT
 from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
 
@@ -42,7 +44,7 @@ def find_matches(instruments: list[Instrument], program: int, word: str, loose: 
     ]
     if loose:
         tiers.append([i for i, inst in enumerate(instruments) if last == "bass" and inst.role == "bass"])
-        tiers.append([i for i, inst in enumerate(instruments) if inst.program // 8 == program // 8])
+        tiers.append([i for i, inst in enumerate(instruments) if inst.program // GM_FAMILY_SIZE == program // GM_FAMILY_SIZE])
     return next((tier for tier in tiers if tier), [])
 
 

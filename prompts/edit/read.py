@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from prompts.edit.types import Edit, EditError
 from prompts.errors import ParseError
+from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
 from prompts.scan import TextMask
 from prompts.spec import Spec
 from prompts.words.numbers import (
@@ -22,7 +23,7 @@ from prompts.words.numbers import (
     parse_number,
     written_negative,
 )
-from prompts.words.timing import MAX_TEMPO_BPM, MIN_TEMPO_BPM, read_meter
+from prompts.words.timing import read_meter
 
 Found = tuple[int, Edit]
 Reader = Callable[[TextMask, Spec], list[Found]]

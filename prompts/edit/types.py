@@ -10,9 +10,6 @@ from typing import Any
 
 from prompts.errors import ParseError
 
-MAX_BARS = 64
-"""The longest piece Motif writes (ParseConfig.max_bars); a server may pass a lower limit."""
-
 EXAMPLES: tuple[str, ...] = (
     "faster",
     "in 3/4 with drums",

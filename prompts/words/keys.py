@@ -13,26 +13,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from prompts.music import MAJOR_KEY_SPELLING, MINOR_KEY_SPELLING, MINOR_THIRD_MODES, TONIC_RESPELLING, TONICS
 from prompts.scan import TextMask
-from prompts.spec import TONICS
 from prompts.words.lexicon import lookup, phrase_at
-from prompts.words.moods import MINOR_FAMILY
 
 MODE_WORDS: dict[str, str] = {
     "natural minor": "minor", "harmonic minor": "minor", "melodic minor": "minor", "mixolydian": "mixolydian",
     "phrygian": "phrygian", "aeolian": "aeolian", "locrian": "locrian", "lydian": "lydian",
     "dorian": "dorian", "ionian": "major", "major": "major", "minor": "minor", "maj": "major", "min": "minor",
 }
-ENHARMONIC: dict[str, str] = {"E#": "F", "B#": "C", "Fb": "E"}
-MAJOR_SPELLING = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-MINOR_SPELLING = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
-PITCH_CLASS: dict[str, int] = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6,
-                               "G": 7, "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11, "Cb": 11}
+"""A user's words for a mode -> the mode (vocabulary; the modes themselves are `prompts.music.MODES`)."""
 
 
 def spell(pitch_class: int, mode: str) -> str:
     """The usual name of a tonic in a mode's family (Ab major but G# minor)."""
-    names = MINOR_SPELLING if mode in MINOR_FAMILY else MAJOR_SPELLING
+    names = MINOR_KEY_SPELLING if mode in MINOR_THIRD_MODES else MAJOR_KEY_SPELLING
     return names[pitch_class % 12]
 
 
@@ -79,7 +74,7 @@ def tonic_name(letter: str, accidental: str | None) -> str:
     acc = (accidental or "").strip().lower().lstrip("-").strip()
     suffix = "#" if acc in ("#", "sharp") else "b" if acc in ("b", "flat") else ""
     name = letter.upper() + suffix
-    name = ENHARMONIC.get(name, name)
+    name = TONIC_RESPELLING.get(name, name)
     return name if name in TONICS else letter.upper()
 
 

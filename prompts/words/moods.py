@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MINOR_FAMILY: frozenset[str] = frozenset({"minor", "dorian", "phrygian", "aeolian", "locrian"})
+from prompts.music import MINOR_THIRD_MODES
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class MoodInfo:
         """"major" or "minor" (by the third of `mode`), or None."""
         if self.mode is None:
             return None
-        return "minor" if self.mode in MINOR_FAMILY else "major"
+        return "minor" if self.mode in MINOR_THIRD_MODES else "major"
 
 
 def _mood(mid: str, synonyms: str, description: str, mode: str | None, tempo: int, register: int,

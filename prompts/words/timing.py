@@ -1,7 +1,8 @@
 """Tempo, meter and length as written in prompts: "120 bpm", "q=100", "in 6/8", "in three", "eight bars".
 
 Numbers with units are read by regex here; tempo and length *words* ("allegro", "laid-back", "short")
-are phrases in the lexicon and their values live here, so every tempo/length fact is in one place.
+are phrases in the lexicon and their values live here, so every tempo/length word is in one place (the
+tempo range itself is `prompts.limits`').
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 
 from prompts.errors import ParseError
+from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
 from prompts.scan import TextMask
 from prompts.spec import TIME_SIGNATURES
 from prompts.words.numbers import (
@@ -18,8 +20,6 @@ from prompts.words.numbers import (
     parse_number,
     written_negative,
 )
-
-MIN_TEMPO_BPM, MAX_TEMPO_BPM = 20, 400
 
 TEMPO_WORDS: dict[str, tuple[int, int]] = {
     "grave": (25, 45), "largo": (40, 60), "lento": (40, 60), "larghetto": (60, 66), "adagio": (66, 76),
