@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from composer.theory import MODE_INTERVALS, mode_family
+from prompts.music import MODE_FAMILIES
 
 DEFAULT_MODEL_PATH = Path(__file__).parents[1] / "data" / "markov.json.gz"
 
@@ -43,7 +44,6 @@ START = -1
 """Context value before the first note."""
 
 METER_FAMILIES: tuple[str, ...] = ("duple", "triple", "compound")
-MODE_FAMILIES: tuple[str, ...] = ("major", "minor")
 
 
 class MarkovError(ValueError):
