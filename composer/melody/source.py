@@ -47,11 +47,16 @@ class MelodyError(ValueError):
 
 
 class MelodySource(Protocol):
-    """Anything that writes a melody for a Spec over a harmony plan."""
+    """Anything that writes a melody for a Spec over a harmony plan.
+
+    `allow_chromatic`: notes outside the mode may be written (the style allows them, e.g. jazz or blues);
+    every source takes it, and one that only writes the mode's notes may ignore it.
+    """
 
     name: str
 
-    def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator) -> list[Note]: ...
+    def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
+                 allow_chromatic: bool = False) -> list[Note]: ...
 
 
 @dataclass(frozen=True)

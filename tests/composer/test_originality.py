@@ -59,12 +59,13 @@ class QuotingMelody:
         self.tune, self.quotes, self.calls = tune, quotes, 0
         self.own = load_default_melody_source()
 
-    def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator) -> list[Note]:
+    def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
+                 allow_chromatic: bool = False) -> list[Note]:
         self.calls += 1
         if self.calls <= self.quotes:
             end = spec.bars * spec.bar_quarters
             return [Note(p + 12, o, min(d, end - o)) for p, o, d in self.tune.notes if o < end]
-        return self.own.generate(spec, chords, rng)
+        return self.own.generate(spec, chords, rng, allow_chromatic)
 
 
 def test_a_copying_candidate_is_regenerated_and_never_posted(index: OriginalityIndex, tune) -> None:
