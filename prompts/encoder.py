@@ -2,13 +2,18 @@
 
 The rules understand most prompts; the encoder is for the free words they do not know ("noir",
 "sunset drive"): it embeds them and finds the nearest genre or mood description. The same `embed` is what
-the learned model is conditioned on, so it is public, batched and deterministic. torch and transformers
-are imported inside the class, so importing this module (or parsing a rules-only prompt) stays cheap.
+the learned model is conditioned on, so it is public, batched and deterministic.
+
+The BERT forward pass is written here in plain torch over the packaged safetensors weights, and the WordPiece
+tokenizer is the package's own `tokenizer.json` read by `tokenizers`: the same operations, in the same order,
+as `transformers`' BertModel (a test checks the vectors are bit-identical), without importing `transformers`,
+which cost a second or more of every cold start. torch loads inside the class, so importing this module (or
+parsing a rules-only prompt) stays cheap.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -45,22 +50,22 @@ class TextEncoder:
     """MiniLM sentence encoder: mean pooling over tokens, L2-normalised 384-d vectors."""
 
     def __init__(self, model_path: Path | None = None, max_length: int = 128) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # stderr belongs to the user: no weight-loading bars
-        hf_logging.set_verbosity_error()
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
 
         path = model_path or default_model_path()
         try:
-            self._tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-            self._model = AutoModel.from_pretrained(str(path), local_files_only=True)
-        except OSError as exc:
+            config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+            self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+            self._weights = load_file(str(path / "model.safetensors"))
+        except Exception as exc:  # OSError, or safetensors' and tokenizers' own errors for a broken file
             raise EncoderError(f"cannot load the text encoder from {path}: {exc}") from exc
-        self._model.eval()
+        self._tokenizer.enable_truncation(max_length)
+        self._tokenizer.enable_padding(pad_id=config["pad_token_id"], pad_token="[PAD]")
+        self._layers = int(config["num_hidden_layers"])
+        self._heads = int(config["num_attention_heads"])
+        self._eps = float(config["layer_norm_eps"])
         self._torch: Any = torch
         self.max_length = max_length
         self._lexicon: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
@@ -71,15 +76,54 @@ class TextEncoder:
         if not texts:
             return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
         torch = self._torch
-        batch = self._tokenizer(
-            list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
-        )
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = torch.tensor([e.ids for e in encodings])
+        types = torch.tensor([e.type_ids for e in encodings])
+        attention = torch.tensor([e.attention_mask for e in encodings])
         with torch.inference_mode():
-            hidden = self._model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            hidden = self._forward(ids, types, attention)
+            mask = attention.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
         return pooled.cpu().numpy().astype(np.float32)
+
+    def _forward(self, ids: Any, types: Any, attention: Any) -> Any:
+        """BERT's last hidden state, (batch, tokens, 384): embeddings, then post-norm encoder layers."""
+        F, w = self._torch.nn.functional, self._weights
+        steps = ids.shape[1]
+        hidden = F.embedding(ids, w["embeddings.word_embeddings.weight"], 0)
+        hidden = hidden + F.embedding(types, w["embeddings.token_type_embeddings.weight"])
+        hidden = hidden + F.embedding(self._torch.arange(steps)[None], w["embeddings.position_embeddings.weight"])
+        hidden = self._norm(hidden, "embeddings.LayerNorm")
+        mask = None  # like transformers: no mask at all when nothing is padding
+        if not bool(attention.all()):
+            mask = attention.bool()[:, None, None, :].expand(ids.shape[0], 1, steps, steps)
+        for layer in range(self._layers):
+            hidden = self._layer(hidden, f"encoder.layer.{layer}.", mask)
+        return hidden
+
+    def _layer(self, hidden: Any, name: str, mask: Any) -> Any:
+        F = self._torch.nn.functional
+        batch, steps, width = hidden.shape
+        head_dim = width // self._heads
+        heads = (batch, steps, -1, head_dim)
+        query, key, value = (self._linear(hidden, f"{name}attention.self.{part}").view(heads).transpose(1, 2)
+                             for part in ("query", "key", "value"))
+        out = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, dropout_p=0.0,
+                                             scale=head_dim**-0.5, is_causal=False)
+        out = out.transpose(1, 2).contiguous().reshape(batch, steps, -1).contiguous()
+        attended = self._norm(self._linear(out, f"{name}attention.output.dense") + hidden,
+                              f"{name}attention.output.LayerNorm")
+        inner = F.gelu(self._linear(attended, f"{name}intermediate.dense"))
+        return self._norm(self._linear(inner, f"{name}output.dense") + attended, f"{name}output.LayerNorm")
+
+    def _linear(self, hidden: Any, name: str) -> Any:
+        return self._torch.nn.functional.linear(hidden, self._weights[f"{name}.weight"], self._weights[f"{name}.bias"])
+
+    def _norm(self, hidden: Any, name: str) -> Any:
+        weight = self._weights[f"{name}.weight"]
+        return self._torch.nn.functional.layer_norm(hidden, weight.shape, weight, self._weights[f"{name}.bias"],
+                                                    self._eps)
 
     def _lexicon_matrix(self, kind: str) -> tuple[tuple[str, ...], np.ndarray]:
         with self._lock:

@@ -92,6 +92,22 @@ def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
     return {"input_ids": ids, "attention_mask": mask, "labels": labels, "text_embedding": embeddings}
 
 
+def transformers_gpt(config: ModelConfig) -> torch.nn.Module:
+    """`transformers`' GPT2LMHeadModel in the melody model's shape: what the checkpoint was trained as.
+
+    Composing loads the weights into the plain torch GPT-2 (`composer.melody.gpt`, same names and numbers);
+    training keeps this one, whose initialisation and dropout draws make a seed reproduce the checkpoint."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    return GPT2LMHeadModel(GPT2Config(
+        vocab_size=config.vocab_size, n_positions=config.n_positions, n_embd=config.n_embd,
+        n_layer=config.n_layer, n_head=config.n_head, resid_pdrop=config.dropout, embd_pdrop=config.dropout,
+        attn_pdrop=config.dropout, bos_token_id=None, eos_token_id=None, pad_token_id=None,
+    ))
+
+
 def learning_rate(step: int, config: TrainConfig) -> float:
     if step < config.warmup_steps:
         return config.lr * (step + 1) / config.warmup_steps
@@ -133,9 +149,9 @@ def train(
     rng = random.Random(config.seed)
     if config.model.vocab_size != len(tokenizer):
         raise ValueError(f"the model's vocabulary is {config.model.vocab_size}, the tokenizer has {len(tokenizer)}")
-    model = MelodyModel(config.model)
+    model = MelodyModel(config.model, transformers_gpt(config.model))
     if config.resume:
-        previous = load_model(out_dir)
+        previous = load_model(out_dir, transformers_gpt)
         if previous.config != model.config:
             raise ValueError(f"cannot resume: the checkpoint is {previous.config}, this run asks for {model.config}")
         model.load_state_dict(previous.state_dict())

@@ -27,7 +27,7 @@ class KVCache:
 
 
 def new_cache(gpt, batch: int) -> KVCache:
-    """An empty cache for `batch` rows of a GPT2LMHeadModel."""
+    """An empty cache for `batch` rows of a GPT-2 (`composer.melody.gpt.GPT` or `transformers`' GPT2LMHeadModel)."""
     config = gpt.config
     shape = (batch, config.n_head, config.n_positions, config.n_embd // config.n_head)
     return KVCache([torch.zeros(shape) for _ in range(config.n_layer)],
@@ -79,8 +79,8 @@ def _feed_forward(block, hidden: torch.Tensor) -> torch.Tensor:
 
 def _is_gelu_new(activation) -> bool:
     """GPT-2's default activation is the tanh approximation of GELU, which torch computes in one fused op
-    (transformers spells it out in five)."""
-    return type(activation).__name__ == "NewGELUActivation"
+    (transformers spells it out in five; `composer.melody.gpt` uses torch's)."""
+    return type(activation).__name__ == "NewGELUActivation" or getattr(activation, "approximate", None) == "tanh"
 
 
 def _norm(layer_norm, hidden: torch.Tensor) -> torch.Tensor:

@@ -1,14 +1,17 @@
-"""The learned melody model: a small GPT-2 (from `transformers`) over REMI + attribute tokens, with the text
-encoder's sentence embedding projected into a few prefix vectors.
+"""The learned melody model: a small GPT-2 over REMI + attribute tokens, with the text encoder's sentence
+embedding projected into a few prefix vectors.
 
 Why a prefix: attribute tokens carry what can be measured, but a prompt's free words ("moody", "noir") only
 exist as an embedding; projecting it into the model's input space lets those words steer the melody without
-a fixed vocabulary. One config dataclass; the checkpoint carries its config (nanoGPT's habit).
+a fixed vocabulary. One config dataclass; the checkpoint carries its config (nanoGPT's habit). The GPT-2 is
+`composer.melody.gpt` (plain torch, so composing never imports `transformers`); training passes in
+`transformers`' own GPT2LMHeadModel of the same shape and names (`composer.learn.train.transformers_gpt`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from torch import nn
 
 from composer.melody.checkpoint import WEIGHTS_FILE
 from composer.melody.decoder import KVCache, extend, new_cache
+from composer.melody.gpt import GPT, GPTConfig
 
 CONFIG_FILE = "model_config.json"
 IGNORE_INDEX = -100
@@ -44,32 +48,22 @@ class ModelConfig:
         return self.n_positions - self.prefix_len
 
 
+def gpt_config(config: ModelConfig) -> GPTConfig:
+    """The GPT-2 shape inside a melody model (its token context includes the text prefix)."""
+    return GPTConfig(vocab_size=config.vocab_size, n_positions=config.n_positions, n_embd=config.n_embd,
+                     n_layer=config.n_layer, n_head=config.n_head, dropout=config.dropout)
+
+
 class MelodyModel(nn.Module):
-    """GPT-2 whose input is [prefix vectors from the text embedding] + token embeddings."""
+    """GPT-2 whose input is [prefix vectors from the text embedding] + token embeddings.
 
-    def __init__(self, config: ModelConfig) -> None:
+    `gpt` is the network to wrap (GPT2LMHeadModel's module layout); by default the plain torch one.
+    """
+
+    def __init__(self, config: ModelConfig, gpt: nn.Module | None = None) -> None:
         super().__init__()
-        from transformers import GPT2Config, GPT2LMHeadModel
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
-
         self.config = config
-        self.gpt = GPT2LMHeadModel(
-            GPT2Config(
-                vocab_size=config.vocab_size,
-                n_positions=config.n_positions,
-                n_embd=config.n_embd,
-                n_layer=config.n_layer,
-                n_head=config.n_head,
-                resid_pdrop=config.dropout,
-                embd_pdrop=config.dropout,
-                attn_pdrop=config.dropout,
-                bos_token_id=None,
-                eos_token_id=None,
-                pad_token_id=None,
-            )
-        )
+        self.gpt = gpt if gpt is not None else GPT(gpt_config(config))
         self.prefix = nn.Sequential(
             nn.Linear(config.text_dim, config.n_embd),
             nn.GELU(),
@@ -131,12 +125,15 @@ def save_model(model: MelodyModel, directory: Path) -> None:
     (directory / CONFIG_FILE).write_text(json.dumps(asdict(model.config), indent=1))
 
 
-def load_model(directory: Path) -> MelodyModel:
-    """Rebuild the model from a checkpoint directory, on the CPU, in eval mode."""
+def load_model(directory: Path, gpt: Callable[[ModelConfig], nn.Module] | None = None) -> MelodyModel:
+    """Rebuild the model from a checkpoint directory, on the CPU, in eval mode.
+
+    `gpt` builds the network the weights go into (training resumes into `transformers`' GPT-2, so a resumed
+    run draws the same random numbers it always did); by default the plain torch one."""
     from safetensors.torch import load_file
 
     config = ModelConfig(**json.loads((directory / CONFIG_FILE).read_text()))
-    model = MelodyModel(config)
+    model = MelodyModel(config, gpt(config) if gpt is not None else None)
     missing, unexpected = model.load_state_dict(load_file(str(directory / WEIGHTS_FILE)), strict=False)
     if unexpected or [k for k in missing if k != "gpt.lm_head.weight"]:
         raise ValueError(f"checkpoint does not match the model: missing {missing}, unexpected {unexpected}")
