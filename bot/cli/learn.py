@@ -28,14 +28,10 @@ def data_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the file is fresh.")] = False,
 ) -> None:
     """Parse the corpus (and --midi-dir) into the compact melodies file the models train on."""
-    from composer.learn.corpus import main as corpus_main
+    from composer.learn.corpus import build_corpus
+    from composer.melody.corpus import DEFAULT_PATH
 
-    argv = ["build", "--workers", str(workers)]
-    argv += ["--out", str(out)] if out else []
-    argv += ["--midi-dir", str(midi_dir)] if midi_dir else []
-    argv += ["--limit", str(limit)] if limit else []
-    argv += ["--force"] if force else []
-    raise typer.Exit(corpus_main(argv))
+    build_corpus(out or DEFAULT_PATH, limit or None, workers, midi_dir, force)
 
 
 @data_app.command("originality")
@@ -59,10 +55,11 @@ def data_markov(
     out: Annotated[Path | None, typer.Option("--out", help="Tables file to write (.json.gz).")] = None,
 ) -> None:
     """Retrain the Markov baseline's tables (composer/data/markov.json.gz) on the melodies' train split."""
-    from composer.melody.markov import main as markov_main
+    import json
 
-    argv = ["train"] + (["--melodies", str(melodies)] if melodies else []) + (["--out", str(out)] if out else [])
-    raise typer.Exit(markov_main(argv))
+    from composer.melody.markov import DEFAULT_MODEL_PATH, build_markov
+
+    print(json.dumps(build_markov(melodies, out or DEFAULT_MODEL_PATH)))
 
 
 def train_command(

@@ -154,7 +154,21 @@ class _Progress:
             self._bar.__exit__(*exc)
 
 
-def _print_summary(summary: BuildSummary) -> None:
+def build_corpus(out: Path = DEFAULT_PATH, limit: int | None = None, workers: int = 2, midi_dir: Path | None = None,
+                 force: bool = False, progress: bool = True, sources: tuple[str, ...] | None = None) -> BuildSummary | None:
+    """`build`, then what a person running it reads: the per-source table, or why nothing was rebuilt.
+
+    What `motif data build` and `python -m composer.learn.corpus build` both run."""
+    summary = build(out, limit, workers, midi_dir, force, progress, sources)
+    if summary is None:
+        print(f"{out} is newer than the extraction code; use --force to rebuild")
+    else:
+        print_summary(summary)
+    return summary
+
+
+def print_summary(summary: BuildSummary) -> None:
+    """A build's pieces kept, skipped, duplicated and notes per source, as a table on stdout."""
     from rich.console import Console
     from rich.table import Table
 
@@ -183,11 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--source", action="append", default=None, help="only this collection (repeatable)")
     args = parser.parse_args(argv)
     sources = tuple(args.source) if args.source else None
-    summary = build(args.out, args.limit, args.workers, args.midi_dir, args.force, not args.no_progress, sources)
-    if summary is None:
-        print(f"{args.out} is newer than the extraction code; use --force to rebuild")
-        return 0
-    _print_summary(summary)
+    build_corpus(args.out, args.limit, args.workers, args.midi_dir, args.force, not args.no_progress, sources)
     return 0
 
 

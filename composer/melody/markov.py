@@ -332,9 +332,26 @@ def train(melodies: list[Any]) -> MarkovModel:
     return model
 
 
+def build_markov(melodies: Path | None = None, out: Path = DEFAULT_MODEL_PATH) -> dict[str, Any]:
+    """Train the tables on the melodies file's train split, save them to `out`, and report bits per note on
+    every split (what `motif data markov` and `python -m composer.melody.markov train` print)."""
+    from composer.melody.corpus import DEFAULT_PATH, load_melodies
+
+    by_split: dict[str, list[Any]] = defaultdict(list)
+    for melody in load_melodies(melodies or DEFAULT_PATH):
+        by_split[melody.split].append(melody)
+    model = train(by_split["train"])
+    model.save(out)
+    report: dict[str, Any] = {"trained_on": model.trained_on, "out": str(out), "bytes": Path(out).stat().st_size}
+    for split in ("train", "valid", "test"):
+        if by_split[split]:
+            report[f"{split}_bits_per_note"] = round(model.bits_per_note(by_split[split]), 4)
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: `python -m composer.melody.markov train [--melodies P] [--out P]`, printing held-out bits/note."""
-    from composer.melody.corpus import DEFAULT_PATH, load_melodies
+    from composer.melody.corpus import DEFAULT_PATH
 
     parser = argparse.ArgumentParser(prog="python -m composer.melody.markov")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -342,17 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--melodies", type=Path, default=DEFAULT_PATH)
     cmd.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     args = parser.parse_args(argv)
-    melodies = load_melodies(args.melodies)
-    by_split: dict[str, list[Any]] = defaultdict(list)
-    for melody in melodies:
-        by_split[melody.split].append(melody)
-    model = train(by_split["train"])
-    model.save(args.out)
-    report = {"trained_on": model.trained_on, "out": str(args.out), "bytes": args.out.stat().st_size}
-    for split in ("train", "valid", "test"):
-        if by_split[split]:
-            report[f"{split}_bits_per_note"] = round(model.bits_per_note(by_split[split]), 4)
-    print(json.dumps(report))
+    print(json.dumps(build_markov(args.melodies, args.out)))
     return 0
 
 
