@@ -66,11 +66,22 @@ def read_rules(text: str) -> Reading:
     key = read_key(mask)
     reading.tonic, reading.mode = key.tonic, key.mode
     reading.notes += key.notes
+    _read_phrases(reading, mask, original)
+    return reading
+
+
+def read_more(reading: Reading, text: str) -> None:
+    """Add what the phrases of `text` state to `reading`, as if it had been typed after the prompt (a server's
+    default instruments, "with cello, harp"); its unknown words join the leftovers."""
+    mask = TextMask(text)
+    _read_phrases(reading, mask, mask.text)
+
+
+def _read_phrases(reading: Reading, mask: TextMask, original: str) -> None:
     for hit in find_phrases(mask):
         negated = bool(_NEGATION.search(original[: hit.start]))
         apply_phrase(reading, hit.phrase, negated)
-    reading.leftovers = [w for w in mask.words() if w not in STOPWORDS and not any(c.isdigit() for c in w)]
-    return reading
+    reading.leftovers += [w for w in mask.words() if w not in STOPWORDS and not any(c.isdigit() for c in w)]
 
 
 def apply_phrase(reading: Reading, phrase: Phrase, negated: bool = False) -> None:
@@ -131,4 +142,4 @@ def tempo_word_range(word: str) -> tuple[int, int]:
     return TEMPO_WORDS[word]
 
 
-__all__ = ["Part", "PhraseHit", "Reading", "apply_phrase", "read_rules", "tempo_word_range"]
+__all__ = ["Part", "PhraseHit", "Reading", "apply_phrase", "read_more", "read_rules", "tempo_word_range"]

@@ -27,6 +27,17 @@ DEFAULT_MINOR_TONICS = ("A", "D", "E", "C", "G")
 
 
 @dataclass(frozen=True)
+class Defaults:
+    """What a Discord server's style fills in where a prompt is silent, as data (`prompts.parse.parse` reads
+    the prompt once with them): a genre (canonical id) where the prompt names none, and instruments (names as
+    a moderator wrote them) where it names none. What they fill counts as stated, as if typed after the prompt,
+    so everything the genre implies (tempo, meter, band) follows, and a later remix keeps them."""
+
+    genre: str | None = None
+    instruments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Limits:
     """The bar limits a resolution must respect (from ParseConfig)."""
 

@@ -1,8 +1,8 @@
-"""A server's style applied to a request: the prompt is read, then the server's defaults and caps fill in.
+"""A server's style applied to a request: the prompt is read with the server's defaults, then its caps hold.
 
-Defaults only fill what the user did not state (genre, instruments) and are applied by re-reading the
-prompt with the default appended, so everything a genre implies (tempo, meter, band) follows as if the
-user had typed it. Caps (max bars, tempo range) always hold, with a note saying what changed, for a
+Defaults only fill what the user did not state (genre, instruments); they go to the reader as data
+(`prompts.resolve.Defaults`), so the prompt is read once and everything a genre implies (tempo, meter, band)
+follows as if the user had typed it. Caps (max bars, tempo range) always hold, with a note saying what changed, for a
 remix (`held_to_style`) exactly as for /compose: a reply "at 300 bpm" cannot step around the server.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 from bot.discord_app.requests import Style
 from prompts import ParseConfig, ParseError, Spec, parse
 from prompts.limits import MAX_BARS
+from prompts.resolve import Defaults
 from prompts.spec import FIELDS
 
 PRESET_FIELDS = frozenset(FIELDS) - {"instruments", "moods"}
@@ -28,24 +29,18 @@ def parse_config(base: ParseConfig, max_bars: int) -> ParseConfig:
 def styled_spec(prompt: str, style: Style, bars: int | None, config: ParseConfig) -> Spec:
     """Read `prompt` under a server's style; raises `ParseError` with a user-facing message."""
     text = prompt.strip()
-    if style.prompt_suffix.strip():
+    if style.prompt_suffix.strip():  # a preset's own words, read as part of the prompt
         text = f"{text}, {style.prompt_suffix.strip()}" if text else style.prompt_suffix.strip()
-    spec = parse(text, config)
-    if style.settings.genre and "genre" not in spec.explicit:
-        text = f"{text}, {style.settings.genre.replace('_', ' ')}"
-        spec = _with_genre(parse(text, config), style.settings.genre)
-    if style.settings.instruments and "instruments" not in spec.explicit:
-        text = f"{text}, with {', '.join(style.settings.instruments)}"
-        spec = parse(text, config)
+    spec = parse(text, config, defaults=style_defaults(style))
     spec = _apply_overrides(spec, style.spec_overrides)
     if bars is not None:
         spec = _with_bars(spec, bars, config.max_bars)
     return clamp_tempo(spec, style)
 
 
-def _with_genre(spec: Spec, genre: str) -> Spec:
-    """Keep the server's genre even if its words read as another one (it is a canonical id already)."""
-    return spec if spec.genre == genre else dataclasses.replace(spec, genre=genre)
+def style_defaults(style: Style) -> Defaults:
+    """The server's genre and instruments, as the defaults its prompts are read with."""
+    return Defaults(genre=style.settings.genre, instruments=tuple(style.settings.instruments))
 
 
 def _with_bars(spec: Spec, bars: int, max_bars: int) -> Spec:

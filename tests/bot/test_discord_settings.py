@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.discord_app import worker_config
+from bot.discord_app import styling, worker_config
 from bot.discord_app.requests import Style
 from bot.discord_app.styling import styled_spec
 from bot.settings import SettingsError, load_settings, read_environment, soundfont_setting
-from prompts import ParseConfig, ParseError
+from prompts import ParseConfig, ParseError, Spec, parse
 from storage import GuildSettings
 
 
@@ -55,3 +55,19 @@ def test_server_style_fills_defaults_and_holds_caps() -> None:
     )
     with pytest.raises(ParseError, match="at most 8 bars"):
         styled_spec("a tune", style, 16, config)
+
+
+def test_server_style_is_read_with_the_prompt_in_one_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The style's defaults go to the reader as data: one parse, whatever the style fills in."""
+    calls: list[str] = []
+
+    def counted(text: str, *args: object, **kwargs: object) -> Spec:
+        calls.append(text)
+        return parse(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(styling, "parse", counted)
+    style = Style(GuildSettings(genre="bossa_nova", instruments=("cello",)), prompt_suffix="dark")
+    spec = styled_spec("a fast happy tune", style, None, ParseConfig(use_encoder=False))
+    assert calls == ["a fast happy tune, dark"]
+    assert spec.genre == "bossa_nova" and [i.name for i in spec.instruments] == ["Cello"]
+    assert {"genre", "instruments"} <= set(spec.explicit) and spec.prompt == "a fast happy tune, dark, bossa nova, with cello"
