@@ -58,7 +58,7 @@ class RemixConfig:
 
 def remix(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_source: MelodySource | None,
           rng: np.random.Generator, config: RemixConfig | None = None) -> Piece:
-    """The child Piece of `parent_piece` for `child_spec` (from `prompts.edit.language.apply_edits`) and `plan`."""
+    """The child Piece of `parent_piece` for `child_spec` and `plan` (`prompts.edit.language.read_instruction`)."""
     return remix_timed(parent_piece, child_spec, plan, melody_source, rng, config)[0]
 
 

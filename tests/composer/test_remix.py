@@ -256,3 +256,27 @@ def test_remix_of_an_imported_file() -> None:
     for instruction in ("make it jazz", "add drums and continue for 2 bars", "harmonise"):
         result = run(parent, instruction)
         assert_obeys(result)
+
+
+def test_remix_original_refuses_a_copy_and_passes_what_the_parent_already_carried(parent: Piece) -> None:
+    """The one originality check (composer.originality.screen) guards remixes too: a new melody that copies a
+    corpus tune is refused; a kept melody that was already in the corpus (a user's upload) is theirs."""
+    from composer.generate import OriginalityError
+    from composer.originality import OriginalityIndex, tune_of
+    from composer.remix import remix_original
+    from prompts.edit.language import read_instruction
+
+    source = load_default_melody_source()
+    kept_spec, kept_plan = read_instruction("faster", parent.spec)
+    known = OriginalityIndex.from_melodies([("the parent", tune_of(parent))])
+    kept = remix_original(parent, kept_spec, kept_plan, source, np.random.default_rng(1), known)
+    assert kept.inherited and kept.originality is not None and not kept.originality.passed
+    assert "originality" in kept.timings_ms and "remix" in kept.timings_ms
+    new_spec, new_plan = read_instruction("another take", parent.spec)
+    new_spec = replace(new_spec, seed=new_spec.seed + 1)  # as the studio draws one when the plan asks
+    take = remix(parent, new_spec, new_plan, source, np.random.default_rng(2))
+    copied = OriginalityIndex.from_melodies([("a corpus tune", tune_of(take))])
+    with pytest.raises(OriginalityError, match="a corpus tune"):
+        remix_original(parent, new_spec, new_plan, source, np.random.default_rng(2), copied)
+    fresh = remix_original(parent, new_spec, new_plan, source, np.random.default_rng(2), None)
+    assert fresh.originality is None and piece_to_midi_bytes(fresh.piece) == piece_to_midi_bytes(take)
