@@ -1,6 +1,6 @@
 """Text -> `Spec`: Motif's prompt reader (rules first, a small text encoder for the rest).
 
-Importing this package is cheap: torch and transformers load only when a prompt needs the encoder.
+Importing this package is cheap: torch loads only when a prompt needs the encoder (MiniLM run as plain torch).
 """
 
 from __future__ import annotations

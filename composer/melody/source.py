@@ -51,12 +51,14 @@ class MelodySource(Protocol):
 
     `allow_chromatic`: notes outside the mode may be written (the style allows them, e.g. jazz or blues);
     every source takes it, and one that only writes the mode's notes may ignore it.
+    `context`: the notes just before this melody (onsets negative, relative to its start), when a remix
+    continues or varies a piece; a source that cannot condition on them (the Markov chain) starts afresh.
     """
 
     name: str
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
-                 allow_chromatic: bool = False) -> list[Note]: ...
+                 allow_chromatic: bool = False, context: list[Note] | None = None) -> list[Note]: ...
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ class MarkovMelody:
         self.model = model
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
-                 allow_chromatic: bool = False) -> list[Note]:
-        """A melody of exactly `spec.bars` bars for `spec`, following `chords`; same rng state, same notes."""
+                 allow_chromatic: bool = False, context: list[Note] | None = None) -> list[Note]:
+        """A melody of exactly `spec.bars` bars for `spec`, following `chords`; same rng state, same notes.
+        The chain's state is its own last two notes, so `context` does not change what it writes."""
         frame = _make_frame(spec, chords, allow_chromatic)
         rhythm = self._rhythm(frame, spec.bars, rng)
         notes: list[Note] = []

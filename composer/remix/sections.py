@@ -7,7 +7,6 @@ source without reaching into its internals.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -51,15 +50,9 @@ class SectionConfig:
 
 def draw_melody(source: MelodySource, spec: Spec, chords: list[Chord], style: Style,
                 rng: np.random.Generator, context: list[Note] | None = None) -> list[Note]:
-    """A melody from the source, passing the style's chromatic allowance and the preceding notes (the
-    parent as context, onsets relative to the new section) where the source accepts them."""
-    params = inspect.signature(source.generate).parameters
-    extra: dict[str, object] = {}
-    if "allow_chromatic" in params:
-        extra["allow_chromatic"] = style.allow_chromatic
-    if "context" in params and context:
-        extra["context"] = context
-    return source.generate(spec, chords, rng, **extra)  # type: ignore[call-arg]
+    """A melody from the source, with the style's chromatic allowance and the preceding notes (the parent
+    as context, onsets relative to the new section); an empty context is none."""
+    return source.generate(spec, chords, rng, allow_chromatic=style.allow_chromatic, context=context or None)
 
 
 def preceding(line: list[Note], start: float) -> list[Note]:

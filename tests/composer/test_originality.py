@@ -60,7 +60,7 @@ class QuotingMelody:
         self.own = load_default_melody_source()
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
-                 allow_chromatic: bool = False) -> list[Note]:
+                 allow_chromatic: bool = False, context: list[Note] | None = None) -> list[Note]:
         self.calls += 1
         if self.calls <= self.quotes:
             end = spec.bars * spec.bar_quarters
