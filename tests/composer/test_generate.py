@@ -18,7 +18,7 @@ from composer.ranges import instrument_range
 from composer.styles import STYLES
 from composer.theory import tonic_pc
 from prompts.spec import MODES, TIME_SIGNATURES, TONICS, Instrument, Spec
-from tests.composer.test_arrange import GRID_INSTRUMENTS, ChordToneMelody
+from tests.composer.arrange.test_arrange import GRID_INSTRUMENTS, ChordToneMelody
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
 KEY_RATE_FLOOR = {"chord_tones": 0.72, "markov": 0.78}

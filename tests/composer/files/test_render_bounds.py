@@ -20,7 +20,7 @@ from composer.piece import Note, Piece, Track
 from prompts.spec import Instrument
 from tests.fixtures.pieces import tune_4_4
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PROGRAMS = (73, 68, 71, 70, 60, 56, 57, 58, 40, 41, 42, 43, 46, 0, 19)
 """Flute, oboe, clarinet, bassoon, horn, trumpet, trombone, tuba, violin, viola, cello, contrabass, harp,
 piano, organ: 15 pitched parts, as many as a MIDI file has channels for."""
@@ -56,7 +56,7 @@ def measure() -> None:
 
 
 def test_largest_request_renders_pictures_in_bounded_memory() -> None:
-    done = subprocess.run([sys.executable, "-c", "from tests.composer.test_render_bounds import measure; measure()"],
+    done = subprocess.run([sys.executable, "-c", "from tests.composer.files.test_render_bounds import measure; measure()"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["errors"] == {} and all(report["made"].values())

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from composer.files.midi import piece_to_midi_bytes
 from composer.upload.importer import MidiImportError, import_midi
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEEDS = [(FIXTURES / name).read_bytes() for name in (
     "bwv66_6_first4.mid", "guitar_drums_format0.mid", "maple_leaf_m1_8.mid", "maple_leaf_chordified_m5_8.mid")]
 TIMEOUT_S = 5.0

@@ -29,7 +29,7 @@ from composer.piece import Piece
 from tests.fixtures.pieces import jig_6_8, tune_4_4
 
 pytestmark = pytest.mark.skipif(shutil.which("fluidsynth") is None, reason="fluidsynth is not installed")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "_artifacts"
 TIMGM = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")
 
 
@@ -162,7 +162,7 @@ def test_encoding_a_long_signal_needs_little_stack(tmp_path: Path) -> None:
     subprocess, so a regression is a failed exit, not a dead pytest)."""
     out = tmp_path / "long.ogg"
     proc = subprocess.run([sys.executable, "-c", SMALL_STACK_ENCODE, str(out)], capture_output=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[2])
+                          cwd=Path(__file__).resolve().parents[3])
     assert proc.returncode == 0, proc.stderr[-1000:]
     assert soundfile.info(out).frames == 60 * 44100
 

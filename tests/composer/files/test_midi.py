@@ -22,7 +22,7 @@ from composer.piece import Note, Piece, Track
 from prompts.spec import Spec
 from tests.fixtures.pieces import jig_6_8, tune_4_4
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def _m21_events(data: bytes) -> list[list[m21midi.MidiEvent]]:

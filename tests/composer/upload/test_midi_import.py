@@ -15,7 +15,7 @@ from composer.theory import tonic_pc
 from composer.upload.importer import MidiImportError, import_midi
 from prompts.spec import Instrument, Spec
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:

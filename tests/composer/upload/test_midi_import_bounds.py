@@ -11,7 +11,7 @@ from composer.upload.importer import import_midi
 from composer.upload.limits import MAX_NOTES
 from composer.upload.parts import MAX_PARTS, index_programs
 from composer.upload.parts import _program as program_at
-from tests.composer.test_midi_import import END, smf
+from tests.composer.upload.test_midi_import import END, smf
 
 DISCORD_UPLOAD_BYTES = 256 * 1024
 

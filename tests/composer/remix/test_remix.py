@@ -23,7 +23,7 @@ from prompts.edit.types import EditPlan
 from prompts.parse import parse
 from prompts.spec import Spec
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "_artifacts"
 PARENT_PROMPT = "a folk tune in G major with flute, acoustic guitar and bass, 8 bars, 100 bpm"
 
 
@@ -251,7 +251,7 @@ def test_chain_of_ten_remixes_is_reproducible() -> None:
 
 
 def test_remix_of_an_imported_file() -> None:
-    imported = import_midi((Path(__file__).resolve().parents[1] / "fixtures" / "bwv66_6_first4.mid").read_bytes())
+    imported = import_midi((Path(__file__).resolve().parents[2] / "fixtures" / "bwv66_6_first4.mid").read_bytes())
     parent = midi_bytes_to_piece(piece_to_midi_bytes(imported.piece), imported.spec)
     for instruction in ("make it jazz", "add drums and continue for 2 bars", "harmonise"):
         result = run(parent, instruction)

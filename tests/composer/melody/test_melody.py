@@ -23,7 +23,7 @@ from composer.piece import Chord, Note
 from composer.theory import MODE_INTERVALS, chord_pcs, scale_pcs, tonic_pc
 from prompts.spec import MODES, Spec
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "_artifacts"
 METERS = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8", "2/2", "6/4", "7/4")
 TRIAD_QUALITY = {(4, 7): "maj", (3, 7): "min", (3, 6): "dim", (4, 8): "aug"}
 

@@ -1,4 +1,4 @@
-"""Golden remix instructions (tests/prompts/golden_edits.jsonl) and the edit language's own rules.
+"""Golden remix instructions (tests/prompts/edit/golden_edits.jsonl) and the edit language's own rules.
 
 Each golden line names a parent prompt (parsed with the rules only), an instruction, and the Spec fields
 and EditPlan fields it must produce, or the words its EditError must contain. All failures are reported

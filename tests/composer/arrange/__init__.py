@@ -1,0 +1,1 @@
+"""Tests of composer/arrange/: the arranger and phrasing."""

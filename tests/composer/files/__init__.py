@@ -1,0 +1,1 @@
+"""Tests of composer/files/: MIDI, MusicXML, audio, pictures."""

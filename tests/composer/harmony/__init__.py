@@ -1,0 +1,1 @@
+"""Tests of composer/harmony/: harmony plans, progressions, voicing, key clarity."""

@@ -1,0 +1,1 @@
+"""Tests of composer/learn/: the offline corpus build and training."""

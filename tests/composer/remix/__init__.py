@@ -1,0 +1,1 @@
+"""Tests of composer/remix/: remixes."""

@@ -1,0 +1,1 @@
+"""Tests of composer/upload/: MIDI import and its sandbox."""

@@ -1,0 +1,1 @@
+"""Tests of prompts/edit/: the remix edit language."""

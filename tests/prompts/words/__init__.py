@@ -1,0 +1,1 @@
+"""Tests of prompts/words/: the vocabularies."""
