@@ -45,20 +45,14 @@ class RateLimiter:
         Call it just before the job is written (the caller serialises check and submit)."""
         now = self._clock()
         since = now - WINDOW
-        mine = await self.store.count_jobs_since(since, user_id=user_id, include_failed=False)
-        if mine >= settings.rate_per_user_per_hour:
-            wait_min = await self._wait_min(since, now, user_id=user_id)
-            return Refusal(
-                f"You have asked for {mine} pieces in the last hour, this server's limit per person."
-                f" Try again in about {wait_min} min."
-            )
-        if guild_id is None:
-            return None
-        server = await self.store.count_jobs_since(since, guild_id=guild_id, include_failed=False)
-        if server >= settings.rate_per_guild_per_hour:
-            wait_min = await self._wait_min(since, now, guild_id=guild_id)
-            return Refusal(
-                f"This server has used its {settings.rate_per_guild_per_hour} pieces for the hour."
-                f" Try again in about {wait_min} min."
-            )
+        limits = [({"user_id": user_id}, settings.rate_per_user_per_hour,
+                   "You have asked for {used} pieces in the last hour, this server's limit per person.")]
+        if guild_id is not None:
+            limits.append(({"guild_id": guild_id}, settings.rate_per_guild_per_hour,
+                           "This server has used its {limit} pieces for the hour."))
+        for scope, limit, said in limits:
+            used = await self.store.count_jobs_since(since, include_failed=False, **scope)
+            if used >= limit:
+                wait_min = await self._wait_min(since, now, **scope)
+                return Refusal(f"{said.format(used=used, limit=limit)} Try again in about {wait_min} min.")
         return None

@@ -61,32 +61,29 @@ class Attributes:
         return Attributes(**values)
 
 
+def band(value: float, edges: tuple[tuple[float, str], ...], top: str) -> str:
+    """The name of the first band whose upper edge `value` stays below, else `top`."""
+    return next((name for edge, name in edges if value < edge), top)
+
+
+TEMPO_BANDS = ((76, "slow"), (108, "moderate"), (150, "lively"))
+DENSITY_BANDS = ((0.75, "sparse"), (1.25, "medium"), (2.0, "busy"))
+RANGE_BANDS = ((10, "narrow"), (17, "medium"))
+"""Upper edges (exclusive) of the attribute bands the model was trained on: bpm, notes per quarter note and
+the span in semitones (a span of 9 is narrow, 16 medium). Changing one changes what the checkpoint was
+conditioned on: retrain."""
+
+
 def tempo_band(tempo_bpm: float) -> str:
-    if tempo_bpm < 76:
-        return "slow"
-    if tempo_bpm < 108:
-        return "moderate"
-    if tempo_bpm < 150:
-        return "lively"
-    return "fast"
+    return band(tempo_bpm, TEMPO_BANDS, "fast")
 
 
 def density_band(notes_per_quarter: float) -> str:
-    if notes_per_quarter < 0.75:
-        return "sparse"
-    if notes_per_quarter < 1.25:
-        return "medium"
-    if notes_per_quarter < 2.0:
-        return "busy"
-    return "very_busy"
+    return band(notes_per_quarter, DENSITY_BANDS, "very_busy")
 
 
 def range_band(span_semitones: int) -> str:
-    if span_semitones <= 9:
-        return "narrow"
-    if span_semitones <= 16:
-        return "medium"
-    return "wide"
+    return band(span_semitones, RANGE_BANDS, "wide")
 
 
 def family_of(source: str, dance: str | None) -> str:

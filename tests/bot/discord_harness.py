@@ -18,7 +18,7 @@ from bot.discord_app.pool import ProcessGroup, start_workers
 from bot.studio import StudioConfig
 from prompts import ParseConfig
 from storage import Store
-from tests.fakediscord import FakeDiscord, FakeGuild, FakeMessage
+from tests.fakediscord import FakeDiscord, FakeGuild, FakeMessage, ResponseRecord
 
 WORKERS = 2
 
@@ -83,6 +83,11 @@ async def world(tmp_path: Path, executor: ProcessGroup) -> AsyncIterator[World]:
 def is_final(message: FakeMessage) -> bool:
     """The finished piece: an embed whose footer names the generation, and the MIDI attached."""
     return bool(message.embeds) and any(a.filename.endswith(".mid") for a in message.attachments)
+
+
+def answered(response: ResponseRecord) -> bool:
+    """A response that carries the finished piece (what most tests wait for)."""
+    return response.message is not None and is_final(response.message)
 
 
 def generation_id(message: FakeMessage) -> str:

@@ -15,7 +15,7 @@ from bot.discord_app.attachments import fit_attachments, smaller_audio
 from bot.discord_app.pool import ProcessGroup
 from composer.files.audio import encode_audio
 from tests.bot import discord_harness
-from tests.bot.discord_harness import World, generation_id, is_final, open_world
+from tests.bot.discord_harness import World, answered, generation_id, open_world
 from tests.fakediscord import FakeMessage
 
 executor = discord_harness.executor
@@ -35,7 +35,7 @@ async def _compose(world: World) -> FakeMessage:
     alice = world.fake.add_user("alice")
     asked = await world.fake.user_invokes_slash(alice, world.guild.channel("general"), "compose", ASK)
     final = await world.fake.wait_for_response(
-        asked, lambda r: r.message is not None and is_final(r.message), timeout=90
+        asked, answered, timeout=90
     )
     assert final.message is not None
     return final.message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from symusic import Score
 
 from tests.bot import discord_harness
-from tests.bot.discord_harness import World, generation_id, is_final
+from tests.bot.discord_harness import World, answered, generation_id, is_final
 from tests.fakediscord import FakeInteraction, ResponseRecord
 
 executor = discord_harness.executor
@@ -23,7 +23,7 @@ async def _compose(world: World, prompt: str, **options: object) -> ResponseReco
         alice, world.guild.channel("general"), "compose", {"prompt": prompt, **options}
     )
     return await fake.wait_for_response(
-        interaction, lambda r: r.message is not None and is_final(r.message), timeout=60
+        interaction, answered, timeout=60
     )
 
 
@@ -36,7 +36,7 @@ async def test_compose_by_slash_posts_one_message_with_embed_files_and_buttons(w
             alice, general, "compose", {"prompt": "a sad waltz in D minor", "bars": 4}
         )
         final = await fake.wait_for_response(
-            interaction, lambda r: r.message is not None and is_final(r.message), timeout=60
+            interaction, answered, timeout=60
         )
     kinds = [(r.kind, r.type) for r in fake.interaction_responses(interaction)]
     assert kinds[0] == ("callback", 5)  # deferred at once
@@ -104,7 +104,7 @@ async def test_every_button(world: World) -> None:
         first = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "folk tune, 4 bars"})
         final = (
             await fake.wait_for_response(
-                first, lambda r: r.message is not None and is_final(r.message), timeout=60
+                first, answered, timeout=60
             )
         ).message
         assert final is not None
@@ -113,7 +113,7 @@ async def test_every_button(world: World) -> None:
         for action in ("variation", "continue"):
             click = await fake.user_clicks(carol, final, f"motif:{action}:{gen}")
             done = await fake.wait_for_response(
-                click, lambda r: r.message is not None and is_final(r.message), timeout=60
+                click, answered, timeout=60
             )
             assert done.message is not None
             results[action] = await world.store.get_generation(generation_id(done.message))
@@ -124,7 +124,7 @@ async def test_every_button(world: World) -> None:
             carol, f"motif:remix-modal:{gen}", {"instruction": "faster"}
         )
         remixed = await fake.wait_for_response(
-            submitted, lambda r: r.message is not None and is_final(r.message), timeout=60
+            submitted, answered, timeout=60
         )
         lineage_click = await fake.user_clicks(alice, final, f"motif:lineage:{gen}")
         tree = await fake.wait_for_response(lineage_click, lambda r: r.kind == "followup")
@@ -153,7 +153,7 @@ async def test_history_and_help(world: World) -> None:
         alice, bob = fake.add_user("alice"), fake.add_user("bob")
         made = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "polka, 2 bars"})
         final = await fake.wait_for_response(
-            made, lambda r: r.message is not None and is_final(r.message), timeout=60
+            made, answered, timeout=60
         )
         mine = await fake.wait_for_response(await fake.user_invokes_slash(alice, general, "history"))
         theirs = await fake.wait_for_response(

@@ -17,7 +17,7 @@ from bot.discord_app.intake import unknown_piece
 from storage import Store
 from storage.generations import Scope
 from tests.bot import discord_harness
-from tests.bot.discord_harness import World, generation_id, is_final
+from tests.bot.discord_harness import World, answered, generation_id, is_final
 from tests.bot.test_discord_remix import _midi_file
 from tests.fakediscord import FakeGuild, FakeInteraction, FakeMessage, FakeUser, ResponseRecord
 from tests.storage.factories import new_generation
@@ -30,7 +30,7 @@ SECRET_PROMPT = "secret heist theme for oboe, 2 bars"
 
 async def _final(world: World, interaction: FakeInteraction) -> FakeMessage:
     record = await world.fake.wait_for_response(
-        interaction, lambda r: r.message is not None and is_final(r.message), timeout=60
+        interaction, answered, timeout=60
     )
     assert record.message is not None
     return record.message

@@ -16,7 +16,7 @@ import pytest
 
 from bot.discord_app.pool import ProcessGroup
 from tests.bot import discord_harness
-from tests.bot.discord_harness import World, is_final, open_world
+from tests.bot.discord_harness import World, answered, is_final, open_world
 from tests.fakediscord import FakeInteraction, FakeUser
 
 executor = discord_harness.executor
@@ -46,7 +46,7 @@ async def test_fifty_users_four_requests_each(quick_world: World) -> None:
         await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=30)
         ack_s.append(time.perf_counter() - start)
         await fake.wait_for_response(
-            interaction, lambda r: r.message is not None and is_final(r.message), timeout=240
+            interaction, answered, timeout=240
         )
         done_s.append(time.perf_counter() - start)
         finished.append((user.id, interaction.id))

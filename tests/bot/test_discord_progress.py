@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.bot import discord_harness
-from tests.bot.discord_harness import World, is_final
+from tests.bot.discord_harness import World, answered
 
 executor = discord_harness.executor
 world = discord_harness.world
@@ -29,7 +29,7 @@ async def test_waiting_reply_moves_up_before_composing(world: World) -> None:
         bot.queue.start()  # one lane drains the three in order
         for interaction in asked:
             await fake.wait_for_response(
-                interaction, lambda r: r.message is not None and is_final(r.message), timeout=60
+                interaction, answered, timeout=60
             )
     for start, interaction in enumerate(asked, start=1):
         contents = [

@@ -8,7 +8,7 @@ from typing import Any
 import discord
 
 from tests.bot import discord_harness
-from tests.bot.discord_harness import World, generation_id, is_final
+from tests.bot.discord_harness import World, answered, generation_id, is_final
 
 executor = discord_harness.executor
 world = discord_harness.world
@@ -31,7 +31,7 @@ async def test_pending_jobs_resume_after_restart_and_old_buttons_work(world: Wor
 
     async with fake.running(world.bot()):
         final = await fake.wait_for_response(
-            slash, lambda r: r.message is not None and is_final(r.message), timeout=60
+            slash, answered, timeout=60
         )
         reply = await fake.wait_for_bot_message(
             general, lambda m: m.reference_id == mention.id and is_final(m), timeout=60
@@ -47,7 +47,7 @@ async def test_pending_jobs_resume_after_restart_and_old_buttons_work(world: Wor
     async with fake.running(world.bot()):  # a third process: the buttons posted by the second still work
         click = await fake.user_clicks(bob, final.message, f"motif:variation:{gen}")
         variation = await fake.wait_for_response(
-            click, lambda r: r.message is not None and is_final(r.message), timeout=60
+            click, answered, timeout=60
         )
     assert variation.message is not None
     child = await world.store.get_generation(generation_id(variation.message))
@@ -123,7 +123,7 @@ async def test_a_failed_post_is_retried_from_the_stored_piece_without_composing_
         assert "composed" in kept and kept["composed"]["id"]
         fake.set_attachment_limit(10 * 1024 * 1024)
         final = await fake.wait_for_response(
-            asked, lambda r: r.message is not None and is_final(r.message), timeout=60
+            asked, answered, timeout=60
         )
     assert final.message is not None
     job = await world.store.get_job_by_key(key)

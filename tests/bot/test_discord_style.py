@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.bot import discord_harness
-from tests.bot.discord_harness import World, generation_id, is_final
+from tests.bot.discord_harness import World, answered, generation_id
 from tests.fakediscord import FakeInteraction, ResponseRecord
 
 executor = discord_harness.executor
@@ -12,7 +12,7 @@ world = discord_harness.world
 
 async def _final(world: World, interaction: FakeInteraction) -> ResponseRecord:
     return await world.fake.wait_for_response(
-        interaction, lambda r: r.message is not None and is_final(r.message), timeout=60
+        interaction, answered, timeout=60
     )
 
 

@@ -9,7 +9,7 @@ import asyncio
 import dataclasses
 
 from tests.bot import discord_harness
-from tests.bot.discord_harness import World, is_final
+from tests.bot.discord_harness import World, answered, is_final
 from tests.fakediscord import FakeInteraction, ResponseRecord
 
 executor = discord_harness.executor
@@ -51,7 +51,7 @@ async def test_a_job_that_kills_its_worker_costs_only_that_job(world: World) -> 
         finals = await asyncio.gather(
             *(
                 fake.wait_for_response(
-                    i, lambda r: r.message is not None and is_final(r.message), timeout=120
+                    i, answered, timeout=120
                 )
                 for i in others
             )
@@ -59,7 +59,7 @@ async def test_a_job_that_kills_its_worker_costs_only_that_job(world: World) -> 
         await _until_failed(world, f"interaction:{crash.id}")  # the answer is posted just before the record
         again = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "gigue, 4 bars"})
         fifth = await fake.wait_for_response(
-            again, lambda r: r.message is not None and is_final(r.message), timeout=120
+            again, answered, timeout=120
         )
 
     assert "stopped twice (killed by SIGKILL" in _said(answer) and "Traceback" not in _said(answer)

@@ -129,13 +129,16 @@ async def test_list_is_newest_first_and_filters_by_author(store: Store) -> None:
     assert await store.list_generations(author="nobody") == []
 
 
-async def test_paging_with_before_visits_each_generation_once(store: Store) -> None:
+@pytest.mark.parametrize("listing", ["list_generations", "list_generation_summaries"])
+async def test_paging_with_before_visits_each_generation_once(store: Store, listing: str) -> None:
+    """Full records and summaries page the same way: newest first, each once, `before` the last seen."""
     added = [await store.add_generation(new_generation(seed=i)) for i in range(7)]
+    list_page = getattr(store, listing)
     seen: list[str] = []
-    page = await store.list_generations(limit=3)
+    page = await list_page(limit=3)
     while page:
         seen += [g.id for g in page]
-        page = await store.list_generations(limit=3, before=page[-1].id)
+        page = await list_page(limit=3, before=page[-1].id)
     assert seen == [g.id for g in reversed(added)]
 
 
