@@ -47,16 +47,15 @@ class WorkerCrashed(RuntimeError):
 
 @dataclass(frozen=True)
 class Failure:
-    """What a front end does with an exception: the words to show and whether it was ours."""
+    """What a front end does with an exception: `message` is shown to the person as it is (the CLI also puts
+    it in `{"error": ...}`); `users_to_fix` means their input, not our fault (never retried, never logged as
+    an error); `retry` means worth running again (a fault of ours that may pass: the Discord queue retries
+    it); `generation_id` names the stored piece when only its files failed."""
 
     message: str
-    """Shown to the person as it is (the CLI also puts it in `{"error": ...}`)."""
     users_to_fix: bool
-    """Their input, not our fault: never retried, never logged as an error."""
     retry: bool
-    """Worth running again (a fault of ours that may pass); the Discord queue retries these."""
     generation_id: str | None = None
-    """The stored piece, when only its files failed."""
 
 
 def explain(exc: BaseException, local: bool = True) -> Failure:

@@ -12,16 +12,13 @@ from typing import TYPE_CHECKING
 from composer import lazy_exports
 
 if TYPE_CHECKING:
-    from composer.files.artifacts import Artifacts
-    from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
-    from composer.files.render import render_all
+    from composer.files.artifacts import Artifacts as Artifacts
+    from composer.files.midi import midi_bytes_to_piece as midi_bytes_to_piece
+    from composer.files.midi import piece_to_midi_bytes as piece_to_midi_bytes
+    from composer.files.render import render_all as render_all
 
-_EXPORTS = {
-    "Artifacts": "composer.files.artifacts",
-    "midi_bytes_to_piece": "composer.files.midi",
-    "piece_to_midi_bytes": "composer.files.midi",
-    "render_all": "composer.files.render",
-}
-__all__ = ["Artifacts", "midi_bytes_to_piece", "piece_to_midi_bytes", "render_all"]
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+__all__, __getattr__ = lazy_exports(__name__, {
+    "composer.files.artifacts": ("Artifacts",),
+    "composer.files.midi": ("midi_bytes_to_piece", "piece_to_midi_bytes"),
+    "composer.files.render": ("render_all",),
+})

@@ -13,15 +13,12 @@ from typing import TYPE_CHECKING
 from composer import lazy_exports
 
 if TYPE_CHECKING:
-    from composer.upload.importer import ImportedMidi, import_midi
-    from composer.upload.limits import ImportLimits, MidiImportError
+    from composer.upload.importer import ImportedMidi as ImportedMidi
+    from composer.upload.importer import import_midi as import_midi
+    from composer.upload.limits import ImportLimits as ImportLimits
+    from composer.upload.limits import MidiImportError as MidiImportError
 
-_EXPORTS = {
-    "ImportLimits": "composer.upload.limits",
-    "ImportedMidi": "composer.upload.importer",
-    "MidiImportError": "composer.upload.limits",
-    "import_midi": "composer.upload.importer",
-}
-__all__ = ["ImportLimits", "ImportedMidi", "MidiImportError", "import_midi"]
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+__all__, __getattr__ = lazy_exports(__name__, {
+    "composer.upload.importer": ("ImportedMidi", "import_midi"),
+    "composer.upload.limits": ("ImportLimits", "MidiImportError"),
+})

@@ -6,7 +6,7 @@ from symusic import Score
 
 from tests.bot import discord_harness
 from tests.bot.discord_harness import World, answered, generation_id, is_final
-from tests.fakediscord import FakeInteraction, ResponseRecord
+from tests.fakediscord import FakeChannel, FakeDiscord, FakeInteraction, FakeUser, ResponseRecord
 
 executor = discord_harness.executor
 world = discord_harness.world
@@ -16,15 +16,16 @@ def _final_of(world: World, interaction: FakeInteraction) -> ResponseRecord:
     return world.fake.state.interactions[interaction.id].responses[-1]
 
 
+async def composed_by(fake: FakeDiscord, user: FakeUser, channel: FakeChannel, prompt: str,
+                      **options: object) -> ResponseRecord:
+    """`user` types /compose in `channel`; the response that carries the finished piece."""
+    interaction = await fake.user_invokes_slash(user, channel, "compose", {"prompt": prompt, **options})
+    return await fake.wait_for_response(interaction, answered, timeout=60)
+
+
 async def _compose(world: World, prompt: str, **options: object) -> ResponseRecord:
-    fake = world.fake
-    alice = fake.add_user("alice")
-    interaction = await fake.user_invokes_slash(
-        alice, world.guild.channel("general"), "compose", {"prompt": prompt, **options}
-    )
-    return await fake.wait_for_response(
-        interaction, answered, timeout=60
-    )
+    return await composed_by(world.fake, world.fake.add_user("alice"), world.guild.channel("general"), prompt,
+                             **options)
 
 
 async def test_compose_by_slash_posts_one_message_with_embed_files_and_buttons(world: World) -> None:
@@ -101,12 +102,7 @@ async def test_every_button(world: World) -> None:
     general = world.guild.channel("general")
     async with fake.running(world.bot()):
         alice, carol = fake.add_user("alice"), fake.add_user("carol")
-        first = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "folk tune, 4 bars"})
-        final = (
-            await fake.wait_for_response(
-                first, answered, timeout=60
-            )
-        ).message
+        final = (await composed_by(fake, alice, general, "folk tune, 4 bars")).message
         assert final is not None
         gen = generation_id(final)
         results = {}
@@ -151,10 +147,7 @@ async def test_history_and_help(world: World) -> None:
     general = world.guild.channel("general")
     async with fake.running(world.bot()):
         alice, bob = fake.add_user("alice"), fake.add_user("bob")
-        made = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "polka, 2 bars"})
-        final = await fake.wait_for_response(
-            made, answered, timeout=60
-        )
+        final = await composed_by(fake, alice, general, "polka, 2 bars")
         mine = await fake.wait_for_response(await fake.user_invokes_slash(alice, general, "history"))
         theirs = await fake.wait_for_response(
             await fake.user_invokes_slash(bob, general, "history", {"member": alice})
