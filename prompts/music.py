@@ -109,9 +109,46 @@ CHORD_INTERVALS: dict[str, tuple[int, ...]] = {
     "add9": (0, 4, 7, 14),
     "m11": (0, 3, 7, 10, 14, 17),
     "13": (0, 4, 7, 10, 14, 21),
+    "aug7": (0, 4, 8, 10),
+    "7b9": (0, 4, 7, 10, 13),
+    "7#9": (0, 4, 7, 10, 15),
+    "69": (0, 4, 7, 9, 14),
+    "madd9": (0, 3, 7, 14),
+    "11": (0, 7, 10, 14, 17),
 }
 """Semitones above the root of each chord quality the harmony planner writes (keys are the quality names
-a `Chord` carries; the order is the order chord matching tries them in)."""
+a `Chord` carries; the order is the order chord matching tries them in, so qualities only a user's chord
+symbol asks for come last)."""
+
+CHORD_SUFFIX: dict[str, str] = {
+    "maj": "", "min": "m", "dim": "dim", "aug": "+", "sus2": "sus2", "sus4": "sus4", "5": "5", "6": "6",
+    "m6": "m6", "7": "7", "maj7": "maj7", "m7": "m7", "m7b5": "m7b5", "dim7": "dim7", "mmaj7": "m(maj7)",
+    "9": "9", "maj9": "maj9", "m9": "m9", "7sus4": "7sus4", "add9": "add9", "m11": "m11", "13": "13",
+    "aug7": "7#5", "7b9": "7b9", "7#9": "7#9", "69": "69", "madd9": "madd9", "11": "11",
+}
+"""How each quality is written after its root in a normalised chord symbol ("Bb" + "maj7", "F#" + "m7b5").
+`Spec.chords` holds symbols in exactly this form, with an optional "/Bass" ("C/E"): `split_chord_symbol`
+reads them back without any of the leniency of the prompt reader (which accepts Δ, ø, °, -7, M7 ...)."""
+
+_QUALITY_OF_SUFFIX = {suffix: quality for quality, suffix in CHORD_SUFFIX.items()}
+
+
+def chord_symbol(root: str, quality: str, bass: str | None = None) -> str:
+    """The normalised symbol of a chord: root spelling, the quality's suffix, then "/bass" when it differs."""
+    if root not in PITCH_CLASSES or quality not in CHORD_SUFFIX or (bass is not None and bass not in PITCH_CLASSES):
+        raise ValueError(f"not a chord: root {root!r}, quality {quality!r}, bass {bass!r}")
+    slash = f"/{bass}" if bass is not None and PITCH_CLASSES[bass] != PITCH_CLASSES[root] else ""
+    return f"{root}{CHORD_SUFFIX[quality]}{slash}"
+
+
+def split_chord_symbol(symbol: str) -> tuple[str, str, str | None]:
+    """(root, quality, bass or None) of a normalised symbol such as "F#m7b5" or "C/E"; ValueError otherwise."""
+    head, _, bass = symbol.partition("/")
+    root = head[:2] if head[1:2] in ("b", "#") else head[:1]
+    quality = _QUALITY_OF_SUFFIX.get(head[len(root):])
+    if root not in PITCH_CLASSES or quality is None or (bass and bass not in PITCH_CLASSES) or symbol.endswith("/"):
+        raise ValueError(f"not a normalised chord symbol: {symbol!r}")
+    return root, quality, bass or None
 
 # -- General MIDI --------------------------------------------------------------------------------------
 

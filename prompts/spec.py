@@ -13,16 +13,18 @@ from typing import Any
 
 from prompts.limits import MAX_PARTS as MAX_PARTS
 from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
-from prompts.music import MINOR_THIRD_MODES, MODES, TONICS
+from prompts.music import MINOR_THIRD_MODES, MODES, TONICS, split_chord_symbol
 
 ROLES: tuple[str, ...] = ("melody", "counter", "chords", "pad", "bass")
+CHORDS_PER_BAR: tuple[float, ...] = (0.5, 1.0, 2.0)
+"""Harmonic rhythms a user can ask for: a chord every two bars, one per bar (the default), two per bar."""
 """What an instrument does in the arrangement: lead line, second line, comping, sustained pad, bass."""
 
 TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8", "2/2", "6/4", "7/4")
 
 FIELDS: tuple[str, ...] = (
     "tonic", "mode", "tempo_bpm", "time_signature", "bars", "genre", "moods", "instruments", "drums",
-    "density", "register",
+    "density", "register", "chords",
 )
 """Musical fields that can be stated by the user (and so appear in `Spec.explicit`)."""
 
@@ -56,6 +58,9 @@ class Spec:
     `density` (0 sparse .. 1 busy) and `register` (octave shift of the melody, -1/0/+1) carry what moods
     imply about texture. `notes` are short human-readable remarks on how the prompt was read (nearest
     genre for an unknown word, a capped bar count...), shown to the user so nothing is silently changed.
+    `chords` is the user's progression as normalised symbols (`prompts.music.split_chord_symbol` reads
+    them), in order, one per harmonic-rhythm slot (`chords_per_bar`); the harmony plan loops it over the
+    piece. Empty: the style chooses the chords.
     """
 
     prompt: str = ""
@@ -71,6 +76,8 @@ class Spec:
     density: float = 0.5
     register: int = 0
     seed: int = 0
+    chords: tuple[str, ...] = ()
+    chords_per_bar: float = 1.0
     explicit: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -85,6 +92,10 @@ class Spec:
             raise ValueError("bars must be at least 1")
         if not MIN_TEMPO_BPM <= self.tempo_bpm <= MAX_TEMPO_BPM:
             raise ValueError(f"tempo {self.tempo_bpm} bpm is outside {MIN_TEMPO_BPM}-{MAX_TEMPO_BPM}")
+        for symbol in self.chords:
+            split_chord_symbol(symbol)  # a normalised symbol, or ValueError
+        if self.chords_per_bar not in CHORDS_PER_BAR:
+            raise ValueError(f"chords_per_bar must be one of {CHORDS_PER_BAR}, got {self.chords_per_bar}")
         unknown = set(self.explicit) - set(FIELDS)
         if unknown:
             raise ValueError(f"unknown explicit fields {sorted(unknown)}")
@@ -110,6 +121,7 @@ class Spec:
         data = asdict(self)
         data["moods"] = list(self.moods)
         data["instruments"] = [inst.to_dict() for inst in self.instruments]
+        data["chords"] = list(self.chords)
         data["explicit"] = list(self.explicit)
         data["notes"] = list(self.notes)
         return data
@@ -130,6 +142,8 @@ class Spec:
             density=float(data.get("density", 0.5)),
             register=int(data.get("register", 0)),
             seed=int(data.get("seed", 0)),
+            chords=tuple(str(c) for c in data.get("chords", ())),
+            chords_per_bar=float(data.get("chords_per_bar", 1.0)),
             explicit=tuple(data.get("explicit", ())),
             notes=tuple(data.get("notes", ())),
         )

@@ -16,14 +16,18 @@ from composer.harmony.progressions import Step
 from composer.piece import Chord
 from composer.styles import Style
 from composer.theory import CHORD_INTERVALS, MODE_INTERVALS, pc_name, tonic_pc
-from prompts.music import FLAT_MAJOR_KEY_PCS, MAJOR_THIRD_MODES, MODAL_MODES, MODE_ROTATION, PITCH_CLASSES
+from prompts.music import (
+    CHORD_SUFFIX,
+    FLAT_MAJOR_KEY_PCS,
+    MAJOR_THIRD_MODES,
+    MODAL_MODES,
+    MODE_ROTATION,
+    PITCH_CLASSES,
+)
 from prompts.spec import Spec
 
-SYMBOL_SUFFIX: dict[str, str] = {
-    "maj": "", "min": "m", "dim": "dim", "aug": "+", "sus2": "sus2", "sus4": "sus4", "5": "5", "6": "6",
-    "m6": "m6", "7": "7", "maj7": "maj7", "m7": "m7", "m7b5": "m7b5", "dim7": "dim7", "mmaj7": "m(maj7)",
-    "9": "9", "maj9": "maj9", "m9": "m9", "7sus4": "7sus4", "add9": "add9", "m11": "m11", "13": "13",
-}
+SYMBOL_SUFFIX = CHORD_SUFFIX
+"""How a quality is written after its root (one source: `prompts.music.CHORD_SUFFIX`)."""
 _TO_TRIAD = {"7": "maj", "maj7": "maj", "m7": "min", "m7b5": "dim", "dim7": "dim", "9": "maj", "m9": "min",
              "maj9": "maj", "6": "maj", "m6": "min", "mmaj7": "min", "add9": "maj"}
 _TO_NINTH = {"7": "9", "m7": "m9", "maj7": "maj9"}
