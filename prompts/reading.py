@@ -1,7 +1,8 @@
 """What a prompt states, read by the rules (no defaults yet): the `Reading`.
 
-Readers run in a fixed order on a `TextMask`, each taking the words it understands: numbers with units
-first (tempo, meter, bars, duration), then keys, then the phrase index. Words left over go to the fuzzy
+Readers run in a fixed order on a `TextMask`, each taking the words it understands: chords first (so "over
+Am F C G" is not a key and "C6/9" not a meter), numbers with units (tempo, meter, bars, duration), then keys,
+then the phrase index. Words left over go to the fuzzy
 matcher and, if still unknown, to the text encoder (see `parse.py`).
 """
 
@@ -15,6 +16,7 @@ from prompts.words.genres import GENRES
 from prompts.words.instruments import APPROXIMATIONS, GM_NAMES, GROUPS
 from prompts.words.keys import read_key
 from prompts.words.lexicon import STOPWORDS, Phrase, PhraseHit, find_phrases
+from prompts.words.progressions import Progression, read_progression
 from prompts.words.timing import TEMPO_WORDS, read_bars, read_duration_s, read_meter, read_tempo
 
 _NEGATION = re.compile(r"\b(?:no|without|not|minus|zero|sans|except|w/o|skip|lose|drop)\s+(?:any\s+|the\s+|a\s+)?$", re.I)
@@ -50,6 +52,7 @@ class Reading:
     solo: bool = False
     density: float | None = None
     register: int | None = None
+    progression: Progression | None = None
     notes: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
 
@@ -59,6 +62,7 @@ def read_rules(text: str) -> Reading:
     mask = TextMask(text)
     original = mask.text
     reading = Reading()
+    reading.progression = read_progression(mask)
     reading.tempo_bpm = read_tempo(mask, reading.notes)
     reading.time_signature = read_meter(mask)
     reading.bars = read_bars(mask, reading.notes)

@@ -19,6 +19,7 @@ from prompts.words.genres import GENRES, JAZZ_CONTEXT, GenreInfo
 from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
 from prompts.words.lexicon import lookup
 from prompts.words.moods import MOODS, MoodInfo
+from prompts.words.progressions import fits_key, infer_key
 from prompts.words.timing import TEMPO_WORDS, bars_for_duration, tempo_in_range
 
 DEFAULT_TEMPO_RANGE = (90, 120)
@@ -162,8 +163,7 @@ def resolve(reading: Reading, prompt: str, limits: Limits) -> Spec:
     genre_id = reading.genre or reading.implied_genre
     genre = GENRES.get(genre_id) if genre_id else None
     moods = [MOODS[m] for m in reading.moods]
-    mode = choose_mode(reading, genre, moods)
-    tonic = reading.tonic or choose_tonic(prompt, mode, genre, moods)
+    tonic, mode, key_note = choose_key(reading, prompt, genre, moods)
     tempo_bpm = choose_tempo(reading, genre, moods)
     meter = reading.time_signature or (genre.meter if genre else "4/4")
     num, den = (int(x) for x in meter.split("/"))
@@ -172,15 +172,50 @@ def resolve(reading: Reading, prompt: str, limits: Limits) -> Spec:
     instruments = choose_instruments(reading, genre, notes)
     solo = is_solo(reading)
     drums = reading.drums if reading.drums is not None else (False if solo else bool(genre and genre.drums))
-    if reading.tonic is None:
-        reason = " ".join([*reading.moods, genre.id if genre else ""]).strip() or "no genre or mood"
-        notes.append(f"no key given: chose {tonic} {mode} for '{reason}'")
+    if key_note:
+        notes.append(key_note)
+    chords, chords_per_bar = choose_chords(reading, tonic, mode, notes)
     return Spec(
         prompt=prompt, tonic=tonic, mode=mode, tempo_bpm=tempo_bpm, time_signature=meter, bars=bars,
         genre=genre.id if genre else None, moods=tuple(reading.moods), instruments=instruments, drums=drums,
         density=_density(reading, moods), register=_register(reading, moods),
-        explicit=explicit_fields(reading, solo), notes=tuple(notes),
+        chords=chords, chords_per_bar=chords_per_bar, explicit=explicit_fields(reading, solo), notes=tuple(notes),
     )
+
+
+def choose_key(reading: Reading, prompt: str, genre: GenreInfo | None, moods: list[MoodInfo]) -> tuple[str, str, str]:
+    """Tonic, mode and the note that explains a key the user did not state: the key the chords are in when the
+    prompt gives chord symbols, else the stated key, else the style's (in the mode numerals imply: "i-bVI-bVII"
+    is minor)."""
+    progression = reading.progression
+    symbols = progression.symbols if progression else []
+    if symbols and (reading.tonic is None or reading.mode is None):
+        tonic, mode = infer_key(symbols, reading.tonic, reading.mode)
+        return tonic, mode, "" if reading.tonic else f"no key given: read {tonic} {mode} from the chords"
+    mode = choose_mode(reading, genre, moods)
+    if progression and progression.mode and reading.mode is None and family(progression.mode) != family(mode):
+        mode = progression.mode
+    if reading.tonic is not None:
+        return reading.tonic, mode, ""
+    tonic = choose_tonic(prompt, mode, genre, moods)
+    reason = " ".join([*reading.moods, genre.id if genre else ""]).strip() or "no genre or mood"
+    return tonic, mode, f"no key given: chose {tonic} {mode} for '{reason}'"
+
+
+def choose_chords(reading: Reading, tonic: str, mode: str, notes: list[str]) -> tuple[tuple[str, ...], float]:
+    """The user's progression in the piece's key, and its chords per bar (one a bar unless stated); notes say
+    how numerals and names were read and when a stated key does not fit the chords."""
+    progression = reading.progression
+    if progression is None:
+        return (), 1.0
+    chords = tuple(progression.realise(tonic, mode))
+    if chords and progression.numerals:
+        notes.append(f"read '{progression.said}' as {' '.join(chords)} in {tonic} {mode}")
+    elif chords and reading.tonic is not None and not fits_key(list(chords), tonic, mode):
+        heard = " ".join(infer_key(list(chords)))
+        notes.append(f"the chords {' '.join(chords)} sound like {heard}, not {tonic} {mode}; keeping the key you asked for")
+    notes.extend(progression.notes)
+    return chords, progression.per_bar or 1.0
 
 
 def _density(reading: Reading, moods: list[MoodInfo]) -> float:
@@ -210,5 +245,6 @@ def explicit_fields(reading: Reading, solo: bool) -> tuple[str, ...]:
         "drums": reading.drums is not None or solo,
         "density": reading.density is not None,
         "register": reading.register is not None,
+        "chords": bool(reading.progression and (reading.progression.symbols or reading.progression.numerals)),
     }
     return tuple(name for name, is_stated in stated.items() if is_stated)
