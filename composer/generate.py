@@ -7,7 +7,7 @@ This is the one entry point front ends call; everything random is drawn from one
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,6 +15,7 @@ import numpy as np
 from composer.arrange.arranger import arrange
 from composer.arrange.phrasing import anticipate
 from composer.harmony.clarity import clarity, piece_says_key
+from composer.harmony.given import dropped_note
 from composer.harmony.plan import plan_harmony
 from composer.originality import OriginalityIndex, OriginalityReport, screen
 from composer.piece import Chord, Piece
@@ -38,7 +39,10 @@ if TYPE_CHECKING:
 
 def plan_clear_harmony(spec: Spec, style: Style, rng: np.random.Generator, tries: int = HARMONY_TRIES) -> list[Chord]:
     """A harmony plan that establishes the requested key: draw up to `tries` plans and keep the first whose
-    chords say the key clearly (composer.harmony.clarity), else the one whose key stands out most."""
+    chords say the key clearly (composer.harmony.clarity), else the one whose key stands out most. The user's
+    own chords (`spec.chords`) are the plan as they are: their progression is not redrawn for the key's sake."""
+    if spec.chords:
+        return plan_harmony(spec, style, rng)
     best: tuple[float, list[Chord]] | None = None
     for _ in range(tries):
         chords = plan_harmony(spec, style, rng)
@@ -73,6 +77,9 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
     timings["harmony"] = (t1 - t0) * 1000.0
     timings["generate"] = (t2 - t1) * 1000.0
     timings["arrange"] = (t3 - t2) * 1000.0
+    note = dropped_note(spec)
+    if note is not None:
+        spec = replace(spec, notes=(*spec.notes, note))
     piece = Piece(spec, tracks, chords, swing=style.swing, engine=getattr(melody_source, "name", "unknown"))
     return piece, timings
 
@@ -106,7 +113,7 @@ def compose_original(spec: Spec, melody_source: MelodySource | None = None, inde
                      max_attempts: int = 6) -> Composition:
     """Compose, and compose again when the melody copies a training melody past the threshold (never posted)
     or when the arranged piece is heard in another key than the one asked for (retried up to KEY_ATTEMPTS
-    times, then the first original piece is kept).
+    times, then the first original piece is kept; never for the user's own chords, which say what they say).
 
     Attempt k (from 0) draws from seed `spec.seed + k * RETRY_STRIDE`, so the stored seed still reproduces
     the posted piece: the same checks fail on the same earlier attempts. Without an index only the key is checked.
@@ -127,7 +134,7 @@ def compose_original(spec: Spec, melody_source: MelodySource | None = None, inde
                 copies += 1
                 continue
         made = Composition(piece, total, report, attempt + 1, copies)
-        if piece_says_key(piece):
+        if spec.chords or piece_says_key(piece):  # the user's chords may say another key; they are kept
             return made
         kept = kept or made
         if attempt + 1 - copies >= KEY_ATTEMPTS:

@@ -62,3 +62,15 @@ def meter_of(spec: Spec) -> Meter:
         return Meter(spec.bar_quarters, 0.5, _groups(num))
     units = round(spec.bar_quarters)
     return Meter(spec.bar_quarters, 1.0, _groups(units) if units != 6 else (3, 3))
+
+
+def split_point(bar_quarters: float, numerator: int, denominator: int) -> float:
+    """Where a bar with two chords changes chord: the middle, or the meter's main group boundary."""
+    eighths = round(bar_quarters * 2)
+    if denominator == 8 and numerator in (7, 5):
+        return 2.0 if numerator == 7 else 1.5
+    if denominator == 8 and numerator == 9:
+        return 3.0
+    if denominator in (4, 2) and numerator in (3, 5, 7):
+        return float((numerator + 1) // 2) * 4.0 / denominator
+    return eighths / 4.0

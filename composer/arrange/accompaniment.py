@@ -16,7 +16,7 @@ import numpy as np
 
 from composer.meter import Meter
 from composer.piece import Chord, Note
-from composer.theory import CHORD_INTERVALS, nearest_pitch, scale_pcs
+from composer.theory import CHORD_INTERVALS, chord_pcs, nearest_pitch, scale_pcs
 from prompts.spec import Spec
 
 Event = tuple[float, float, str]
@@ -149,9 +149,15 @@ BASS_PATTERNS: dict[str, Callable[[Context, int], list[Event]]] = {
 
 def _tone_pc(tone: str, chord: Chord, nxt: Chord, spec: Spec, rng: np.random.Generator) -> int:
     intervals = CHORD_INTERVALS[chord.quality]
+    if spec.chords and chord.bass_pc is not None:
+        return _slash_tone_pc(tone, chord, nxt, spec, rng)
+    if spec.chords:
+        tone = _given_tone(tone, chord, nxt, spec, rng)
     root = chord.root_pc if chord.bass_pc is None else chord.bass_pc
     if chord.bass_pc is not None and tone in ("3", "7", "S"):
         tone = "5"
+    if tone == "5" and chord.quality == "aug7":
+        return (root + 8) % 12
     if tone == "T":
         return scale_pcs(spec.tonic, spec.mode)[0]
     if tone == "3":
@@ -161,11 +167,36 @@ def _tone_pc(tone: str, chord: Chord, nxt: Chord, spec: Spec, rng: np.random.Gen
     if tone == "7":
         return (root + intervals[3]) % 12 if len(intervals) > 3 else root
     if tone == "A":
-        return (nxt.root_pc + int(rng.choice([-1, 1, 7]))) % 12
+        approach = (nxt.root_pc + int(rng.choice([-1, 1, 7]))) % 12
+        outside = approach not in chord_pcs(chord.root_pc, chord.quality) and approach not in scale_pcs(spec.tonic, spec.mode)
+        return (nxt.root_pc + 7) % 12 if spec.chords and outside else approach
     if tone == "S":
         scale = scale_pcs(spec.tonic, spec.mode)
         return scale[(scale.index(root) + 1) % 7] if root in scale else (root + 2) % 12
     return root
+
+
+def _given_tone(tone: str, chord: Chord, nxt: Chord, spec: Spec, rng: np.random.Generator) -> str:
+    """A bass tone over a user's chords: the pedal follows their roots, a walking line steps through the chord
+    (not a scale step held for beats: E7 walked F#-F#-F#-E is heard as Esus2); `_tone_pc` leads an approach
+    from outside both the chord and the key in from the next chord's fifth instead."""
+    if tone == "T":
+        return "R"
+    if tone == "S":
+        return "3"
+    return tone
+
+
+def _slash_tone_pc(tone: str, chord: Chord, nxt: Chord, spec: Spec, rng: np.random.Generator) -> int:
+    """A user's slash chord (C/E, D/F#, G/C): the root of the bass line is the named bass, and its other
+    tones come from the chord above it (a style's pedal chord instead keeps its tones over the pedal)."""
+    assert chord.bass_pc is not None
+    if tone in ("R", "T"):
+        return chord.bass_pc
+    if tone in ("5", "8"):
+        return (chord.root_pc + 7) % 12 if 7 in CHORD_INTERVALS[chord.quality] else chord.root_pc
+    plain = Chord(chord.start, chord.duration, chord.root_pc, chord.quality, chord.symbol)
+    return _tone_pc(tone, plain, nxt, spec, rng)
 
 
 def realise_bass(ctx: Context, pattern: str, low: int, high: int, bars: range) -> list[Note]:

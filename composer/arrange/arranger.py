@@ -64,9 +64,17 @@ def counter_line(melody: list[Note], ctx: Context, program: int) -> list[Note]:
         tones = chord_pcs(ctx.chord_at(note.start).root_pc, ctx.chord_at(note.start).quality)
         third, sixth = scale[(index - 2) % 7], scale[(index - 5) % 7]
         pick = sixth if third not in tones and sixth in tones else third
+        if ctx.spec.chords and pick not in tones[:3]:
+            pick = _chord_tone_below(note.pitch, tones[:3])
         pitch = note.pitch - ((note.pitch - pick) % 12 or 12)
         notes.append(Note(fit_range(pitch, low, high), note.start, max(0.25, end - note.start) * 0.95, -4))
     return notes
+
+
+def _chord_tone_below(pitch: int, tones: tuple[int, ...]) -> int:
+    """The pitch class of the nearest chord tone at least a third under `pitch` (a second line over a user's
+    chords sounds their triad, not a diatonic third that falls outside it: F under A over A7)."""
+    return min(tones, key=lambda pc: (pitch - pc - 3) % 12)
 
 
 def _comping(ctx: Context, style: Style, program: int, role: str, bars: range) -> list[Note]:
@@ -95,7 +103,7 @@ def _left_hand(ctx: Context, style: Style, program: int, bars: range) -> list[No
 def _ending(track: Track, chord: Chord, ctx: Context, role: str, window: tuple[int, int], size: int) -> None:
     """Replace the last bar of an accompaniment part with a held tonic chord (or root, for the bass)."""
     bq = ctx.meter.bar_quarters
-    last = (ctx.spec.bars - 1) * bq
+    last = _ending_start(ctx)
     kept = [n for n in track.notes if n.start < last - 1e-9]
     for n in kept:
         n.duration = min(n.duration, last - n.start)
@@ -104,8 +112,15 @@ def _ending(track: Track, chord: Chord, ctx: Context, role: str, window: tuple[i
         root = chord.root_pc if chord.bass_pc is None else chord.bass_pc
         pitches = [fit_range(low + (root - low) % 12, low, high)]
     else:
-        pitches = voice_chord(chord, size, low, high, None)
-    track.notes = kept + [Note(p, last, bq, 4) for p in pitches]
+        pitches = voice_chord(chord, size, low, high, None, bool(ctx.spec.chords))
+    track.notes = kept + [Note(p, last, ctx.spec.bars * bq - last, 4) for p in pitches]
+
+
+def _ending_start(ctx: Context) -> float:
+    """Where the held closing chord starts: the last bar line, or later when the last chord starts later (a
+    user's two chords in the last bar: the first keeps its half)."""
+    last_bar = (ctx.spec.bars - 1) * ctx.meter.bar_quarters
+    return max(last_bar, ctx.chords[-1].start) if ctx.spec.chords else last_bar
 
 
 def _dynamics(notes: list[Note], spec: Spec, style: Style, level: int, rng: np.random.Generator) -> None:
@@ -190,8 +205,8 @@ def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[
         window = role_window(program, "bass" if role == "bass" else "chords")
         _ending(track, ctx.chords[-1], ctx, role, window, 1 if program not in POLYPHONIC else 4)
         if plays_roots and program in POLYPHONIC:
-            track.notes.append(Note(_bass_root(ctx.chords[-1], program), (spec.bars - 1) * spec.bar_quarters,
-                                    spec.bar_quarters, 4))
+            last = _ending_start(ctx)
+            track.notes.append(Note(_bass_root(ctx.chords[-1], program, bool(spec.chords)), last, total - last, 4))
     track.notes = _clip(track.notes, total)
     _sustain_last_bar(track, total, spec.bar_quarters)
     _dynamics(track.notes, spec, style, ROLE_LEVEL.get(role, 0), ctx.rng)
@@ -204,14 +219,16 @@ def _left_hand_with_cadence(ctx: Context, style: Style, inst: Instrument, bars: 
     hand = Track(inst.name, inst.program, "chords", _left_hand(ctx, style, inst.program, bars))
     if ctx.spec.bars > 1:
         _ending(hand, ctx.chords[-1], ctx, "chords", _bass_window(inst.program), 3)
-        hand.notes.append(Note(_bass_root(ctx.chords[-1], inst.program),
-                               (ctx.spec.bars - 1) * ctx.spec.bar_quarters, ctx.spec.bar_quarters, 4))
+        last = _ending_start(ctx)
+        hand.notes.append(Note(_bass_root(ctx.chords[-1], inst.program, bool(ctx.spec.chords)), last,
+                               ctx.spec.bars * ctx.spec.bar_quarters - last, 4))
     return hand.notes
 
 
-def _bass_root(chord: Chord, program: int) -> int:
+def _bass_root(chord: Chord, program: int, given: bool = False) -> int:
     low, high = _bass_window(program)
-    return fit_range(low + (chord.root_pc - low) % 12, low, high)
+    root = chord.bass_pc if given and chord.bass_pc is not None else chord.root_pc
+    return fit_range(low + (root - low) % 12, low, high)
 
 
 def _sustain_last_bar(track: Track, total: float, bar_quarters: float) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from composer.arrange.accompaniment import Context, Event, PatternError, per_group
 from composer.harmony.voicing import voice_chord
 from composer.piece import Chord, Note
-from composer.theory import nearest_pitch
+from composer.theory import CHORD_INTERVALS, nearest_pitch
 
 _LIGHT = -14
 
@@ -115,10 +115,13 @@ SELF_BASSED = frozenset({"alberti", "stride"})
 """Patterns whose lowest notes already make a bass line (a piano left hand needs nothing more)."""
 
 
-def _tone_notes(tone: str, voicing: list[int], chord: Chord, bass_window: tuple[int, int]) -> list[int]:
+def _tone_notes(tone: str, voicing: list[int], chord: Chord, bass_window: tuple[int, int],
+                given: bool = False) -> list[int]:
     if tone in ("C", "c"):
         return voicing
     if tone == "U":
+        if given and len(set(CHORD_INTERVALS[chord.quality])) > 3:
+            return voicing  # without its root a user's A7 is C#dim above a bass that has already stopped
         upper = [p for p in voicing if p % 12 != chord.root_pc]
         return upper if len(upper) >= 2 else voicing
     if tone.startswith("a"):
@@ -144,8 +147,9 @@ def realise_comping(ctx: Context, pattern: str, window: tuple[int, int], size: i
             t = bar * ctx.meter.bar_quarters + offset
             chord = ctx.chord_at(t)
             if voiced is None or voiced[0] is not chord:
-                voiced = (chord, voice_chord(chord, size, window[0], window[1], previous))
+                voiced = (chord, voice_chord(chord, size, window[0], window[1], previous, bool(ctx.spec.chords)))
                 previous = voiced[1]
             accent = _LIGHT if tone == "c" else 0
-            notes += [Note(p, t, length, accent) for p in _tone_notes(tone, voiced[1], chord, bass_window)]
+            played = _tone_notes(tone, voiced[1], chord, bass_window, bool(ctx.spec.chords))
+            notes += [Note(p, t, length, accent) for p in played]
     return notes

@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from composer.harmony import progressions as prog
+from composer.harmony.given import plan_given
 from composer.harmony.progressions import Step
+from composer.meter import split_point
 from composer.piece import Chord
 from composer.styles import Style
 from composer.theory import CHORD_INTERVALS, MODE_INTERVALS, pc_name, tonic_pc
@@ -45,18 +47,6 @@ def prefers_flats(tonic: str, mode: str) -> bool:
     if "#" in tonic:
         return False
     return (tonic_pc(tonic) - MODE_ROTATION[mode]) % 12 in FLAT_MAJOR_KEY_PCS  # spelled like its parent major
-
-
-def split_point(bar_quarters: float, numerator: int, denominator: int) -> float:
-    """Where a bar with two chords changes chord: the middle, or the meter's main group boundary."""
-    eighths = round(bar_quarters * 2)
-    if denominator == 8 and numerator in (7, 5):
-        return 2.0 if numerator == 7 else 1.5
-    if denominator == 8 and numerator == 9:
-        return 3.0
-    if denominator in (4, 2) and numerator in (3, 5, 7):
-        return float((numerator + 1) // 2) * 4.0 / denominator
-    return eighths / 4.0
 
 
 def spell_root(tonic: str, mode: str, degree: int, shift: int) -> str:
@@ -175,8 +165,11 @@ def plan_harmony(spec: Spec, style: Style, rng: np.random.Generator) -> list[Cho
     """The chord plan for exactly `spec.bars` bars in the requested key, mode and meter.
 
     The melody source and the arranger both follow this plan, so it is made first and travels with
-    the Piece (a remix can re-arrange around the same chords).
+    the Piece (a remix can re-arrange around the same chords). A Spec with the user's own `chords` gets
+    exactly those (`composer.harmony.given`), whatever the style would have chosen.
     """
+    if spec.chords:
+        return plan_given(spec)
     bar_q = spec.bar_quarters
     num, den = spec.meter
     cut = split_point(bar_q, num, den)

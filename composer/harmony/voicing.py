@@ -16,6 +16,9 @@ class VoicingError(ValueError):
 
 _PRIORITY = (3, 4, 0, 7, 6, 8, 10, 11, 9, 2, 14, 5, 17, 21)
 """Chord intervals in the order they are kept: the triad, the seventh, then colours."""
+_QUALITY_PRIORITY = {"11": (0, 17, 7, 10, 14)}
+"""Qualities whose character is not in the default order: an eleventh chord (no third) is its suspended
+fourth over the root before its seventh and ninth (else four voices would be the minor chord a fifth up)."""
 
 
 def voicing_pcs(chord: Chord, size: int) -> list[int]:
@@ -26,7 +29,8 @@ def voicing_pcs(chord: Chord, size: int) -> list[int]:
     chord gets its ninth from a five-note voicing.
     """
     intervals = CHORD_INTERVALS[chord.quality]
-    ranked = sorted(intervals, key=lambda i: _PRIORITY.index(i) if i in _PRIORITY else len(_PRIORITY))
+    priority = _QUALITY_PRIORITY.get(chord.quality, _PRIORITY)
+    ranked = sorted(intervals, key=lambda i: priority.index(i) if i in priority else len(priority))
     chosen: list[int] = []
     for interval in ranked:
         pc = (chord.root_pc + interval) % 12
@@ -56,21 +60,31 @@ def _close_voicing(pcs: list[int], distinct: int, bottom: int, low: int, high: i
     return sorted(notes)
 
 
-def voice_chord(chord: Chord, size: int, low: int, high: int, previous: list[int] | None) -> list[int]:
+def voice_chord(chord: Chord, size: int, low: int, high: int, previous: list[int] | None,
+                triad_bottom: bool = False) -> list[int]:
     """A close voicing of `chord` with `size` notes inside [low, high], nearest the previous voicing.
 
-    A register too narrow for `size` notes gets fewer (down to the root alone).
+    A register too narrow for `size` notes gets fewer (down to the root alone). `triad_bottom` (a user's
+    chords) keeps a root, third or fifth as the lowest voice, the one that is doubled: a doubled seventh or
+    ninth at the bottom re-names the chord (Cmaj7 voiced B-C-E-G-B is heard as E minor).
     """
     if high - low < 11:
         raise VoicingError(f"register {low}-{high} is narrower than an octave")
     for count in range(size, 0, -1):
-        found = _best_voicing(voicing_pcs(chord, count), low, high, previous)
+        bottoms = _triad_pcs(chord) if triad_bottom else None
+        found = _best_voicing(voicing_pcs(chord, count), low, high, previous, bottoms)
         if found is not None:
             return found
     raise VoicingError(f"no voicing of {chord.symbol} fits {low}-{high}")
 
 
-def _best_voicing(pcs: list[int], low: int, high: int, previous: list[int] | None) -> list[int] | None:
+def _triad_pcs(chord: Chord) -> set[int]:
+    """Root, third and fifth (or what stands for them) of a chord: its first three intervals."""
+    return {(chord.root_pc + i) % 12 for i in CHORD_INTERVALS[chord.quality][:3]}
+
+
+def _best_voicing(pcs: list[int], low: int, high: int, previous: list[int] | None,
+                  bottoms: set[int] | None = None) -> list[int] | None:
     centre = (low + high) / 2
     best: tuple[float, list[int]] | None = None
     distinct = list(dict.fromkeys(pcs))
@@ -79,6 +93,8 @@ def _best_voicing(pcs: list[int], low: int, high: int, previous: list[int] | Non
         doubled.remove(pc)
     for rotation in range(len(distinct)):
         order = distinct[rotation:] + distinct[:rotation] + doubled
+        if bottoms is not None and order[0] not in bottoms and any(pc in bottoms for pc in distinct):
+            continue
         for bottom in range(low, high + 1):
             if bottom % 12 != order[0]:
                 continue

@@ -42,6 +42,10 @@ class MelodyRequest:
     third_pc: int | None = None
     close_on_tonic: bool = True
     """False for a stretch that a later one continues: any note may end it."""
+    close_pc: int | None = None
+    """The note to close on instead of the tonic (a user's progression that ends on a chord without it)."""
+    avoid: tuple[tuple[float, float, frozenset[int]], ...] = ()
+    """(start, end, pitch classes) never sounded there: the key's notes that rub against a user's chord."""
     chord_bonus: float = 2.0
     nonchord_penalty: float = 1.5
     max_leap: int = 12
@@ -104,6 +108,9 @@ class Constraints:
         """Per position token: a note starting there in the final bar can hold to the bar line with one Duration."""
         self.chord_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
                             for start, end, pcs in request.chords]
+        self.avoid_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
+                            for start, end, pcs in request.avoid]
+        self.close_pc = request.tonic_pc if request.close_pc is None else request.close_pc
 
     def new_row(self) -> RowState:
         return RowState(GrammarState(self.req.meter))
@@ -168,8 +175,11 @@ class Constraints:
         if row.last_pitch is not None:
             allowed = np.abs(self.pitch_values - row.last_pitch) <= self.req.max_leap
         if self._is_closing_onset(onset):
-            tonic = self.pitch_pcs == self.req.tonic_pc
+            tonic = self.pitch_pcs == self.close_pc
             allowed = allowed & tonic if (allowed & tonic).any() else tonic
+        for start, end, avoid in self.avoid_spans:
+            if start <= onset < end and (allowed & ~avoid).any():
+                allowed = allowed & ~avoid
         bias = np.zeros(len(self.pitch_ids), dtype=np.float32)
         if opening:
             bias = self._opening_bias(self.pitch_pcs)
@@ -225,7 +235,7 @@ class Constraints:
 
     def _ends_well(self, pitch: int | None) -> bool:
         """The finalis: a melody closes on its tonic (any close is fine when no tonic was asked for)."""
-        return self.req.tonic_pc is None or not self.req.close_on_tonic or (pitch is not None and pitch % 12 == self.req.tonic_pc)
+        return self.req.tonic_pc is None or not self.req.close_on_tonic or (pitch is not None and pitch % 12 == self.close_pc)
 
     def _opening_bias(self, pcs: np.ndarray) -> np.ndarray:
         """The first note sits in the tonic triad, its third preferred: it tells the ear the mode."""

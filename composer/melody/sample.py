@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from composer.harmony.given import clashing_pcs, triad_chord
 from composer.melody.attributes import ANY, Attributes, known, tempo_band
 from composer.melody.checkpoint import CHECKPOINT_DIR
 from composer.melody.constraints import NEG, Constraints, MelodyRequest, RowState
@@ -87,6 +88,8 @@ def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic:
     norm = normalised_tonic(spec.mode)
     allowed = frozenset(range(12)) if allow_chromatic else frozenset(mode_pcs(pc_name(norm), spec.mode))
     center = 72 + 12 * spec.register - shift
+    if spec.chords:
+        return given_request(spec, chords, shift, allowed, center, norm)
     return MelodyRequest(
         meter=spec.time_signature, bars=spec.bars, allowed_pcs=allowed,
         pitch_low=center - 12, pitch_high=center + 10,
@@ -95,6 +98,34 @@ def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic:
         strong_beats_q=strong_beats(spec.time_signature),
         tonic_pc=norm,
         third_pc=(norm + (4 if spec.mode in MAJOR_THIRD_MODES else 3)) % 12,
+    )
+
+
+GIVEN_CHORD_BONUS = 3.5
+GIVEN_NONCHORD_PENALTY = 3.0
+"""Logit bias on strong beats over a user's chords (the style's plan takes 2.0 and 1.5): their triad is what a
+strong beat must sound."""
+
+
+def given_request(spec: Spec, chords: list[Chord], shift: int, allowed: frozenset[int], center: int,
+                  norm: int) -> MelodyRequest:
+    """The constraints over a user's own chords: strong beats lean on each chord's triad, the triad's notes
+    outside the key are allowed where it sounds and the key's notes that rub against them are not (F# and
+    no F over D7 in C major), and the line closes on the tonic only when the last chord holds it."""
+    triads = [triad_chord(dataclasses.replace(c, root_pc=(c.root_pc - shift) % 12, bass_pc=None)) for c in chords]
+    tones = [frozenset(chord_pcs(t.root_pc, t.quality)) for t in triads]
+    scale = frozenset(mode_pcs(pc_name(norm), spec.mode))
+    last = triads[-1] if triads else None
+    return MelodyRequest(
+        meter=spec.time_signature, bars=spec.bars, allowed_pcs=allowed.union(*tones),
+        pitch_low=center - 12, pitch_high=center + 10,
+        chords=tuple((c.start, c.end, pcs) for c, pcs in zip(chords, tones, strict=True)),
+        strong_beats_q=strong_beats(spec.time_signature), tonic_pc=norm,
+        third_pc=(norm + (4 if spec.mode in MAJOR_THIRD_MODES else 3)) % 12,
+        close_pc=None if last is None or norm in tones[-1] else last.root_pc,
+        avoid=tuple((c.start, c.end, (allowed - scale - pcs) | clashing_pcs(t, scale))
+                    for c, t, pcs in zip(chords, triads, tones, strict=True)),
+        chord_bonus=GIVEN_CHORD_BONUS, nonchord_penalty=GIVEN_NONCHORD_PENALTY,
     )
 
 

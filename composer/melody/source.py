@@ -17,6 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
+from composer.harmony.given import clashing_pcs, triad_chord
 from composer.melody.markov import (
     DURATIONS_QL,
     N_PITCH_STATES,
@@ -38,6 +39,9 @@ HALF_SPAN = 9
 TONIC_BELOW_CENTRE = 7
 """Where degree 0 sits under the centre, matching the register the Markov tables were trained in."""
 CHORD_TONE_WEIGHT = 4.0
+GIVEN_TONE_WEIGHT = 16.0
+"""The chord-tone bonus over a user's own chords: their triad has to be what a strong beat sounds (a style's
+plan is the composer's own and can take a looser melody)."""
 MAX_LEAP = 12
 EPS = 1e-6
 
@@ -74,6 +78,10 @@ class _Frame:
     tonic_pc: int
     chords: tuple[Chord, ...]
     density: float
+    given: bool = False
+    """The chords are the user's (`spec.chords`), reduced to their triads."""
+    singles: np.ndarray | None = None
+    """States that are not a second name for another state's pitch (E# = F), for chromatic chord tones."""
 
 
 def phrase_lengths(bars: int) -> list[int]:
@@ -178,14 +186,16 @@ class MarkovMelody:
                        last_pitch: int | None) -> np.ndarray:
         """Model probabilities times the request's masks and preferences for one note."""
         probs = self.model.pitch_probs(frame.family, metric, dur, prev[0], prev[1])
-        weights = probs * frame.diatonic * frame.in_range
+        chord = chord_at(frame.chords, onset)
+        allowed = _given_mask(frame, chord) if frame.given and chord is not None else frame.diatonic
+        weights = probs * allowed * frame.in_range
         if last_pitch is not None:
             leap = np.abs(frame.pitches - last_pitch)
             weights = weights * (leap <= MAX_LEAP) * np.where(leap > 7, 0.3, 1.0)
-        chord = chord_at(frame.chords, onset)
         if chord is not None and metric <= 2:
             tones = np.isin(frame.pcs, chord_pcs(chord.root_pc, chord.quality))
-            boost = CHORD_TONE_WEIGHT if metric <= 1 else math.sqrt(CHORD_TONE_WEIGHT)
+            weight = GIVEN_TONE_WEIGHT if frame.given else CHORD_TONE_WEIGHT
+            boost = weight if metric <= 1 else math.sqrt(weight)
             weights = weights * np.where(tones, boost, 1.0)
             if metric <= 1:
                 weights = weights * ~_clashes(frame.pcs, chord)
@@ -211,6 +221,16 @@ def _cadence_ql(grid: MeterGrid, phrase_bars: int) -> float:
     return grid.bar_ql - max(anchors) if anchors else grid.bar_ql
 
 
+def _given_mask(frame: _Frame, chord: Chord) -> np.ndarray:
+    """The notes allowed over one of the user's chords: the mode's, plus the chord's own tones outside it (F#
+    over D7 in C major), less the mode's notes that would rub against those (F)."""
+    assert frame.singles is not None
+    natural = frame.pcs[::2]
+    tones = np.isin(frame.pcs, chord_pcs(chord.root_pc, chord.quality)) & frame.singles
+    clash = np.isin(frame.pcs, sorted(clashing_pcs(chord, set(natural.tolist()))))
+    return ((frame.diatonic > 0) | tones) & ~clash
+
+
 def _clashes(pcs: np.ndarray, chord: Chord) -> np.ndarray:
     """True where a pitch class is a semitone from a chord tone without being one."""
     tones = np.array(chord_pcs(chord.root_pc, chord.quality))
@@ -227,6 +247,8 @@ def _final_mask(frame: _Frame, onset: float) -> np.ndarray:
     if chord is None:
         return tonic.astype(float)
     tones = np.isin(frame.pcs, chord_pcs(chord.root_pc, chord.quality))
+    if frame.given and not (tonic & tones).any():
+        return tones.astype(float)  # the user's last chord lacks the tonic: close on one of its notes
     if (tonic & ~_clashes(frame.pcs, chord)).any():
         return tonic.astype(float)  # the finalis names the key: a melody ends on its tonic
     return tones.astype(float)
@@ -260,7 +282,7 @@ def _draw(weights: np.ndarray, rng: np.random.Generator, fallback: np.ndarray) -
 
 def _make_frame(spec: Spec, chords: list[Chord], allow_chromatic: bool) -> _Frame:
     """Pitch of every model state for this request, and the masks that do not change note to note."""
-    ordered = tuple(chords)
+    ordered = tuple(triad_chord(c) for c in chords) if spec.chords else tuple(chords)
     if any(b.start < a.start - EPS for a, b in zip(ordered, ordered[1:], strict=False)):
         raise MelodyError("chords must be sorted by start time")
     centre = CENTRE_PITCH + 12 * spec.register
@@ -274,7 +296,7 @@ def _make_frame(spec: Spec, chords: list[Chord], allow_chromatic: bool) -> _Fram
     diatonic = (natural | (allow_chromatic & ~doubled)).astype(float)
     in_range = (np.abs(pitches - centre) <= HALF_SPAN).astype(float)
     return _Frame(meter_grid(spec.time_signature), mode_family(spec.mode), pitches, pitches % 12, diatonic,
-                  in_range, root, ordered, spec.density)
+                  in_range, root, ordered, spec.density, bool(spec.chords), ~doubled)
 
 
 @lru_cache(maxsize=1)
