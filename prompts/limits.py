@@ -20,6 +20,9 @@ MAX_BARS = 64
 """Longest piece Motif writes in one request (a server's /style may allow fewer). 64 bars is a full song
 form; the learned model's BARS_ attribute and the upload reader are sized for it too."""
 
+MAX_CHORDS = 2 * MAX_BARS
+"""Most chords a user's progression may list: two a bar (the fastest harmonic rhythm) over the longest piece."""
+
 MAX_PARTS = 15
 """Pitched instruments one piece can have: a General MIDI file's 16 channels, less the drums' channel 10."""
 

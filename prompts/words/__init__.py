@@ -1,4 +1,5 @@
-"""The words Motif knows: genres, moods, instruments, keys, tempo and length words, numbers, and English.
+"""The words Motif knows: genres, moods, instruments, keys, chords and progressions, tempo and length words,
+numbers, and English.
 
 `lexicon` joins them into one phrase index that the prompt reader (`prompts.reading`) and the edit readers
 (`prompts.edit`) scan with; the other modules each hold one vocabulary and its small readers.

@@ -270,10 +270,14 @@ def find_marked(mask: TextMask) -> tuple[ChordList | None, bool, int]:
 def find_bare(mask: TextMask) -> ChordList | None:
     """A run of chords without a marker: three or more symbols, at least one more than a bare letter, or two
     rich ones ("Am7 D7 groove"), or any written with bar lines."""
+    past = 0
     for match in mask.finditer(TOKEN):
+        if match.start() < past:
+            continue  # inside a list already refused: no part of it is a better one
         found = read_list(mask.text, match.start())
         if found is None:
             continue
+        past = found.end
         rich = sum(map(is_rich, found.symbols))
         lined = "|" in mask.text[found.start:found.end]
         if (len(found.symbols) >= 3 and rich) or rich >= 2 or (lined and len(found.symbols) >= 2):

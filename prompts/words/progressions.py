@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from prompts.errors import ParseError
+from prompts.limits import MAX_CHORDS
 from prompts.music import (
     CHORD_INTERVALS,
     FLAT_MAJOR_KEY_PCS,
@@ -103,6 +105,9 @@ def read_progression(mask: TextMask) -> Progression | None:
             found.notes += [note] if note else []
     if found is None:
         return Progression(per_bar=per_bar) if per_bar is not None else None
+    count = len(found.symbols or found.numerals)
+    if count > MAX_CHORDS:
+        raise ParseError(f"Motif plays a progression of at most {MAX_CHORDS} chords; that one has {count}.")
     found.per_bar = per_bar or found.per_bar
     return found
 

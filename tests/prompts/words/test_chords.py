@@ -44,6 +44,14 @@ def test_an_unreadable_chord_is_named(prompt: str, bad: str) -> None:
         parse(prompt, RULES_ONLY)
 
 
+def test_a_progression_has_a_limit() -> None:
+    from prompts.limits import MAX_CHORDS
+
+    with pytest.raises(ParseError, match=f"at most {MAX_CHORDS} chords"):
+        parse("chords: " + "Am F " * MAX_CHORDS, RULES_ONLY)
+    assert len(parse("chords: " + "Am F " * (MAX_CHORDS // 2), RULES_ONLY).chords) == MAX_CHORDS
+
+
 def test_every_normalised_suffix_is_read() -> None:
     for quality, suffix in CHORD_SUFFIX.items():
         assert SUFFIXES[suffix.replace("(", "").replace(")", "")] == quality
