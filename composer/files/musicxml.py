@@ -38,7 +38,8 @@ from composer.files.measures import (
     track_spans,
 )
 from composer.piece import Chord, Piece, Track
-from composer.theory import CHORD_INTERVALS, pc_name
+from composer.theory import CHORD_INTERVALS, PITCH_CLASSES, pc_name
+from prompts.music import split_chord_symbol
 
 _CHORD_KINDS = {
     "maj": "major", "min": "minor", "dim": "diminished", "aug": "augmented", "sus2": "suspended-second",
@@ -46,7 +47,11 @@ _CHORD_KINDS = {
     "maj7": "major-seventh", "m7": "minor-seventh", "m7b5": "half-diminished", "dim7": "diminished-seventh",
     "mmaj7": "major-minor", "9": "dominant-ninth", "maj9": "major-ninth", "m9": "minor-ninth",
     "7sus4": "suspended-fourth", "add9": "major", "m11": "minor-11th", "13": "dominant-13th",
+    "aug7": "augmented-seventh", "7b9": "dominant", "7#9": "dominant", "69": "major-sixth", "madd9": "minor",
+    "11": "dominant-11th",
 }
+_CHORD_DEGREES: dict[str, tuple[int, int]] = {"7b9": (9, -1), "7#9": (9, 1), "69": (9, 0), "madd9": (9, 0)}
+"""(degree, alteration) added to a kind that has no name of its own in MusicXML (C7#9: dominant, add #9)."""
 
 _configured = False
 
@@ -67,13 +72,33 @@ def configure_music21(scratch_dir: Path | None = None) -> Path:
     return target
 
 
+def _spelling(chord: Chord, prefer_flats: bool) -> tuple[str, str | None]:
+    """Root and bass names as the chord's symbol spells them (a user's Bb7#5 stays Bb in E major), or by the
+    key's preference when the symbol does not name them."""
+    root, bass = pc_name(chord.root_pc, prefer_flats), None
+    if chord.bass_pc is not None:
+        bass = pc_name(chord.bass_pc, prefer_flats)
+    try:
+        named_root, _, named_bass = split_chord_symbol(chord.symbol)
+    except ValueError:
+        return root, bass
+    if PITCH_CLASSES[named_root] == chord.root_pc:
+        root = named_root
+    if named_bass is not None and chord.bass_pc is not None and PITCH_CLASSES[named_bass] == chord.bass_pc:
+        bass = named_bass
+    return root, bass
+
+
 def _chord_symbol(chord: Chord, prefer_flats: bool) -> harmony.ChordSymbol:
     kind = _CHORD_KINDS.get(chord.quality, "major")
-    root = m21_tonic(pc_name(chord.root_pc, prefer_flats))
-    bass = m21_tonic(pc_name(chord.bass_pc, prefer_flats)) if chord.bass_pc is not None else None
-    symbol = harmony.ChordSymbol(root=root, bass=bass, kind=kind)
-    suffix = chord.symbol[len(pc_name(chord.root_pc, prefer_flats)):].split("/")[0]
-    if chord.quality in CHORD_INTERVALS and chord.symbol.startswith(pc_name(chord.root_pc, prefer_flats)):
+    root_name, bass_name = _spelling(chord, prefer_flats)
+    bass = m21_tonic(bass_name) if bass_name is not None else None
+    symbol = harmony.ChordSymbol(root=m21_tonic(root_name), bass=bass, kind=kind)
+    if chord.quality in _CHORD_DEGREES:
+        degree, alter = _CHORD_DEGREES[chord.quality]
+        symbol.addChordStepModification(harmony.ChordStepModification("add", degree, alter), updatePitches=False)
+    suffix = chord.symbol[len(root_name):].split("/")[0]
+    if chord.quality in CHORD_INTERVALS and chord.symbol.startswith(root_name):
         symbol.chordKindStr = suffix
     symbol.writeAsChord = False
     return symbol

@@ -186,3 +186,21 @@ def test_two_handed_parts_get_a_grand_staff_and_single_lines_do_not() -> None:
     assert clefs.count("TrebleClef") == 2 and clefs.count("BassClef") == 1  # piano RH, flute; piano LH
     lower = [p for p in parsed.parts if type(p.recurse().getElementsByClass("Clef").first()).__name__ == "BassClef"][0]
     assert all(n.pitch.midi < 60 for n in lower.recurse().notes if hasattr(n, "pitch"))
+
+
+def test_a_users_chord_symbols_are_written_as_they_were_given(tmp_path: Path) -> None:
+    """C7#9, Bb7#5 and C/E asked in E major: the user's spelling (Bb, not A#), the kind, the text and the
+    added degree of each, as a notation program reads them back."""
+    from composer.harmony.given import plan_given
+
+    asked = ("C7#9", "Bb7#5", "C/E", "Ebmaj9")
+    spec = Spec(tonic="E", bars=len(asked), chords=asked, instruments=(Instrument("Flute", 73, "melody"),))
+    melody = Track("Flute", 73, "melody", [Note(76, 4.0 * i, 4.0) for i in range(len(asked))])
+    symbols = list(_reparse(Piece(spec, [melody], plan_given(spec)), tmp_path).recurse()
+                   .getElementsByClass(harmony.ChordSymbol))
+    assert [(s.root().name, s.chordKind, s.chordKindStr) for s in symbols] == [
+        ("C", "dominant-seventh", "7#9"), ("B-", "augmented-seventh", "7#5"), ("C", "major", ""),
+        ("E-", "major-ninth", "maj9")]
+    assert symbols[2].bass().name == "E" and symbols[1].bass().name == "B-"
+    sharp_nine = symbols[0].getChordStepModifications()
+    assert [(m.modType, m.degree, m.interval.semitones) for m in sharp_nine] == [("add", 9, 1)]
