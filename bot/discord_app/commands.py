@@ -13,7 +13,8 @@ from bot.discord_app.views import RemixModal
 HISTORY_PAGE = 10
 
 HELP_TEXT = """\
-**Compose**: `/compose prompt: a rainy jazz ballad for piano and sax` (options: bars, seed, preset), or mention \
+**Compose**: `/compose prompt: a rainy jazz ballad for piano and sax` (options: bars, seed, preset, \
+chords: `Am F C G` or `Dm7 | G7 | Cmaj7`), or mention \
 Motif with your words: `@Motif upbeat bossa nova in D, 16 bars`.
 **Remix**: reply to any Motif piece with what to change: `faster`, `in 3/4 with drums`, `transpose to E minor`, \
 `swap piano for rhodes`, `make it 16 bars`. Reply with a MIDI file attached to start from your own notes.
@@ -32,6 +33,7 @@ def add_commands(bot: BotServices) -> None:
         bars="How many bars",
         seed="Repeat a take exactly",
         preset="One of this server's presets",
+        chords="Your chord progression, e.g. 'Am F C G' or 'Dm7 | G7 | Cmaj7, two per bar'",
     )
     async def compose(
         interaction: discord.Interaction,
@@ -39,8 +41,9 @@ def add_commands(bot: BotServices) -> None:
         bars: app_commands.Range[int, 1, 256] | None = None,
         seed: app_commands.Range[int, 0, 2**31 - 1] | None = None,
         preset: str | None = None,
+        chords: str | None = None,
     ) -> None:
-        await bot.intake.compose_from_interaction(interaction, prompt, bars, seed, preset)
+        await bot.intake.compose_from_interaction(interaction, prompt, bars, seed, preset, chords)
 
     @tree.command(name="history", description="Recent pieces: yours, or a member's")
     async def history(interaction: discord.Interaction, member: discord.Member | None = None) -> None:

@@ -35,8 +35,19 @@ def _originality(report: dict[str, Any] | None) -> str:
     return f"{verdict} (longest shared run {report.get('longest_match_notes', 0)} notes)"
 
 
+RHYTHM_WORDS = {2.0: "two per bar", 0.5: "one every two bars"}
+
+
+def chords_line(chords: list[str], chords_per_bar: float) -> str:
+    """The user's progression as the card shows it: "Dm7 G7 Cmaj7", with its harmonic rhythm unless one per bar."""
+    line = " ".join(chords)
+    rhythm = RHYTHM_WORDS.get(float(chords_per_bar))
+    line = f"{line} ({rhythm})" if rhythm else line
+    return line if len(line) <= 1000 else line[:999] + "…"
+
+
 def result_embed(result: dict[str, Any], credit: str, score_name: str | None) -> discord.Embed:
-    """The short card: key, tempo, meter, bars, instruments, genre and mood, seed, originality."""
+    """The short card: key, tempo, meter, bars, instruments, genre and mood, the user's chords, seed, originality."""
     spec = result["spec"]
     changes = result.get("summary") or []
     lines = [credit, f"> {spec.get('prompt', '')[:300]}"] + [f"• {c}" for c in changes[:5]]
@@ -56,6 +67,8 @@ def result_embed(result: dict[str, Any], credit: str, score_name: str | None) ->
         filter(None, [", ".join(spec.get("moods", [])), (spec.get("genre") or "").replace("_", " ")])
     )
     embed.add_field(name="Genre & mood", value=style or "free style")
+    if spec.get("chords"):
+        embed.add_field(name="Chords", value=chords_line(spec["chords"], spec.get("chords_per_bar", 1.0)))
     embed.add_field(name="Seed", value=str(spec.get("seed", "")))
     embed.add_field(name="Originality", value=_originality(result.get("originality")))
     if score_name is not None:

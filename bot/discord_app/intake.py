@@ -149,8 +149,11 @@ class Intake:
         bars: int | None,
         seed: int | None,
         preset: str | None,
+        chords: str | None = None,
     ) -> None:
-        """/compose: style and preset applied, then queued."""
+        """/compose: style and preset applied, then queued. The `chords:` option is read by the prompt reader
+        like any progression in prose: it joins the prompt as "chords: ...", which is also what the piece's
+        card and history show was asked."""
         settings = await self._settings(interaction.guild_id)
         suffix, overrides = "", None
         if preset:
@@ -168,7 +171,7 @@ class Intake:
         request = self.base_request(
             interaction,
             action="compose",
-            prompt=prompt,
+            prompt=with_chords(prompt, chords),
             bars=bars,
             seed=seed,
             style=style_of(settings, suffix, overrides),
@@ -257,3 +260,10 @@ async def read_midi_attachment(message: discord.Message) -> tuple[str, str] | Re
                 )
             return name, encode_midi(await attachment.read())
     return None
+
+
+def with_chords(prompt: str, chords: str | None) -> str:
+    """The prompt with a `/compose chords:` option appended where the reader looks for a progression."""
+    if not chords or not chords.strip():
+        return prompt
+    return f"{prompt.rstrip().rstrip('.,;')}. chords: {chords.strip()}"

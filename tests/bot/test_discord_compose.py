@@ -160,3 +160,31 @@ async def test_history_and_help(world: World) -> None:
         assert answer.message is not None and gen in answer.message.embeds[0]["description"]
     assert empty.message is not None and "no pieces yet" in empty.message.embeds[0]["description"]
     assert shown.message is not None and "/compose" in shown.message.embeds[0]["description"]
+
+
+async def test_compose_with_a_chords_option_plays_and_shows_the_progression(world: World) -> None:
+    """`/compose chords:` is read like a progression in prose: the piece plays it, the card lists it."""
+    from composer.learn.chords_heard import hear_progression
+    from prompts.spec import Spec
+
+    async with world.fake.running(world.bot()):
+        final = await _compose(world, "folk tune in G major", bars=4, chords="G | C | D7 | Em")
+    message = final.message
+    assert message is not None
+    gen = generation_id(message)
+    stored = await world.store.get_generation(gen)
+    assert stored is not None and stored.spec["chords"] == ["G", "C", "D7", "Em"]
+    assert stored.prompt == "folk tune in G major. chords: G | C | D7 | Em"
+    fields = {f["name"]: f["value"] for f in message.embeds[0]["fields"]}
+    assert fields["Chords"] == "G C D7 Em" and fields["Key"] == "G major"
+    hearing = hear_progression(bytes(message.attachment(f"motif-{gen}.mid").data), Spec.from_dict(stored.spec))
+    assert hearing.bars_heard == 4 and hearing.ratio >= 0.75, hearing.slots
+
+
+def test_the_chords_option_joins_the_prompt_and_the_card_names_the_harmonic_rhythm() -> None:
+    from bot.discord_app.embeds import chords_line
+    from bot.discord_app.intake import with_chords
+
+    assert with_chords("sad waltz for cello.", " Am F C G ") == "sad waltz for cello. chords: Am F C G"
+    assert with_chords("sad waltz", None) == with_chords("sad waltz", "  ") == "sad waltz"
+    assert chords_line(["C", "G/B"], 2.0) == "C G/B (two per bar)" and chords_line(["C"], 1.0) == "C"
