@@ -19,6 +19,7 @@ import numpy as np
 from bot.cli.bench import percentile
 from composer.harmony import plan_harmony
 from composer.learn.analyze import check_explicit, read_midi
+from composer.learn.chords_heard import hear_progression
 from composer.learn.evaluate import (
     compare_features,
     constrained_nats,
@@ -53,6 +54,17 @@ CONTROL_SUITE: tuple[str, ...] = (
     "polka in F with drums, 8 bars", "a hornpipe in A, 8 bars", "epic orchestral in D minor, 16 bars",
     "reggae in G with drums, 8 bars", "neo-soul in Eb major with rhodes, 8 bars", "a folk song in E minor, 8 bars",
 )
+
+CHORD_SUITE: tuple[str, ...] = (
+    "pop song in C major, 8 bars, chords: C G Am F", "jazz in C major, 8 bars, chords: Dm7 | G7 | Cmaj7 | A7",
+    "bossa nova in F, 8 bars, over Gm7 C7 Fmaj7 D7b9", "folk tune in G, 8 bars, the progression is G C D G",
+    "waltz in 3/4 in D minor, 8 bars, chords: Dm A7 Dm Gm", "a jig in 6/8 in D, 8 bars, chords: D G D A two per bar",
+    "rock in E minor, 8 bars, chords: Em C G D", "slow ballad in C, 8 bars, chords: C Em/B Am C/G F C/E Dm G",
+    "lofi hip hop in A minor, 8 bars, chords: Am7 Dm7 Gmaj7 Cmaj7", "funk in E minor, 4 bars, chords: Em7 A7",
+    "12-bar blues in A, chords: A7 D7 A7 A7 D7 D7 A7 A7 E7 D7 A7 E7", "ambient in C, 8 bars, chords: Cmaj7 Fmaj7",
+    "cinematic in D minor, 8 bars, a chord every two bars: Dm Bb F C", "reggae in G, 8 bars, alternates between G and C",
+)
+"""Chord requests in prose: the progression must be read (`prompts`) and heard in the written MIDI."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,28 @@ async def control_and_latency(studio_factory, runs: int) -> tuple[dict[str, Any]
     return control, originality, latency
 
 
+async def chords_heard(studio_factory, runs: int) -> dict[str, Any]:
+    """Compose the chord suite through the studio (prompt i % suite size with seed i) and listen to each MIDI
+    slot by slot (`composer.learn.chords_heard`): the share of slots that play the progression read from the
+    prompt, and how many prompts had a progression read at all."""
+    heard = slots = read = 0
+    misses: list[str] = []
+    async with studio_factory() as studio:
+        for i in range(runs):
+            prompt = CHORD_SUITE[i % len(CHORD_SUITE)]
+            result = await studio.compose(prompt, seed=i)
+            if not result.spec.chords:
+                misses.append(f"{prompt} (seed {i}): no chords read")
+                continue
+            read += 1
+            hearing = hear_progression(Path(result.files["midi"]).read_bytes(), result.spec)
+            heard, slots = heard + hearing.matched, slots + len(hearing.slots)
+            misses += [f"{prompt} (seed {i}): {s.asked} at {s.start_q:g} heard as {s.heard}"
+                       for s in hearing.slots if not s.matched]
+    return {"share": round(heard / max(1, slots), 4), "slots": slots, "compositions": runs, "read": read,
+            "missed": misses}
+
+
 def run_eval(config: EvalConfig, studio_factory, model_source, embed) -> dict[str, Any]:
     """The whole report. `studio_factory` is an async context manager yielding a Studio using the model."""
     windows = test_windows(load_melodies(split="test"), config.pieces, config.seed)
@@ -163,6 +197,7 @@ def run_eval(config: EvalConfig, studio_factory, model_source, embed) -> dict[st
     control, originality, latency = asyncio.run(control_and_latency(studio_factory, runs))
     report |= {"control_accuracy": control["share"], "control": control, "originality": originality,
                "latency_ms": latency}
+    report["chords_heard"] = asyncio.run(chords_heard(studio_factory, len(CHORD_SUITE)))
     return report
 
 

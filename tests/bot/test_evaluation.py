@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.evaluation import control_and_latency, heldout_bits, statistics, window_spec
+from bot.cli.evaluation import (
+    CHORD_SUITE,
+    chords_heard,
+    control_and_latency,
+    heldout_bits,
+    statistics,
+    window_spec,
+)
 from bot.studio import StudioConfig, load_melody_source, open_studio
 from composer.learn.evaluate import FEATURES
 from composer.learn.evaluate import test_windows as held_out_windows
@@ -56,3 +63,17 @@ async def test_control_suite_composes_through_the_studio(source, tmp_path: Path)
     assert control["share"] == 1.0 and control["missed"] == []
     assert originality["posted_above_threshold"] == 0 and originality["longest_match_notes"]["max"] < 12
     assert {"parse", "generate", "render_midi"} <= set(latency)
+
+
+async def test_chord_suite_is_read_and_heard_through_the_studio(source, tmp_path: Path) -> None:
+    @asynccontextmanager
+    async def factory():
+        config = StudioConfig(out_dir=tmp_path / "out", db_path=tmp_path / "eval.db", want_audio=False,
+                              want_images=False, engine="model")
+        async with open_studio(config, source) as studio:
+            yield studio
+
+    report = await chords_heard(factory, 3)
+    assert report["compositions"] == 3 and report["read"] == 3 and report["slots"] == 24
+    assert report["share"] >= 0.9, report["missed"]
+    assert len(CHORD_SUITE) >= 12
