@@ -179,14 +179,16 @@ def resolve(reading: Reading, prompt: str, limits: Limits) -> Spec:
         prompt=prompt, tonic=tonic, mode=mode, tempo_bpm=tempo_bpm, time_signature=meter, bars=bars,
         genre=genre.id if genre else None, moods=tuple(reading.moods), instruments=instruments, drums=drums,
         density=_density(reading, moods), register=_register(reading, moods),
-        chords=chords, chords_per_bar=chords_per_bar, explicit=explicit_fields(reading, solo), notes=tuple(notes),
+        chords=chords, chords_per_bar=chords_per_bar, explicit=explicit_fields(reading, solo),
+        notes=tuple(notes),
     )
 
 
-def choose_key(reading: Reading, prompt: str, genre: GenreInfo | None, moods: list[MoodInfo]) -> tuple[str, str, str]:
-    """Tonic, mode and the note that explains a key the user did not state: the key the chords are in when the
-    prompt gives chord symbols, else the stated key, else the style's (in the mode numerals imply: "i-bVI-bVII"
-    is minor)."""
+def choose_key(reading: Reading, prompt: str, genre: GenreInfo | None,
+               moods: list[MoodInfo]) -> tuple[str, str, str]:
+    """Tonic, mode and the note that explains a key the user did not state: the key the chords are in when
+    the prompt gives chord symbols, else the stated key, else the style's (in the mode numerals imply:
+    "i-bVI-bVII" is minor)."""
     progression = reading.progression
     symbols = progression.symbols if progression else []
     if symbols and (reading.tonic is None or reading.mode is None):
@@ -213,7 +215,8 @@ def choose_chords(reading: Reading, tonic: str, mode: str, notes: list[str]) -> 
         notes.append(f"read '{progression.said}' as {' '.join(chords)} in {tonic} {mode}")
     elif chords and reading.tonic is not None and not fits_key(list(chords), tonic, mode):
         heard = " ".join(infer_key(list(chords)))
-        notes.append(f"the chords {' '.join(chords)} sound like {heard}, not {tonic} {mode}; keeping the key you asked for")
+        notes.append(f"the chords {' '.join(chords)} sound like {heard}, not {tonic} {mode}; "
+                     "keeping the key you asked for")
     notes.extend(progression.notes)
     return chords, progression.per_bar or 1.0
 

@@ -9,7 +9,8 @@ As with keys, the hard part is not inventing chords: "a song", "A jazz tune", "i
 progression is", "over", "alternates between", "revolves around", "built around the chords"), or a run of at
 least three symbols one of which is more than a bare letter ("Am F C G", "Dm7 | G7 | Cmaj7"). A marker that
 names chords ("chords:", "the progression is") makes an unreadable symbol an error (`ParseError`) naming it.
-Bars written with "|" ("| C G | Am F |") set the harmonic rhythm, as do the words for it ("two chords per bar").
+Bars written with "|" ("| C G | Am F |") set the harmonic rhythm, as do the words for it ("two chords per
+bar").
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 from prompts.errors import ParseError
 from prompts.music import chord_symbol
-from prompts.scan import TextMask
+from prompts.scan import TextMask, normalise
 from prompts.words.lexicon import phrase_at
 
 SUFFIXES: dict[str, str] = {
@@ -33,8 +34,8 @@ SUFFIXES: dict[str, str] = {
     "maj7": "maj7", "Maj7": "maj7", "MAJ7": "maj7", "ma7": "maj7", "M7": "maj7", "Δ7": "maj7", "Δ": "maj7",
     "∆7": "maj7", "∆": "maj7", "^7": "maj7", "^": "maj7",
     "m7": "m7", "mi7": "m7", "min7": "m7", "-7": "m7",
-    "m7b5": "m7b5", "mi7b5": "m7b5", "min7b5": "m7b5", "m7-5": "m7b5", "-7b5": "m7b5", "ø": "m7b5", "ø7": "m7b5",
-    "Ø": "m7b5", "Ø7": "m7b5",
+    "m7b5": "m7b5", "mi7b5": "m7b5", "min7b5": "m7b5", "m7-5": "m7b5", "-7b5": "m7b5", "ø": "m7b5",
+    "ø7": "m7b5", "Ø": "m7b5", "Ø7": "m7b5",
     "dim7": "dim7", "°7": "dim7", "o7": "dim7",
     "mmaj7": "mmaj7", "mMaj7": "mmaj7", "mM7": "mmaj7", "minmaj7": "mmaj7", "-maj7": "mmaj7", "-Δ7": "mmaj7",
     "mΔ7": "mmaj7", "-Δ": "mmaj7", "mΔ": "mmaj7",
@@ -47,19 +48,22 @@ SUFFIXES: dict[str, str] = {
     "69": "69", "6/9": "69", "6add9": "69",
     "madd9": "madd9", "madd2": "madd9", "minadd9": "madd9", "-add9": "madd9", "11": "11",
 }
-"""What people write after a chord's root -> the quality (`prompts.music.CHORD_INTERVALS`), parentheses dropped
-("Cm(maj7)" is "Cmmaj7"). Every normalised suffix (`CHORD_SUFFIX`) is here, so normalised symbols read back."""
+"""What people write after a chord's root -> the quality (`prompts.music.CHORD_INTERVALS`), parentheses
+dropped ("Cm(maj7)" is "Cmmaj7"). Every normalised suffix (`CHORD_SUFFIX`) is here, so normalised symbols read
+back."""
 
 NEAREST: dict[str, str] = {
     "maj13": "maj9", "maj11": "maj9", "M13": "maj9", "Δ13": "maj9", "maj7#11": "maj7", "Δ7#11": "maj7",
-    "m13": "m11", "-13": "m11", "min13": "m11", "m7b9": "m7", "9sus4": "7sus4", "9sus": "7sus4", "13sus4": "7sus4",
-    "m69": "m6", "m6/9": "m6", "7b5": "7", "9#11": "9", "13#11": "13", "7b13": "7", "7#11": "7", "9b5": "9",
-    "dim9": "dim7", "7b9b13": "7b9", "7#9b13": "7#9", "7#9#5": "7#9", "7b9#5": "7b9", "madd11": "min", "add11": "maj",
+    "m13": "m11", "-13": "m11", "min13": "m11", "m7b9": "m7", "9sus4": "7sus4", "9sus": "7sus4",
+    "13sus4": "7sus4", "m69": "m6", "m6/9": "m6", "7b5": "7", "9#11": "9", "13#11": "13", "7b13": "7",
+    "7#11": "7", "9b5": "9", "dim9": "dim7", "7b9b13": "7b9", "7#9b13": "7#9", "7#9#5": "7#9", "7b9#5": "7b9",
+    "madd11": "min", "add11": "maj",
 }
-"""Tensions Motif has no quality for -> the nearest quality it has (read with a note). Anything else with extra
-digits falls back to the longest known start of its suffix ("C7#11b13" is C7)."""
+"""Tensions Motif has no quality for -> the nearest quality it has (read with a note). Anything else with
+extra digits falls back to the longest known start of its suffix ("C7#11b13" is C7)."""
 
-_PIECES = r"6/9|maj|Maj|MAJ|min|mi|ma|dim|aug|sus|add|alt|dom|M|m|ø|Ø|°|o|Δ|∆|\^|\+|#|b|-(?![A-Ga-g])|[0-9]+|\(|\)"
+_PIECES = (r"6/9|maj|Maj|MAJ|min|mi|ma|dim|aug|sus|add|alt|dom|M|m|ø|Ø|°|o|Δ|∆|\^|\+|#|b|-(?![A-Ga-g])"
+           r"|[0-9]+|\(|\)")
 _ROOT_UPPER = r"[A-G]"
 _ROOT_ANY = r"[A-Ga-g]"
 _TOKEN_TAIL = rf"(?P<acc>#|b)?(?P<suffix>(?:{_PIECES})*)(?:/(?P<bass>[A-G](?:#|b)?))?(?![\w#+°øØΔ∆^(/])"
@@ -72,11 +76,14 @@ SEPARATOR = re.compile(r"(?:\s*(?:\|+|,|->|→|/|-)\s*|\s+)+(?:(?:and|then|or|to
 """What stands between the chords of a list: spaces, commas, bar lines, dashes, arrows, "and", "then"."""
 _LEAD = re.compile(r"\s*(?::|=)?\s*(?:\|+\s*)?")
 _TRAIL = re.compile(r"\s*\|+|\s+(?:chords?|changes|progression|sequence)\b", re.I)
-_NOT_CHORDS = re.compile(r"\s*(?:-\s*)?(?:sections?|parts?|themes?|sides?|strings?|flats?|sharps?|keys?|notes?|"
-                         r"naturals?|and\s+(?:B|C)\s+sections?)\b", re.I)
+_NOT_CHORDS = re.compile(
+    r"\s*(?:-\s*)?(?:sections?|parts?|themes?|sides?|strings?|flats?|sharps?|keys?|notes?|naturals?)\b", re.I
+)
 """Words after a list of letters that say they are not chords ("A and B sections", "the G and D strings")."""
 _MODE_WORD = re.compile(r"\s+(?P<word>major|minor)\b(?!\s+(?:key|scale|mode|tonality)\b)", re.I)
-_ATTEMPT = re.compile(r"(?P<item>[A-Z][#b]?(?=[^\s,|.;:!?]*[0-9#+°øØΔ∆()/^])[^\s,|.;:!?]{0,12}|[H-Z][#b]?m)(?![^\s,|.;:!?])")
+_ATTEMPT = re.compile(
+    r"(?P<item>[A-Z][#b]?(?=[^\s,|.;:!?]*[0-9#+°øØΔ∆()/^])[^\s,|.;:!?]{0,12}|[H-Z][#b]?m)(?![^\s,|.;:!?])"
+)
 """An item that was meant as a chord symbol (a capital and chord signs, or "Hm", "Xm") but is not one."""
 
 _CHORDS_WORD = r"(?:chord\s+)?(?:progression|sequence|changes)|(?:main\s+)?chords?"
@@ -86,7 +93,7 @@ STRONG_MARKERS = re.compile(
     r"|(?:built|based|centred|centered|set|written)\s+(?:around|on|over)\s+the\s+chords?\b)",
     re.I,
 )
-"""Markers that name chords: what follows is a list (one chord is enough) and an unreadable symbol is an error."""
+"""Markers that name chords: what follows is a list (one chord is enough), an unreadable symbol an error."""
 WEAK_MARKERS = re.compile(
     r"\b(?:over|using|uses|use|chords|alternat(?:es|ing|e)\s+between(?:\s+the)?|revolv(?:es|ing|e)\s+around"
     r"(?:\s+the)?|(?:built|based|centred|centered)\s+(?:around|on)(?:\s+the)?|moves?\s+between(?:\s+the)?)\b",
@@ -95,8 +102,10 @@ WEAK_MARKERS = re.compile(
 """Markers that may lead a list ("over Am F C G"): only two chords or more make one."""
 
 _PER_BAR: tuple[tuple[re.Pattern[str], float], ...] = tuple((re.compile(p, re.I), v) for p, v in (
-    (r"\b(?:two|2)\s+(?:chords?\s+)?(?:per|a|each|every|in\s+each|to\s+a|to\s+the|in\s+a)\s+(?:bar|measure)\b", 2.0),
-    (r"\b(?:a\s+|one\s+)?chords?\s+(?:change\s+|changes\s+)?every\s+half[\s-]*(?:a\s+)?(?:bar|measure)\b", 2.0),
+    (r"\b(?:two|2)\s+(?:chords?\s+)?(?:per|a|each|every|in\s+each|to\s+a|to\s+the|in\s+a)\s+"
+     r"(?:bar|measure)\b", 2.0),
+    (r"\b(?:a\s+|one\s+)?chords?\s+(?:change\s+|changes\s+)?every\s+half[\s-]*(?:a\s+)?(?:bar|measure)\b",
+     2.0),
     (r"\b(?:chords?\s+)?(?:changes?|changing)\s+twice\s+(?:per|a|each)\s+(?:bar|measure)\b", 2.0),
     (r"\b(?:a|one|1)\s+chord\s+every\s+(?:two|2|other|second)\s+(?:bars?|measures?)\b", 0.5),
     (r"\b(?:each|every)\s+chord\s+(?:lasts\s+|lasting\s+|for\s+|held\s+for\s+|holds\s+for\s+)?(?:two|2)"
@@ -111,7 +120,7 @@ _PER_BAR: tuple[tuple[re.Pattern[str], float], ...] = tuple((re.compile(p, re.I)
 
 @dataclass
 class ChordList:
-    """A list of chords found in the prompt: the symbols (normalised), their span, and the bars it was written in."""
+    """A list of chords found in the prompt: the symbols (normalised), their span, the chords in each bar."""
 
     symbols: list[str]
     start: int
@@ -127,8 +136,6 @@ class ChordList:
 def read_symbol(token: str) -> tuple[str, str | None]:
     """The normalised symbol of one chord as typed ("B♭Δ7" -> "Bbmaj7") and a note when it was approximated
     ("C7#11" -> "C7"); ValueError when `token` is not a chord symbol at all."""
-    from prompts.scan import normalise
-
     match = TOKEN_ANY_CASE.fullmatch(normalise(token.strip()))
     if match is None:
         raise ValueError(f"not a chord symbol: {token!r}")
@@ -140,17 +147,16 @@ def symbol_of(match: re.Match[str]) -> tuple[str, str | None]:
     root = match.group("root").upper() + (match.group("acc") or "")
     written = match.group("suffix").replace("(", "").replace(")", "")
     quality = SUFFIXES.get(written)
-    note = None
     if quality is None and written in NEAREST:
         quality = NEAREST[written]
-        note = f"read {match.group(0)} as {chord_symbol(root, quality, match.group('bass'))} (its extra tensions dropped)"
     elif quality is None:
         prefix = next((written[:n] for n in range(len(written) - 1, -1, -1) if written[:n] in SUFFIXES), "")
         if not any(c.isdigit() for c in written[len(prefix):]):
             raise ValueError(f"not a chord symbol: {match.group(0)!r}")
         quality = SUFFIXES[prefix]
-        note = f"read {match.group(0)} as {chord_symbol(root, quality, match.group('bass'))} (its extra tensions dropped)"
-    return chord_symbol(root, quality, match.group("bass")), note
+    symbol = chord_symbol(root, quality, match.group("bass"))
+    dropped = f"read {match.group(0)} as {symbol} (its extra tensions dropped)"
+    return symbol, None if written in SUFFIXES else dropped
 
 
 def read_list(text: str, start: int, token: re.Pattern[str] = TOKEN, words: bool = False) -> ChordList | None:
@@ -221,7 +227,7 @@ def bar_rhythm(found: ChordList) -> tuple[list[str], float | None, str | None]:
 
 
 def is_rich(symbol: str) -> bool:
-    """More than a bare letter: an accidental, a quality or a bass ("Am", "Bb", "C/E"), which English rarely writes."""
+    """More than a bare letter: an accidental, a quality or a bass ("Am", "Bb", "C/E"), rare in English."""
     return len(symbol) > 1
 
 
@@ -242,7 +248,7 @@ def check_attempt(text: str, end: int, said: str) -> None:
 
 
 def read_per_bar(mask: TextMask) -> float | None:
-    """The harmonic rhythm the words state ("two chords per bar" -> 2.0), taken from the mask; None if none."""
+    """The harmonic rhythm the words state ("two chords per bar" is 2.0), taken from the mask, or None."""
     for pattern, value in _PER_BAR:
         for match in mask.finditer(pattern):
             mask.take(*match.span())
@@ -252,7 +258,8 @@ def read_per_bar(mask: TextMask) -> float | None:
 
 def find_marked(mask: TextMask) -> tuple[ChordList | None, bool, int]:
     """The first chord list after a marker: (list, whether the marker names chords, the marker's start)."""
-    hits = [(m, True) for m in mask.finditer(STRONG_MARKERS)] + [(m, False) for m in mask.finditer(WEAK_MARKERS)]
+    hits = [(m, True) for m in mask.finditer(STRONG_MARKERS)]
+    hits += [(m, False) for m in mask.finditer(WEAK_MARKERS)]
     for marker, strong in sorted(hits, key=lambda hit: (hit[0].start(), not hit[1])):
         found = read_list(mask.text, marker.end(), TOKEN_ANY_CASE if strong else TOKEN, words=True)
         if found is not None and not strong and len(found.symbols) < 2:
@@ -286,7 +293,7 @@ def find_bare(mask: TextMask) -> ChordList | None:
 
 
 def find_chords(mask: TextMask) -> ChordList | None:
-    """The prompt's chord list (a marked one first, else a bare run), its span (and marker) taken from the mask."""
+    """The prompt's chord list (a marked one first, else a bare run); its span and marker leave the mask."""
     found, strong, marker = find_marked(mask)
     if found is None:
         found = find_bare(mask)

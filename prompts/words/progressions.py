@@ -1,10 +1,10 @@
 """Progressions in a prompt: Roman numerals and named progressions (realised in the piece's key), chord lists
 (`prompts.words.chords`), the harmonic rhythm, and the key a list of chords is heard in.
 
-Numerals follow the key's own scale ("VI" in C minor is Ab) and an accidental is counted from the major scale
-("bVI" is Ab in C major and in C minor), as pop and jazz books write them; "vii°" in a minor key is the leading
-tone's chord. A key is inferred from chords the way a musician hears one: the chords' notes in the scale, the
-first chord (and less, the last) as home, a dominant resolving to it.
+Numerals follow the key's own scale ("VI" in C minor is Ab) and an accidental is counted from the major
+scale ("bVI" is Ab in C major and in C minor), as pop and jazz books write them; "vii°" in a minor key is the
+leading tone's chord. A key is inferred from chords the way a musician hears one: the chords' notes in the
+scale, the first chord (and less, the last) as home, a dominant resolving to it.
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ NUMERAL = re.compile(
 _NUMERAL_SEP = re.compile(r"\s*(?:-|,|\||->|→)\s*|\s+")
 _DEGREES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
 _UPPER_QUALITY = {
-    "": "maj", "7": "7", "maj7": "maj7", "M7": "maj7", "Δ7": "maj7", "Δ": "maj7", "6": "6", "9": "9", "11": "11",
-    "13": "13", "+": "aug", "sus4": "sus4", "sus": "sus4", "sus2": "sus2", "7sus4": "7sus4", "add9": "add9",
-    "°": "dim", "o": "dim", "dim": "dim", "°7": "dim7", "o7": "dim7", "dim7": "dim7", "ø": "m7b5", "ø7": "m7b5",
-    "m7b5": "m7b5",
+    "": "maj", "7": "7", "maj7": "maj7", "M7": "maj7", "Δ7": "maj7", "Δ": "maj7", "6": "6", "9": "9",
+    "11": "11", "13": "13", "+": "aug", "sus4": "sus4", "sus": "sus4", "sus2": "sus2", "7sus4": "7sus4",
+    "add9": "add9", "°": "dim", "o": "dim", "dim": "dim", "°7": "dim7", "o7": "dim7", "dim7": "dim7",
+    "ø": "m7b5", "ø7": "m7b5", "m7b5": "m7b5",
 }
 _LOWER_QUALITY = {**_UPPER_QUALITY, "": "min", "7": "m7", "maj7": "mmaj7", "M7": "mmaj7", "Δ7": "mmaj7",
                   "Δ": "mmaj7", "6": "m6", "9": "m9", "11": "m11", "add9": "madd9"}
@@ -51,25 +51,26 @@ _LOWER_QUALITY = {**_UPPER_QUALITY, "": "min", "7": "m7", "maj7": "mmaj7", "M7":
 _BLUES = "I7 I7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7"
 _MINOR_BLUES = "i7 i7 i7 i7 iv7 iv7 i7 i7 bVI7 V7 i7 V7"
 NAMED: tuple[tuple[str, str, str | None, float | None, bool], ...] = (
-    (r"\bquick[\s-]*change(?=\s+blues\b)", "I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7", "i7 iv7 i7 i7 iv7 iv7 i7 i7 bVI7 V7 i7 V7",
-     None, True),
+    (r"\bquick[\s-]*change(?=\s+blues\b)", "I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7",
+     "i7 iv7 i7 i7 iv7 iv7 i7 i7 bVI7 V7 i7 V7", None, True),
     (r"\b(?:12|twelve)[\s-]*bars?\s+blues\b", _BLUES, _MINOR_BLUES, None, False),
     (r"\b(?:the\s+)?rhythm\s+changes\b", "I vi7 ii7 V7 I vi7 ii7 V7 I I7 IV iv I V7 I V7", None, 2.0, True),
-    (r"\b(?:an\s+|the\s+)?andalusian\s+(?:cadence|progression|chords|changes)\b", "i bVII bVI V", "i bVII bVI V", None,
-     True),
-    (r"\b(?:the\s+)?(?:50s|50's|1950s|fifties|doo[\s-]*wop)\s+(?:progression|changes|chords)\b", "I vi IV V", None,
-     None, True),
+    (r"\b(?:an\s+|the\s+)?andalusian\s+(?:cadence|progression|chords|changes)\b", "i bVII bVI V",
+     "i bVII bVI V", None, True),
+    (r"\b(?:the\s+)?(?:50s|50's|1950s|fifties|doo[\s-]*wop)\s+(?:progression|changes|chords)\b",
+     "I vi IV V", None, None, True),
     (r"\b(?:the\s+)?(?:pachelbel(?:'?s)?(?:\s+canon)?|canon)\s+(?:progression|changes|chords)\b"
      r"|\bpachelbel(?:'?s)?(?:\s+canon)?\b", "I V vi iii IV I IV V", None, None, True),
-    (r"\b(?:a\s+|the\s+)?minor\s+(?:ii|2)(?:ø7?|m7b5)?\s*-\s*(?:V|5)7?(?:\s*-\s*(?:i|1)m?)?\b(?:\s+(?:progression|turnaround|cadence))?",
-     "iiø7 V7 i i", "iiø7 V7 i i", None, True),
+    (r"\b(?:a\s+|the\s+)?minor\s+(?:ii|2)(?:ø7?|m7b5)?\s*-\s*(?:V|5)7?(?:\s*-\s*(?:i|1)m?)?\b"
+     r"(?:\s+(?:progression|turnaround|cadence))?", "iiø7 V7 i i", "iiø7 V7 i i", None, True),
     (r"\b(?:a\s+|the\s+)?(?:(?:ii|2)\s*-\s*(?:V|5)\s*-\s*(?:I|1)\s+turnaround|2\s*-\s*5\s*-\s*1)\b",
      "ii7 V7 Imaj7 Imaj7", None, None, True),
-    (r"\b(?:the\s+)?axis(?:\s+of\s+awesome)?(?:\s+(?:progression|changes|chords))?\b", "I V vi IV", None, None, True),
+    (r"\b(?:the\s+)?axis(?:\s+of\s+awesome)?(?:\s+(?:progression|changes|chords))?\b", "I V vi IV",
+     None, None, True),
 )
-"""Named progressions: pattern, numerals (in a major key), numerals in a minor key (None: the same), chords per
-bar (None: one a bar unless the words say), and whether the name is taken from the prompt (a "12-bar blues"
-stays for the bar and genre readers)."""
+"""Named progressions: pattern, numerals (in a major key), numerals in a minor key (None: the same), chords
+per bar (None: one a bar unless the words say), and whether the name is taken from the prompt (a "12-bar
+blues" stays for the bar and genre readers)."""
 
 
 @dataclass
@@ -130,7 +131,8 @@ def _find_named(mask: TextMask) -> Progression | None:
 
 def _find_numerals(mask: TextMask) -> Progression | None:
     """Numerals after a marker ("the progression is I IV V"), or joined by dashes anywhere ("I-V-vi-IV")."""
-    for marker in sorted([*mask.finditer(STRONG_MARKERS), *mask.finditer(WEAK_MARKERS)], key=lambda m: m.start()):
+    markers = [*mask.finditer(STRONG_MARKERS), *mask.finditer(WEAK_MARKERS)]
+    for marker in sorted(markers, key=lambda m: m.start()):
         found = _numeral_list(mask.text, marker.end())
         if found is not None and len(found[0]) >= 2:
             mask.take(marker.start(), found[1])
@@ -165,7 +167,7 @@ def implied_mode(numerals: list[str]) -> str | None:
 
 
 def realise(numeral: str, tonic: str, mode: str) -> str:
-    """The chord symbol of one Roman numeral in a key ("V7" in D minor -> "A7", "bVII" in C -> "Bb", "V/V" -> "D")."""
+    """The symbol of one Roman numeral in a key ("V7" in D minor is "A7", "bVII" in C "Bb", "V/V" "D")."""
     match = NUMERAL.fullmatch(numeral)
     if match is None:
         raise ValueError(f"not a Roman numeral: {numeral!r}")
