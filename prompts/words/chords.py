@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass, field
 
 from prompts.errors import ParseError
-from prompts.music import chord_symbol
+from prompts.music import chord_symbol, split_chord_symbol
 from prompts.scan import TextMask, normalise
-from prompts.words.lexicon import phrase_at
+from prompts.words.lexicon import lookup, phrase_at
+from prompts.words.numbers import NUMBER_PATTERN
 
 SUFFIXES: dict[str, str] = {
     "": "maj", "M": "maj", "maj": "maj", "Maj": "maj", "MAJ": "maj", "ma": "maj",
@@ -72,7 +73,7 @@ TOKEN = re.compile(rf"(?<![\w#/])(?P<root>{_ROOT_UPPER}){_TOKEN_TAIL}")
 TOKEN_ANY_CASE = re.compile(rf"(?<![\w#/])(?P<root>{_ROOT_ANY}){_TOKEN_TAIL}")
 """One chord symbol, the root in either case ("chords: am f c g")."""
 
-SEPARATOR = re.compile(r"(?:\s*(?:\|+|,|->|→|/|-)\s*|\s+)+(?:(?:and|then|or|to)\s+)?", re.I)
+SEPARATOR = re.compile(r"(?:\s*(?:\|+|,|->|→|>|/|-)\s*|\s+)+(?:(?:and|then|or|to)\s+)?", re.I)
 """What stands between the chords of a list: spaces, commas, bar lines, dashes, arrows, "and", "then"."""
 _LEAD = re.compile(r"\s*(?::|=)?\s*(?:\|+\s*)?")
 _TRAIL = re.compile(r"\s*\|+|\s+(?:chords?|changes|progression|sequence)\b", re.I)
@@ -96,10 +97,14 @@ STRONG_MARKERS = re.compile(
 """Markers that name chords: what follows is a list (one chord is enough), an unreadable symbol an error."""
 WEAK_MARKERS = re.compile(
     r"\b(?:over|using|uses|use|chords|alternat(?:es|ing|e)\s+between(?:\s+the)?|revolv(?:es|ing|e)\s+around"
-    r"(?:\s+the)?|(?:built|based|centred|centered)\s+(?:around|on)(?:\s+the)?|moves?\s+between(?:\s+the)?)\b",
+    r"(?:\s+the)?|(?:built|based|centred|centered)\s+(?:around|on)(?:\s+the)?|moves?\s+between(?:\s+the)?"
+    r"|(?:vamps?|jams?|grooves?|drones?|riffs?)\s+(?:on|over|in))\b",
     re.I,
 )
-"""Markers that may lead a list ("over Am F C G"): only two chords or more make one."""
+"""Markers that may lead a list ("over Am F C G"): two chords make one, or one that is more than a triad
+("vamp on E7", "over Dm7"; "over Am" stays a key)."""
+_VAMP = re.compile(r"\s+(?:vamp|jam|groove|drone|pedal|ostinato)\b", re.I)
+"""Words after a lone chord that make it the harmony ("E7 vamp")."""
 
 _PER_BAR: tuple[tuple[re.Pattern[str], float], ...] = tuple((re.compile(p, re.I), v) for p, v in (
     (r"\b(?:two|2)\s+(?:chords?\s+)?(?:per|a|each|every|in\s+each|to\s+a|to\s+the|in\s+a)\s+"
@@ -112,10 +117,14 @@ _PER_BAR: tuple[tuple[re.Pattern[str], float], ...] = tuple((re.compile(p, re.I)
      r"\s+(?:bars|measures)\b", 0.5),
     (r"\b(?:two|2)\s+(?:bars|measures)\s+(?:per|a|each|for\s+each)\s+chord\b", 0.5),
     (r"\bchords?\s+(?:change|changes|changing)\s+every\s+(?:two|2|other)\s+(?:bars?|measures?)\b", 0.5),
+    (rf"\b(?:a|one|1)\s+chord\s+(?:every|per|each)\s+(?:{NUMBER_PATTERN})\s+(?:bars|measures)\b", 0.25),
+    (rf"\b(?:each|every)\s+chord\s+(?:lasts\s+|lasting\s+|for\s+|held\s+for\s+)?(?:{NUMBER_PATTERN})"
+     r"\s+(?:bars|measures)\b", 0.25),
     (r"\b(?:one|1|a\s+single|a)\s+chord\s+(?:per|a|each|every|in\s+each)\s+(?:bar|measure)\b", 1.0),
     (r"\bchords?\s+(?:change|changes|changing)\s+every\s+(?:bar|measure)\b", 1.0),
 ))
-"""The words for a harmonic rhythm -> chords per bar (`prompts.spec.CHORDS_PER_BAR`)."""
+"""The words for a harmonic rhythm -> chords per bar (`prompts.spec.CHORDS_PER_BAR`); 0.25 stands for a
+chord held longer than two bars, which Motif plays as two (with a note)."""
 
 
 @dataclass
@@ -231,6 +240,12 @@ def is_rich(symbol: str) -> bool:
     return len(symbol) > 1
 
 
+def is_extended(symbol: str) -> bool:
+    """More than a major or minor triad ("E7", "Dm7", "C/E"): a chord even alone, where "Am" may be a key."""
+    _, quality, bass = split_chord_symbol(symbol)
+    return quality not in ("maj", "min") or bass is not None
+
+
 def check_attempt(text: str, end: int, said: str) -> None:
     """Raise ParseError when the item after a chord list (or a marker) was meant as a chord but is not one."""
     gap = SEPARATOR.match(text, end)
@@ -247,12 +262,14 @@ def check_attempt(text: str, end: int, said: str) -> None:
         ) from None
 
 
-def read_per_bar(mask: TextMask) -> float | None:
+def read_per_bar(mask: TextMask, notes: list[str]) -> float | None:
     """The harmonic rhythm the words state ("two chords per bar" is 2.0), taken from the mask, or None."""
     for pattern, value in _PER_BAR:
         for match in mask.finditer(pattern):
             mask.take(*match.span())
-            return value
+            if value < 0.5:
+                notes.append(f"Motif holds a chord for at most two bars; read '{match.group(0)}' as two bars")
+            return max(value, 0.5)
     return None
 
 
@@ -262,7 +279,7 @@ def find_marked(mask: TextMask) -> tuple[ChordList | None, bool, int]:
     hits += [(m, False) for m in mask.finditer(WEAK_MARKERS)]
     for marker, strong in sorted(hits, key=lambda hit: (hit[0].start(), not hit[1])):
         found = read_list(mask.text, marker.end(), TOKEN_ANY_CASE if strong else TOKEN, words=True)
-        if found is not None and not strong and len(found.symbols) < 2:
+        if found is not None and not strong and len(found.symbols) < 2 and not is_extended(found.symbols[0]):
             found = None
         if found is not None and strong and mask.text[found.start].islower() and (
                 len(found.symbols) < 2 or mask.text[found.start:found.start + 2] == "a "):
@@ -288,6 +305,10 @@ def find_bare(mask: TextMask) -> ChordList | None:
         rich = sum(map(is_rich, found.symbols))
         lined = "|" in mask.text[found.start:found.end]
         if (len(found.symbols) >= 3 and rich) or rich >= 2 or (lined and len(found.symbols) >= 2):
+            return found
+        vamp = _VAMP.match(mask.text, found.end)
+        if len(found.symbols) == 1 and is_extended(found.symbols[0]) and vamp:
+            found.end = found.end if lookup(vamp.group(0)) else vamp.end()  # "groove" stays a mood
             return found
     return None
 

@@ -96,7 +96,8 @@ class Progression:
 def read_progression(mask: TextMask) -> Progression | None:
     """Everything the prompt says about chords, taken from the mask (before the key reader, so "over Am F C G"
     is not read as A minor, and before the bar reader, so "a chord every two bars" is not a length)."""
-    per_bar = read_per_bar(mask)
+    notes: list[str] = []
+    per_bar = read_per_bar(mask, notes)
     found = _find_named(mask) or _find_numerals(mask)
     if found is None:
         chords = find_chords(mask)
@@ -105,7 +106,8 @@ def read_progression(mask: TextMask) -> Progression | None:
             found = Progression(symbols=symbols, per_bar=bar_value, said=chords.written, notes=chords.notes)
             found.notes += [note] if note else []
     if found is None:
-        return Progression(per_bar=per_bar) if per_bar is not None else None
+        return Progression(per_bar=per_bar, notes=notes) if per_bar is not None else None
+    found.notes = notes + found.notes
     count = len(found.symbols or found.numerals)
     if count > MAX_CHORDS:
         raise ParseError(f"Motif plays a progression of at most {MAX_CHORDS} chords; that one has {count}.")
@@ -130,7 +132,8 @@ def _find_named(mask: TextMask) -> Progression | None:
 
 
 def _find_numerals(mask: TextMask) -> Progression | None:
-    """Numerals after a marker ("the progression is I IV V"), or joined by dashes anywhere ("I-V-vi-IV")."""
+    """Numerals after a marker ("the progression is I IV V"), joined by dashes anywhere ("I-V-vi-IV"), or three
+    or more with two degrees besides the tonic ("I IV V I"; "I want" and "part I II" are not)."""
     markers = [*mask.finditer(STRONG_MARKERS), *mask.finditer(WEAK_MARKERS)]
     for marker in sorted(markers, key=lambda m: m.start()):
         found = _numeral_list(mask.text, marker.end())
@@ -139,9 +142,13 @@ def _find_numerals(mask: TextMask) -> Progression | None:
             return Progression(numerals=found[0], said=" ".join(found[0]), mode=implied_mode(found[0]))
     for match in mask.finditer(NUMERAL):
         found = _numeral_list(mask.text, match.start(), dashed=True)
-        if found is not None and len(found[0]) >= 2 and set(found[0]) != {"I"}:
-            mask.take(match.start(), found[1])
-            return Progression(numerals=found[0], said="-".join(found[0]), mode=implied_mode(found[0]))
+        if found is None or len(found[0]) < 2 or set(found[0]) == {"I"}:
+            found = _numeral_list(mask.text, match.start())
+            cores = {n.upper().strip("b#") for n in found[0]} - {"I"} if found else set()
+            if found is None or len(found[0]) < 3 or len(cores) < 2:
+                continue
+        mask.take(match.start(), found[1])
+        return Progression(numerals=found[0], said="-".join(found[0]), mode=implied_mode(found[0]))
     return None
 
 
@@ -247,11 +254,12 @@ _DOMINANT = frozenset({"7", "9", "13", "7b9", "7#9", "11", "7sus4", "aug7"})
 
 def infer_key(symbols: list[str], tonic: str | None = None, mode: str | None = None) -> tuple[str, str]:
     """The key the chords are in, among those that keep what the user stated (a tonic, a mode); dominant
-    sevenths nearly throughout, starting on the tonic, are a blues: mixolydian on the first chord."""
+    sevenths throughout (or nearly, in three chords or more) from the first chord on are a blues or a vamp:
+    mixolydian on the first chord."""
     first = PITCH_CLASSES[split_chord_symbol(symbols[0])[0]]
     dominant = [split_chord_symbol(s)[1] in _DOMINANT for s in symbols]
-    if mode is None and dominant[0] and len(symbols) >= 3 and sum(dominant) * 4 >= 3 * len(symbols) \
-            and tonic in (None, split_chord_symbol(symbols[0])[0]):
+    blues = all(dominant) or (len(symbols) >= 3 and sum(dominant) * 4 >= 3 * len(symbols))
+    if mode is None and dominant[0] and blues and tonic in (None, split_chord_symbol(symbols[0])[0]):
         return tonic or _tonic_name(first, "mixolydian", symbols), "mixolydian"  # a blues
     tonics = [PITCH_CLASSES[tonic]] if tonic else list(range(12))
     modes = [mode] if mode else ["major", "minor"]
