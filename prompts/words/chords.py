@@ -78,9 +78,11 @@ SEPARATOR = re.compile(r"(?:\s*(?:\|+|,|->|→|>|/|-)\s*|\s+)+(?:(?:and|then|or|
 _LEAD = re.compile(r"\s*(?::|=)?\s*(?:\|+\s*)?")
 _TRAIL = re.compile(r"\s*\|+|\s+(?:chords?|changes|progression|sequence)\b", re.I)
 _NOT_CHORDS = re.compile(
-    r"\s*(?:-\s*)?(?:sections?|parts?|themes?|sides?|strings?|flats?|sharps?|keys?|notes?|naturals?)\b", re.I
+    r"\s*(?:-\s*)?(?:sections?|parts?|themes?|sides?|strings?|flats?|sharps?|keys?|notes?|naturals?|horns?|"
+    r"clarinets?|trumpets?|cornets?|saxes|saxophones?|alto|tenor|tubas?|instruments?)\b", re.I
 )
-"""Words after a list of letters that say they are not chords ("A and B sections", "the G and D strings")."""
+"""Words after a list of letters that say they are not chords ("A and B sections", "the G and D strings",
+"Eb, Bb and F horns")."""
 _MODE_WORD = re.compile(r"\s+(?P<word>major|minor)\b(?!\s+(?:key|scale|mode|tonality)\b)", re.I)
 _ATTEMPT = re.compile(
     r"(?P<item>[A-Z][#b]?(?=[^\s,|.;:!?]*[0-9#+°øØΔ∆()/^])[^\s,|.;:!?]{0,12}|[H-Z][#b]?m)(?![^\s,|.;:!?])"
@@ -103,8 +105,10 @@ WEAK_MARKERS = re.compile(
 )
 """Markers that may lead a list ("over Am F C G"): two chords make one, or one that is more than a triad
 ("vamp on E7", "over Dm7"; "over Am" stays a key)."""
-_VAMP = re.compile(r"\s+(?:vamp|jam|groove|drone|pedal|ostinato)\b", re.I)
-"""Words after a lone chord that make it the harmony ("E7 vamp")."""
+_VAMP = re.compile(r"\s+(?:vamp|jam|groove|drone|pedal|ostinato|chord|riff|loop|pad)\b", re.I)
+"""Words after a lone chord that make it the harmony ("E7 vamp", "an E7#9 chord riff")."""
+_TENSIONS = re.compile(r"(?:[#b+-]?(?:5|9|11|13)|add[0-9]+|sus[24]?|alt|maj|M|Δ|[()])+")
+"""What may follow a known quality in a symbol Motif reads approximately ("7#11", "m13", "maj7#11b13")."""
 
 _PER_BAR: tuple[tuple[re.Pattern[str], float], ...] = tuple((re.compile(p, re.I), v) for p, v in (
     (r"\b(?:two|2)\s+(?:chords?\s+)?(?:per|a|each|every|in\s+each|to\s+a|to\s+the|in\s+a)\s+"
@@ -160,7 +164,7 @@ def symbol_of(match: re.Match[str]) -> tuple[str, str | None]:
         quality = NEAREST[written]
     elif quality is None:
         prefix = next((written[:n] for n in range(len(written) - 1, -1, -1) if written[:n] in SUFFIXES), "")
-        if not any(c.isdigit() for c in written[len(prefix):]):
+        if not _TENSIONS.fullmatch(written[len(prefix):]) or not any(c.isdigit() for c in written[len(prefix):]):
             raise ValueError(f"not a chord symbol: {match.group(0)!r}")
         quality = SUFFIXES[prefix]
     symbol = chord_symbol(root, quality, match.group("bass"))
