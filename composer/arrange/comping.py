@@ -131,6 +131,20 @@ def _tone_notes(tone: str, voicing: list[int], chord: Chord, bass_window: tuple[
     return [max(low, min(high, nearest_pitch(pc, low + 7)))]
 
 
+def _every_chord_struck(ctx: Context, bar: int, events: list[Event]) -> list[Event]:
+    """The pattern's events, plus the whole voicing at the start of any of the user's chords the pattern
+    would leave silent (a swing comp that plays twice in the first three beats of a 5/4 bar never reaches
+    the bar's second chord)."""
+    start = bar * ctx.meter.bar_quarters
+    onsets = [start + offset for offset, _, tone in events if tone]
+    added = []
+    for chord in ctx.chords:
+        if start - 1e-9 <= chord.start < start + ctx.meter.bar_quarters - 1e-9 and \
+                not any(chord.start - 1e-9 <= t < chord.end - 1e-9 for t in onsets):
+            added.append((chord.start - start, min(chord.duration, ctx.meter.unit * 2) * 0.9, "C"))
+    return sorted(events + added) if added else events
+
+
 def realise_comping(ctx: Context, pattern: str, window: tuple[int, int], size: int, bars: range,
                     bass_window: tuple[int, int]) -> list[Note]:
     """Comping notes for the given bars; velocities hold accents (0 or lighter) for the dynamics pass."""
@@ -141,7 +155,10 @@ def realise_comping(ctx: Context, pattern: str, window: tuple[int, int], size: i
     previous: list[int] | None = None
     voiced: tuple[Chord, list[int]] | None = None
     for bar in bars:
-        for offset, length, tone in maker(ctx, bar):
+        events = maker(ctx, bar)
+        if ctx.spec.chords:
+            events = _every_chord_struck(ctx, bar, events)
+        for offset, length, tone in events:
             if not tone:
                 continue
             t = bar * ctx.meter.bar_quarters + offset

@@ -107,6 +107,13 @@ GIVEN_NONCHORD_PENALTY = 3.0
 strong beat must sound."""
 
 
+def given_strong_beats(spec: Spec, chords: list[Chord]) -> tuple[float, ...]:
+    """The meter's strong beats plus wherever in a bar one of the user's chords starts (the second chord of a
+    5/4 bar starts on beat 4, which the meter alone leaves weak)."""
+    starts = {round(c.start % spec.bar_quarters, 6) for c in chords}
+    return tuple(sorted(set(strong_beats(spec.time_signature)) | starts))
+
+
 def given_request(spec: Spec, chords: list[Chord], shift: int, allowed: frozenset[int], center: int,
                   norm: int) -> MelodyRequest:
     """The constraints over a user's own chords: strong beats lean on each chord's triad, the triad's notes
@@ -120,7 +127,7 @@ def given_request(spec: Spec, chords: list[Chord], shift: int, allowed: frozense
         meter=spec.time_signature, bars=spec.bars, allowed_pcs=allowed.union(*tones),
         pitch_low=center - 12, pitch_high=center + 10,
         chords=tuple((c.start, c.end, pcs) for c, pcs in zip(chords, tones, strict=True)),
-        strong_beats_q=strong_beats(spec.time_signature), tonic_pc=norm,
+        strong_beats_q=given_strong_beats(spec, chords), tonic_pc=norm,
         third_pc=(norm + (4 if spec.mode in MAJOR_THIRD_MODES else 3)) % 12,
         close_pc=None if last is None or norm in tones[-1] else last.root_pc,
         avoid=tuple((c.start, c.end, (allowed - scale - pcs) | clashing_pcs(t, scale))

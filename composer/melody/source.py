@@ -195,7 +195,7 @@ class MarkovMelody:
         if chord is not None and metric <= 2:
             tones = np.isin(frame.pcs, chord_pcs(chord.root_pc, chord.quality))
             weight = GIVEN_TONE_WEIGHT if frame.given else CHORD_TONE_WEIGHT
-            boost = weight if metric <= 1 else math.sqrt(weight)
+            boost = weight if metric <= (2 if frame.given else 1) else math.sqrt(weight)
             weights = weights * np.where(tones, boost, 1.0)
             if metric <= 1:
                 weights = weights * ~_clashes(frame.pcs, chord)

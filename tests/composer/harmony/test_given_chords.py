@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from composer.files.midi import piece_to_midi_bytes
+from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.generate import compose_original
 from composer.harmony.given import dropped_note, plan_given, slot_spans
 from composer.harmony.plan import plan_harmony
@@ -100,6 +100,9 @@ SUITE: tuple[tuple[str, str, float], ...] = (
     ("klezmer in D minor, 8 bars", "Dm A7 Dm Gm", 1.0),
     ("pop in E major, 5 bars", "E B C#m A", 0.5),
     ("chiptune in C major, 8 bars", "C Am Bdim7 G", 1.0),
+    ("rock in 7/8 in E minor, 8 bars", "Em D C D", 2.0),
+    ("jazz in 5/4 in D minor, 8 bars", "Dm7 Gm7 A7 Dm7", 2.0),
+    ("ragtime in 2/4 in G major, 8 bars", "G E7 A7 D7", 1.0),
 )
 
 
@@ -154,7 +157,7 @@ def test_the_suite_is_varied() -> None:
     specs = suite_specs()
     assert len(specs) >= 60
     assert {s.chords_per_bar for s in specs} == {0.5, 1.0, 2.0}
-    assert {"3/4", "6/8", "4/4"} <= {s.time_signature for s in specs}
+    assert {"3/4", "6/8", "4/4", "7/8", "5/4", "2/4"} <= {s.time_signature for s in specs}
     assert len({s.genre for s in specs}) >= 20
     assert min(s.bars for s in specs) <= 4 and max(s.bars for s in specs) >= 16
 
@@ -207,6 +210,13 @@ def test_the_key_check_keeps_the_users_chords() -> None:
     made = compose_original(spec)
     assert made.attempts == 1
     assert [c.symbol for c in made.piece.chords] == ["Am", "F", "C", "G"] * 2
+
+
+def test_the_users_chords_survive_the_midi_round_trip() -> None:
+    """A remix starts from the stored MIDI: the user's symbols, qualities and slash basses come back as written."""
+    spec = dataclasses.replace(parse("jazz in C major, 4 bars"), chords=("C7#9", "Bb7#5", "C/E", "Dm(maj7)"))
+    piece = compose_original(spec).piece
+    assert midi_bytes_to_piece(piece_to_midi_bytes(piece), spec).chords == piece.chords
 
 
 def test_the_hearing_reduces_chords_to_triads() -> None:
