@@ -152,7 +152,7 @@ def _tone_pc(tone: str, chord: Chord, nxt: Chord, spec: Spec, rng: np.random.Gen
     if spec.chords and chord.bass_pc is not None:
         return _slash_tone_pc(tone, chord, nxt, spec, rng)
     if spec.chords:
-        tone = _given_tone(tone, chord, nxt, spec, rng)
+        tone = _given_tone(tone)
     root = chord.root_pc if chord.bass_pc is None else chord.bass_pc
     if chord.bass_pc is not None and tone in ("3", "7", "S"):
         tone = "5"
@@ -176,7 +176,7 @@ def _tone_pc(tone: str, chord: Chord, nxt: Chord, spec: Spec, rng: np.random.Gen
     return root
 
 
-def _given_tone(tone: str, chord: Chord, nxt: Chord, spec: Spec, rng: np.random.Generator) -> str:
+def _given_tone(tone: str) -> str:
     """A bass tone over a user's chords: the pedal follows their roots, a walking line steps through the chord
     (not a scale step held for beats: E7 walked F#-F#-F#-E is heard as Esus2); `_tone_pc` leads an approach
     from outside both the chord and the key in from the next chord's fifth instead."""
