@@ -220,36 +220,46 @@ def _scale(tonic_pc: int, mode: str) -> set[int]:
     return tones | {(tonic_pc + 11) % 12} if mode == "minor" else tones
 
 
-def _tones(symbol: str) -> tuple[int, set[int], bool | None]:
-    """Root pitch class, pitch classes, and whether the third is major (None: no third)."""
+def _tones(symbol: str) -> tuple[int, set[int], bool | None, str]:
+    """Root pitch class, pitch classes, whether the third is major (None: no third), and the quality."""
     root, quality, bass = split_chord_symbol(symbol)
     intervals = CHORD_INTERVALS[quality]
     pc = PITCH_CLASSES[root]
     tones = {(pc + i) % 12 for i in intervals} | ({PITCH_CLASSES[bass]} if bass else set())
     third = True if 4 in intervals else False if 3 in intervals else None
-    return pc, tones, third
+    return pc, tones, third, quality
+
+
+_DOMINANT = frozenset({"7", "9", "13", "7b9", "7#9", "11", "7sus4", "aug7"})
+"""Qualities of a dominant seventh chord (a blues or a vamp when they are nearly all there is)."""
+_RESOLVING = _DOMINANT | {"maj", "sus4"}
+"""Qualities of a chord a fifth above the tonic that resolve to it (V, V7; a Cmaj7 before F is no dominant)."""
+_SUPERTONIC = frozenset({"min", "m7", "m9", "m11", "m7b5"})
 
 
 def key_score(symbols: list[str], tonic_pc: int, mode: str) -> float:
     """How well the chords sit in a key: their notes in its scale, the first (most) and last chord its tonic
-    chord, each dominant that resolves to it."""
+    chord, each dominant that resolves to it (more after its ii: "Dm7 G7 Cmaj7" is in C)."""
     chords = [_tones(s) for s in symbols]
     scale = _scale(tonic_pc, mode)
     minor = mode in MINOR_THIRD_MODES
     score = 0.0
-    for index, (root, tones, third) in enumerate(chords):
+    for index, (root, tones, third, _) in enumerate(chords):
         inside = len(tones & scale)
         score += inside / len(tones) - 0.5 * (len(tones) - inside)
         if root == tonic_pc and (third is None or third != minor):
-            weight = 2.5 if index == 0 else 1.5 if index == len(chords) - 1 else 0.5
-            score += weight if third is not None else weight / 2
-        following = chords[(index + 1) % len(chords)]
-        if len(chords) > 1 and root == (tonic_pc + 7) % 12 and third and following[0] == tonic_pc:
-            score += 1.0
+            score += 2.5 if index == 0 else 1.5 if index == len(chords) - 1 else 0.5
+        if len(chords) > 1 and _resolves(chords, index, tonic_pc):
+            before = chords[index - 1]
+            supertonic = len(chords) > 2 and before[0] == (tonic_pc + 2) % 12 and before[3] in _SUPERTONIC
+            score += 3.0 if supertonic else 1.0
     return score
 
 
-_DOMINANT = frozenset({"7", "9", "13", "7b9", "7#9", "11", "7sus4", "aug7"})
+def _resolves(chords: list[tuple[int, set[int], bool | None, str]], index: int, tonic_pc: int) -> bool:
+    """Whether chord `index` is a dominant of the tonic followed (the progression loops) by the tonic."""
+    root, _, _, quality = chords[index]
+    return root == (tonic_pc + 7) % 12 and quality in _RESOLVING and chords[(index + 1) % len(chords)][0] == tonic_pc
 
 
 def infer_key(symbols: list[str], tonic: str | None = None, mode: str | None = None) -> tuple[str, str]:

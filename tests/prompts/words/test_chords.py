@@ -122,7 +122,11 @@ def test_any_text_parses_or_gives_a_parse_error(text: str) -> None:
     ("chords", "key"),
     [(["Am", "F", "C", "G"], ("A", "minor")), (["C", "G", "Am", "F"], ("C", "major")),
      (["A", "E7", "A7", "D"], ("A", "major")), (["C", "G"], ("C", "major")), (["Dm7", "G7", "Cmaj7"], ("C", "major")),
-     (["G6", "D6"], ("G", "major")), (["F#m7b5", "B7", "Em"], ("E", "minor")), (["E7", "A7", "D"], ("D", "major"))],
+     (["G6", "D6"], ("G", "major")), (["F#m7b5", "B7", "Em"], ("E", "minor")), (["E7", "A7", "D"], ("D", "major")),
+     (["Dm7", "G7", "Cmaj7", "A7"], ("C", "major")), (["Fmaj7", "Em7", "Dm7", "Cmaj7"], ("C", "major")),
+     (["Csus4", "C", "Fsus2", "F"], ("C", "major")), (["Gm7", "C7", "Fmaj7", "D7b9"], ("F", "major")),
+     (["Bb7", "Eb7", "Bb7", "F7"], ("Bb", "mixolydian")), (["E7"], ("E", "mixolydian")),
+     (["Am", "G", "F", "E"], ("A", "minor")), (["Em", "C", "G", "D"], ("E", "minor"))],
 )
 def test_the_key_of_the_chords(chords: list[str], key: tuple[str, str]) -> None:
     assert infer_key(chords) == key
