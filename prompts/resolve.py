@@ -7,6 +7,7 @@ wonder ("no key given: chose D minor for moody jazz").
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass
 
@@ -175,6 +176,7 @@ def resolve(reading: Reading, prompt: str, limits: Limits) -> Spec:
     if key_note:
         notes.append(key_note)
     chords, chords_per_bar = choose_chords(reading, tonic, mode, notes)
+    bars = fit_bars(reading, bars, len(chords) / chords_per_bar, limits, notes)
     return Spec(
         prompt=prompt, tonic=tonic, mode=mode, tempo_bpm=tempo_bpm, time_signature=meter, bars=bars,
         genre=genre.id if genre else None, moods=tuple(reading.moods), instruments=instruments, drums=drums,
@@ -182,6 +184,17 @@ def resolve(reading: Reading, prompt: str, limits: Limits) -> Spec:
         chords=chords, chords_per_bar=chords_per_bar, explicit=explicit_fields(reading, solo),
         notes=tuple(notes),
     )
+
+
+def fit_bars(reading: Reading, bars: int, cycle_bars: float, limits: Limits, notes: list[str]) -> int:
+    """A length the user did not state, made long enough to play their progression once through (a
+    quick-change blues is 12 bars, not the default 8); a stated length stands."""
+    stated = any(x is not None for x in (reading.bars, reading.duration_s, reading.length_bars))
+    needed = min(math.ceil(cycle_bars), limits.max_bars)
+    if stated or needed <= bars:
+        return bars
+    notes.append(f"{needed} bars: once through the progression")
+    return needed
 
 
 def choose_key(reading: Reading, prompt: str, genre: GenreInfo | None,
