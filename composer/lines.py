@@ -15,7 +15,8 @@ from dataclasses import replace
 from composer.harmony.plan import SYMBOL_SUFFIX, prefers_flats
 from composer.piece import Chord, Note, Track
 from composer.ranges import instrument_range
-from composer.theory import MODE_INTERVALS, chord_pcs, fit_range, pc_name, tonic_pc
+from composer.theory import MODE_INTERVALS, PITCH_CLASSES, chord_pcs, fit_range, pc_name, tonic_pc
+from prompts.music import split_chord_symbol
 from prompts.spec import Spec
 
 EPS = 1e-6
@@ -142,6 +143,16 @@ def transpose_chords(chords: list[Chord], semitones: int, spec: Spec) -> list[Ch
         bass = None if c.bass_pc is None else (c.bass_pc + semitones) % 12
         moved.append(Chord(c.start, c.duration, root, c.quality, chord_symbol(root, c.quality, bass, spec), bass))
     return moved
+
+
+def transpose_symbols(symbols: tuple[str, ...], semitones: int, spec: Spec) -> tuple[str, ...]:
+    """A user's progression (normalised symbols) moved with the notes, spelled for the new key."""
+    moved = []
+    for symbol in symbols:
+        root, quality, bass = split_chord_symbol(symbol)
+        bass_pc = None if bass is None else (PITCH_CLASSES[bass] + semitones) % 12
+        moved.append(chord_symbol((PITCH_CLASSES[root] + semitones) % 12, quality, bass_pc, spec))
+    return tuple(moved)
 
 
 def clip_chords(chords: list[Chord], start: float, end: float, offset: float = 0.0) -> list[Chord]:

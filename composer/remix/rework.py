@@ -26,7 +26,7 @@ import numpy as np
 from composer.arrange.arranger import arrange
 from composer.generate import Composition, OriginalityError, compose_timed
 from composer.harmony.plan import plan_harmony
-from composer.lines import EPS, infer_chords, melody_line, remap_notes
+from composer.lines import EPS, infer_chords, melody_line, remap_notes, transpose_symbols
 from composer.originality import OriginalityIndex, screen, tune_of
 from composer.piece import Chord, Note, Piece
 from composer.remix.parts import keep_notes
@@ -92,6 +92,10 @@ def remix_timed(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_so
         melody_source = load_default_melody_source()
     config = config or RemixConfig()
     timings: dict[str, float] = {}
+    if child_spec.chords and child_spec.chords == parent_piece.spec.chords and plan.transpose_semitones:
+        # the user's chords move with the notes when the edit names none of its own ("in D", "up a tone")
+        moved = transpose_symbols(child_spec.chords, plan.transpose_semitones, child_spec)
+        child_spec = replace(child_spec, chords=moved)
     parent = _with_chords(parent_piece)
     piece = _timed(timings, "base", lambda: _base(parent, child_spec, plan, melody_source, rng, config))
     style = style_for(child_spec.genre)

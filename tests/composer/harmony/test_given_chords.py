@@ -219,6 +219,24 @@ def test_the_users_chords_survive_the_midi_round_trip() -> None:
     assert midi_bytes_to_piece(piece_to_midi_bytes(piece), spec).chords == piece.chords
 
 
+@pytest.mark.parametrize("instruction", ["transpose to D", "bossa nova in Eb"])
+def test_a_key_change_in_a_remix_moves_the_users_chords(instruction: str) -> None:
+    """"in D" keeps the notes and moves them; "bossa nova in Eb" keeps the tune and re-arranges it: either way
+    the user's progression goes with the music (and is what the card lists), not left in the old key."""
+    from composer.remix import remix
+    from prompts.edit.language import read_instruction
+
+    spec = dataclasses.replace(parse("pop in C major, 4 bars"), chords=("C", "G/B", "Am", "F"), seed=4)
+    parent = midi_bytes_to_piece(piece_to_midi_bytes(compose_original(spec).piece), spec)
+    child_spec, plan = read_instruction(instruction, spec, 64)
+    child = remix(parent, child_spec, plan, None, np.random.default_rng(5))
+    shift = {"transpose to D": 2, "bossa nova in Eb": 3}[instruction]
+    moved = {2: ("D", "A/C#", "Bm", "G"), 3: ("Eb", "Bb/D", "Cm", "Ab")}[shift]
+    assert child.spec.chords == moved and [c.symbol for c in child.chords] == list(moved)
+    hearing = hear_progression(piece_to_midi_bytes(child), child.spec)
+    assert hearing.ratio >= 0.75, hearing.slots
+
+
 def test_the_hearing_reduces_chords_to_triads() -> None:
     weights = np.zeros(12)
     for pc, w in ((9, 3.0), (0, 2.0), (4, 2.0), (7, 1.0)):  # Am7 with the A in the bass
