@@ -16,6 +16,7 @@ import numpy as np
 from composer.arrange.accompaniment import Context
 from composer.arrange.arranger import arrange, counter_line
 from composer.arrange.phrasing import anticipate
+from composer.harmony.given import slot_spans
 from composer.harmony.plan import plan_harmony
 from composer.lines import EPS, clip_chords, copy_track, line_indices, melody_line
 from composer.meter import meter_of
@@ -119,7 +120,7 @@ def continue_piece(base: Piece, spec: Spec, source: MelodySource, style: Style, 
     """`base` followed by `spec.bars - base.spec.bars` new bars: their own harmony plan (ending on the
     tonic), a melody that joins the last note, and the same instruments arranged in the same style."""
     count = spec.bars - base.spec.bars
-    section_spec = replace(spec, bars=count)
+    section_spec = replace(spec, bars=count, chords=_progression_after(spec, base.spec.bars))
     chords = plan_harmony(section_spec, style, rng)
     line = melody_line(base.melody())
     last = line[-1].pitch if line else None
@@ -134,6 +135,15 @@ def continue_piece(base: Piece, spec: Spec, source: MelodySource, style: Style, 
     offset = base.total_quarters
     shifted = [Chord(c.start + offset, c.duration, c.root_pc, c.quality, c.symbol, c.bass_pc) for c in chords]
     return Piece(spec, concatenate(base.tracks, tracks, offset), base.chords + shifted, base.swing, base.engine)
+
+
+def _progression_after(spec: Spec, bars: int) -> tuple[str, ...]:
+    """The user's progression as it goes on after `bars` bars: the loop continues where the piece left it
+    (C G Am over 4 bars ends on C; the next bar is G), not from its first chord."""
+    if not spec.chords:
+        return spec.chords
+    played = len(slot_spans(replace(spec, bars=bars))) % len(spec.chords)
+    return spec.chords[played:] + spec.chords[:played]
 
 
 def _window_cost(old: list[Note], before: int | None, after: int | None) -> Callable[[list[Note]], float]:

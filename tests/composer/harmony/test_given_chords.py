@@ -237,6 +237,18 @@ def test_a_key_change_in_a_remix_moves_the_users_chords(instruction: str) -> Non
     assert hearing.ratio >= 0.75, hearing.slots
 
 
+def test_a_continuation_carries_the_progression_on() -> None:
+    from composer.remix import remix
+    from prompts.edit.language import read_instruction
+
+    spec = dataclasses.replace(parse("folk tune in G major, 4 bars"), chords=("G", "C", "D"), seed=2)
+    parent = midi_bytes_to_piece(piece_to_midi_bytes(compose_original(spec).piece), spec)
+    child_spec, plan = read_instruction("continue for 4 more bars", spec, 64)
+    child = remix(parent, child_spec, plan, None, np.random.default_rng(3))
+    assert child.spec.bars == 8 and child.spec.chords == spec.chords
+    assert [c.symbol for c in child.chords] == ["G", "C", "D", "G", "C", "D", "G", "C"]
+
+
 def test_the_hearing_reduces_chords_to_triads() -> None:
     weights = np.zeros(12)
     for pc, w in ((9, 3.0), (0, 2.0), (4, 2.0), (7, 1.0)):  # Am7 with the A in the bass
