@@ -139,7 +139,7 @@ def _find_numerals(mask: TextMask) -> Progression | None:
         found = _numeral_list(mask.text, marker.end())
         if found is not None and len(found[0]) >= 2:
             mask.take(marker.start(), found[1])
-            return Progression(numerals=found[0], said=" ".join(found[0]), mode=implied_mode(found[0]))
+            return Progression(numerals=found[0], said="-".join(found[0]), mode=implied_mode(found[0]))
     for match in mask.finditer(NUMERAL):
         found = _numeral_list(mask.text, match.start(), dashed=True)
         if found is None or len(found[0]) < 2 or set(found[0]) == {"I"}:
