@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from prompts import ParseConfig, Spec, parse
 from prompts.edit.language import MAX_BARS, EditError, EditPlan, apply_edits, parse_edits
+from prompts.limits import MAX_PARTS
 from prompts.spec import FIELDS
 
 PARENTS = (
@@ -43,7 +44,7 @@ def check_valid(parent: Spec, spec: Spec, plan: EditPlan) -> None:
     assert Spec.from_dict(spec.to_dict()) == spec
     assert 1 <= spec.bars <= MAX_BARS
     assert 20 <= spec.tempo_bpm <= 400
-    assert spec.instruments and len(spec.instruments) <= 8
+    assert spec.instruments and len(spec.instruments) <= MAX_PARTS
     assert -1 <= spec.register <= 1 and 0.0 <= spec.density <= 1.0
     assert set(parent.explicit) <= set(spec.explicit) <= set(FIELDS)
     assert spec.seed == parent.seed
