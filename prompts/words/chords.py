@@ -92,6 +92,7 @@ _ATTEMPT = re.compile(
 _CHORDS_WORD = r"(?:chord\s+)?(?:progression|sequence|changes)|(?:main\s+)?chords?"
 STRONG_MARKERS = re.compile(
     rf"\b(?:(?:{_CHORDS_WORD})\s*(?::|=|\b(?:is|are|was|were|goes|go|used\s+are|include|includes|of|like)\b)"
+    r"|(?:with|using|over|on|from|in|to)\s+(?:the|a|this)\s+chord\s+(?:progression|sequence|changes)\b:?"
     rf"|(?:with|using|over|on|from|in)\s+(?:the\s+)?(?:(?:following|main)\s+)?chords?\b:?"
     r"|(?:built|based|centred|centered|set|written)\s+(?:around|on|over)\s+the\s+chords?\b)",
     re.I,
