@@ -15,10 +15,11 @@ import numpy as np
 from composer.arrange.arranger import arrange
 from composer.arrange.phrasing import anticipate
 from composer.harmony.clarity import clarity, piece_says_key
+from composer.harmony.form import close_on_half, section_spans, section_spec, shift_chords, shift_notes
 from composer.harmony.given import dropped_note
 from composer.harmony.plan import plan_harmony
 from composer.originality import OriginalityIndex, OriginalityReport, screen
-from composer.piece import Chord, Piece
+from composer.piece import Chord, Note, Piece
 from composer.styles import Style, style_for
 from prompts.errors import UserError
 from prompts.spec import Spec
@@ -55,6 +56,31 @@ def plan_clear_harmony(spec: Spec, style: Style, rng: np.random.Generator, tries
     return best[1]
 
 
+def compose_sections(spec: Spec, style: Style, rng: np.random.Generator,
+                     melody_source: MelodySource) -> tuple[list[Chord], list[Note], float]:
+    """The harmony plan and melody of a piece in sections (`composer.harmony.form`): each distinct section is
+    composed once (its plan closing on the tonic or on V, its tune over it) and played again where it
+    returns, so an A heard twice is the same A. Returns the plan, the melody and when harmony was done
+    (the time spent on plans alone is not separable from the tunes drawn between them)."""
+    made: dict[str, tuple[list[Chord], list[Note]]] = {}
+    chords: list[Chord] = []
+    melody: list[Note] = []
+    bar_q = spec.bar_quarters
+    for span in section_spans(spec):
+        name = span.section.name
+        if name not in made:
+            sub = section_spec(spec, span.section)
+            plan = plan_clear_harmony(sub, style, rng)
+            if span.close == "half" and not sub.chords:
+                plan = close_on_half(plan, sub, style.vocabulary in ("sevenths", "extended"))
+            line = melody_source.generate(sub, plan, rng, allow_chromatic=style.allow_chromatic)
+            made[name] = (plan, anticipate(line, sub, style.push, rng))
+        plan, line = made[name]
+        chords += shift_chords(plan, span.start_bar * bar_q)
+        melody += shift_notes(line, span.start_bar * bar_q)
+    return chords, melody, time.perf_counter()
+
+
 def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
                   rng_seed: int | None = None) -> tuple[Piece, dict[str, float]]:
     """Compose a Piece and report milliseconds spent in harmony, melody generation and arrangement
@@ -67,10 +93,13 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
     style = style_for(spec.genre)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    chords = plan_clear_harmony(spec, style, rng)
-    t1 = time.perf_counter()
-    line = melody_source.generate(spec, chords, rng, allow_chromatic=style.allow_chromatic)
-    melody = anticipate(line, spec, style.push, rng)
+    if section_spans(spec):
+        chords, melody, t1 = compose_sections(spec, style, rng, melody_source)
+    else:
+        chords = plan_clear_harmony(spec, style, rng)
+        t1 = time.perf_counter()
+        line = melody_source.generate(spec, chords, rng, allow_chromatic=style.allow_chromatic)
+        melody = anticipate(line, spec, style.push, rng)
     t2 = time.perf_counter()
     tracks = arrange(spec, style, chords, melody, rng)
     t3 = time.perf_counter()

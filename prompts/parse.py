@@ -193,5 +193,5 @@ def _states_anything(reading: Reading) -> bool:
         reading.tonic, reading.mode, reading.tempo_bpm, reading.tempo_word, reading.time_signature,
         reading.bars, reading.length_bars, reading.duration_s, reading.genre, reading.implied_genre,
         reading.moods, reading.parts, reading.drums is not None, reading.density is not None,
-        reading.register is not None, reading.progression is not None,
+        reading.register is not None, reading.progression is not None, reading.form is not None,
     ))

@@ -1,8 +1,8 @@
 """What a prompt states, read by the rules (no defaults yet): the `Reading`.
 
 Readers run in a fixed order on a `TextMask`, each taking the words it understands: chords first (so "over
-Am F C G" is not a key and "C6/9" not a meter), numbers with units (tempo, meter, bars, duration), then keys,
-then the phrase index. Words left over go to the fuzzy
+Am F C G" is not a key and "C6/9" not a meter), the form (so "an 8-bar verse" is a section's length), numbers
+with units (tempo, meter, bars, duration), then keys, then the phrase index. Words left over go to the fuzzy
 matcher and, if still unknown, to the text encoder (see `parse.py`).
 """
 
@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from prompts.scan import TextMask
+from prompts.words.form import FormRequest, read_form
 from prompts.words.genres import GENRES
 from prompts.words.instruments import APPROXIMATIONS, GM_NAMES, GROUPS
 from prompts.words.keys import read_key
@@ -53,6 +54,7 @@ class Reading:
     density: float | None = None
     register: int | None = None
     progression: Progression | None = None
+    form: FormRequest | None = None
     notes: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
 
@@ -63,6 +65,7 @@ def read_rules(text: str) -> Reading:
     original = mask.text
     reading = Reading()
     reading.progression = read_progression(mask)
+    reading.form = read_form(mask)
     reading.tempo_bpm = read_tempo(mask, reading.notes)
     reading.time_signature = read_meter(mask)
     reading.bars = read_bars(mask, reading.notes)

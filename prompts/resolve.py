@@ -15,7 +15,8 @@ from prompts.errors import ParseError
 from prompts.limits import MAX_PARTS
 from prompts.music import MINOR_THIRD_MODES
 from prompts.reading import Reading
-from prompts.spec import Instrument, Spec
+from prompts.spec import Instrument, Section, Spec
+from prompts.words.form import fit_form
 from prompts.words.genres import GENRES, JAZZ_CONTEXT, GenreInfo
 from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
 from prompts.words.lexicon import lookup
@@ -177,13 +178,32 @@ def resolve(reading: Reading, prompt: str, limits: Limits) -> Spec:
         notes.append(key_note)
     chords, chords_per_bar = choose_chords(reading, tonic, mode, notes)
     bars = fit_bars(reading, bars, len(chords) / chords_per_bar, limits, notes)
+    form = choose_form(reading, bars, limits, notes)
+    bars = sum(section.bars for section in form) or bars
     return Spec(
         prompt=prompt, tonic=tonic, mode=mode, tempo_bpm=tempo_bpm, time_signature=meter, bars=bars,
         genre=genre.id if genre else None, moods=tuple(reading.moods), instruments=instruments, drums=drums,
         density=_density(reading, moods), register=_register(reading, moods),
-        chords=chords, chords_per_bar=chords_per_bar, explicit=explicit_fields(reading, solo),
+        chords=chords, chords_per_bar=chords_per_bar, form=form,
+        ending=(reading.form.ending if reading.form else None) or "tonic", explicit=explicit_fields(reading, solo),
         notes=tuple(notes),
     )
+
+
+def choose_form(reading: Reading, bars: int, limits: Limits, notes: list[str]) -> tuple[Section, ...]:
+    """The user's sections with their bars (`prompts.words.form.fit_form`), fitted to a length they stated;
+    empty when they named no form (the style's shape)."""
+    if reading.form is None:
+        return ()
+    if not reading.form.sections:
+        if reading.form.key_change:
+            notes.append("a key change is not supported yet: the piece stays in one key")
+        return ()
+    return fit_form(reading.form, bars if _length_stated(reading) else None, limits.max_bars, notes)
+
+
+def _length_stated(reading: Reading) -> bool:
+    return any(x is not None for x in (reading.bars, reading.duration_s, reading.length_bars))
 
 
 def fit_bars(reading: Reading, bars: int, cycle_bars: float, limits: Limits, notes: list[str]) -> int:
@@ -262,5 +282,6 @@ def explicit_fields(reading: Reading, solo: bool) -> tuple[str, ...]:
         "density": reading.density is not None,
         "register": reading.register is not None,
         "chords": bool(reading.progression and (reading.progression.symbols or reading.progression.numerals)),
+        "form": reading.form is not None,
     }
     return tuple(name for name, is_stated in stated.items() if is_stated)

@@ -24,7 +24,7 @@ TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9
 
 FIELDS: tuple[str, ...] = (
     "tonic", "mode", "tempo_bpm", "time_signature", "bars", "genre", "moods", "instruments", "drums",
-    "density", "register", "chords",
+    "density", "register", "chords", "form",
 )
 """Musical fields that can be stated by the user (and so appear in `Spec.explicit`)."""
 
@@ -51,6 +51,42 @@ class Instrument:
         return cls(name=str(data["name"]), program=int(data["program"]), role=str(data.get("role", "chords")))
 
 
+SECTION_NAMES: tuple[str, ...] = ("intro", "verse", "pre-chorus", "chorus", "bridge", "outro")
+"""Named sections a form may hold; single capital letters ("A", "B", ...) name the sections of a letter form."""
+ENDINGS: tuple[str, ...] = ("tonic", "half", "loop")
+"""How a piece ends: on the tonic, on a half cadence (V), or leading back into its first bar (loopable)."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a form: its name ("verse", or a letter "A"), its length in bars and, where the user
+    gave them, its own chords. Sections with the same name are played alike (the same harmony and tune)."""
+
+    name: str
+    bars: int
+    chords: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.name not in SECTION_NAMES and not (len(self.name) == 1 and self.name.isupper()):
+            raise ValueError(f"unknown section {self.name!r}; expected one of {SECTION_NAMES} or a letter")
+        if self.bars < 1:
+            raise ValueError("a section needs at least 1 bar")
+        for symbol in self.chords:
+            split_chord_symbol(symbol)
+
+    @property
+    def label(self) -> str:
+        """The rehearsal mark the score shows: "A", "Verse", "Pre-Chorus"."""
+        return self.name if len(self.name) == 1 else self.name.title()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "bars": self.bars, "chords": list(self.chords)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Section:
+        return cls(str(data["name"]), int(data["bars"]), tuple(str(c) for c in data.get("chords", ())))
+
+
 @dataclass(frozen=True)
 class Spec:
     """A complete, resolved request: every field has a value; `explicit` says which ones the user stated.
@@ -60,7 +96,8 @@ class Spec:
     genre for an unknown word, a capped bar count...), shown to the user so nothing is silently changed.
     `chords` is the user's progression as normalised symbols (`prompts.music.split_chord_symbol` reads
     them), in order, one per harmonic-rhythm slot (`chords_per_bar`); the harmony plan loops it over the
-    piece. Empty: the style chooses the chords.
+    piece. Empty: the style chooses the chords. `form` is the user's sections in order (their bars add up to
+    `bars`; empty: the style's default shape), `ending` how the last bar closes (`ENDINGS`).
     """
 
     prompt: str = ""
@@ -78,6 +115,8 @@ class Spec:
     seed: int = 0
     chords: tuple[str, ...] = ()
     chords_per_bar: float = 1.0
+    form: tuple[Section, ...] = ()
+    ending: str = "tonic"
     explicit: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -96,6 +135,8 @@ class Spec:
             split_chord_symbol(symbol)  # a normalised symbol, or ValueError
         if self.chords_per_bar not in CHORDS_PER_BAR:
             raise ValueError(f"chords_per_bar must be one of {CHORDS_PER_BAR}, got {self.chords_per_bar}")
+        if self.ending not in ENDINGS:
+            raise ValueError(f"ending must be one of {ENDINGS}, got {self.ending!r}")
         unknown = set(self.explicit) - set(FIELDS)
         if unknown:
             raise ValueError(f"unknown explicit fields {sorted(unknown)}")
@@ -122,6 +163,7 @@ class Spec:
         data["moods"] = list(self.moods)
         data["instruments"] = [inst.to_dict() for inst in self.instruments]
         data["chords"] = list(self.chords)
+        data["form"] = [section.to_dict() for section in self.form]
         data["explicit"] = list(self.explicit)
         data["notes"] = list(self.notes)
         return data
@@ -144,6 +186,8 @@ class Spec:
             seed=int(data.get("seed", 0)),
             chords=tuple(str(c) for c in data.get("chords", ())),
             chords_per_bar=float(data.get("chords_per_bar", 1.0)),
+            form=tuple(Section.from_dict(s) for s in data.get("form", ())),
+            ending=str(data.get("ending", "tonic")),
             explicit=tuple(data.get("explicit", ())),
             notes=tuple(data.get("notes", ())),
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from composer.harmony.form import SectionSpan, section_spans
 from composer.meter import Meter, meter_of
 from composer.piece import Note, Track
 from composer.styles import Style
@@ -196,6 +197,23 @@ def _humanise(hits: list[Hit], base: int, rng: np.random.Generator, start: float
     return notes
 
 
+def _section_bar_notes(g: Groove, m: Meter, bar: int, section: tuple[int, int],
+                       rng: np.random.Generator) -> list[Hit]:
+    """A bar of a piece in sections (first bar, bars of the one it is in): a fill closes every section (a
+    long one where the section is four bars or more, a short one even in grooves that keep fills out of their
+    phrases), phrases inside a section end as usual, and a crash opens each section."""
+    hits = _bar_hits(g, m, bar, rng)
+    start, length = section
+    place = bar - start
+    closes = place == length - 1
+    if closes or (g.fills and (place + 1) % 4 == 0):
+        begin, fill = _fill(m, long=g.fills and (closes and length >= 4 or (place + 1) % 8 == 0))
+        hits = [h for h in hits if h[0] < begin or (h[1] == KICK and h[0] == begin)] + fill
+    if place == 0 or (g.fills and place % 4 == 0):
+        hits = [h for h in hits if h[1] not in (CLOSED_HAT, RIDE, OPEN_HAT) or h[0] > 0] + [(0.0, g.crash, 8)]
+    return hits
+
+
 def _bar_notes(spec: Spec, g: Groove, m: Meter, bar: int, rng: np.random.Generator) -> list[Hit]:
     hits = _bar_hits(g, m, bar, rng)
     phrase_end = (bar + 1) % 4 == 0
@@ -214,6 +232,9 @@ def drum_track(spec: Spec, style: Style, rng: np.random.Generator) -> Track:
     """
     g = groove_for(style.groove)
     m = meter_of(spec)
+    spans = section_spans(spec)
+    if spans:
+        return _section_track(spec, g, m, spans, rng)
     notes: list[Note] = []
     for bar in range(spec.bars - 1):
         notes += _humanise(_bar_notes(spec, g, m, bar, rng), g.velocity, rng, bar * m.bar_quarters)
@@ -221,4 +242,21 @@ def drum_track(spec: Spec, style: Style, rng: np.random.Generator) -> Track:
     ending = [(0.0, KICK, 12), (0.0, g.crash, 14)] + ([(0.0, CRASH_2, 6)] if g.fills else [])
     for note in _humanise(ending, g.velocity, rng, last):
         notes.append(Note(note.pitch, note.start, m.bar_quarters, note.velocity))
+    return Track("Drums", 0, "drums", notes, is_drum=True)
+
+
+def _section_track(spec: Spec, g: Groove, m: Meter, spans: list[SectionSpan], rng: np.random.Generator) -> Track:
+    """The drum part of a piece in sections: fills at section ends; a loop keeps playing through its last bar
+    (its fill leads back to the top) where any other piece ends on a held hit."""
+    notes: list[Note] = []
+    played = spec.bars if spec.ending == "loop" else spec.bars - 1
+    for span in spans:
+        for bar in range(span.start_bar, min(span.end_bar, played)):
+            hits = _section_bar_notes(g, m, bar, (span.start_bar, span.section.bars), rng)
+            notes += _humanise(hits, g.velocity, rng, bar * m.bar_quarters)
+    if played < spec.bars:
+        last = (spec.bars - 1) * m.bar_quarters
+        ending = [(0.0, KICK, 12), (0.0, g.crash, 14)] + ([(0.0, CRASH_2, 6)] if g.fills else [])
+        for note in _humanise(ending, g.velocity, rng, last):
+            notes.append(Note(note.pitch, note.start, m.bar_quarters, note.velocity))
     return Track("Drums", 0, "drums", notes, is_drum=True)

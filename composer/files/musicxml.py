@@ -17,6 +17,7 @@ import platformdirs
 from music21 import (
     clef,
     duration,
+    expressions,
     harmony,
     instrument,
     key,
@@ -37,6 +38,7 @@ from composer.files.measures import (
     pitched_measures,
     track_spans,
 )
+from composer.harmony.form import section_starts
 from composer.piece import Chord, Piece, Track
 from composer.theory import CHORD_INTERVALS, PITCH_CLASSES, pc_name
 from prompts.music import split_chord_symbol
@@ -170,6 +172,9 @@ def _make_part(track: Track, piece: Piece, is_first: bool, with_chords: bool,
     first.insert(0, meter.TimeSignature(spec.time_signature))
     if is_first:
         first.insert(0, tempo.MetronomeMark(number=spec.tempo_bpm, referent=duration.Duration(1.0)))
+        for bar, label in section_starts(spec):
+            if bar < len(measures):
+                measures[bar].insert(0, expressions.RehearsalMark(label))
     if with_chords:
         _add_chord_symbols(measures, piece.chords, bar_q, signature.sharps < 0)
     measures[-1].rightBarline = "final"

@@ -1,0 +1,182 @@
+"""Form in a prompt: the sections a piece is made of, and how it ends.
+
+"AABA", "ABAC form", "verse-chorus", "intro, verse, chorus, outro", "with an intro and an outro", "8-bar verse
+and 8-bar chorus", "a 4-bar intro", "with a bridge"; "end on a half cadence"; "loopable" / "that loops" (the
+last bar leads back into the first). `read_form` takes these words from the `TextMask` (before the bar-count
+reader, so "8-bar verse" is a section's length, not the piece's); `fit_form` gives each section its bars,
+sections of one name always alike in length so they can be played alike. A key change is heard and noted as not
+supported yet.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from prompts.scan import TextMask
+from prompts.spec import Section
+
+NAMES: dict[str, str] = {
+    "intro": "intro", "introduction": "intro", "verse": "verse", "verses": "verse", "prechorus": "pre-chorus",
+    "chorus": "chorus", "choruses": "chorus", "refrain": "chorus", "bridge": "bridge", "middle eight": "bridge",
+    "middle 8": "bridge", "outro": "outro", "coda": "outro",
+}
+"""The words for a section, as they are said, and the section they name."""
+DEFAULT_BARS: dict[str, int] = {"intro": 4, "outro": 4, "pre-chorus": 4}
+"""A section's bars when nothing says otherwise (the rest: 8, the usual phrase pair)."""
+SECTION_BARS = 8
+
+_SECTION = re.compile(
+    r"\b(?:(?:an?|the)\s+)?(?:(?P<bars>\d{1,2})[- ]?bars?\s+(?:long\s+)?)?"
+    r"(?P<name>pre[- ]?chorus|introduction|intro|verses|verse|choruses|chorus|refrain|bridge|middle\s+(?:eight|8)"
+    r"|outro|coda)\b(?:\s+of\s+(?P<after>\d{1,2})\s+bars?\b)?", re.I)
+_LETTERS = re.compile(r"(?<![\w'-])(?P<form>[A-D](?:-?[A-D]){2,7})(?![\w'-])")
+_NAMED_LETTERS = re.compile(r"(?<![\w'-])(?P<form>[a-dA-D](?:-?[a-dA-D]){1,7})\s+(?:song\s+)?(?:form|structure)\b")
+_FORM_WORD = re.compile(r"\b(?:in\s+)?(?:(?:a|the)\s+)?(?:song\s+)?(?:form|structure)\b", re.I)
+_HALF = re.compile(r"\b(?:(?:end(?:s|ing)?|clos(?:e|es|ing)|finish(?:es|ing)?)\s+(?:on|with)\s+)?(?:an?\s+)?"
+                   r"half[- ]?cadence\b", re.I)
+_LOOP = re.compile(r"\b(?:loop-?able|seamless(?:ly)?\s+loop(?:ing|s|ed)?|that\s+loops|(?:it\s+)?loops\s+"
+                   r"(?:back|around|seamlessly)|make\s+it\s+loop|as\s+a\s+loop|looping)\b", re.I)
+_KEY_CHANGE = re.compile(
+    r"\b(?:with\s+)?(?:an?\s+)?(?:key\s+change|modulation|modulates?|modulating|truck\s+driver'?s?\s+(?:key\s+)?"
+    r"change)(?:\s+up)?(?:\s+(?:a|one|by\s+a)\s+(?:whole\s+|half\s+)?(?:tone|semitone|step))?"
+    r"(?:\s+(?:for|in|at|on|into)\s+(?:the\s+)?(?:last|final)\s+(?:chorus|section|verse))?", re.I)
+
+
+@dataclass
+class FormRequest:
+    """What a prompt says about form: the sections in order (name, bars or None where unsaid), the ending
+    ("half", "loop" or None) and whether it asked for a key change (heard, not yet played)."""
+
+    sections: list[tuple[str, int | None]] = field(default_factory=list)
+    ending: str | None = None
+    key_change: bool = False
+    said: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.sections]
+
+
+def read_form(mask: TextMask) -> FormRequest | None:
+    """The form the prompt asks for (its words taken from `mask`), or None when it says nothing of form."""
+    request = FormRequest()
+    if _take(mask, _HALF):
+        request.ending = "half"
+    if _take(mask, _LOOP):
+        request.ending = "loop"
+    request.key_change = bool(_take(mask, _KEY_CHANGE))
+    letters = _read_letters(mask)
+    named = _read_named(mask)
+    if letters or named:
+        request.sections = _arrange(letters, named)
+        request.said = " ".join(name for name, _ in request.sections)
+        _take(mask, _FORM_WORD)
+    if not request.sections and request.ending is None and not request.key_change:
+        return None
+    return request
+
+
+def _take(mask: TextMask, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    found = list(mask.finditer(pattern))
+    for match in found:
+        mask.take(match.start(), match.end())
+    return found
+
+
+def _read_letters(mask: TextMask) -> list[tuple[str, int | None]]:
+    """A letter form ("AABA", "A-B-A", "abac form"): the first one said."""
+    for pattern in (_NAMED_LETTERS, _LETTERS):
+        match = next(iter(mask.finditer(pattern)), None)
+        if match is not None:
+            mask.take(match.start("form"), match.end("form"))
+            return [(letter.upper(), None) for letter in match.group("form").replace("-", "")]
+    return []
+
+
+def _read_named(mask: TextMask) -> list[tuple[str, int | None]]:
+    """Named sections in the order said, with their bars where said ("an 8-bar verse", "a verse of 8 bars")."""
+    named: list[tuple[str, int | None]] = []
+    for match in _take(mask, _SECTION):
+        word = re.sub(r"[\s-]+", " ", match.group("name").lower()).replace("pre chorus", "prechorus")
+        bars = match.group("bars") or match.group("after")
+        named.append((NAMES[word], int(bars) if bars else None))
+    return named
+
+
+def _arrange(letters: list[tuple[str, int | None]], named: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """The sections in playing order: an intro first and an outro last; the body is the letter form, else the
+    named sections as said, else one section ("A") the style fills; a bridge alone sits between two As."""
+    intro = [s for s in named if s[0] == "intro"][:1]
+    outro = [s for s in named if s[0] == "outro"][:1]
+    body = letters or [s for s in named if s[0] not in ("intro", "outro")]
+    if letters:
+        body = letters
+    elif [name for name, _ in body] == ["bridge"]:
+        body = [("A", None), body[0], ("A", None)]
+    elif [name for name, _ in body] == ["chorus"]:
+        body = [("verse", None), body[0]]
+    if not body:
+        body = [("A", None)]
+    return intro + body + outro
+
+
+def fit_form(request: FormRequest, total: int | None, max_bars: int, notes: list[str]) -> tuple[Section, ...]:
+    """Each section's bars: as said; else shared out of the total the user stated (in proportion to the usual
+    lengths: an intro half a verse); else the usual lengths. Sections of one name get one length, so a total
+    that cannot be shared that way is moved to the nearest that can, with a note, as is a form longer than
+    `max_bars` (shrunk to fit)."""
+    said: dict[str, int] = {}
+    for name, bars in request.sections:
+        if bars is not None:
+            said.setdefault(name, bars)
+    names = list(dict.fromkeys(request.names))
+    count = {name: request.names.count(name) for name in names}
+    usual = {name: said.get(name, DEFAULT_BARS.get(name, SECTION_BARS)) for name in names}
+    target = total
+    if target is None and sum(count[n] * usual[n] for n in names) > max_bars:
+        target = max_bars
+    lengths = dict(usual) if target is None else _share(names, count, usual, said, target)
+    sections = tuple(Section(name, min(lengths[name], max_bars)) for name in request.names)
+    got = sum(s.bars for s in sections)
+    if got > max_bars:
+        lengths = _share(names, count, usual, {}, max_bars)
+        sections = tuple(Section(name, lengths[name]) for name in request.names)
+        got = sum(s.bars for s in sections)
+    shape = ", ".join(f"{s.label} {s.bars}" for s in sections)
+    if total is not None and got != total:
+        notes.append(f"the form {request.said} holds {got} bars, not {total} (sections of one name keep one "
+                     f"length): {shape}")
+    elif total is None:
+        notes.append(f"{got} bars: {shape}")
+    if request.key_change:
+        notes.append("a key change is not supported yet: the piece stays in one key")
+    return sections
+
+
+def _share(names: list[str], count: dict[str, int], usual: dict[str, int], said: dict[str, int],
+           total: int) -> dict[str, int]:
+    """Lengths for the sections not said, out of what the said ones leave of `total`."""
+    lengths = {name: said[name] for name in names if name in said}
+    free = [name for name in names if name not in said]
+    if not free:
+        return lengths
+    rest = total - sum(count[n] * lengths[n] for n in lengths)
+    weight = sum(count[n] * usual[n] for n in free)
+    unit = max(rest, 0) / weight
+    for name in free:
+        lengths[name] = max(1, math.floor(usual[name] * unit))
+    left = total - sum(count[n] * lengths[n] for n in names)
+    order = sorted(free, key=lambda n: (count[n], -usual[n], names.index(n)))
+    while left > 0:
+        name = next((n for n in order if count[n] <= left), None)
+        if name is None:
+            break
+        lengths[name] += 1
+        left -= count[name]
+        order = order[1:] + order[:1]
+    return lengths
+
+
+__all__ = ["FormRequest", "fit_form", "read_form"]

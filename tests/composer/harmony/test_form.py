@@ -1,0 +1,137 @@
+"""A piece in sections, heard from the written files: composed from the prompt with both melody engines, the
+MIDI read back with symusic. The bar count is the sum of the sections; a section heard again has the same melody
+(pitch and onset from the section's start) and the same harmony (the chord markers); the drums fill (a denser
+bar) at the end of every section but the last, which holds its closing hit; sections that lead on close on V;
+the MusicXML carries a rehearsal mark at each section's start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import symusic
+
+from composer.files.midi import piece_to_midi_bytes
+from composer.files.musicxml import piece_to_score, score_to_musicxml_bytes
+from composer.generate import compose
+from composer.harmony.form import section_spans
+from prompts import ParseConfig, parse
+
+RULES_ONLY = ParseConfig(use_encoder=False)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "_artifacts"
+PROMPTS = (
+    ("rock song in AABA form, 32 bars, with drums", 32),
+    ("pop song, verse-chorus, 16 bars", 16),
+    ("rock song with intro, verse, chorus, outro", 24),
+    ("folk tune in AABB with drums, 16 bars", 16),
+)
+
+
+@lru_cache(maxsize=1)
+def _model_source():
+    from composer.melody.sample import load_model_melody
+    from prompts.encoder import get_encoder
+
+    return load_model_melody(get_encoder().embed)
+
+
+def _source(engine: str):
+    if engine == "model":
+        return _model_source()
+    from composer.melody.source import load_default_melody_source
+
+    return load_default_melody_source()
+
+
+def _heard(midi: bytes) -> tuple[symusic.Score, int]:
+    score = symusic.Score.from_midi(midi)
+    return score, score.ticks_per_quarter
+
+
+def _end_quarters(score: symusic.Score, tpq: int) -> float:
+    return next(m.time for m in score.markers if m.text == "end") / tpq
+
+
+def _melody(score: symusic.Score, name: str) -> list[tuple[int, int]]:
+    track = next(t for t in score.tracks if t.name == name and not t.is_drum)
+    return [(n.time, n.pitch) for n in track.notes]
+
+
+def _within(items: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    return [(t - start, p) for t, p in items if start <= t < end]
+
+
+def _chords(score: symusic.Score) -> list[tuple[int, str]]:
+    return [(m.time, m.text.split()[1]) for m in score.markers if m.text.startswith("chord ")]
+
+
+def _drum_onsets(score: symusic.Score, start: int, end: int) -> int:
+    drums = [t for t in score.tracks if t.is_drum]
+    return len({n.time for t in drums for n in t.notes if start <= n.time < end})
+
+
+@pytest.mark.parametrize("engine", ["markov", "model"])
+@pytest.mark.parametrize(("prompt", "bars"), PROMPTS)
+def test_sections_are_heard_in_the_written_midi(engine: str, prompt: str, bars: int) -> None:
+    spec = parse(prompt, RULES_ONLY)
+    assert spec.bars == bars == sum(s.bars for s in spec.form)
+    piece = compose(spec, _source(engine))
+    midi = piece_to_midi_bytes(piece)
+    score, tpq = _heard(midi)
+    bar_ticks = round(spec.bar_quarters * tpq)
+    problems: list[str] = []
+    if round(_end_quarters(score, tpq) / spec.bar_quarters) != bars:
+        problems.append(f"{_end_quarters(score, tpq) / spec.bar_quarters} bars written, {bars} asked")
+    lead = next(i.name for i in spec.instruments if i.role == "melody")
+    melody, chords = _melody(score, lead), _chords(score)
+    first: dict[str, tuple[int, int]] = {}
+    for span in section_spans(spec):
+        start, end = span.start_bar * bar_ticks, span.end_bar * bar_ticks
+        name = span.section.name
+        if name in first:
+            a, b = first[name]
+            if _within(melody, a, b) != _within(melody, start, end):
+                problems.append(f"{name} at bar {span.start_bar + 1}: melody differs from its first time")
+            if _within(chords, a, b) != _within(chords, start, end):  # type: ignore[arg-type]
+                problems.append(f"{name} at bar {span.start_bar + 1}: harmony differs from its first time")
+        first.setdefault(name, (start, end))
+        if not _within(melody, start, end):
+            problems.append(f"{name} at bar {span.start_bar + 1}: no melody")
+        last_chord = [c for t, c in chords if start <= t < end][-1]
+        if span.close == "half" and not last_chord.startswith(_dominant_letter(spec)):
+            problems.append(f"{name} closes on {last_chord}, not V")
+        if spec.drums and span.end_bar < spec.bars:
+            fill = _drum_onsets(score, end - bar_ticks, end)
+            others = sorted(_drum_onsets(score, start + k * bar_ticks, start + (k + 1) * bar_ticks)
+                            for k in range(span.section.bars - 1))
+            if others and fill <= others[len(others) // 2]:
+                problems.append(f"{name} ends without a fill ({fill} onsets, bars around it {others})")
+    xml = score_to_musicxml_bytes(piece_to_score(piece)).decode("utf-8")
+    marks = xml.count("<rehearsal")
+    if marks != len(spec.form):
+        problems.append(f"{marks} rehearsal marks for {len(spec.form)} sections")
+    if problems:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"form_{engine}_{bars}_{len(spec.form)}.mid").write_bytes(midi)
+    assert not problems, "\n".join(problems)
+
+
+def _dominant_letter(spec) -> str:
+    from composer.harmony.form import dominant
+
+    return dominant(spec, 0.0, 1.0, False).symbol
+
+
+def test_a_piece_without_a_form_has_no_sections() -> None:
+    spec = parse("moody jazz in D minor, 8 bars", RULES_ONLY)
+    assert spec.form == () and section_spans(spec) == []
+
+
+def test_a_loop_keeps_playing_its_last_bar_and_leads_back_on_v() -> None:
+    spec = parse("loopable rock beat with drums, 8 bars", RULES_ONLY)
+    piece = compose(spec, _source("markov"))
+    score, tpq = _heard(piece_to_midi_bytes(piece))
+    bar_ticks = round(spec.bar_quarters * tpq)
+    assert _chords(score)[-1][1].startswith(_dominant_letter(spec))
+    assert _drum_onsets(score, 7 * bar_ticks, 8 * bar_ticks) > _drum_onsets(score, 5 * bar_ticks, 6 * bar_ticks)
