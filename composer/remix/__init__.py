@@ -1,7 +1,8 @@
 """Remix: a new piece from a parent piece, a child Spec and the `EditPlan` the edit language made.
 
 `rework` decides how much of the parent survives; `parts` edits the parts of a kept piece, `sections`
-continues it or rewrites some bars, and `voices` adds a second line (harmony or counter-melody).
+continues it or rewrites some bars, `refit` fits the kept tune to new chords (a chord
+edit), and `voices` adds a second line (harmony or counter-melody).
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ The parent Piece is read from the stored MIDI, so a remix starts from exactly wh
   drums switched, the melody moved by octaves, the piece cut short (`composer.remix.parts`);
 - keep melody: the tune stays (mapped by scale degree into a new mode), harmony and arrangement are
   re-made for the new style around it;
-- regenerate: a new composition from the child Spec and its seed.
+- regenerate: a new composition from the child Spec and its seed;
+- a chord edit ("change the chords to Am F C G", "jazzier chords"): the tune's rhythm and contour kept, its
+  pitches fitted to the new progression, the rest arranged over it (`composer.remix.refit`).
 
 Then, in order: new bars after the end (continuation), a new take of some bars (variation), and a second
 voice (harmonise / counter-melody) (`composer.remix.sections`, `composer.remix.voices`). Every random
@@ -30,6 +32,7 @@ from composer.lines import EPS, infer_chords, melody_line, remap_notes, transpos
 from composer.originality import OriginalityIndex, screen, tune_of
 from composer.piece import Chord, Note, Piece
 from composer.remix.parts import keep_notes
+from composer.remix.refit import parent_progression, reharmonise
 from composer.remix.sections import SectionConfig, continue_piece, vary_bars
 from composer.remix.voices import VoiceError, add_second_line
 from composer.styles import Style, style_for
@@ -97,6 +100,9 @@ def remix_timed(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_so
         moved = transpose_symbols(child_spec.chords, plan.transpose_semitones, child_spec)
         child_spec = replace(child_spec, chords=moved)
     parent = _with_chords(parent_piece)
+    if plan.chords_from_parent and not child_spec.chords and parent.chords:
+        # "jazzier chords", "two chords per bar" for a parent whose style chose its chords
+        child_spec = replace(child_spec, chords=parent_progression(parent, child_spec, plan))
     piece = _timed(timings, "base", lambda: _base(parent, child_spec, plan, melody_source, rng, config))
     style = style_for(child_spec.genre)
     if piece.spec.bars < child_spec.bars:
@@ -135,6 +141,11 @@ def _base(parent: Piece, child: Spec, plan: EditPlan, source: MelodySource, rng:
     style = style_for(child.genre)
     if plan.regenerate:
         return compose_timed(child, source)[0]
+    if plan.chords_changed and child.chords:
+        kept = _kept_line(parent, child, plan)
+        if kept is not None:
+            return reharmonise(kept[0], kept[1], rng, parent.engine)
+        return compose_timed(child, source)[0]
     if _rearranged(parent.spec, child, plan):
         kept = keep_melody(parent, child, plan, rng, config)
         if kept is not None:
@@ -161,6 +172,19 @@ def keep_melody(parent: Piece, child: Spec, plan: EditPlan, rng: np.random.Gener
 
     None when the parent has no tune to keep (a drums-only upload).
     """
+    kept = _kept_line(parent, child, plan)
+    if kept is None:
+        return None
+    spec, moved = kept
+    style = style_for(child.genre)
+    chords = fit_harmony(spec, style, moved, rng, config.harmony_tries)
+    tracks = arrange(spec, style, chords, moved, rng)
+    return Piece(spec, tracks, chords, swing=style.swing, engine=parent.engine)
+
+
+def _kept_line(parent: Piece, child: Spec, plan: EditPlan) -> tuple[Spec, list[Note]] | None:
+    """The child Spec at (at most) the parent's length and the parent's tune moved into its key and mode;
+    None when the parent has no tune to keep."""
     line = melody_line(parent.melody())
     if not line:
         return None
@@ -171,10 +195,7 @@ def keep_melody(parent: Piece, child: Spec, plan: EditPlan, rng: np.random.Gener
     spec = replace(child, bars=bars)
     end = spec.bars * spec.bar_quarters
     moved = [Note(n.pitch, n.start, min(n.duration, end - n.start), n.velocity) for n in moved if n.start < end - EPS]
-    style = style_for(child.genre)
-    chords = fit_harmony(spec, style, moved, rng, config.harmony_tries)
-    tracks = arrange(spec, style, chords, moved, rng)
-    return Piece(spec, tracks, chords, swing=style.swing, engine=parent.engine)
+    return spec, moved
 
 
 def fit_harmony(spec: Spec, style: Style, melody: list[Note], rng: np.random.Generator, tries: int) -> list[Chord]:

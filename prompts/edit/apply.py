@@ -2,7 +2,8 @@
 
 Which level of the parent survives (`draft.KEEP_NOTES` / `KEEP_MELODY` / `REGENERATE`) is decided
 here per kind: tempo, transposition, instruments, drums, register and length keep every note; style, mood
-and mode changes keep the melody; meter and density rewrite the piece; variations ask for a new seed.
+and mode changes keep the melody, as do chord edits (`prompts.edit.chords`: the tune fitted to the new
+chords); meter and density rewrite the piece; variations ask for a new seed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from prompts.edit.chords import apply_chords
 from prompts.edit.draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
 from prompts.edit.ensemble import apply_drums, apply_instruments, instrument_names
 from prompts.edit.types import Edit, EditError
@@ -294,6 +296,7 @@ APPLIERS: dict[str, Callable[[Draft, Edit], None]] = {
     "tempo": apply_tempo, "key": apply_key, "meter": apply_meter, "length": apply_length,
     "continuation": apply_continuation, "instruments": apply_instruments, "drums": apply_drums,
     "style": apply_style, "mood": apply_mood, "density": apply_density, "register": apply_register,
-    "variation": apply_variation, "harmonise": apply_harmonise, "note": apply_note,
+    "variation": apply_variation, "harmonise": apply_harmonise, "chords": apply_chords,
+    "note": apply_note,
 }
 """Edit kind -> the function that applies it."""

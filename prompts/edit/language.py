@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from prompts.edit.apply import APPLIERS, check_vary_bars
+from prompts.edit.chords import read_chord_edits
 from prompts.edit.draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
 from prompts.edit.ensemble import check_instruments
 from prompts.edit.keys import read_intervals, read_targets
@@ -40,11 +41,12 @@ NOTHING_CHANGED = "nothing changed"
 the answer to words Motif did not understand, which are refused with "did not understand" instead."""
 
 READERS: tuple[Reader, ...] = (
-    read_variation, read_continuation, read_length, read_meter_edit, read_tempo, read_harmonise, read_density,
-    read_intervals, read_register, read_targets, read_comparatives, read_phrases,
+    read_chord_edits, read_variation, read_continuation, read_length, read_meter_edit, read_tempo, read_harmonise,
+    read_density, read_intervals, read_register, read_targets, read_comparatives, read_phrases,
 )
-"""In order: specific phrasings before general ones ("extend by 4 bars" before "4 bars", "up a minor third"
-before "minor", "slow it down" before the tempo word "slow")."""
+"""In order: chord edits first ("simpler chords" is no density, "a 12-bar blues" no length), then specific
+phrasings before general ones ("extend by 4 bars" before "4 bars", "up a minor third" before "minor", "slow it
+down" before the tempo word "slow")."""
 
 
 def parse_edits(text: str, parent: Spec, max_bars: int = MAX_BARS) -> list[Edit]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prompts.errors import ParseError
+from prompts.music import MODE_INTERVALS, PITCH_CLASSES, chord_symbol, split_chord_symbol
 
 EXAMPLES: tuple[str, ...] = (
     "faster",
@@ -22,7 +23,7 @@ EXAMPLES: tuple[str, ...] = (
 
 KINDS: tuple[str, ...] = (
     "tempo", "key", "meter", "length", "instruments", "drums", "style", "mood", "density", "register",
-    "variation", "continuation", "harmonise", "note",
+    "variation", "continuation", "harmonise", "chords", "note",
 )
 """Edit kinds. "note" carries a remark from reading (a corrected typo, ignored words) and changes nothing."""
 
@@ -66,6 +67,11 @@ class EditPlan:
     and `regenerate` (write the whole piece afresh from the new Spec) excludes both. `vary_bars` (1-based,
     inclusive) rewrites only those bars. `new_seed` tells the caller to pick a new seed (the user asked
     for different notes); otherwise the parent's seed is kept so results stay reproducible.
+
+    `chords_from_parent` ("plain", "richer", "triads"; "" for none) asks the composer to take the parent
+    piece's own plan chords as the child's progression (recoloured so: `recolour`), for a chord edit made
+    to a parent whose chords the style chose ("jazzier chords", "two chords per bar"); `chords_changed`
+    says a chord edit was made, so the melody is kept and fitted to the new chords.
     """
 
     keep_notes: bool = True
@@ -78,6 +84,8 @@ class EditPlan:
     counter_melody: bool = False
     transpose_semitones: int = 0
     octave_shift: int = 0
+    chords_changed: bool = False
+    chords_from_parent: str = ""
     summary: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -87,5 +95,37 @@ class EditPlan:
             "new_seed": self.new_seed, "continue_bars": self.continue_bars,
             "vary_bars": list(self.vary_bars) if self.vary_bars else None, "harmonise": self.harmonise,
             "counter_melody": self.counter_melody, "transpose_semitones": self.transpose_semitones,
-            "octave_shift": self.octave_shift, "summary": list(self.summary), "notes": list(self.notes),
+            "octave_shift": self.octave_shift, "chords_changed": self.chords_changed,
+            "chords_from_parent": self.chords_from_parent, "summary": list(self.summary), "notes": list(self.notes),
         }
+
+
+COLOURS: tuple[str, ...] = ("plain", "richer", "triads")
+"""What a chord-colour edit asks: the chords as they are, as sevenths (sevenths as ninths), or as triads."""
+_RICHER = {"min": "m7", "dim": "m7b5", "sus4": "7sus4", "7": "9", "m7": "m9", "maj7": "maj9", "6": "69",
+           "aug": "aug7"}
+_TRIAD = {"7": "maj", "maj7": "maj", "9": "maj", "maj9": "maj", "6": "maj", "add9": "maj", "13": "maj", "69": "maj",
+          "7b9": "maj", "7#9": "maj", "m7": "min", "m9": "min", "m6": "min", "mmaj7": "min", "m11": "min",
+          "madd9": "min", "m7b5": "dim", "dim7": "dim", "aug7": "aug", "7sus4": "sus4", "11": "sus4"}
+
+
+def recolour(symbols: tuple[str, ...], tonic: str, mode: str, colour: str) -> tuple[str, ...]:
+    """A progression with the same roots (and basses) in another colour: "richer" stacks a seventh on each
+    triad (C -> Cmaj7 in C, G -> G7, Dm -> Dm7: a major triad whose major seventh is outside the key is a
+    dominant) and a ninth on each seventh; "triads" keeps the triad each chord is heard as.
+
+    Shared by the edit language (the user's chords) and the composer (a plan's chords, `chords_from_parent`)."""
+    if colour not in COLOURS:
+        raise ValueError(f"unknown chord colour {colour!r}; expected one of {COLOURS}")
+    scale = {(PITCH_CLASSES[tonic] + step) % 12 for step in MODE_INTERVALS[mode]}
+    coloured = []
+    for symbol in symbols:
+        root, quality, bass = split_chord_symbol(symbol)
+        if colour == "triads":
+            quality = _TRIAD.get(quality, quality)
+        elif colour == "richer" and quality == "maj":
+            quality = "maj7" if (PITCH_CLASSES[root] + 11) % 12 in scale else "7"
+        elif colour == "richer":
+            quality = _RICHER.get(quality, quality)
+        coloured.append(chord_symbol(root, quality, bass))
+    return tuple(coloured)

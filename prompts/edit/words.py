@@ -12,6 +12,7 @@ import difflib
 import re
 from functools import lru_cache
 
+from prompts.edit import chords as edit_chords
 from prompts.edit import keys as edit_keys
 from prompts.edit import parts as edit_parts
 from prompts.edit import read as edit_read
@@ -56,7 +57,7 @@ def _pattern_words() -> frozenset[str]:
     """Every word the readers' patterns spell out ("change", "swap", "semitones"...): known by construction,
     so typo repair can never turn one reader's keyword into another's."""
     sources: list[str] = list(edit_parts.OPERATORS.values())
-    for module in (edit_read, edit_keys, edit_parts):
+    for module in (edit_read, edit_keys, edit_parts, edit_chords):
         for value in vars(module).values():
             items = value if isinstance(value, tuple) else (value,)
             for item in items:
@@ -70,7 +71,7 @@ def _pattern_words() -> frozenset[str]:
 def _known() -> frozenset[str]:
     extra = set(COMPARATIVE_MOODS) | set(COMPARATIVE_STYLES) | set(MODE_WORDS) | set(UNITS) | set(TENS)
     extra |= {w for phrase in SPECIAL for w in phrase.split()}
-    extra |= _pattern_words()
+    extra |= _pattern_words() | edit_chords.WORDS
     return frozenset(STOPWORDS | KEYWORDS | FILLER | _lexicon_words() | {w for e in extra for w in e.split()})
 
 

@@ -167,6 +167,12 @@ def _numeral_list(text: str, start: int, dashed: bool = False) -> tuple[list[str
     return (numerals, trail.end() if trail else end) if numerals else None
 
 
+def numerals_at(text: str, start: int) -> tuple[list[str], int] | None:
+    """The Roman numerals written from `start` on ("I-V-vi-IV", "ii V I") and where they end, or None (a
+    remix reader's entry to the list reader)."""
+    return _numeral_list(text, start)
+
+
 def implied_mode(numerals: list[str]) -> str | None:
     """The mode the numerals' tonic chord says: "i" minor, "I" major, None when no tonic chord is written."""
     cores = {m.group("num") for n in numerals if (m := NUMERAL.fullmatch(n)) and not m.group("acc")}
