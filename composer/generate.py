@@ -163,7 +163,8 @@ def compose_original(spec: Spec, melody_source: MelodySource | None = None, inde
                 copies += 1
                 continue
         made = Composition(piece, total, report, attempt + 1, copies)
-        if spec.chords or piece_says_key(piece):  # the user's chords may say another key; they are kept
+        given = spec.chords or any(s.chords for s in spec.form)  # the user's chords may say another key: kept
+        if given or piece_says_key(piece):
             return made
         kept = kept or made
         if attempt + 1 - copies >= KEY_ATTEMPTS:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from prompts.scan import TextMask
-from prompts.words.form import FormRequest, read_form
+from prompts.words.form import FormRequest, read_form, read_section_chords
 from prompts.words.genres import GENRES
 from prompts.words.instruments import APPROXIMATIONS, GM_NAMES, GROUPS
 from prompts.words.keys import read_key
@@ -64,8 +64,9 @@ def read_rules(text: str) -> Reading:
     mask = TextMask(text)
     original = mask.text
     reading = Reading()
+    section_chords = read_section_chords(mask)
     reading.progression = read_progression(mask)
-    reading.form = read_form(mask)
+    reading.form = read_form(mask, section_chords)
     reading.tempo_bpm = read_tempo(mask, reading.notes)
     reading.time_signature = read_meter(mask)
     reading.bars = read_bars(mask, reading.notes)

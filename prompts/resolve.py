@@ -223,7 +223,7 @@ def choose_key(reading: Reading, prompt: str, genre: GenreInfo | None,
     the prompt gives chord symbols, else the stated key, else the style's (in the mode numerals imply:
     "i-bVI-bVII" is minor)."""
     progression = reading.progression
-    symbols = progression.symbols if progression else []
+    symbols = (progression.symbols if progression else []) or section_symbols(reading)
     if symbols and (reading.tonic is None or reading.mode is None):
         tonic, mode = infer_key(symbols, reading.tonic, reading.mode)
         return tonic, mode, "" if reading.tonic else f"no key given: read {tonic} {mode} from the chords"
@@ -235,6 +235,16 @@ def choose_key(reading: Reading, prompt: str, genre: GenreInfo | None,
     tonic = choose_tonic(prompt, mode, genre, moods)
     reason = " ".join([*reading.moods, genre.id if genre else ""]).strip() or "no genre or mood"
     return tonic, mode, f"no key given: chose {tonic} {mode} for '{reason}'"
+
+
+def section_symbols(reading: Reading) -> list[str]:
+    """The chords the user gave sections, in the order the sections come (what the key is read from when the
+    piece has no progression of its own and every section but an intro or outro has its chords)."""
+    form = reading.form
+    if form is None or not all(name in form.chords for name in form.names if name not in ("intro", "outro")):
+        return []  # a key read from some sections' chords alone would be a guess
+    order = [*form.names, *form.chords]
+    return [c for name in dict.fromkeys(order) for c in form.chords.get(name, [])]
 
 
 def choose_chords(reading: Reading, tonic: str, mode: str, notes: list[str]) -> tuple[tuple[str, ...], float]:

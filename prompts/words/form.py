@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from prompts.scan import TextMask
 from prompts.spec import Section
+from prompts.words.chords import TOKEN, read_list
 
 NAMES: dict[str, str] = {
     "intro": "intro", "introduction": "intro", "verse": "verse", "verses": "verse", "prechorus": "pre-chorus",
@@ -33,6 +34,11 @@ _SECTION = re.compile(
     r"|outro|coda)\b(?:\s+of\s+(?P<after>\d{1,2})\s+bars?\b)?", re.I)
 _LETTERS = re.compile(r"(?<![\w'-])(?P<form>[A-D](?:-?[A-D]){2,7})(?![\w'-])")
 _NAMED_LETTERS = re.compile(r"(?<![\w'-])(?P<form>[a-dA-D](?:-?[a-dA-D]){1,7})\s+(?:song\s+)?(?:form|structure)\b")
+_SECTION_CHORDS = re.compile(
+    r"\b(?:(?P<the>the|an?)\s+)?(?:(?P<name>pre[- ]?chorus|introduction|intro|verses|verse|choruses|chorus|refrain"
+    r"|bridge|middle\s+(?:eight|8)|outro|coda)|(?-i:(?P<letter>[A-D])))(?P<part>\s+(?:section|part))?"
+    r"(?P<marker>\s*:|\s+(?:is\s+|goes\s+|plays\s+|will\s+be\s+)?(?:over|on|uses?|using|with)"
+    r"(?:\s+the)?(?:\s+chords?)?\b)", re.I)
 _FORM_WORD = re.compile(r"\b(?:in\s+)?(?:(?:a|the)\s+)?(?:song\s+)?(?:form|structure)\b", re.I)
 _HALF = re.compile(r"\b(?:(?:end(?:s|ing)?|clos(?:e|es|ing)|finish(?:es|ing)?)\s+(?:on|with)\s+)?(?:an?\s+)?"
                    r"half[- ]?cadence\b", re.I)
@@ -53,15 +59,41 @@ class FormRequest:
     ending: str | None = None
     key_change: bool = False
     said: str = ""
+    chords: dict[str, list[str]] = field(default_factory=dict)
+    """The chords the user gave a section ("verse over Am F C G"), by section name."""
 
     @property
     def names(self) -> list[str]:
         return [name for name, _ in self.sections]
 
 
-def read_form(mask: TextMask) -> FormRequest | None:
-    """The form the prompt asks for (its words taken from `mask`), or None when it says nothing of form."""
-    request = FormRequest()
+def read_section_chords(mask: TextMask) -> dict[str, list[str]]:
+    """Chords given to a section ("verse over Am F C G, chorus over C G Am F", "the B section: F G Em Am"), read
+    before the piece's progression so each list stays with its section. The marker and the chords leave the
+    mask; a section's name stays for `read_form` to place it (a letter, which only points at a section of
+    the letter form, leaves too)."""
+    found: dict[str, list[str]] = {}
+    for match in mask.finditer(_SECTION_CHORDS):
+        letter = match.group("letter")
+        if letter and not (match.group("the") or match.group("part")):
+            continue  # a bare capital letter is a chord or a key more often than a section
+        chords = read_list(mask.text, match.end(), TOKEN, words=True)
+        if chords is None or chords.start - match.end() > 2:
+            continue
+        name = letter or NAMES[_word(match.group("name"))]
+        found.setdefault(name, chords.symbols)
+        mask.take(match.start() if letter else match.start("marker"), chords.end)
+    return found
+
+
+def _word(name: str) -> str:
+    return re.sub(r"[\s-]+", " ", name.lower()).replace("pre chorus", "prechorus")
+
+
+def read_form(mask: TextMask, chords: dict[str, list[str]] | None = None) -> FormRequest | None:
+    """The form the prompt asks for (its words taken from `mask`), or None when it says nothing of form;
+    `chords`: what `read_section_chords` found, given to the sections they name."""
+    request = FormRequest(chords=dict(chords or {}))
     if _take(mask, _HALF):
         request.ending = "half"
     if _take(mask, _LOOP):
@@ -73,7 +105,7 @@ def read_form(mask: TextMask) -> FormRequest | None:
         request.sections = _arrange(letters, named)
         request.said = " ".join(name for name, _ in request.sections)
         _take(mask, _FORM_WORD)
-    if not request.sections and request.ending is None and not request.key_change:
+    if not request.sections and request.ending is None and not request.key_change and not request.chords:
         return None
     return request
 
@@ -99,9 +131,8 @@ def _read_named(mask: TextMask) -> list[tuple[str, int | None]]:
     """Named sections in the order said, with their bars where said ("an 8-bar verse", "a verse of 8 bars")."""
     named: list[tuple[str, int | None]] = []
     for match in _take(mask, _SECTION):
-        word = re.sub(r"[\s-]+", " ", match.group("name").lower()).replace("pre chorus", "prechorus")
         bars = match.group("bars") or match.group("after")
-        named.append((NAMES[word], int(bars) if bars else None))
+        named.append((NAMES[_word(match.group("name"))], int(bars) if bars else None))
     return named
 
 
@@ -138,11 +169,12 @@ def fit_form(request: FormRequest, total: int | None, max_bars: int, notes: list
     if target is None and sum(count[n] * usual[n] for n in names) > max_bars:
         target = max_bars
     lengths = dict(usual) if target is None else _share(names, count, usual, said, target)
-    sections = tuple(Section(name, min(lengths[name], max_bars)) for name in request.names)
+    given = {name: tuple(chords) for name, chords in request.chords.items()}
+    sections = tuple(Section(name, min(lengths[name], max_bars), given.get(name, ())) for name in request.names)
     got = sum(s.bars for s in sections)
     if got > max_bars:
         lengths = _share(names, count, usual, {}, max_bars)
-        sections = tuple(Section(name, lengths[name]) for name in request.names)
+        sections = tuple(Section(name, lengths[name], given.get(name, ())) for name in request.names)
         got = sum(s.bars for s in sections)
     shape = ", ".join(f"{s.label} {s.bars}" for s in sections)
     if total is not None and got != total:
@@ -179,4 +211,4 @@ def _share(names: list[str], count: dict[str, int], usual: dict[str, int], said:
     return lengths
 
 
-__all__ = ["FormRequest", "fit_form", "read_form"]
+__all__ = ["FormRequest", "fit_form", "read_form", "read_section_chords"]

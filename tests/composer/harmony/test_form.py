@@ -135,3 +135,27 @@ def test_a_loop_keeps_playing_its_last_bar_and_leads_back_on_v() -> None:
     bar_ticks = round(spec.bar_quarters * tpq)
     assert _chords(score)[-1][1].startswith(_dominant_letter(spec))
     assert _drum_onsets(score, 7 * bar_ticks, 8 * bar_ticks) > _drum_onsets(score, 5 * bar_ticks, 6 * bar_ticks)
+
+
+@pytest.mark.parametrize("engine", ["markov", "model"])
+def test_each_section_plays_its_own_chords(engine: str) -> None:
+    """The chords given per section are heard in the written MIDI, slot by slot (the chord-request listener)."""
+    from dataclasses import replace
+
+    from composer.generate import compose_original
+    from composer.harmony.form import section_spec
+    from composer.harmony.given import slot_symbols
+    from composer.learn.chords_heard import hear_progression
+
+    heard = asked = 0
+    for prompt in ("verse over Am F C G, chorus over C G Am F", "AABA, the A over C Am F G and the B over F G Em Am",
+                   "rock with drums: intro over Em, verse over Em C G D, chorus over C D G G, outro over Em"):
+        spec = parse(prompt, RULES_ONLY)
+        assert all(s.chords for s in spec.form), prompt
+        midi = piece_to_midi_bytes(compose_original(spec, _source(engine)).piece)
+        played = [c for span in section_spans(spec) for c in slot_symbols(section_spec(spec, span.section))]
+        hearing = hear_progression(midi, replace(spec, chords=tuple(played), form=()))
+        assert hearing.bars_heard == spec.bars
+        heard, asked = heard + hearing.matched, asked + len(hearing.slots)
+    print(f"\n{engine}: {heard}/{asked} section-chord slots heard = {heard / asked:.1%}")
+    assert heard >= 0.9 * asked
