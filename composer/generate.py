@@ -15,7 +15,14 @@ import numpy as np
 from composer.arrange.arranger import arrange
 from composer.arrange.phrasing import anticipate
 from composer.harmony.clarity import clarity, piece_says_key
-from composer.harmony.form import close_on_half, section_spans, section_spec, shift_chords, shift_notes
+from composer.harmony.form import (
+    change_key,
+    close_on_half,
+    section_spans,
+    section_spec,
+    shift_chords,
+    shift_notes,
+)
 from composer.harmony.given import dropped_note
 from composer.harmony.plan import plan_harmony
 from composer.originality import OriginalityIndex, OriginalityReport, screen
@@ -102,6 +109,7 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
         melody = anticipate(line, spec, style.push, rng)
     t2 = time.perf_counter()
     tracks = arrange(spec, style, chords, melody, rng)
+    tracks, chords = change_key(spec, tracks, chords)
     t3 = time.perf_counter()
     timings["harmony"] = (t1 - t0) * 1000.0
     timings["generate"] = (t2 - t1) * 1000.0
@@ -163,7 +171,8 @@ def compose_original(spec: Spec, melody_source: MelodySource | None = None, inde
                 copies += 1
                 continue
         made = Composition(piece, total, report, attempt + 1, copies)
-        given = spec.chords or any(s.chords for s in spec.form)  # the user's chords may say another key: kept
+        given = spec.chords or any(s.chords or s.shift for s in spec.form)  # the user's chords or key change
+        # may say another key: kept
         if given or piece_says_key(piece):
             return made
         kept = kept or made

@@ -197,7 +197,8 @@ def choose_form(reading: Reading, bars: int, limits: Limits, notes: list[str]) -
         return ()
     if not reading.form.sections:
         if reading.form.key_change:
-            notes.append("a key change is not supported yet: the piece stays in one key")
+            notes.append("a key change needs sections to change between ('verse, chorus, chorus with a key change "
+                         "for the last chorus'): the piece stays in one key")
         return ()
     return fit_form(reading.form, bars if _length_stated(reading) else None, limits.max_bars, notes)
 
@@ -238,11 +239,12 @@ def choose_key(reading: Reading, prompt: str, genre: GenreInfo | None,
 
 
 def section_symbols(reading: Reading) -> list[str]:
-    """The chords the user gave sections, in the order the sections come (what the key is read from when the
-    piece has no progression of its own and every section but an intro or outro has its chords)."""
+    """The chords the user gave sections, in the order the sections come: what the key is read from when the
+    piece has no progression of its own, so the sections the style harmonises are in the key of those the user
+    did (a verse over Am F C G and a chorus in some other key would not be one song)."""
     form = reading.form
-    if form is None or not all(name in form.chords for name in form.names if name not in ("intro", "outro")):
-        return []  # a key read from some sections' chords alone would be a guess
+    if form is None:
+        return []
     order = [*form.names, *form.chords]
     return [c for name in dict.fromkeys(order) for c in form.chords.get(name, [])]
 

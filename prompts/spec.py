@@ -65,8 +65,12 @@ class Section:
     name: str
     bars: int
     chords: tuple[str, ...] = ()
+    shift: int = 0
+    """Semitones above the piece's key this section is played in (a key change from it on); 0: the key."""
 
     def __post_init__(self) -> None:
+        if not -11 <= self.shift <= 11:
+            raise ValueError(f"a section's key change is -11..11 semitones, got {self.shift}")
         if self.name not in SECTION_NAMES and not (len(self.name) == 1 and self.name.isupper()):
             raise ValueError(f"unknown section {self.name!r}; expected one of {SECTION_NAMES} or a letter")
         if self.bars < 1:
@@ -80,11 +84,12 @@ class Section:
         return self.name if len(self.name) == 1 else self.name.title()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "bars": self.bars, "chords": list(self.chords)}
+        return {"name": self.name, "bars": self.bars, "chords": list(self.chords), "shift": self.shift}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Section:
-        return cls(str(data["name"]), int(data["bars"]), tuple(str(c) for c in data.get("chords", ())))
+        return cls(str(data["name"]), int(data["bars"]), tuple(str(c) for c in data.get("chords", ())),
+                   int(data.get("shift", 0)))
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from composer.harmony.plan import spell_root
-from composer.piece import Chord, Note
-from composer.theory import MODE_INTERVALS, tonic_pc
+from composer.harmony.plan import prefers_flats, spell_root
+from composer.piece import Chord, Note, Track
+from composer.theory import MODE_INTERVALS, pc_name, tonic_pc
 from prompts.music import CHORD_SUFFIX
 from prompts.spec import Section, Spec
 
@@ -78,11 +78,43 @@ def shift_notes(notes: list[Note], offset: float) -> list[Note]:
     return [Note(n.pitch, n.start + offset, n.duration, n.velocity) for n in notes]
 
 
+def change_key(spec: Spec, tracks: list[Track], chords: list[Chord]) -> tuple[list[Track], list[Chord]]:
+    """The piece with each section's key change played (`Section.shift`): every pitched note that starts in a
+    moved section, and its chords, transposed. The whole arrangement moves together (a modulation by
+    transposition, the pop lift into a last chorus), so melody, counter line, bass and comping stay in one key
+    with each other; the drums do not move. Unchanged when no section moves."""
+    moved = [(s.start_bar * spec.bar_quarters, s.end_bar * spec.bar_quarters, s.section.shift)
+             for s in section_spans(spec) if s.section.shift]
+    if not moved:
+        return tracks, chords
+
+    def shift_at(t: float) -> int:
+        return next((k for a, b, k in moved if a - 1e-9 <= t < b - 1e-9), 0)
+
+    for track in tracks:
+        if not track.is_drum:
+            track.notes = [replace(n, pitch=min(127, max(0, n.pitch + shift_at(n.start)))) for n in track.notes]
+    flats = prefers_flats(spec.tonic, spec.mode)
+    out = []
+    for c in chords:
+        k = shift_at(c.start)
+        out.append(c if not k else _moved(c, k, flats))
+    return tracks, out
+
+
+def _moved(chord: Chord, semitones: int, flats: bool) -> Chord:
+    root = (chord.root_pc + semitones) % 12
+    bass = None if chord.bass_pc is None else (chord.bass_pc + semitones) % 12
+    symbol = pc_name(root, flats) + CHORD_SUFFIX.get(chord.quality, chord.quality)
+    symbol = symbol if bass is None else f"{symbol}/{pc_name(bass, flats)}"
+    return Chord(chord.start, chord.duration, root, chord.quality, symbol, bass)
+
+
 def section_starts(spec: Spec) -> list[tuple[int, str]]:
     """(first bar, rehearsal mark) of each section, for the score; empty for the style's shape."""
     spans = section_spans(spec)
     return [(s.start_bar, s.section.label) for s in spans] if spec.form and spans else []
 
 
-__all__ = ["SectionSpan", "close_on_half", "section_spans", "section_spec", "section_starts", "shift_chords",
+__all__ = ["SectionSpan", "change_key", "close_on_half", "section_spans", "section_spec", "section_starts", "shift_chords",
            "shift_notes"]

@@ -4,15 +4,15 @@
 and 8-bar chorus", "a 4-bar intro", "with a bridge"; "end on a half cadence"; "loopable" / "that loops" (the
 last bar leads back into the first). `read_form` takes these words from the `TextMask` (before the bar-count
 reader, so "8-bar verse" is a section's length, not the piece's); `fit_form` gives each section its bars,
-sections of one name always alike in length so they can be played alike. A key change is heard and noted as not
-supported yet.
+sections of one name always alike in length so they can be played alike; "a key change (up a tone) for the
+last chorus" moves the key from that section on.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from prompts.scan import TextMask
 from prompts.spec import Section
@@ -45,9 +45,14 @@ _HALF = re.compile(r"\b(?:(?:end(?:s|ing)?|clos(?:e|es|ing)|finish(?:es|ing)?)\s
 _LOOP = re.compile(r"\b(?:loop-?able|seamless(?:ly)?\s+loop(?:ing|s|ed)?|that\s+loops|(?:it\s+)?loops\s+"
                    r"(?:back|around|seamlessly)|make\s+it\s+loop|as\s+a\s+loop|looping)\b", re.I)
 _KEY_CHANGE = re.compile(
-    r"\b(?:with\s+)?(?:an?\s+)?(?:key\s+change|modulation|modulates?|modulating|truck\s+driver'?s?\s+(?:key\s+)?"
-    r"change)(?:\s+up)?(?:\s+(?:a|one|by\s+a)\s+(?:whole\s+|half\s+)?(?:tone|semitone|step))?"
-    r"(?:\s+(?:for|in|at|on|into)\s+(?:the\s+)?(?:last|final)\s+(?:chorus|section|verse))?", re.I)
+    r"\b(?:with\s+)?(?:an?\s+)?(?:key\s+change|modulation|modulates?|modulating|truck\s+driver'?s?\s+(?:key\s+|gear\s+)?"
+    r"change)(?:\s+(?P<dir>up|down))?(?:\s+(?:by\s+)?(?P<count>a|an|one|two|three)\s+(?P<amount>whole\s+(?:tone|step)"
+    r"|half[- ]?(?:tone|step)|semitones?|tones?|steps?|minor\s+third))?(?:\s+(?:for|in|at|on|into|before)\s+(?:the\s+)?"
+    r"(?:last|final)\s+(?P<target>chorus|refrain|verse|section|A))?", re.I)
+_SEMITONES = {"whole": 2, "half": 1, "semitone": 1, "tone": 2, "step": 2, "minor": 3}
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}
+KEY_CHANGE_SEMITONES = 2
+"""A key change the user did not size: up a whole tone, the usual lift into a last chorus."""
 
 
 @dataclass
@@ -57,7 +62,9 @@ class FormRequest:
 
     sections: list[tuple[str, int | None]] = field(default_factory=list)
     ending: str | None = None
-    key_change: bool = False
+    key_change: int = 0
+    """Semitones the key moves for the last chorus (or last section), 0: no change."""
+    key_target: str | None = None
     said: str = ""
     chords: dict[str, list[str]] = field(default_factory=dict)
     """The chords the user gave a section ("verse over Am F C G"), by section name."""
@@ -98,16 +105,32 @@ def read_form(mask: TextMask, chords: dict[str, list[str]] | None = None) -> For
         request.ending = "half"
     if _take(mask, _LOOP):
         request.ending = "loop"
-    request.key_change = bool(_take(mask, _KEY_CHANGE))
+    _read_key_change(request, _take(mask, _KEY_CHANGE))
     letters = _read_letters(mask)
     named = _read_named(mask)
     if letters or named:
         request.sections = _arrange(letters, named)
         request.said = " ".join(name for name, _ in request.sections)
         _take(mask, _FORM_WORD)
+    elif request.key_change and request.key_target == "chorus":
+        request.sections = [("verse", None), ("chorus", None), ("chorus", None)]  # a last chorus: there are two
+        request.said = "verse chorus chorus"
     if not request.sections and request.ending is None and not request.key_change and not request.chords:
         return None
     return request
+
+
+def _read_key_change(request: FormRequest, found: list[re.Match[str]]) -> None:
+    if not found:
+        return
+    match = found[0]
+    amount = (match.group("amount") or "").lower()
+    unit = next((v for k, v in _SEMITONES.items() if amount.startswith(k)), 0)
+    size = unit * _COUNTS.get((match.group("count") or "a").lower(), 1) if unit else KEY_CHANGE_SEMITONES
+    size = max(1, min(size, 11))
+    request.key_change = -size if (match.group("dir") or "").lower() == "down" else size
+    target = (match.group("target") or "").lower()
+    request.key_target = {"refrain": "chorus", "a": "A", "section": None, "": None}.get(target, target)
 
 
 def _take(mask: TextMask, pattern: re.Pattern[str]) -> list[re.Match[str]]:
@@ -182,9 +205,24 @@ def fit_form(request: FormRequest, total: int | None, max_bars: int, notes: list
                      f"length): {shape}")
     elif total is None:
         notes.append(f"{got} bars: {shape}")
-    if request.key_change:
-        notes.append("a key change is not supported yet: the piece stays in one key")
-    return sections
+    return _change_key(request, sections, notes) if request.key_change else sections
+
+
+def _change_key(request: FormRequest, sections: tuple[Section, ...], notes: list[str]) -> tuple[Section, ...]:
+    """The sections with the key moved from the last chorus (or the section named, else the last one before an
+    outro) to the end."""
+    names = [s.name for s in sections]
+    target = request.key_target if request.key_target in names else "chorus" if "chorus" in names else None
+    body = [i for i, name in enumerate(names) if name != "outro"] or [len(names) - 1]
+    first = max(i for i, name in enumerate(names) if name == target) if target else body[-1]
+    if first == 0:
+        notes.append("a key change needs a section before it: the piece stays in one key")
+        return sections
+    shift = request.key_change
+    notes.append(f"key change: from the last {sections[first].name} (bar "
+                 f"{sum(s.bars for s in sections[:first]) + 1}) {'up' if shift > 0 else 'down'} {abs(shift)} "
+                 f"semitone{'s' if abs(shift) > 1 else ''}")
+    return tuple(replace(s, shift=shift) if i >= first else s for i, s in enumerate(sections))
 
 
 def _share(names: list[str], count: dict[str, int], usual: dict[str, int], said: dict[str, int],

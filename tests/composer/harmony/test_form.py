@@ -159,3 +159,23 @@ def test_each_section_plays_its_own_chords(engine: str) -> None:
         heard, asked = heard + hearing.matched, asked + len(hearing.slots)
     print(f"\n{engine}: {heard}/{asked} section-chord slots heard = {heard / asked:.1%}")
     assert heard >= 0.9 * asked
+
+
+@pytest.mark.parametrize("engine", ["markov", "model"])
+def test_a_key_change_lifts_the_last_chorus(engine: str) -> None:
+    """"A key change for the last chorus": the last chorus is the first one a whole tone up, melody and chords,
+    heard in the written MIDI; what comes before it stays in the key."""
+    spec = parse("pop song with drums: verse, chorus, chorus, with a key change for the last chorus", RULES_ONLY)
+    assert [s.shift for s in spec.form] == [0, 0, 2]
+    piece = compose(spec, _source(engine))
+    score, tpq = _heard(piece_to_midi_bytes(piece))
+    bar_ticks = round(spec.bar_quarters * tpq)
+    lead = next(i.name for i in spec.instruments if i.role == "melody")
+    melody = _melody(score, lead)
+    first, last = (_within(melody, a * bar_ticks, (a + 8) * bar_ticks) for a in (8, 16))
+    assert first and [(t, p + 2) for t, p in first] == last
+    roots = {m.time: int(m.text.split("root=")[1].split()[0]) for m in score.markers if m.text.startswith("chord ")}
+    before = [(t - 8 * bar_ticks, r) for t, r in roots.items() if 8 * bar_ticks <= t < 16 * bar_ticks]
+    after = [(t - 16 * bar_ticks, (r - 2) % 12) for t, r in roots.items() if t >= 16 * bar_ticks]
+    assert before == after
+    assert score_to_musicxml_bytes(piece_to_score(piece)).count(b"<rehearsal") == 3
