@@ -140,13 +140,32 @@ def _take(mask: TextMask, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     return found
 
 
+NOT_FORMS: frozenset[str] = frozenset({"ABBA"})
+"""Letter strings that name something else when "form" does not follow ("a disco song like ABBA"); with
+"form" after them any letters are the user's form ("AAC form")."""
+
+
+def labels_in_order(letters: str) -> bool:
+    """Whether a letter string is labelled as forms are: from A, each new section the next letter (AABA,
+    ABAC), so words and names made of A-D ("DAD", "ADD", "CAB") are not read as forms."""
+    seen = ""
+    for letter in letters:
+        if letter not in seen:
+            if letter != "ABCD"[len(seen)]:
+                return False
+            seen += letter
+    return True
+
+
 def _read_letters(mask: TextMask) -> list[tuple[str, int | None]]:
     """A letter form ("AABA", "A-B-A", "abac form"): the first one said."""
     for pattern in (_NAMED_LETTERS, _LETTERS):
-        match = next(iter(mask.finditer(pattern)), None)
-        if match is not None:
+        for match in mask.finditer(pattern):
+            letters = match.group("form").replace("-", "").upper()
+            if pattern is _LETTERS and (not labels_in_order(letters) or letters in NOT_FORMS):
+                continue  # without "form" after it, only a string labelled as forms are is one
             mask.take(match.start("form"), match.end("form"))
-            return [(letter.upper(), None) for letter in match.group("form").replace("-", "")]
+            return [(letter, None) for letter in letters]
     return []
 
 
