@@ -97,6 +97,13 @@ def _word(name: str) -> str:
     return re.sub(r"[\s-]+", " ", name.lower()).replace("pre chorus", "prechorus")
 
 
+FRAMES = frozenset({"intro", "outro"})
+_WITH_FRAME = re.compile(
+    r"\b(?:with|add(?:ing)?|plus|and|then|before|after)\s+(?:an?\s+|the\s+|its\s+)?(?:[0-9]+[\s-]*bars?\s+)?"
+    r"(?:intro|introduction|outro|coda|ending)\b", re.I)
+"""An intro or outro the piece has ("with an intro and an outro"), rather than one the piece is."""
+
+
 def read_form(mask: TextMask, chords: dict[str, list[str]] | None = None) -> FormRequest | None:
     """The form the prompt asks for (its words taken from `mask`), or None when it says nothing of form;
     `chords`: what `read_section_chords` found, given to the sections they name."""
@@ -108,6 +115,8 @@ def read_form(mask: TextMask, chords: dict[str, list[str]] | None = None) -> For
     _read_key_change(request, _take(mask, _KEY_CHANGE))
     letters = _read_letters(mask)
     named = _read_named(mask)
+    if not letters and named and {name for name, _ in named} <= FRAMES and not _WITH_FRAME.search(mask.original):
+        named = []  # "an intro for my podcast", "an outro, 4 bars": the piece is one, not a piece with one
     if letters or named:
         request.sections = _arrange(letters, named)
         request.said = " ".join(name for name, _ in request.sections)
