@@ -13,7 +13,6 @@ Run with `-s` for the figures; the MIDI of a piece with a miss goes to tests/_ar
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose_original
 from composer.learn.chords_heard import hear_progression
 from prompts import Spec, parse
+from tests.engines import melody_source
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "_artifacts" / "chord_requests"
@@ -44,25 +44,9 @@ def test_every_request_reads_the_chords_a_musician_reads() -> None:
     assert not wrong, "\n".join(wrong)
 
 
-@lru_cache(maxsize=1)
-def _model_source():
-    from composer.melody.sample import load_model_melody
-    from prompts.encoder import get_encoder
-
-    return load_model_melody(get_encoder().embed)
-
-
-def _source(engine: str):
-    if engine == "model":
-        return _model_source()
-    from composer.melody.source import load_default_melody_source
-
-    return load_default_melody_source()
-
-
 @pytest.mark.parametrize("engine", ["markov", "model"])
 def test_the_requested_progression_is_heard_in_the_written_midi(engine: str) -> None:
-    source = _source(engine)
+    source = melody_source(engine)
     matched = total = 0
     misses: list[str] = []
     for number, row in enumerate(requests()):

@@ -59,9 +59,8 @@ def mismatches(spec: Spec, expect: dict[str, Any], approx_floats: bool = False) 
     return problems
 
 
-def test_golden_prompts() -> None:
-    cases = load("golden_prompts.jsonl")
-    assert len(cases) >= 170
+def golden_failures(cases: list[dict[str, Any]]) -> list[str]:
+    """One line per golden case whose prompt (read by the rules alone) raises or misses an expectation."""
     failures = []
     for case in cases:
         try:
@@ -72,6 +71,13 @@ def test_golden_prompts() -> None:
         problems = mismatches(spec, case["expect"])
         if problems:
             failures.append(f"{case['prompt']!r}: " + "; ".join(problems))
+    return failures
+
+
+def test_golden_prompts() -> None:
+    cases = load("golden_prompts.jsonl")
+    assert len(cases) >= 170
+    failures = golden_failures(cases)
     assert not failures, f"{len(failures)} of {len(cases)} golden prompts failed:\n" + "\n".join(failures)
 
 

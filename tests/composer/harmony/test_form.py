@@ -6,7 +6,6 @@ the MusicXML carries a rehearsal mark at each section's start."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from composer.files.musicxml import piece_to_score, score_to_musicxml_bytes
 from composer.generate import compose
 from composer.harmony.form import section_spans
 from prompts import ParseConfig, parse
+from tests.engines import melody_source
 
 RULES_ONLY = ParseConfig(use_encoder=False)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "_artifacts"
@@ -26,22 +26,6 @@ PROMPTS = (
     ("rock song with intro, verse, chorus, outro", 24),
     ("folk tune in AABB with drums, 16 bars", 16),
 )
-
-
-@lru_cache(maxsize=1)
-def _model_source():
-    from composer.melody.sample import load_model_melody
-    from prompts.encoder import get_encoder
-
-    return load_model_melody(get_encoder().embed)
-
-
-def _source(engine: str):
-    if engine == "model":
-        return _model_source()
-    from composer.melody.source import load_default_melody_source
-
-    return load_default_melody_source()
 
 
 def _heard(midi: bytes) -> tuple[symusic.Score, int]:
@@ -76,7 +60,7 @@ def _drum_onsets(score: symusic.Score, start: int, end: int) -> int:
 def test_sections_are_heard_in_the_written_midi(engine: str, prompt: str, bars: int) -> None:
     spec = parse(prompt, RULES_ONLY)
     assert spec.bars == bars == sum(s.bars for s in spec.form)
-    piece = compose(spec, _source(engine))
+    piece = compose(spec, melody_source(engine))
     midi = piece_to_midi_bytes(piece)
     score, tpq = _heard(midi)
     bar_ticks = round(spec.bar_quarters * tpq)
@@ -130,7 +114,7 @@ def test_a_piece_without_a_form_has_no_sections() -> None:
 
 def test_a_loop_keeps_playing_its_last_bar_and_leads_back_on_v() -> None:
     spec = parse("loopable rock beat with drums, 8 bars", RULES_ONLY)
-    piece = compose(spec, _source("markov"))
+    piece = compose(spec, melody_source("markov"))
     score, tpq = _heard(piece_to_midi_bytes(piece))
     bar_ticks = round(spec.bar_quarters * tpq)
     assert _chords(score)[-1][1].startswith(_dominant_letter(spec))
@@ -152,7 +136,7 @@ def test_each_section_plays_its_own_chords(engine: str) -> None:
                    "rock with drums: intro over Em, verse over Em C G D, chorus over C D G G, outro over Em"):
         spec = parse(prompt, RULES_ONLY)
         assert all(s.chords for s in spec.form), prompt
-        midi = piece_to_midi_bytes(compose_original(spec, _source(engine)).piece)
+        midi = piece_to_midi_bytes(compose_original(spec, melody_source(engine)).piece)
         played = [c for span in section_spans(spec) for c in slot_symbols(section_spec(spec, span.section))]
         hearing = hear_progression(midi, replace(spec, chords=tuple(played), form=()))
         assert hearing.bars_heard == spec.bars
@@ -167,7 +151,7 @@ def test_a_key_change_lifts_the_last_chorus(engine: str) -> None:
     heard in the written MIDI; what comes before it stays in the key."""
     spec = parse("pop song with drums: verse, chorus, chorus, with a key change for the last chorus", RULES_ONLY)
     assert [s.shift for s in spec.form] == [0, 0, 2]
-    piece = compose(spec, _source(engine))
+    piece = compose(spec, melody_source(engine))
     score, tpq = _heard(piece_to_midi_bytes(piece))
     bar_ticks = round(spec.bar_quarters * tpq)
     lead = next(i.name for i in spec.instruments if i.role == "melody")

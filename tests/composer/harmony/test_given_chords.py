@@ -10,7 +10,6 @@ Run with `-s` to see the figures; failing pieces are written to tests/_artifacts
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,7 @@ from composer.harmony.plan import plan_harmony
 from composer.learn.chords_heard import best_triad, hear_progression, heard_as
 from composer.styles import style_for
 from prompts import parse
+from tests.engines import melody_source
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "_artifacts" / "given_chords"
 HEARD_AT_LEAST = 0.95
@@ -116,25 +116,9 @@ def suite_specs() -> list:
     return specs
 
 
-@lru_cache(maxsize=1)
-def _model_source():
-    from composer.melody.sample import load_model_melody
-    from prompts.encoder import get_encoder
-
-    return load_model_melody(get_encoder().embed)
-
-
-def _source(engine: str):
-    if engine == "model":
-        return _model_source()
-    from composer.melody.source import load_default_melody_source
-
-    return load_default_melody_source()
-
-
 def measure(engine: str, specs: list) -> tuple[int, int, list[str]]:
     """(slots heard as asked, slots, failure lines) over the suite for one melody engine."""
-    source = _source(engine)
+    source = melody_source(engine)
     matched = total = 0
     failures: list[str] = []
     for spec in specs:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prompts import ParseConfig, ParseError, Spec, parse
+from prompts import ParseConfig, Spec, parse
 from prompts.spec import Section
-from tests.prompts.test_golden import load, mismatches
+from tests.prompts.test_golden import golden_failures, load
 
 RULES_ONLY = ParseConfig(use_encoder=False)
 
@@ -17,16 +17,7 @@ RULES_ONLY = ParseConfig(use_encoder=False)
 def test_golden_form() -> None:
     cases = load("words/golden_form.jsonl")
     assert len(cases) >= 25
-    failures = []
-    for case in cases:
-        try:
-            spec = parse(case["prompt"], RULES_ONLY)
-        except ParseError as exc:
-            failures.append(f"{case['prompt']!r}: raised ParseError({exc})")
-            continue
-        problems = mismatches(spec, case["expect"])
-        if problems:
-            failures.append(f"{case['prompt']!r}: " + "; ".join(problems))
+    failures = golden_failures(cases)
     assert not failures, f"{len(failures)} of {len(cases)} form prompts failed:\n" + "\n".join(failures)
 
 
