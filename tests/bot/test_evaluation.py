@@ -50,7 +50,9 @@ def test_window_specs_ask_for_what_the_window_is() -> None:
     assert spec.bars == window.bars and spec.time_signature == window.meter and spec.mode == window.mode
 
 
-async def test_control_suite_composes_through_the_studio(source, tmp_path: Path) -> None:
+def studio_factory(source, tmp_path: Path):
+    """What `motif eval` hands its suites: a factory of studios on the model, MIDI only, in `tmp_path`."""
+
     @asynccontextmanager
     async def factory():
         config = StudioConfig(out_dir=tmp_path / "out", db_path=tmp_path / "eval.db", want_audio=False,
@@ -58,7 +60,11 @@ async def test_control_suite_composes_through_the_studio(source, tmp_path: Path)
         async with open_studio(config, source) as studio:
             yield studio
 
-    control, originality, latency = await control_and_latency(factory, 3)
+    return factory
+
+
+async def test_control_suite_composes_through_the_studio(source, tmp_path: Path) -> None:
+    control, originality, latency = await control_and_latency(studio_factory(source, tmp_path), 3)
     assert control["compositions"] == 3 and control["attributes"] >= 9
     assert control["share"] == 1.0 and control["missed"] == []
     assert originality["posted_above_threshold"] == 0 and originality["longest_match_notes"]["max"] < 12
@@ -66,14 +72,7 @@ async def test_control_suite_composes_through_the_studio(source, tmp_path: Path)
 
 
 async def test_chord_suite_is_read_and_heard_through_the_studio(source, tmp_path: Path) -> None:
-    @asynccontextmanager
-    async def factory():
-        config = StudioConfig(out_dir=tmp_path / "out", db_path=tmp_path / "eval.db", want_audio=False,
-                              want_images=False, engine="model")
-        async with open_studio(config, source) as studio:
-            yield studio
-
-    report = await chords_heard(factory, 3)
+    report = await chords_heard(studio_factory(source, tmp_path), 3)
     assert report["compositions"] == 3 and report["read"] == 3 and report["slots"] == 24
     assert report["share"] >= 0.9, report["missed"]
     assert len(CHORD_SUITE) >= 12

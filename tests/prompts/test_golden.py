@@ -74,11 +74,15 @@ def golden_failures(cases: list[dict[str, Any]]) -> list[str]:
     return failures
 
 
-def test_golden_prompts() -> None:
-    cases = load("golden_prompts.jsonl")
-    assert len(cases) >= 170
+@pytest.mark.parametrize("name, at_least", [
+    ("golden_prompts.jsonl", 170), ("words/golden_chords.jsonl", 100), ("words/golden_form.jsonl", 25),
+])
+def test_golden_prompts(name: str, at_least: int) -> None:
+    """Every golden prompt reads as expected: the general set, the chord lists and the forms."""
+    cases = load(name)
+    assert len(cases) >= at_least
     failures = golden_failures(cases)
-    assert not failures, f"{len(failures)} of {len(cases)} golden prompts failed:\n" + "\n".join(failures)
+    assert not failures, f"{len(failures)} of {len(cases)} prompts of {name} failed:\n" + "\n".join(failures)
 
 
 def test_golden_errors() -> None:

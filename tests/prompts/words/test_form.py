@@ -9,16 +9,8 @@ from hypothesis import strategies as st
 
 from prompts import ParseConfig, Spec, parse
 from prompts.spec import Section
-from tests.prompts.test_golden import golden_failures, load
 
 RULES_ONLY = ParseConfig(use_encoder=False)
-
-
-def test_golden_form() -> None:
-    cases = load("words/golden_form.jsonl")
-    assert len(cases) >= 25
-    failures = golden_failures(cases)
-    assert not failures, f"{len(failures)} of {len(cases)} form prompts failed:\n" + "\n".join(failures)
 
 
 @settings(max_examples=120, deadline=None)
