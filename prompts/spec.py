@@ -158,6 +158,17 @@ class Spec:
         num, den = self.meter
         return num * 4.0 / den
 
+    def form_text(self) -> str:
+        """The form as people read it on the card and at the terminal: "A 8 · A 8 · B 8 · A 8, ends on a half
+        cadence", a section's own chords and key change in brackets; "" when the style shapes the piece."""
+        parts = []
+        for section in self.form:
+            extra = [" ".join(section.chords)] if section.chords else []
+            extra += [f"{section.shift:+d} semitones"] if section.shift else []
+            parts.append(f"{section.label} {section.bars}" + (f" ({'; '.join(extra)})" if extra else ""))
+        ending = {"half": "ends on a half cadence", "loop": "loops back to the start"}.get(self.ending)
+        return ", ".join(filter(None, [" · ".join(parts), ending]))
+
     @property
     def is_minor_family(self) -> bool:
         """True for modes whose third is minor; used for key checks and harmony choices."""

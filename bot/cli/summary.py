@@ -20,9 +20,11 @@ def describe_spec(spec: Spec) -> str:
     instruments = ", ".join(i.name for i in spec.instruments) or "none"
     style = " ".join(filter(None, [", ".join(spec.moods), (spec.genre or "").replace("_", " ")])) or "free style"
     drums = "with drums" if spec.drums else "no drums"
+    chords = f"; over {' '.join(spec.chords)}" if spec.chords else ""
+    form = f"; form {spec.form_text()}" if spec.form_text() else ""
     return (
         f"{spec.tonic} {spec.mode}, {spec.tempo_bpm} bpm, {spec.time_signature}, {spec.bars} bars, "
-        f"{style}; {instruments}; {drums}"
+        f"{style}; {instruments}; {drums}{chords}{form}"
     )
 
 
@@ -38,6 +40,8 @@ def print_spec(console: Console, spec: Spec) -> None:
         "moods": ", ".join(spec.moods) or "-",
         "instruments": ", ".join(f"{i.name} ({i.program}, {i.role})" for i in spec.instruments),
         "drums": "yes" if spec.drums else "no", "density": f"{spec.density:.2f}", "register": str(spec.register),
+        "chords": " ".join(spec.chords) + (f" ({spec.chords_per_bar:g} per bar)" if spec.chords else "") or "-",
+        "form": spec.form_text() or "-",
     }
     for name, value in rows.items():
         table.add_row(name, Text(value), "you" if name in spec.explicit else "Motif")

@@ -10,6 +10,8 @@ from typing import Any
 
 import discord
 
+from prompts import Spec
+
 FOOTER_PREFIX = "Motif · "
 EMBED_COLOUR = discord.Colour.from_rgb(88, 101, 242)
 
@@ -47,7 +49,8 @@ def chords_line(chords: list[str], chords_per_bar: float) -> str:
 
 
 def result_embed(result: dict[str, Any], credit: str, score_name: str | None) -> discord.Embed:
-    """The short card: key, tempo, meter, bars, instruments, genre and mood, the user's chords, seed, originality."""
+    """The short card: key, tempo, meter, bars, instruments, genre and mood, the user's chords and form, seed,
+    originality."""
     spec = result["spec"]
     changes = result.get("summary") or []
     lines = [credit, f"> {spec.get('prompt', '')[:300]}"] + [f"• {c}" for c in changes[:5]]
@@ -69,6 +72,8 @@ def result_embed(result: dict[str, Any], credit: str, score_name: str | None) ->
     embed.add_field(name="Genre & mood", value=style or "free style")
     if spec.get("chords"):
         embed.add_field(name="Chords", value=chords_line(spec["chords"], spec.get("chords_per_bar", 1.0)))
+    if spec.get("form") or spec.get("ending", "tonic") != "tonic":
+        embed.add_field(name="Form", value=Spec.from_dict(spec).form_text()[:1000])
     embed.add_field(name="Seed", value=str(spec.get("seed", "")))
     embed.add_field(name="Originality", value=_originality(result.get("originality")))
     if score_name is not None:
