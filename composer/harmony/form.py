@@ -110,11 +110,15 @@ def _moved(chord: Chord, semitones: int, flats: bool) -> Chord:
     return Chord(chord.start, chord.duration, root, chord.quality, symbol, bass)
 
 
+move_chord = _moved
+"""A chord moved by some semitones, spelled with flats or sharps (a remix's key change uses it too)."""
+
+
 def section_starts(spec: Spec) -> list[tuple[int, str]]:
     """(first bar, rehearsal mark) of each section, for the score; empty for the style's shape."""
     spans = section_spans(spec)
     return [(s.start_bar, s.section.label) for s in spans] if spec.form and spans else []
 
 
-__all__ = ["SectionSpan", "change_key", "close_on_half", "section_spans", "section_spec", "section_starts", "shift_chords",
-           "shift_notes"]
+__all__ = ["SectionSpan", "change_key", "close_on_half", "move_chord", "section_spans", "section_spec", "section_starts",
+           "shift_chords", "shift_notes"]

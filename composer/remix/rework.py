@@ -31,6 +31,7 @@ from composer.harmony.plan import plan_harmony
 from composer.lines import EPS, infer_chords, melody_line, remap_notes, transpose_symbols
 from composer.originality import OriginalityIndex, screen, tune_of
 from composer.piece import Chord, Note, Piece
+from composer.remix.form import at_parent_form, reform
 from composer.remix.parts import keep_notes
 from composer.remix.refit import parent_progression, reharmonise
 from composer.remix.sections import SectionConfig, continue_piece, vary_bars
@@ -103,7 +104,13 @@ def remix_timed(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_so
     if plan.chords_from_parent and not child_spec.chords and parent.chords:
         # "jazzier chords", "two chords per bar" for a parent whose style chose its chords
         child_spec = replace(child_spec, chords=parent_progression(parent, child_spec, plan))
-    piece = _timed(timings, "base", lambda: _base(parent, child_spec, plan, melody_source, rng, config))
+    if plan.form_bars and not plan.regenerate:
+        # "add a bridge", "make it loop": the other edits made at the parent's form, then the form laid out
+        laid = child_spec
+        base = _base(parent, at_parent_form(parent.spec, laid), plan, melody_source, rng, config)
+        piece = _timed(timings, "form", lambda: reform(base, laid, plan, melody_source))
+    else:
+        piece = _timed(timings, "base", lambda: _base(parent, child_spec, plan, melody_source, rng, config))
     style = style_for(child_spec.genre)
     if piece.spec.bars < child_spec.bars:
         piece = _timed(timings, "continue", lambda: continue_piece(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from prompts.edit.chords import apply_chords
 from prompts.edit.draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
 from prompts.edit.ensemble import apply_drums, apply_instruments, instrument_names
+from prompts.edit.form import apply_form
 from prompts.edit.types import Edit, EditError
 from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
 from prompts.music import MINOR_THIRD_MODES, MODE_ROTATION, PITCH_CLASSES
@@ -297,6 +298,6 @@ APPLIERS: dict[str, Callable[[Draft, Edit], None]] = {
     "continuation": apply_continuation, "instruments": apply_instruments, "drums": apply_drums,
     "style": apply_style, "mood": apply_mood, "density": apply_density, "register": apply_register,
     "variation": apply_variation, "harmonise": apply_harmonise, "chords": apply_chords,
-    "note": apply_note,
+    "form": apply_form, "note": apply_note,
 }
 """Edit kind -> the function that applies it."""

@@ -14,6 +14,7 @@ from prompts.edit.apply import APPLIERS, check_vary_bars
 from prompts.edit.chords import read_chord_edits
 from prompts.edit.draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
 from prompts.edit.ensemble import check_instruments
+from prompts.edit.form import read_form_edits
 from prompts.edit.keys import read_intervals, read_targets
 from prompts.edit.parts import read_comparatives, read_phrases
 from prompts.edit.read import (
@@ -41,12 +42,12 @@ NOTHING_CHANGED = "nothing changed"
 the answer to words Motif did not understand, which are refused with "did not understand" instead."""
 
 READERS: tuple[Reader, ...] = (
-    read_chord_edits, read_variation, read_continuation, read_length, read_meter_edit, read_tempo, read_harmonise,
-    read_density, read_intervals, read_register, read_targets, read_comparatives, read_phrases,
+    read_form_edits, read_chord_edits, read_variation, read_continuation, read_length, read_meter_edit, read_tempo,
+    read_harmonise, read_density, read_intervals, read_register, read_targets, read_comparatives, read_phrases,
 )
-"""In order: chord edits first ("simpler chords" is no density, "a 12-bar blues" no length), then specific
-phrasings before general ones ("extend by 4 bars" before "4 bars", "up a minor third" before "minor", "slow it
-down" before the tempo word "slow")."""
+"""In order: form edits first ("up a tone at bar 9" is no transposition), chord edits next ("simpler chords" is no
+density, "a 12-bar blues" no length), then specific phrasings before general ones ("extend by 4 bars" before
+"4 bars", "up a minor third" before "minor", "slow it down" before the tempo word "slow")."""
 
 
 def parse_edits(text: str, parent: Spec, max_bars: int = MAX_BARS) -> list[Edit]:
@@ -171,6 +172,8 @@ def _plan(draft: Draft) -> EditPlan:
     plan.keep_melody = draft.level <= KEEP_MELODY and plan.vary_bars is None
     plan.keep_notes = draft.level == KEEP_NOTES and plan.vary_bars is None
     plan.continue_bars = 0 if plan.regenerate else max(0, draft.spec.bars - draft.parent.bars)
+    if plan.form_bars:
+        plan.continue_bars = 0  # the new bars are the form's, composed where they stand
     if not plan.summary:
         plan.summary.append(NOTHING_CHANGED)
     return plan

@@ -23,7 +23,7 @@ EXAMPLES: tuple[str, ...] = (
 
 KINDS: tuple[str, ...] = (
     "tempo", "key", "meter", "length", "instruments", "drums", "style", "mood", "density", "register",
-    "variation", "continuation", "harmonise", "chords", "note",
+    "variation", "continuation", "harmonise", "chords", "form", "note",
 )
 """Edit kinds. "note" carries a remark from reading (a corrected typo, ignored words) and changes nothing."""
 
@@ -72,6 +72,9 @@ class EditPlan:
     piece's own plan chords as the child's progression (recoloured so: `recolour`), for a chord edit made
     to a parent whose chords the style chose ("jazzier chords", "two chords per bar"); `chords_changed`
     says a chord edit was made, so the melody is kept and fitted to the new chords.
+
+    `form_bars` (a form edit: "add a bridge", "repeat the chorus") gives, for each bar of the child, the parent's
+    bar (0-based) it plays, -1 for a bar composed new; `loop_bar` asks for the last bar's harmony and drums anew.
     """
 
     keep_notes: bool = True
@@ -86,6 +89,8 @@ class EditPlan:
     octave_shift: int = 0
     chords_changed: bool = False
     chords_from_parent: str = ""
+    form_bars: tuple[int, ...] = ()
+    loop_bar: bool = False
     summary: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -96,7 +101,8 @@ class EditPlan:
             "vary_bars": list(self.vary_bars) if self.vary_bars else None, "harmonise": self.harmonise,
             "counter_melody": self.counter_melody, "transpose_semitones": self.transpose_semitones,
             "octave_shift": self.octave_shift, "chords_changed": self.chords_changed,
-            "chords_from_parent": self.chords_from_parent, "summary": list(self.summary), "notes": list(self.notes),
+            "chords_from_parent": self.chords_from_parent, "form_bars": list(self.form_bars), "loop_bar": self.loop_bar,
+            "summary": list(self.summary), "notes": list(self.notes),
         }
 
 

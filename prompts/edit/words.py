@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 
 from prompts.edit import chords as edit_chords
+from prompts.edit import form as edit_form
 from prompts.edit import keys as edit_keys
 from prompts.edit import parts as edit_parts
 from prompts.edit import read as edit_read
@@ -71,7 +72,7 @@ def _pattern_words() -> frozenset[str]:
 def _known() -> frozenset[str]:
     extra = set(COMPARATIVE_MOODS) | set(COMPARATIVE_STYLES) | set(MODE_WORDS) | set(UNITS) | set(TENS)
     extra |= {w for phrase in SPECIAL for w in phrase.split()}
-    extra |= _pattern_words() | edit_chords.WORDS
+    extra |= _pattern_words() | edit_chords.WORDS | edit_form.WORDS
     return frozenset(STOPWORDS | KEYWORDS | FILLER | _lexicon_words() | {w for e in extra for w in e.split()})
 
 
