@@ -37,12 +37,13 @@ def reform(kept: Piece, child: Spec, plan: EditPlan, source: MelodySource) -> Pi
     fresh = compose_timed(child, source)[0] if (-1 in layout or plan.loop_bar) else None
     was, now = _shifts(kept.spec), _shifts(child)
     last = len(layout) - 1
+    melody = kept.melody()
     tracks = []
     for track in kept.tracks:
         twin = _twin(fresh, track) if fresh is not None else None
         notes: list[Note] = []
         for bar, source_bar in enumerate(layout):
-            new = source_bar < 0 or (plan.loop_bar and bar == last and track.role != "melody")
+            new = source_bar < 0 or (plan.loop_bar and bar == last and track is not melody)
             if new:
                 notes += _bar(twin.notes, bar, bar_q) if twin is not None else []
                 continue
@@ -79,9 +80,17 @@ def _shifts(spec: Spec) -> list[int]:
 
 
 def _twin(fresh: Piece, track: Track) -> Track | None:
-    """The fresh take's part for `track`: the same role and kind (its program first), else none."""
-    same = [t for t in fresh.tracks if t.role == track.role and t.is_drum == track.is_drum]
-    return next((t for t in same if t.program == track.program), same[0] if same else None)
+    """The fresh take's part for `track`: the drums for the drums (a part read back from MIDI may carry another
+    role); else the same program and role, the same program, or the same role."""
+    if track.is_drum:
+        return next((t for t in fresh.tracks if t.is_drum), None)
+    pitched = [t for t in fresh.tracks if not t.is_drum]
+    for same in ((t for t in pitched if t.program == track.program and t.role == track.role),
+                 (t for t in pitched if t.program == track.program), (t for t in pitched if t.role == track.role)):
+        found = next(same, None)
+        if found is not None:
+            return found
+    return None
 
 
 def _bar(items: list, bar: int, bar_q: float) -> list:

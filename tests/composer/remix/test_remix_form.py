@@ -123,6 +123,9 @@ def test_make_it_loop(song: Piece, instruction: str) -> None:
     last = [n for n in bass.notes if n.start >= 15 * bq - 1e-6]
     assert last and last[-1].pitch % 12 == (tonic_pc(child.spec.tonic) + 7) % 12, "the loop does not end on V"
     assert result.piece.chords[-1].root_pc == (tonic_pc(child.spec.tonic) + 7) % 12
+    drums = next(i for i, t in enumerate(song.tracks) if t.is_drum)
+    fill = [n for n in bar_notes(child, 15) if n[0] == drums]
+    assert fill and fill != [n for n in bar_notes(song, 15) if n[0] == drums], "no new drum bar leading back"
 
 
 def test_form_edits_refused_where_they_cannot_apply(plain: Piece) -> None:
