@@ -65,21 +65,18 @@ def test_add_a_bridge_to_a_piece_without_a_form(plain: Piece) -> None:
     assert bar_notes(child, 8) != bar_notes(plain, 0)
 
 
-def test_add_a_bridge_before_the_last_section(song: Piece) -> None:
-    result = run(song, "add a bridge")
+@pytest.mark.parametrize("instruction, form, kept", [
+    ("add a bridge", ["verse", "bridge", "chorus"], {b: b for b in range(8)} | {16 + b: 8 + b for b in range(8)}),
+    ("repeat the chorus", ["verse", "chorus", "chorus"], {b: b for b in range(16)} | {16 + b: 8 + b for b in range(8)}),
+])
+def test_a_bridge_goes_before_the_last_section_and_a_repeated_chorus_is_the_chorus(
+        song: Piece, instruction: str, form: list[str], kept: dict[int, int]) -> None:
+    """Child bar -> the parent bar it plays (`kept`); the repeated chorus is the parent's chorus again."""
+    result = run(song, instruction)
     child = heard(result)
-    assert [s.name for s in result.spec.form] == ["verse", "bridge", "chorus"]
+    assert [s.name for s in result.spec.form] == form
     assert_bars(child, 24)
-    assert_kept(song, child, {b: b for b in range(8)} | {16 + b: 8 + b for b in range(8)})
-
-
-def test_repeat_the_chorus(song: Piece) -> None:
-    result = run(song, "repeat the chorus")
-    child = heard(result)
-    assert [s.name for s in result.spec.form] == ["verse", "chorus", "chorus"]
-    assert_bars(child, 24)
-    assert_kept(song, child, {b: b for b in range(16)} | {16 + b: 8 + b for b in range(8)})
-    assert all(bar_notes(child, 16 + b) == bar_notes(child, 8 + b) for b in range(8))
+    assert_kept(song, child, kept)
 
 
 @pytest.mark.parametrize("where", ["intro", "outro"])
