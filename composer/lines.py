@@ -135,14 +135,16 @@ def chord_symbol(root_pc: int, quality: str, bass_pc: int | None, spec: Spec) ->
     return symbol if bass_pc is None else f"{symbol}/{pc_name(bass_pc, flats)}"
 
 
+def transpose_chord(chord: Chord, semitones: int, spec: Spec) -> Chord:
+    """A chord moved by `semitones`, re-spelled for `spec`'s key."""
+    root = (chord.root_pc + semitones) % 12
+    bass = None if chord.bass_pc is None else (chord.bass_pc + semitones) % 12
+    return Chord(chord.start, chord.duration, root, chord.quality, chord_symbol(root, chord.quality, bass, spec), bass)
+
+
 def transpose_chords(chords: list[Chord], semitones: int, spec: Spec) -> list[Chord]:
     """The harmony plan moved with the notes, re-spelled for the new key."""
-    moved = []
-    for c in chords:
-        root = (c.root_pc + semitones) % 12
-        bass = None if c.bass_pc is None else (c.bass_pc + semitones) % 12
-        moved.append(Chord(c.start, c.duration, root, c.quality, chord_symbol(root, c.quality, bass, spec), bass))
-    return moved
+    return [transpose_chord(c, semitones, spec) for c in chords]
 
 
 def transpose_symbols(symbols: tuple[str, ...], semitones: int, spec: Spec) -> tuple[str, ...]:

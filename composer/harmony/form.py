@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from composer.harmony.plan import prefers_flats, spell_root
+from composer.harmony.plan import spell_root
+from composer.lines import transpose_chord
 from composer.piece import Chord, Note, Track
-from composer.theory import MODE_INTERVALS, pc_name, tonic_pc
+from composer.theory import MODE_INTERVALS, tonic_pc
 from prompts.music import CHORD_SUFFIX
 from prompts.spec import Section, Spec
 
@@ -94,24 +95,7 @@ def change_key(spec: Spec, tracks: list[Track], chords: list[Chord]) -> tuple[li
     for track in tracks:
         if not track.is_drum:
             track.notes = [replace(n, pitch=min(127, max(0, n.pitch + shift_at(n.start)))) for n in track.notes]
-    flats = prefers_flats(spec.tonic, spec.mode)
-    out = []
-    for c in chords:
-        k = shift_at(c.start)
-        out.append(c if not k else _moved(c, k, flats))
-    return tracks, out
-
-
-def _moved(chord: Chord, semitones: int, flats: bool) -> Chord:
-    root = (chord.root_pc + semitones) % 12
-    bass = None if chord.bass_pc is None else (chord.bass_pc + semitones) % 12
-    symbol = pc_name(root, flats) + CHORD_SUFFIX.get(chord.quality, chord.quality)
-    symbol = symbol if bass is None else f"{symbol}/{pc_name(bass, flats)}"
-    return Chord(chord.start, chord.duration, root, chord.quality, symbol, bass)
-
-
-move_chord = _moved
-"""A chord moved by some semitones, spelled with flats or sharps (a remix's key change uses it too)."""
+    return tracks, [transpose_chord(c, k, spec) if (k := shift_at(c.start)) else c for c in chords]
 
 
 def section_starts(spec: Spec) -> list[tuple[int, str]]:
@@ -120,5 +104,5 @@ def section_starts(spec: Spec) -> list[tuple[int, str]]:
     return [(s.start_bar, s.section.label) for s in spans] if spec.form and spans else []
 
 
-__all__ = ["SectionSpan", "change_key", "close_on_half", "move_chord", "section_spans", "section_spec", "section_starts",
+__all__ = ["SectionSpan", "change_key", "close_on_half", "section_spans", "section_spec", "section_starts",
            "shift_chords", "shift_notes"]

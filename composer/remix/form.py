@@ -13,9 +13,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from composer.generate import compose_timed
-from composer.harmony.form import move_chord, section_spans
-from composer.harmony.plan import prefers_flats
-from composer.lines import EPS
+from composer.harmony.form import section_spans
+from composer.lines import EPS, transpose_chord
 from composer.piece import Chord, Note, Piece, Track
 from prompts.edit.types import EditPlan
 from prompts.spec import Spec
@@ -55,7 +54,6 @@ def reform(kept: Piece, child: Spec, plan: EditPlan, source: MelodySource) -> Pi
                 pitch = min(127, max(0, note.pitch + semitones))
                 notes.append(Note(pitch, note.start + offset, end - note.start - offset, note.velocity))
         tracks.append(Track(track.name, track.program, track.role, notes, track.is_drum))
-    flats = prefers_flats(child.tonic, child.mode)
     chords: list[Chord] = []
     for bar, source_bar in enumerate(layout):
         if source_bar < 0 or (plan.loop_bar and bar == last):
@@ -66,7 +64,7 @@ def reform(kept: Piece, child: Spec, plan: EditPlan, source: MelodySource) -> Pi
         for chord in _bar(kept.chords, source_bar, bar_q):
             duration = chord.duration if joined else min(chord.duration, (source_bar + 1) * bar_q - chord.start)
             moved = replace(chord, start=chord.start + (bar - source_bar) * bar_q, duration=duration)
-            chords.append(move_chord(moved, semitones, flats) if semitones else moved)
+            chords.append(transpose_chord(moved, semitones, child) if semitones else moved)
     return Piece(child, tracks, chords, swing=kept.swing, engine=kept.engine)
 
 
