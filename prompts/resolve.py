@@ -210,7 +210,7 @@ def _length_stated(reading: Reading) -> bool:
 def fit_bars(reading: Reading, bars: int, cycle_bars: float, limits: Limits, notes: list[str]) -> int:
     """A length the user did not state, made long enough to play their progression once through (a
     quick-change blues is 12 bars, not the default 8); a stated length stands."""
-    stated = any(x is not None for x in (reading.bars, reading.duration_s, reading.length_bars))
+    stated = _length_stated(reading)
     needed = min(math.ceil(cycle_bars), limits.max_bars)
     if stated or needed <= bars:
         return bars

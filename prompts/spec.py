@@ -16,9 +16,9 @@ from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
 from prompts.music import MINOR_THIRD_MODES, MODES, TONICS, split_chord_symbol
 
 ROLES: tuple[str, ...] = ("melody", "counter", "chords", "pad", "bass")
+"""What an instrument does in the arrangement: lead line, second line, comping, sustained pad, bass."""
 CHORDS_PER_BAR: tuple[float, ...] = (0.5, 1.0, 2.0)
 """Harmonic rhythms a user can ask for: a chord every two bars, one per bar (the default), two per bar."""
-"""What an instrument does in the arrangement: lead line, second line, comping, sustained pad, bass."""
 
 TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8", "2/2", "6/4", "7/4")
 

@@ -11,6 +11,7 @@ the corpus's idiom.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -97,7 +98,7 @@ def phrase_lengths(bars: int) -> list[int]:
     return phrases
 
 
-def chord_at(chords: tuple[Chord, ...], onset_ql: float) -> Chord | None:
+def chord_at(chords: Sequence[Chord], onset_ql: float) -> Chord | None:
     """The chord sounding at `onset_ql` (the last one started), or None before the first."""
     current = None
     for chord in chords:

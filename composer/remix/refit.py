@@ -18,6 +18,7 @@ from composer.arrange.arranger import arrange
 from composer.harmony.given import clashing_pcs, slot_spans, triad_chord
 from composer.harmony.plan import plan_harmony
 from composer.lines import EPS, transpose_symbols
+from composer.melody.source import chord_at
 from composer.meter import meter_of
 from composer.piece import Chord, Note, Piece
 from composer.styles import style_for
@@ -40,7 +41,7 @@ def parent_progression(parent: Piece, child: Spec, plan: EditPlan) -> tuple[str,
     start instead (every other bar's chord), so the progression still ends where the parent's did. Moved with
     the notes when the remix transposes, and recoloured as `plan.chords_from_parent` says."""
     def at(time: float) -> Chord:
-        return next((c for c in reversed(parent.chords) if c.start <= time + EPS), parent.chords[0])
+        return chord_at(parent.chords, time) or parent.chords[0]
 
     spans = slot_spans(parent.spec)
     if child.chords_per_bar < parent.spec.chords_per_bar:
@@ -71,7 +72,7 @@ def _strong(note: Note, chords: list[Chord], spec: Spec) -> bool:
 
 def _allowed(note: Note, chords: list[Chord], spec: Spec, scale: set[int]) -> dict[int, float]:
     """Pitch classes the note may take, each with its cost: chord tones free, other notes of the key a little."""
-    chord = next((c for c in reversed(chords) if c.start <= note.start + EPS), chords[0])
+    chord = chord_at(chords, note.start) or chords[0]
     heard = triad_chord(chord)
     tones = set(chord_pcs(heard.root_pc, heard.quality))
     if _strong(note, chords, spec):

@@ -29,6 +29,7 @@ from composer.arrange.arranger import arrange
 from composer.generate import Composition, OriginalityError, compose_timed
 from composer.harmony.plan import plan_harmony
 from composer.lines import EPS, infer_chords, melody_line, remap_notes, transpose_symbols
+from composer.melody.source import chord_at
 from composer.originality import OriginalityIndex, screen, tune_of
 from composer.piece import Chord, Note, Piece
 from composer.remix.form import at_parent_form, reform
@@ -78,8 +79,10 @@ def remix_original(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody
     timings = {"remix": (time.perf_counter() - start) * 1000.0}
     if index is None or piece.melody() is None:
         return Composition(piece, timings, None)
-    inherited = index.longest_match(tune_of(parent_piece))[0] if parent_piece.melody() is not None else 0
-    screening = screen(index, piece, inherited)
+    screening = screen(index, piece)
+    if not screening.passed and parent_piece.melody() is not None:  # the parent's match is needed only now
+        inherited = index.longest_match(tune_of(parent_piece))[0]
+        screening = replace(screening, inherited=screening.report.longest_match_notes <= inherited)
     timings["originality"] = screening.elapsed_ms
     if not screening.passed:
         raise OriginalityError(f"that remix copies {screening.report.longest_match_notes} notes of "
@@ -106,9 +109,9 @@ def remix_timed(parent_piece: Piece, child_spec: Spec, plan: EditPlan, melody_so
         child_spec = replace(child_spec, chords=parent_progression(parent, child_spec, plan))
     if plan.form_bars and not plan.regenerate:
         # "add a bridge", "make it loop": the other edits made at the parent's form, then the form laid out
-        laid = child_spec
-        base = _base(parent, at_parent_form(parent.spec, laid), plan, melody_source, rng, config)
-        piece = _timed(timings, "form", lambda: reform(base, laid, plan, melody_source))
+        base = _timed(timings, "base", lambda: _base(parent, at_parent_form(parent.spec, child_spec), plan,
+                                                      melody_source, rng, config))
+        piece = _timed(timings, "form", lambda: reform(base, child_spec, plan, melody_source))
     else:
         piece = _timed(timings, "base", lambda: _base(parent, child_spec, plan, melody_source, rng, config))
     style = style_for(child_spec.genre)
@@ -225,7 +228,7 @@ def chord_tone_share(melody: list[Note], chords: list[Chord]) -> float:
         return 0.0
     inside = 0.0
     for note in melody:
-        chord = next((c for c in reversed(chords) if c.start <= note.start + EPS), chords[0])
+        chord = chord_at(chords, note.start) or chords[0]
         if note.pitch % 12 in chord_pcs(chord.root_pc, chord.quality):
             inside += note.duration
     return inside / total

@@ -29,7 +29,7 @@ from prompts.words.chords import (
     read_list,
     read_per_bar,
 )
-from prompts.words.progressions import NAMED, fits_key, numerals_at, realise
+from prompts.words.progressions import NAMED, PROGRESSION_TRAIL, fits_key, numerals_at, realise
 
 WORDS: frozenset[str] = frozenset("""
 reharmonise reharmonize reharmonised reharmonized jazzier richer lusher fancier colourful colorful jazzy triads
@@ -49,7 +49,6 @@ _WEAK_LEAD = re.compile(
     r"(?:it\s+|this\s+)?(?:as|with|over)|give\s+it)\b", re.I)
 """Words that may lead a progression ("use a ii-V-I", "play it over a 12-bar blues")."""
 _ARTICLE = re.compile(r"\s*(?:of\s+)?(?:an?\s+|the\s+)?", re.I)
-_TRAIL = re.compile(r"\s+(?:chords?|changes|progression|turnaround|cadence)\b", re.I)
 _RICHER = re.compile(
     r"\b(?:re-?harmoni[sz]e(?:\s+it|\s+this|\s+the\s+(?:chords|melody))?\s+(?:with\s+)?(?:jazzier|richer|lusher"
     r"|more\s+jazzy|more\s+colou?rful|jazz)(?:\s+(?:chords|harmony|harmonies))?"
@@ -94,7 +93,7 @@ def _progression(mask: TextMask) -> Found | None:
         pos = article.end() if article else lead.end()
         params, end = _named(mask.text, pos) or _numerals(mask.text, pos) or _symbols(mask.text, pos, strong)
         if params is not None:
-            trail = _TRAIL.match(mask.text, end)
+            trail = PROGRESSION_TRAIL.match(mask.text, end)
             end = trail.end() if trail else end
             said = " ".join(mask.text[lead.start():end].split())
             block(mask, lead.start(), end)

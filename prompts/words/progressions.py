@@ -38,6 +38,8 @@ NUMERAL = re.compile(
     rf"(?:/(?P<of>[b#]?(?:{_CORE})))?(?![\w#°øΔ+/])"
 )
 _NUMERAL_SEP = re.compile(r"\s*(?:-|,|\||->|→)\s*|\s+")
+PROGRESSION_TRAIL = re.compile(r"\s+(?:chords?|changes|progression|turnaround|cadence)\b", re.I)
+"""The noun after a progression ("ii-V-I changes", "a 12-bar blues progression"), taken with it."""
 _DEGREES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
 _UPPER_QUALITY = {
     "": "maj", "7": "7", "maj7": "maj7", "M7": "maj7", "Δ7": "maj7", "Δ": "maj7", "6": "6", "9": "9",
@@ -163,7 +165,7 @@ def _numeral_list(text: str, start: int, dashed: bool = False) -> tuple[list[str
         if gap is None or not gap.group(0) or (dashed and "-" not in gap.group(0)):
             break
         pos = gap.end()
-    trail = re.compile(r"\s+(?:chords?|changes|progression|turnaround|cadence)\b", re.I).match(text, end)
+    trail = PROGRESSION_TRAIL.match(text, end)
     return (numerals, trail.end() if trail else end) if numerals else None
 
 
