@@ -1,10 +1,12 @@
-"""The training melodies: build them from the music21 corpus into one compact file (offline).
+"""The training melodies: build them from the music21 corpus into compact files (offline).
 
 `python -m composer.learn.corpus build` parses every usable corpus piece (see `sources`) in worker
-processes and writes one JSON line per melody to `composer/data/melodies.jsonl.gz`, normalised to
-C major / A minor, plus `melodies.meta.json` with counts. The file is committed, so nothing else needs
-music21's slow parsing at run time; `composer.melody.corpus.load_melodies` reads it back in a few
-seconds.
+processes and writes one JSON line per melody, normalised to C major / A minor, into one file per
+collection in `composer/data/melodies/` (with an `index.json` giving their order and terms: collections
+under different terms, such as Essen's non-commercial permission and Josquin's GPL, never share a file),
+plus `melodies.meta.json` with counts. The files are committed, so nothing else needs music21's slow
+parsing at run time; `composer.melody.corpus.load_melodies` reads them back in a few seconds. An `--out`
+ending in .jsonl.gz writes one file instead (a user's own build).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from composer.melody.corpus import DEFAULT_PATH
+from composer.melody.corpus import DEFAULT_PATH, INDEX_NAME
 
 
 @dataclass
@@ -61,7 +63,58 @@ def _code_mtime() -> float:
 
 def is_fresh(out: Path) -> bool:
     """True when `out` exists and is newer than the extraction code (so a rebuild would change nothing)."""
-    return out.exists() and out.stat().st_mtime > _code_mtime()
+    marker = out / INDEX_NAME if out.is_dir() else out
+    return marker.exists() and marker.stat().st_mtime > _code_mtime()
+
+
+def write_jsonl_gz(path: Path, records: list[dict[str, Any]]) -> None:
+    """Records as gzipped JSON lines, atomically, with no timestamp or name in the gzip header, so the same
+    records always give the same bytes."""
+    text = "".join(json.dumps(r, separators=(",", ":"), ensure_ascii=False) + "\n" for r in records)
+    write_gz_bytes(path, text.encode("utf-8"))
+
+
+def write_gz_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(data)
+    os.replace(tmp, path)
+
+
+def split_by_collection(lines_file: Path, out_dir: Path) -> list[dict[str, Any]]:
+    """Rewrite one melodies file as one file per collection (`source`) in `out_dir`, the same lines in the
+    same order, and an index listing the files in that order with each collection's terms.
+
+    Why: the build's jobs run collection by collection, so each collection's lines are contiguous and
+    reading the files in index order gives back the single file's list exactly."""
+    from composer.learn.sources import COLLECTION_TERMS, DEFAULT_TERMS
+
+    groups: dict[str, list[bytes]] = {}
+    order: list[str] = []
+    digest = hashlib.sha256()
+    with gzip.open(lines_file, "rb") as handle:
+        for line in handle:
+            source = json.loads(line)["source"]
+            if source in groups and order[-1] != source:
+                raise ValueError(f"{lines_file}: collection {source} is not contiguous")
+            if source not in groups:
+                groups[source] = []
+                order.append(source)
+            groups[source].append(line)
+            digest.update(line)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*.jsonl.gz"):
+        if stale.name.removesuffix(".jsonl.gz") not in groups:
+            stale.unlink()
+    entries = []
+    for source in order:
+        write_gz_bytes(out_dir / f"{source}.jsonl.gz", b"".join(groups[source]))
+        entries.append({"file": f"{source}.jsonl.gz", "collection": source, "melodies": len(groups[source]),
+                        "terms": COLLECTION_TERMS.get(source, DEFAULT_TERMS)})
+    index = {"files": entries, "lines_sha256": digest.hexdigest(),
+             "note": "read the files in this order; their lines, concatenated, are the build's melodies"}
+    (out_dir / INDEX_NAME).write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return entries
 
 
 def build(out: Path = DEFAULT_PATH, limit: int | None = None, workers: int = 2,
@@ -82,7 +135,8 @@ def build(out: Path = DEFAULT_PATH, limit: int | None = None, workers: int = 2,
     summary = BuildSummary()
     seen: set[str] = set()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
+    one_file = out.name.endswith(".gz")
+    tmp = out.with_name(out.name + (".part" if one_file else ".lines.part"))
     with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as handle, _Progress(len(jobs), progress) as bar:
         for job, (status, payload) in zip(jobs, _run_all(jobs, run_job, workers), strict=True):
             bar.advance(job.source)
@@ -99,7 +153,11 @@ def build(out: Path = DEFAULT_PATH, limit: int | None = None, workers: int = 2,
             summary.ok[job.source] += 1
             summary.notes[job.source] += len(payload["notes"])
             handle.write(json.dumps(payload, separators=(",", ":"), ensure_ascii=False) + "\n")
-    os.replace(tmp, out)
+    if one_file:
+        os.replace(tmp, out)
+    else:
+        split_by_collection(tmp, out)
+        tmp.unlink()
     summary.seconds = time.monotonic() - started
     _write_meta(out, summary)
     return summary
@@ -118,8 +176,9 @@ def _write_meta(out: Path, summary: BuildSummary) -> None:
     import music21
 
     meta = summary.to_dict()
+    files = [out] if out.is_file() else sorted(out.glob("*.jsonl.gz"))
     meta.update({"music21_version": music21.__version__, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                 "file": out.name, "file_bytes": out.stat().st_size})
+                 "file": out.name, "file_bytes": sum(f.stat().st_size for f in files)})
     meta_path = out.with_name(out.name.split(".")[0] + ".meta.json")
     meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 

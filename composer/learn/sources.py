@@ -38,6 +38,19 @@ SCORE_SOURCES: tuple[str, ...] = (
 )
 """Scores whose first (top) part carries the tune: chorale soprano, cantus, first violin, right hand."""
 
+COLLECTION_TERMS: dict[str, str] = {
+    "essenFolksong": "non-commercial: Ewa Dahlig-Turek's permission for distribution and use in music21",
+    "josquin": "GNU GPL (encodings by Laura E. Conrad)",
+    "palestrina": "Copyright 2000 John Miller; his Humdrum database licence",
+    "bach": "public-domain compositions; some encodings Copyright 1994 CCARH, under its licensing agreement",
+    "monteverdi": "some encodings (c) Ut Orpheus Edizioni 2003",
+    "ciconia": "CC-BY-SA 3.0 (Michael Scott Cuthbert)", "luca": "CC-BY-SA 3.0 (Michael Scott Cuthbert)",
+    "corelli": "CC-BY", "beach": "engraving CC-BY-SA", "weber": "released to the public domain in 1998",
+}
+"""The terms marked in music21 10.5.1's files per collection (DATA.md has the whole table); a collection not
+named carries no licence in its files (public-domain tunes and compositions)."""
+DEFAULT_TERMS = "no licence in the files; public-domain tunes and compositions (see DATA.md)"
+
 SCORE_SUFFIXES: tuple[str, ...] = (".mxl", ".krn", ".xml", ".musicxml", ".mid", ".midi", ".abc")
 
 SOURCE_TEMPO_BPM: dict[str, int] = {

@@ -1,8 +1,12 @@
 """The tune corpus as the melody sources read it: `Melody` and `load_melodies`.
 
-The file is built offline by `composer.learn.corpus` (music21's slow parsing stays there) and committed as
-`composer/data/melodies.jsonl.gz`, normalised to C major / A minor; reading it back takes a few seconds and
-needs nothing but the standard library, so the Markov source can load it on the request path.
+The melodies are built offline by `composer.learn.corpus` (music21's slow parsing stays there) and committed
+as one gzipped JSON-lines file per corpus collection in `composer/data/melodies/`, read in the order its
+`index.json` lists (the build order), so collections under different terms (Essen's non-commercial
+permission, Josquin's GPL) never share a file. Normalised to C major / A minor; reading them back takes a
+few seconds and needs nothing but the standard library, so the Markov source can load them on the request
+path. The lead lines from Debian's packages (`composer/data/leads/`, built by `composer.learn.debian`) have
+the same schema plus a genre `family`, per-bar `chords`, a `licence` and the `piece` their phrases share.
 """
 
 from __future__ import annotations
@@ -17,7 +21,11 @@ from typing import Any
 GRID = 12
 """Onsets and durations are rounded to 1/GRID of a quarter note (covers triplets and sixteenths)."""
 DATA_DIR = Path(__file__).parents[1] / "data"
-DEFAULT_PATH = DATA_DIR / "melodies.jsonl.gz"
+DEFAULT_PATH = DATA_DIR / "melodies"
+"""The corpus melodies: a folder of per-collection files and their `index.json`."""
+INDEX_NAME = "index.json"
+LEADS_DIR = DATA_DIR / "leads"
+"""The Debian lead lines: one file per source and licence, each with its `.meta.json`."""
 SPLITS: tuple[str, ...] = ("train", "valid", "test")
 
 
@@ -42,6 +50,10 @@ class Melody:
     pickup_ql: float
     notes: list[tuple[int, float, float]]
     bass: list[tuple[int, float, float]] | None = field(default=None, repr=False)
+    family: str | None = None
+    chords: list[str | None] | None = field(default=None, repr=False)
+    licence: str | None = None
+    piece: str | None = None
 
     @property
     def bar_quarters(self) -> float:
@@ -50,7 +62,8 @@ class Melody:
 
     @property
     def split(self) -> str:
-        return split_of(self.id)
+        """The split of the whole piece (every phrase of a song lands on the same side)."""
+        return split_of(self.piece or self.id)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Melody:
@@ -60,6 +73,8 @@ class Melody:
             mode=data["mode"], tonic_pc=int(data["tonic_pc"]), tempo_bpm=int(data["tempo_bpm"]),
             dance=data.get("dance"), bars=int(data["bars"]), pickup_ql=float(data.get("pickup_ql", 0.0)),
             notes=_note_tuples(data["notes"]), bass=_note_tuples(bass) if bass else None,
+            family=data.get("family"), chords=data.get("chords"), licence=data.get("licence"),
+            piece=data.get("piece"),
         )
 
 
@@ -80,11 +95,36 @@ def split_of(piece_id: str) -> str:
     return "valid" if bucket < 95 else "test"
 
 
-def load_melodies(path: Path | str = DEFAULT_PATH, split: str | None = None) -> list[Melody]:
-    """All melodies of the file (or of one split), in build order."""
+def melody_files(path: Path | str = DEFAULT_PATH) -> list[Path]:
+    """The files a melodies path stands for: itself when it is a file, else the files its folder's
+    `index.json` lists, in that order (or, with no index, every *.jsonl.gz in name order: the leads)."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise CorpusError(f"melodies {path} not found; build them with `python -m composer.learn.corpus build`")
+    index = path / INDEX_NAME
+    if index.exists():
+        try:
+            listed = json.loads(index.read_text(encoding="utf-8"))["files"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise CorpusError(f"{index}: not a melodies index ({exc})") from exc
+        return [path / entry["file"] for entry in listed]
+    return sorted(path.glob("*.jsonl.gz"))
+
+
+def load_melodies(path: Path | str | list[Path] = DEFAULT_PATH, split: str | None = None) -> list[Melody]:
+    """All melodies of a file, a folder of files, or a list of either (or of one split), in build order."""
     if split is not None and split not in SPLITS:
         raise CorpusError(f"unknown split {split!r}; expected one of {SPLITS}")
-    path = Path(path)
+    paths = path if isinstance(path, list) else [path]
+    melodies: list[Melody] = []
+    for file in (f for p in paths for f in melody_files(p)):
+        melodies.extend(_read_file(file, split))
+    return melodies
+
+
+def _read_file(path: Path, split: str | None) -> list[Melody]:
     if not path.exists():
         raise CorpusError(f"melodies file {path} not found; build it with `python -m composer.learn.corpus build`")
     melodies: list[Melody] = []
@@ -94,6 +134,6 @@ def load_melodies(path: Path | str = DEFAULT_PATH, split: str | None = None) -> 
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise CorpusError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            if split is None or split_of(data["id"]) == split:
+            if split is None or split_of(data.get("piece") or data["id"]) == split:
                 melodies.append(Melody.from_dict(data))
     return melodies
