@@ -15,23 +15,45 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 err = Console(stderr=True)
-data_app = typer.Typer(help="Build the shipped data (melodies, Markov tables, originality index); see DATA.md.",
+data_app = typer.Typer(help="Build the shipped data (melodies, grooves, Markov tables, originality index); see DATA.md.",
                        no_args_is_help=True)
 
 
 @data_app.command("build")
 def data_build(
-    out: Annotated[Path | None, typer.Option("--out", help="Melodies file to write.")] = None,
+    what: Annotated[str, typer.Argument(help="melodies (the corpus) or grooves (MMA's groove library).")] = "melodies",
+    out: Annotated[Path | None, typer.Option("--out", help="Melodies (or grooves) file to write.")] = None,
     midi_dir: Annotated[Path | None, typer.Option("--midi-dir", help="Also read every MIDI file here.")] = None,
     workers: Annotated[int, typer.Option("--workers")] = 2,
     limit: Annotated[int | None, typer.Option("--limit", help="At most N pieces per source.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the file is fresh.")] = False,
 ) -> None:
-    """Parse the corpus (and --midi-dir) into the compact melodies file the models train on."""
+    """Parse the corpus (and --midi-dir) into the compact melodies file the models train on; with `grooves`,
+    render MMA's groove library (Debian's mma package, fetched into build/grooves) into chord-relative patterns."""
+    if what == "grooves":
+        _build_grooves(out, workers, limit)
+        return
+    if what != "melodies":
+        raise typer.BadParameter(f"unknown data {what!r}; expected melodies or grooves")
     from composer.learn.corpus import build_corpus
     from composer.melody.corpus import DEFAULT_PATH
 
     build_corpus(out or DEFAULT_PATH, limit or None, workers, midi_dir, force)
+
+
+def _build_grooves(out: Path | None, workers: int, limit: int | None) -> None:
+    from composer.learn.grooves import GROOVES_PATH, build_grooves
+
+    with _progress("rendering grooves") as progress:
+        task = progress.add_task("", total=None)
+        build = build_grooves(out or GROOVES_PATH, workers=workers, limit=limit,
+                              on_total=lambda total: progress.update(task, total=total),
+                              progress=lambda n, name: progress.update(task, advance=n, description=name))
+    package = build.package
+    err.print(f"mma {package.version} (sha256 {package.sha256}): {build.kept} grooves, {len(build.failed)} failed, "
+              f"{build.bytes:,} bytes -> {build.out}", highlight=False, markup=False)
+    for line in build.failed[:10]:
+        err.print(f"  failed: {line}", highlight=False, markup=False)
 
 
 @data_app.command("originality")

@@ -1,0 +1,160 @@
+"""MMA (Musical MIDI Accompaniment) as a build tool: fetch Debian's package, list its grooves, render one.
+
+Offline only (`motif data build grooves`). The package is downloaded with `apt-get download` and unpacked
+with `dpkg-deb -x` into a build folder, never installed; MMA is plain Python and runs from those files with
+`MMA_HOME` pointing at them. Each groove is rendered over a fixed progression with randomisation switched
+off (`RndSeed 1`, `RTime/RVolume/RSkip 0`), so the same package gives the same MIDI bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE = "mma"
+LIBRARIES: tuple[str, ...] = ("stdlib", "pflib", "kara", "alexis")
+"""The clean-provenance libraries (written for MMA); the casio/yamaha/zoom conversions stay out."""
+
+PROGRESSION: tuple[str, ...] = ("C", "Am", "Dm7", "G7", "C", "F", "Dm", "G7")
+"""One chord a bar: triads and sevenths, major and minor, root moves by fourth, fifth and third."""
+
+RENDER_TEMPO_BPM = 120
+RENDER_TIMEOUT_S = 60
+
+
+class MmaError(RuntimeError):
+    """Raised when the package cannot be fetched or unpacked, or MMA fails on a groove."""
+
+
+@dataclass(frozen=True)
+class Package:
+    """The downloaded .deb, its version and checksum, and where its files were unpacked."""
+
+    deb: Path
+    version: str
+    sha256: str
+    root: Path
+
+    @property
+    def home(self) -> Path:
+        """MMA_HOME: the folder holding MMA/, lib/ and includes/."""
+        return self.root / "usr" / "share" / "mma"
+
+
+@dataclass(frozen=True)
+class GrooveSource:
+    """One DefGroove of a library file: where it lives and what its author says about it."""
+
+    library: str
+    file: str
+    name: str
+    description: str
+
+
+def fetch_package(build_dir: Path) -> Package:
+    """Download (unless present) and unpack the mma .deb into `build_dir`; the version and sha256 are recorded
+    so DATA.md can say exactly which package the derived data came from."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    debs = sorted(build_dir.glob(f"{PACKAGE}_*_all.deb"))
+    if not debs:
+        result = subprocess.run(["apt-get", "download", PACKAGE], cwd=build_dir, capture_output=True, text=True,
+                                check=False)
+        debs = sorted(build_dir.glob(f"{PACKAGE}_*_all.deb"))
+        if not debs:
+            raise MmaError(f"apt-get download {PACKAGE} failed: {result.stderr.strip()}")
+    deb = debs[-1]
+    version = deb.name.split("_")[1]
+    root = build_dir / f"{PACKAGE}-{version}"
+    if not (root / "usr" / "share" / "mma" / "MMA").is_dir():
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+    return Package(deb, version, hashlib.sha256(deb.read_bytes()).hexdigest(), root)
+
+
+def _logical_lines(text: str) -> list[str]:
+    """MMA source lines with comments removed and backslash continuations joined."""
+    lines, pending = [], ""
+    for raw in text.splitlines():
+        line = raw.split("//", 1)[0].rstrip()
+        if line.endswith("\\"):
+            pending += line[:-1].strip() + " "
+            continue
+        lines.append((pending + line.strip()).strip())
+        pending = ""
+    return lines
+
+
+def file_doc(path: Path) -> str:
+    """The text of a library file's `Begin Doc ... End` block, one line (the groove family's description)."""
+    lines = path.read_text(encoding="latin-1").splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"\s*begin\s+doc\b", line, re.I):
+            body = []
+            for inner in lines[i + 1:]:
+                if re.match(r"\s*end\b", inner, re.I):
+                    break
+                body.append(inner.strip())
+            return " ".join(" ".join(body).split())
+    return ""
+
+
+def list_grooves(home: Path, libraries: tuple[str, ...] = LIBRARIES) -> list[GrooveSource]:
+    """Every groove the libraries define, in a fixed order (library, file, order of definition), once each."""
+    found: list[GrooveSource] = []
+    for library in libraries:
+        for path in sorted((home / "lib" / library).glob("*.mma")):
+            seen: set[str] = set()
+            for line in _logical_lines(path.read_text(encoding="latin-1")):
+                match = re.match(r"defgroove\s+(\S+)\s*(.*)", line, re.I)
+                if not match or match.group(1).lower() in seen:
+                    continue
+                seen.add(match.group(1).lower())
+                found.append(GrooveSource(library, path.stem, match.group(1), " ".join(match.group(2).split())))
+    return found
+
+
+def _script(source: GrooveSource, bars: int) -> str:
+    chords = [f"{bar + 1} {PROGRESSION[bar % len(PROGRESSION)]}" for bar in range(bars)]
+    return "\n".join([
+        "RndSeed 1", f"Tempo {RENDER_TEMPO_BPM}", f"Use {source.library}/{source.file}", f"Groove {source.name}",
+        "Print @@META $_SeqSize $_Time $_TimeSig $_Tempo", "Print @@SWING $_SwingMode",
+        "AllTracks RTime 0", "AllTracks RVolume 0", "AllTracks RSkip 0", *chords, "",
+    ])
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One groove rendered: its MIDI bytes and what MMA printed about it (sequence length, meter, swing)."""
+
+    source: GrooveSource
+    midi: bytes
+    seq_bars: int
+    beats: float
+    time_signature: str
+    tempo_bpm: int
+    swing_mode: str
+
+
+def render(home: Path, source: GrooveSource, workdir: Path, bars: int = 8) -> Rendered:
+    """Run MMA from the unpacked package on one groove over `PROGRESSION` and read back its MIDI."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    stem = f"{source.library}_{source.file}_{source.name}".replace("/", "_")
+    script, midi = workdir / f"{stem}.mma", workdir / f"{stem}.mid"
+    script.write_text(_script(source, bars), encoding="utf-8")
+    env = {**os.environ, "MMA_HOME": str(home), "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run([sys.executable, str(home.parent.parent / "bin" / "mma"), str(script), "-f", str(midi)],
+                            capture_output=True, text=True, env=env, timeout=RENDER_TIMEOUT_S, check=False,
+                            cwd=workdir)
+    meta = re.search(r"@@META (\d+) ([\d.]+) (\S+) ([\d.]+)", result.stdout)
+    swing = re.search(r"@@SWING (.*)", result.stdout)
+    if result.returncode != 0 or meta is None or not midi.exists():
+        raise MmaError(f"{source.library}/{source.file} {source.name}: {(result.stdout + result.stderr)[-300:]}")
+    data = midi.read_bytes()
+    script.unlink()
+    midi.unlink()
+    return Rendered(source, data, int(meta.group(1)), float(meta.group(2)), meta.group(3), round(float(meta.group(4))),
+                    swing.group(1).strip() if swing else "")
