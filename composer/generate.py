@@ -67,7 +67,9 @@ def compose_sections(spec: Spec, style: Style, rng: np.random.Generator,
                      melody_source: MelodySource) -> tuple[list[Chord], list[Note], float]:
     """The harmony plan and melody of a piece in sections (`composer.harmony.form`): each distinct section is
     composed once (its plan closing on the tonic or on V, its tune over it) and played again where it
-    returns, so an A heard twice is the same A. Returns the plan, the melody and when harmony was done
+    returns, so an A heard twice is the same A. A style without cadences (modal vamps, drones, techno)
+    does not turn its sections' last bars into V either. The sections are the user's form or the style's
+    default (`composer.harmony.form.section_spans`). Returns the plan, the melody and when harmony was done
     (the time spent on plans alone is not separable from the tunes drawn between them)."""
     made: dict[str, tuple[list[Chord], list[Note]]] = {}
     chords: list[Chord] = []
@@ -78,7 +80,7 @@ def compose_sections(spec: Spec, style: Style, rng: np.random.Generator,
         if name not in made:
             sub = section_spec(spec, span.section)
             plan = plan_clear_harmony(sub, style, rng)
-            if span.close == "half" and not sub.chords:
+            if span.close == "half" and not sub.chords and style.cadence != "none":  # a vamp does not cadence
                 plan = close_on_half(plan, sub, style.vocabulary in ("sevenths", "extended"))
             line = melody_source.generate(sub, plan, rng, allow_chromatic=style.allow_chromatic)
             made[name] = (plan, anticipate(line, sub, style.push, rng))

@@ -11,7 +11,7 @@ assembles the measures into a score.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from music21 import chord as m21chord
@@ -232,9 +232,13 @@ def _segment(sounding: list[Span], seg_start: float, seg_end: float, speller: Sp
     return elements
 
 
-def pitched_measures(spans: list[Span], bar_q: float, total: float, speller: Speller) -> list[stream.Measure]:
+def pitched_measures(spans: list[Span], bar_q: float, total: float,
+                     spellers: Sequence[Speller]) -> list[stream.Measure]:
+    """The part's measures, each bar spelled by its key's `Speller` (`spellers[bar]`, the last one past the end):
+    after a key change the notes are written as the new key has them, accidentals against its signature."""
     points = _boundaries(spans, bar_q, total)
     bars = max(1, int(round(total / bar_q)))
+    spellers = [spellers[min(bar, len(spellers) - 1)] for bar in range(bars)]
     measures = [stream.Measure(number=i + 1) for i in range(bars)]
     toward = _next_pitches(spans)
     for a, b in zip(points, points[1:], strict=False):
@@ -243,10 +247,10 @@ def pitched_measures(spans: list[Span], bar_q: float, total: float, speller: Spe
         index = min(int((a + EPS) // bar_q), bars - 1)
         sounding = [s for s in spans if s.start <= a + EPS and s.end >= b - EPS]
         offset = a - index * bar_q
-        for element in _segment(sounding, a, b, speller, toward):
+        for element in _segment(sounding, a, b, spellers[index], toward):
             measures[index].insert(offset, element)
             offset += element.duration.quarterLength
-    for m in measures:
+    for m, speller in zip(measures, spellers, strict=True):
         _mark_accidentals(m, speller.key_alters)
     return measures
 

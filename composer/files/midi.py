@@ -1,9 +1,9 @@
 """Piece <-> Standard MIDI File bytes, with symusic.
 
 MIDI is the artifact every other rendering starts from (audio is synthesised from it, remixes start from
-the stored bytes), so it carries everything needed to read the piece back: tempo, meter, key signature,
-track names, General MIDI programs, drums on the GM percussion channel, the harmony plan as marker
-events (``chord <symbol> root=<pc> quality=<q> bass=<pc>``), a ``swing`` marker when the notes were
+the stored bytes), so it carries everything needed to read the piece back: tempo, meter, key signature (a new
+one at each key change, `composer.harmony.form.section_keys`), track names, General MIDI programs, drums on
+the GM percussion channel, the harmony plan as marker events (``chord <symbol> root=<pc> quality=<q> bass=<pc>``), a ``swing`` marker when the notes were
 swung on writing, and an ``end`` marker exactly at the last bar line so players (and fluidsynth) keep
 the full bar count even when the last bar ends in silence.
 """
@@ -15,6 +15,7 @@ import re
 
 import symusic
 
+from composer.harmony.form import section_keys
 from composer.piece import Chord, Note, Piece, Track
 from prompts.spec import MAX_PARTS, Spec
 
@@ -131,7 +132,9 @@ def piece_to_midi_bytes(piece: Piece, ticks_per_quarter: int = 480) -> bytes:
     score.tempos.append(symusic.Tempo(0, qpm=float(spec.tempo_bpm)))
     score.time_signatures.append(symusic.TimeSignature(0, num, den))
     minor = spec.is_minor_family
-    score.key_signatures.append(symusic.KeySignature(0, key_signature_sharps(spec.tonic, minor), int(minor)))
+    for bar, tonic in section_keys(spec):  # the key, and a new signature where a section changes key
+        tick = _to_ticks(bar * piece.bar_quarters, ticks_per_quarter)
+        score.key_signatures.append(symusic.KeySignature(tick, key_signature_sharps(tonic, minor), int(minor)))
     if piece.swing:
         score.markers.append(symusic.TextMeta(0, SWING_MARKER))
     for chord in piece.chords:

@@ -38,7 +38,7 @@ from composer.files.measures import (
     pitched_measures,
     track_spans,
 )
-from composer.harmony.form import section_starts
+from composer.harmony.form import section_keys, section_starts
 from composer.piece import Chord, Piece, Track
 from composer.theory import CHORD_INTERVALS, PITCH_CLASSES, pc_name
 from prompts.music import split_chord_symbol
@@ -106,13 +106,29 @@ def _chord_symbol(chord: Chord, prefer_flats: bool) -> harmony.ChordSymbol:
     return symbol
 
 
-def _add_chord_symbols(measures: list[stream.Measure], chords: list[Chord], bar_q: float, flats: bool) -> None:
+def _add_chord_symbols(measures: list[stream.Measure], chords: list[Chord], bar_q: float,
+                       flats: list[bool]) -> None:
+    """Chord symbols above the measures, a symbol that names no spelling spelled by its bar's key (`flats`)."""
     grid = BeatGrid([chord.start for chord in chords])
     for chord in chords:
         start = grid.snap(chord.start)
         index = int((start + EPS) // bar_q)
         if 0 <= index < len(measures):
-            measures[index].insert(start - index * bar_q, _chord_symbol(chord, flats))
+            measures[index].insert(start - index * bar_q, _chord_symbol(chord, flats[index]))
+
+
+def bar_signatures(piece: Piece) -> list[key.Key]:
+    """The key signature of each bar: the piece's key, and from each key change on
+    (`composer.harmony.form.section_keys`) the new key's, one shared object per key."""
+    spec = piece.spec
+    bars = max(1, int(round(piece.total_quarters / piece.bar_quarters)))
+    signatures: list[key.Key] = []
+    changes = dict(section_keys(spec))
+    for bar in range(bars):
+        if bar in changes:
+            current = key.Key(m21_tonic(changes[bar]), spec.mode)
+        signatures.append(current)
+    return signatures
 
 
 GUITAR_PROGRAMS = frozenset(range(24, 32))
@@ -153,11 +169,13 @@ def _make_part(track: Track, piece: Piece, is_first: bool, with_chords: bool,
     spec = piece.spec
     total, bar_q = piece.total_quarters, piece.bar_quarters
     spans = track_spans(track, total)
-    signature = key.Key(m21_tonic(spec.tonic), spec.mode)
+    signatures = bar_signatures(piece)
+    signature = signatures[0]
     if track.is_drum:
         measures = drum_measures(spans, bar_q, total)
     else:
-        measures = pitched_measures(spans, bar_q, total, Speller(signature))
+        spellers = {id(s): Speller(s) for s in signatures}
+        measures = pitched_measures(spans, bar_q, total, [spellers[id(s)] for s in signatures])
     part = (stream.PartStaff if staff else stream.Part)(id=f"P{track.name}{staff or ''}")
     inst = instrument.UnpitchedPercussion() if track.is_drum else instrument.Instrument()
     inst.partName = inst.instrumentName = track.name
@@ -169,6 +187,9 @@ def _make_part(track: Track, piece: Piece, is_first: bool, with_chords: bool,
     first.insert(0, clefs[staff]() if staff else _clef_for(track, spans))
     if not track.is_drum:
         first.insert(0, signature)
+        for bar in range(1, len(measures)):
+            if signatures[bar] is not signatures[bar - 1]:  # a key change: its new signature
+                measures[bar].insert(0, signatures[bar])
     first.insert(0, meter.TimeSignature(spec.time_signature))
     if is_first:
         first.insert(0, tempo.MetronomeMark(number=spec.tempo_bpm, referent=duration.Duration(1.0)))
@@ -176,7 +197,7 @@ def _make_part(track: Track, piece: Piece, is_first: bool, with_chords: bool,
             if bar < len(measures):
                 measures[bar].insert(0, expressions.RehearsalMark(label))
     if with_chords:
-        _add_chord_symbols(measures, piece.chords, bar_q, signature.sharps < 0)
+        _add_chord_symbols(measures, piece.chords, bar_q, [s.sharps < 0 for s in signatures])
     measures[-1].rightBarline = "final"
     part.append(measures)
     return part

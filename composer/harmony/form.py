@@ -1,7 +1,8 @@
 """The form of a piece as the composer plays it: where each section starts and how it closes.
 
-A Spec's `form` (the user's sections) is played when its bars add up to the piece's (a remix that changed the
-length without touching the form gets the style's shape). Sections of one name are played alike, so each
+A Spec's `form` (the user's sections) is played when its bars add up to the piece's; otherwise (no form named,
+or a remix that changed the length without touching the form) the style's default form for that length and
+meter is (`composer.harmony.default_forms`), or none where the length fits no form of the style. Sections of one name are played alike, so each
 distinct section closes one way: the section that ends the piece on the tonic (or on V when the user asked for
 a half cadence or a loop), every other one on a half cadence, the V that leads into what follows.
 """
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from composer.harmony.default_forms import default_form
 from composer.harmony.plan import spell_root
 from composer.lines import transpose_chord
 from composer.piece import Chord, Note, Track
 from composer.theory import MODE_INTERVALS, tonic_pc
 from prompts.music import CHORD_SUFFIX
 from prompts.spec import Section, Spec
+from prompts.words.keys import spell
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,20 @@ class SectionSpan:
         return self.start_bar + self.section.bars
 
 
+def user_form_played(spec: Spec) -> bool:
+    """Whether the piece is played in the user's own form (named, and its bars add up to the piece's)."""
+    return bool(spec.form) and sum(s.bars for s in spec.form) == spec.bars
+
+
+def played_form(spec: Spec) -> tuple[Section, ...]:
+    """The sections the piece is laid out in: the user's form, else the style's default (maybe none)."""
+    return spec.form if user_form_played(spec) else default_form(spec)
+
+
 def section_spans(spec: Spec) -> list[SectionSpan]:
-    """The sections the piece is played as, in order; empty when it has the style's shape (no form, or one
-    whose bars no longer add up to the piece's, and an ordinary ending)."""
-    form = spec.form if sum(s.bars for s in spec.form) == spec.bars else ()
+    """The sections the piece is played as, in order; empty when it is composed through (no form of the
+    user's or the style's fits, and an ordinary ending)."""
+    form = played_form(spec)
     if not form and spec.ending == "tonic":
         return []
     form = form or (Section("A", spec.bars),)
@@ -79,11 +92,31 @@ def shift_notes(notes: list[Note], offset: float) -> list[Note]:
     return [Note(n.pitch, n.start + offset, n.duration, n.velocity) for n in notes]
 
 
+def key_tonic(spec: Spec, shift: int) -> str:
+    """The tonic of the key `shift` semitones above the piece's, as that key is written (`prompts.words.keys.spell`:
+    C major up a semitone is Db major, A minor up a semitone Bb minor); the piece's own tonic as the user spelled it."""
+    return spec.tonic if shift % 12 == 0 else spell(tonic_pc(spec.tonic) + shift, spec.mode)
+
+
+def section_keys(spec: Spec) -> list[tuple[int, str]]:
+    """(first bar, tonic) of the key the piece starts in and of each key change after it (`Section.shift`), for
+    the key signatures of the MIDI file and the score; one entry when the piece stays in its key."""
+    keys = [(0, key_tonic(spec, 0))]
+    for span in section_spans(spec):
+        tonic = key_tonic(spec, span.section.shift)
+        if span.start_bar == 0:
+            keys = [(0, tonic)]
+        elif tonic != keys[-1][1]:
+            keys.append((span.start_bar, tonic))
+    return keys
+
+
 def change_key(spec: Spec, tracks: list[Track], chords: list[Chord]) -> tuple[list[Track], list[Chord]]:
     """The piece with each section's key change played (`Section.shift`): every pitched note that starts in a
     moved section, and its chords, transposed. The whole arrangement moves together (a modulation by
     transposition, the pop lift into a last chorus), so melody, counter line, bass and comping stay in one key
-    with each other; the drums do not move. Unchanged when no section moves."""
+    with each other; the drums do not move; the moved chords are spelled in the new key (F# in D major, Gb in
+    Db). Unchanged when no section moves."""
     moved = [(s.start_bar * spec.bar_quarters, s.end_bar * spec.bar_quarters, s.section.shift)
              for s in section_spans(spec) if s.section.shift]
     if not moved:
@@ -95,14 +128,19 @@ def change_key(spec: Spec, tracks: list[Track], chords: list[Chord]) -> tuple[li
     for track in tracks:
         if not track.is_drum:
             track.notes = [replace(n, pitch=min(127, max(0, n.pitch + shift_at(n.start)))) for n in track.notes]
-    return tracks, [transpose_chord(c, k, spec) if (k := shift_at(c.start)) else c for c in chords]
+    return tracks, [transpose_chord(c, k, replace(spec, tonic=key_tonic(spec, k))) if (k := shift_at(c.start)) else c
+                    for c in chords]
 
 
 def section_starts(spec: Spec) -> list[tuple[int, str]]:
-    """(first bar, rehearsal mark) of each section, for the score; empty for the style's shape."""
-    spans = section_spans(spec)
-    return [(s.start_bar, s.section.label) for s in spans] if spec.form and spans else []
+    """(first bar, rehearsal mark) of each section of the user's form, for the score; empty for the style's.
+
+    Why not the style's default too: it is worked out from the Spec, and the remixes that keep the parent's
+    bars (continue, a new take of some bars, new chords under the kept tune) do not recompose the piece in
+    the form the new Spec implies, so its marks could name sections nobody played; the user's form is laid
+    out by every path that keeps it (`composer.remix.form`)."""
+    return [(s.start_bar, s.section.label) for s in section_spans(spec)] if user_form_played(spec) else []
 
 
-__all__ = ["SectionSpan", "change_key", "close_on_half", "section_spans", "section_spec", "section_starts",
-           "shift_chords", "shift_notes"]
+__all__ = ["SectionSpan", "change_key", "close_on_half", "key_tonic", "played_form", "section_keys",
+           "section_spans", "section_spec", "section_starts", "shift_chords", "shift_notes", "user_form_played"]

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from composer.generate import compose_timed
-from composer.harmony.form import section_spans
+from composer.harmony.form import key_tonic, section_spans
 from composer.lines import EPS, transpose_chord
 from composer.piece import Chord, Note, Piece, Track
 from prompts.edit.types import EditPlan
@@ -64,7 +64,8 @@ def reform(kept: Piece, child: Spec, plan: EditPlan, source: MelodySource) -> Pi
         for chord in _bar(kept.chords, source_bar, bar_q):
             duration = chord.duration if joined else min(chord.duration, (source_bar + 1) * bar_q - chord.start)
             moved = replace(chord, start=chord.start + (bar - source_bar) * bar_q, duration=duration)
-            chords.append(transpose_chord(moved, semitones, child) if semitones else moved)
+            chords.append(transpose_chord(moved, semitones, replace(child, tonic=key_tonic(child, now[bar])))
+                          if semitones else moved)
     return Piece(child, tracks, chords, swing=kept.swing, engine=kept.engine)
 
 
