@@ -13,25 +13,22 @@ from prompts.music import (
     NOTE_NAMES_FLAT,
     NOTE_NAMES_SHARP,
     PITCH_CLASSES,
+    chord_pcs,
+    scale_pcs,
 )
 
 __all__ = [
     "CHORD_INTERVALS", "MODE_INTERVALS", "NOTE_NAMES_FLAT", "NOTE_NAMES_SHARP", "PITCH_CLASSES", "chord_pcs",
     "fit_range", "mode_family", "mode_pcs", "nearest_pitch", "pc_name", "scale_pcs", "tonic_pc",
 ]
-"""The tables are `prompts.music`'s (one source for each fact); they are named here too because the
-composer's modules reach all pitch arithmetic through this one module."""
+"""The tables, `scale_pcs` and `chord_pcs` are `prompts.music`'s (one source for each fact, shared with the
+prompt readers); they are named here too because the composer's modules reach all pitch arithmetic through this
+one module."""
 
 
 def tonic_pc(tonic: str) -> int:
     """Pitch class of a tonic name such as "F#" or "Bb"."""
     return PITCH_CLASSES[tonic]
-
-
-def scale_pcs(tonic: str, mode: str) -> tuple[int, ...]:
-    """The seven pitch classes of `tonic` `mode`, starting from the tonic."""
-    root = tonic_pc(tonic)
-    return tuple((root + step) % 12 for step in MODE_INTERVALS[mode])
 
 
 def mode_pcs(tonic: str, mode: str) -> set[int]:
@@ -40,11 +37,6 @@ def mode_pcs(tonic: str, mode: str) -> set[int]:
     if mode == "minor":
         pcs |= {(tonic_pc(tonic) + 9) % 12, (tonic_pc(tonic) + 11) % 12}
     return pcs
-
-
-def chord_pcs(root_pc: int, quality: str) -> tuple[int, ...]:
-    """Pitch classes of a chord, root first."""
-    return tuple((root_pc + step) % 12 for step in CHORD_INTERVALS[quality])
 
 
 def pc_name(pc: int, prefer_flats: bool = False) -> str:

@@ -3,8 +3,9 @@
 These are facts of tonal music, not choices of Motif's style, so every reader (prompts), writer (composer)
 and front end (bot) takes them from here instead of keeping its own copy; the architecture tests fail when a
 module elsewhere lists the modes again. It sits at the bottom of `prompts` and imports nothing, so the
-composer may import it without reaching the prompt readers. Arithmetic on these tables (scale pitch
-classes, chord tones, nearest pitch) lives in `composer.theory`.
+composer may import it without reaching the prompt readers. The two sums both sides need (a key's scale, a
+chord's tones) are here too; the composer's other pitch arithmetic (nearest pitch, ranges) lives in
+`composer.theory`.
 """
 
 from __future__ import annotations
@@ -129,6 +130,27 @@ CHORD_SUFFIX: dict[str, str] = {
 """How each quality is written after its root in a normalised chord symbol ("Bb" + "maj7", "F#" + "m7b5").
 `Spec.chords` holds symbols in exactly this form, with an optional "/Bass" ("C/E"): `split_chord_symbol`
 reads them back without any of the leniency of the prompt reader (which accepts Δ, ø, °, -7, M7 ...)."""
+
+TRIAD_OF: dict[str, str] = {
+    "maj": "maj", "7": "maj", "maj7": "maj", "9": "maj", "maj9": "maj", "6": "maj", "add9": "maj", "13": "maj",
+    "69": "maj", "7b9": "maj", "7#9": "maj", "min": "min", "m7": "min", "m9": "min", "m6": "min", "mmaj7": "min",
+    "m11": "min", "madd9": "min", "dim": "dim", "m7b5": "dim", "dim7": "dim", "aug": "aug", "aug7": "aug",
+    "sus4": "sus4", "7sus4": "sus4", "11": "sus4", "sus2": "sus2", "5": "5",
+}
+"""The triad each quality is named by (its root, third and fifth: Am9 is an A minor, C7#9 a C major, D11 a
+Dsus4; a suspension or a power chord as it is). What a chord becomes when a style or an edit asks for triads,
+and what a listener checks for (`composer.harmony.given.heard_triad` keeps a dim7 whole there)."""
+
+def scale_pcs(tonic: str, mode: str) -> tuple[int, ...]:
+    """The seven pitch classes of `tonic` `mode`, starting from the tonic."""
+    root = PITCH_CLASSES[tonic]
+    return tuple((root + step) % 12 for step in MODE_INTERVALS[mode])
+
+
+def chord_pcs(root_pc: int, quality: str) -> tuple[int, ...]:
+    """Pitch classes of a chord, root first."""
+    return tuple((root_pc + step) % 12 for step in CHORD_INTERVALS[quality])
+
 
 _QUALITY_OF_SUFFIX = {suffix: quality for quality, suffix in CHORD_SUFFIX.items()}
 

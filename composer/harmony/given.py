@@ -14,17 +14,14 @@ from dataclasses import replace
 from composer.meter import split_point
 from composer.piece import Chord
 from composer.theory import PITCH_CLASSES, chord_pcs
-from prompts.music import split_chord_symbol
+from prompts.music import TRIAD_OF, split_chord_symbol
 from prompts.spec import Spec
 
-TRIAD_OF: dict[str, str] = {
-    "maj": "maj", "7": "maj", "maj7": "maj", "9": "maj", "maj9": "maj", "6": "maj", "add9": "maj", "13": "maj",
-    "69": "maj", "7b9": "maj", "7#9": "maj", "min": "min", "m7": "min", "m9": "min", "m6": "min", "mmaj7": "min",
-    "m11": "min", "madd9": "min", "dim": "dim", "m7b5": "dim", "dim7": "dim7", "aug": "aug", "aug7": "aug",
-    "sus4": "sus4", "7sus4": "sus4", "11": "sus4", "sus2": "sus2", "5": "5",
-}
-"""The triad a chord is heard as (its root, third and fifth; a suspension or a power chord as it is; a
-diminished seventh stays whole: each of its notes can be heard as its root)."""
+
+def heard_triad(quality: str) -> str:
+    """The triad a chord of this quality is heard as (`prompts.music.TRIAD_OF`), except that a diminished
+    seventh stays whole: it is symmetric, so each of its notes can be heard as its root."""
+    return "dim7" if quality == "dim7" else TRIAD_OF.get(quality, quality)
 
 
 def triad_chord(chord: Chord) -> Chord:
@@ -32,13 +29,13 @@ def triad_chord(chord: Chord) -> Chord:
 
     A melody over the user's chords leans on these notes where the beat is strong: a held ninth or sharp
     ninth on a downbeat re-names the chord (E7#9 with a long G on top is heard as E minor)."""
-    return replace(chord, quality=TRIAD_OF.get(chord.quality, chord.quality))
+    return replace(chord, quality=heard_triad(chord.quality))
 
 
 def clashing_pcs(chord: Chord, scale: set[int] | frozenset[int]) -> frozenset[int]:
     """Scale notes a melody must not sound over a user's chord: a semitone from one of its triad tones that the
     scale lacks (F natural against D7's F# in C major; the F# itself is then the note to play)."""
-    tones = set(chord_pcs(chord.root_pc, TRIAD_OF.get(chord.quality, chord.quality)))
+    tones = set(chord_pcs(chord.root_pc, heard_triad(chord.quality)))
     altered = tones - set(scale)
     return frozenset(p for p in scale if p not in tones and any((p - a) % 12 in (1, 11) for a in altered))
 

@@ -25,13 +25,12 @@ from prompts.music import (
     MODAL_MODES,
     MODE_ROTATION,
     PITCH_CLASSES,
+    TRIAD_OF,
 )
 from prompts.spec import Spec
 
 SYMBOL_SUFFIX = CHORD_SUFFIX
 """How a quality is written after its root (one source: `prompts.music.CHORD_SUFFIX`)."""
-_TO_TRIAD = {"7": "maj", "maj7": "maj", "m7": "min", "m7b5": "dim", "dim7": "dim", "9": "maj", "m9": "min",
-             "maj9": "maj", "6": "maj", "m6": "min", "mmaj7": "min", "add9": "maj"}
 _TO_NINTH = {"7": "9", "m7": "m9", "maj7": "maj9"}
 _LETTERS = "CDEFGAB"
 
@@ -91,9 +90,9 @@ def step_quality(step: Step, mode: str, vocabulary: str, rng: np.random.Generato
     else:
         quality = diatonic_quality(step.degree, mode, 3 if vocabulary in ("triads", "power") else 4)
     if vocabulary == "power":
-        return "5" if step.degree or step.shift else _TO_TRIAD.get(quality, quality)
+        return "5" if step.degree or step.shift else TRIAD_OF.get(quality, quality)
     if vocabulary == "triads":
-        return _TO_TRIAD.get(quality, quality)
+        return TRIAD_OF.get(quality, quality)
     steps = MODE_INTERVALS[mode]
     diatonic_ninth = (steps[(step.degree + 1) % 7] - steps[step.degree % 7]) % 12 == 2 and not step.shift
     if vocabulary == "extended" and quality in _TO_NINTH and diatonic_ninth:

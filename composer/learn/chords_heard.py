@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from composer.harmony.given import TRIAD_OF, slot_spans, slot_symbols
+from composer.harmony.given import heard_triad, slot_spans, slot_symbols
 from composer.learn.analyze import HeardNote, read_midi
 from composer.theory import PITCH_CLASSES, pc_name
 from prompts.music import CHORD_INTERVALS, split_chord_symbol
@@ -97,7 +97,7 @@ def heard_as(symbol: str, root: int, quality: str) -> bool:
     """Is a slot heard as (root, quality) playing the requested chord `symbol`? (see the module's rule)"""
     asked_root, asked_quality, _ = split_chord_symbol(symbol)
     want_root = PITCH_CLASSES[asked_root]
-    triad = TRIAD_OF[asked_quality]
+    triad = heard_triad(asked_quality)
     if triad == "5":
         return root == want_root and quality in ("maj", "min", "sus2", "sus4")
     if triad == "dim7":

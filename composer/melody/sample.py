@@ -88,9 +88,7 @@ def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic:
     norm = normalised_tonic(spec.mode)
     allowed = frozenset(range(12)) if allow_chromatic else frozenset(mode_pcs(pc_name(norm), spec.mode))
     center = 72 + 12 * spec.register - shift
-    if spec.chords:
-        return given_request(spec, chords, shift, allowed, center, norm)
-    return MelodyRequest(
+    request = MelodyRequest(
         meter=spec.time_signature, bars=spec.bars, allowed_pcs=allowed,
         pitch_low=center - 12, pitch_high=center + 10,
         chords=tuple((c.start, c.end, frozenset((pc - shift) % 12 for pc in chord_pcs(c.root_pc, c.quality)))
@@ -99,6 +97,7 @@ def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic:
         tonic_pc=norm,
         third_pc=(norm + (4 if spec.mode in MAJOR_THIRD_MODES else 3)) % 12,
     )
+    return given_request(request, spec, chords, shift) if spec.chords else request
 
 
 GIVEN_CHORD_BONUS = 3.5
@@ -114,21 +113,20 @@ def given_strong_beats(spec: Spec, chords: list[Chord]) -> tuple[float, ...]:
     return tuple(sorted(set(strong_beats(spec.time_signature)) | starts))
 
 
-def given_request(spec: Spec, chords: list[Chord], shift: int, allowed: frozenset[int], center: int,
-                  norm: int) -> MelodyRequest:
-    """The constraints over a user's own chords: strong beats lean on each chord's triad, the triad's notes
-    outside the key are allowed where it sounds and the key's notes that rub against them are not (F# and
-    no F over D7 in C major), and the line closes on the tonic only when the last chord holds it."""
+def given_request(request: MelodyRequest, spec: Spec, chords: list[Chord], shift: int) -> MelodyRequest:
+    """The constraints over a user's own chords (`request`: the style's, for the same Spec): strong beats lean
+    on each chord's triad, the triad's notes outside the key are allowed where it sounds and the key's notes
+    that rub against them are not (F# and no F over D7 in C major), and the line closes on the tonic only when
+    the last chord holds it."""
+    norm, allowed = request.tonic_pc, request.allowed_pcs
     triads = [triad_chord(dataclasses.replace(c, root_pc=(c.root_pc - shift) % 12, bass_pc=None)) for c in chords]
     tones = [frozenset(chord_pcs(t.root_pc, t.quality)) for t in triads]
     scale = frozenset(mode_pcs(pc_name(norm), spec.mode))
     last = triads[-1] if triads else None
-    return MelodyRequest(
-        meter=spec.time_signature, bars=spec.bars, allowed_pcs=allowed.union(*tones),
-        pitch_low=center - 12, pitch_high=center + 10,
+    return dataclasses.replace(
+        request, allowed_pcs=allowed.union(*tones),
         chords=tuple((c.start, c.end, pcs) for c, pcs in zip(chords, tones, strict=True)),
-        strong_beats_q=given_strong_beats(spec, chords), tonic_pc=norm,
-        third_pc=(norm + (4 if spec.mode in MAJOR_THIRD_MODES else 3)) % 12,
+        strong_beats_q=given_strong_beats(spec, chords),
         close_pc=None if last is None or norm in tones[-1] else last.root_pc,
         avoid=tuple((c.start, c.end, (allowed - scale - pcs) | clashing_pcs(t, scale))
                     for c, t, pcs in zip(chords, triads, tones, strict=True)),

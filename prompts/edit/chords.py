@@ -17,7 +17,6 @@ from prompts.edit.read import Found, block
 from prompts.edit.types import Edit, EditError, recolour
 from prompts.errors import ParseError
 from prompts.limits import MAX_CHORDS
-from prompts.music import MINOR_THIRD_MODES
 from prompts.scan import TextMask
 from prompts.spec import Spec
 from prompts.words.chords import (
@@ -29,7 +28,7 @@ from prompts.words.chords import (
     read_list,
     read_per_bar,
 )
-from prompts.words.progressions import NAMED, PROGRESSION_TRAIL, fits_key, numerals_at, realise
+from prompts.words.progressions import PROGRESSION_TRAIL, Progression, fits_key, named_at, numerals_at
 
 WORDS: frozenset[str] = frozenset("""
 reharmonise reharmonize reharmonised reharmonized jazzier richer lusher fancier colourful colorful jazzy triads
@@ -91,15 +90,20 @@ def _progression(mask: TextMask) -> Found | None:
     for lead, strong in sorted(leads, key=lambda hit: (hit[0].start(), not hit[1])):
         article = _ARTICLE.match(mask.text, lead.end())
         pos = article.end() if article else lead.end()
-        params, end = _named(mask.text, pos) or _numerals(mask.text, pos) or _symbols(mask.text, pos, strong)
-        if params is not None:
+        found = named_at(mask.text, pos) or _numerals(mask.text, pos) or _symbols(mask.text, pos, strong)
+        if found is not None:
+            progression, end = found
             trail = PROGRESSION_TRAIL.match(mask.text, end)
             end = trail.end() if trail else end
             said = " ".join(mask.text[lead.start():end].split())
             block(mask, lead.start(), end)
-            count = len(params.get("chords") or params["numerals"])
+            count = len(progression.symbols or progression.numerals)
             if count > MAX_CHORDS:
                 raise EditError(f"Motif plays a progression of at most {MAX_CHORDS} chords; that one has {count}.")
+            params: dict[str, object] = {"op": "set", "chords": progression.symbols} if progression.symbols else {
+                "op": "set", "numerals": progression.numerals,
+                "minor_numerals": progression.minor_numerals or progression.numerals}
+            params["per_bar"] = progression.per_bar
             return lead.start(), Edit("chords", params, said)
         if strong:
             try:
@@ -109,36 +113,26 @@ def _progression(mask: TextMask) -> Found | None:
     return None
 
 
-def _named(text: str, pos: int) -> tuple[dict[str, object], int] | None:
-    for pattern, numerals, minor, per_bar, _ in NAMED:
-        match = re.compile(pattern, re.I).match(text, pos)
-        if match is not None:
-            params: dict[str, object] = {"op": "set", "numerals": numerals.split(),
-                                         "minor_numerals": (minor or numerals).split(), "per_bar": per_bar}
-            return params, match.end()
-    return None
-
-
-def _numerals(text: str, pos: int) -> tuple[dict[str, object], int] | None:
+def _numerals(text: str, pos: int) -> tuple[Progression, int] | None:
     found = numerals_at(text, pos)
     if found is None or len(found[0]) < 2:
         return None
-    return {"op": "set", "numerals": found[0], "minor_numerals": found[0], "per_bar": None}, found[1]
+    return Progression(numerals=found[0]), found[1]
 
 
-def _symbols(text: str, pos: int, strong: bool) -> tuple[dict[str, object] | None, int]:
+def _symbols(text: str, pos: int, strong: bool) -> tuple[Progression, int] | None:
     found = read_list(text, pos, TOKEN_ANY_CASE if strong else TOKEN, words=strong)
     if found is None or (not strong and (len(found.symbols) < 2 and not is_extended(found.symbols[0]))):
-        return None, pos
+        return None
     if not strong and text[found.start].islower():
-        return None, pos
+        return None
     if strong:
         try:
             check_attempt(text, found.end, text[pos:found.end + 24])
         except ParseError as exc:
             raise EditError(str(exc)) from None
     symbols, per_bar, _ = bar_rhythm(found)
-    return {"op": "set", "chords": symbols, "per_bar": per_bar}, found.end
+    return Progression(symbols=symbols, per_bar=per_bar), found.end
 
 
 def apply_chords(draft: Draft, edit: Edit) -> None:
@@ -179,15 +173,14 @@ def apply_chords(draft: Draft, edit: Edit) -> None:
 
 def _set(draft: Draft, params: dict[str, object]) -> None:
     spec = draft.spec
-    if params.get("chords"):
-        symbols = tuple(str(s) for s in params["chords"])  # type: ignore[union-attr]
-    else:
-        minor = spec.mode in MINOR_THIRD_MODES
-        numerals = params["minor_numerals"] if minor else params["numerals"]
-        try:
-            symbols = tuple(realise(str(n), spec.tonic, spec.mode) for n in numerals)  # type: ignore[union-attr]
-        except (KeyError, ValueError) as exc:
-            raise EditError(f"Motif could not read the chords in '{params}': {exc}") from None
+    minor = params.get("minor_numerals")
+    progression = Progression(symbols=list(params.get("chords") or ()),  # type: ignore[call-overload]
+                              numerals=list(params.get("numerals") or ()),  # type: ignore[call-overload]
+                              minor_numerals=list(minor) if minor else None)  # type: ignore[call-overload]
+    try:
+        symbols = tuple(progression.realise(spec.tonic, spec.mode))
+    except (KeyError, ValueError) as exc:
+        raise EditError(f"Motif could not read the chords in '{params}': {exc}") from None
     draft.plan.chords_from_parent = ""
     before = " ".join(spec.chords) or "(the style's)"
     if not draft.change("chords", symbols, f"chords {before} -> {' '.join(symbols)} (melody kept, fitted to them)"):

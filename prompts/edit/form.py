@@ -16,6 +16,7 @@ from prompts.edit.read import Found, block
 from prompts.edit.types import Edit, EditError
 from prompts.scan import TextMask
 from prompts.spec import Section, Spec
+from prompts.words.intervals import AMOUNT_PATTERN, amount_semitones
 
 WORDS: frozenset[str] = frozenset("bridge chorus intro outro loop loopable modulate modulation".split())
 """Words of form edits, known to typo repair."""
@@ -32,22 +33,18 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\b{_ADD}outro\b", re.I), "outro"),
     (re.compile(r"\bmake\s+(?:it|this)\s+(?:loop(?:able)?|seamlessly\s+loop(?:able)?)\b|\bloopable\b", re.I), "loop"),
 )
-_SIZE = r"(?P<size>a\s+(?:whole\s+)?tone|a\s+(?:whole|half)\s+step|a\s+semitone|(?P<n>one|two|three|[1-5])\s+semitones?)"
 _SHIFT = re.compile(
     rf"\b(?:(?:a\s+)?key\s+change|modulate|modulation|change\s+key|shift\s+the\s+key)\s+(?:(?P<dir>up|down)\s+)?"
-    rf"(?:by\s+)?{_SIZE}\s+(?:(?:at|from)\s+bar\s+(?P<bar>\d+)|(?:for|at|from|in)\s+the\s+last\s+chorus)\b", re.I)
-_COUNT = {"one": 1, "two": 2, "three": 3}
+    rf"(?:by\s+)?{AMOUNT_PATTERN}\s+(?:(?:at|from)\s+bar\s+(?P<bar>\d+)|(?:for|at|from|in)\s+the\s+last\s+chorus)\b", re.I)
 
 
 def read_form_edits(mask: TextMask, parent: Spec) -> list[Found]:
     """Form edits, read before every other reader ("up a tone at bar 9" is no transposition, "8 bars" no length)."""
     found: list[Found] = []
     for match in mask.finditer(_SHIFT):
-        size = match.group("size").lower()
-        if match.group("n"):
-            steps = _COUNT.get(match.group("n").lower()) or int(match.group("n"))
-        else:
-            steps = 1 if ("semitone" in size or "half" in size) else 2
+        steps = amount_semitones(match) or 0
+        if not 0 < steps <= 11:
+            raise EditError(f"A key change moves by a semitone to a major seventh; '{match.group(0)}' does not.")
         steps = -steps if (match.group("dir") or "up").lower() == "down" else steps
         bar = int(match.group("bar")) if match.group("bar") else 0
         found.append((match.start(), Edit("form", {"op": "shift", "semitones": steps, "bar": bar},

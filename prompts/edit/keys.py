@@ -9,36 +9,20 @@ from __future__ import annotations
 
 import re
 
-from prompts.edit.read import Found, number, take
+from prompts.edit.read import Found, take
 from prompts.edit.types import Edit, EditError
 from prompts.scan import TextMask
 from prompts.spec import Spec
+from prompts.words.intervals import AMOUNT_PATTERN, amount_semitones
 from prompts.words.keys import MODE_WORDS, mode_name, read_key, tonic_name
-from prompts.words.numbers import NUMBER_PATTERN
 
 MAX_TRANSPOSE = 24
 """Largest transposition (semitones) an edit may ask for; beyond two octaves the ranges break."""
 
-INTERVALS: dict[str, int] = {
-    "second": 2, "third": 4, "fourth": 5, "fifth": 7, "sixth": 9, "seventh": 11, "octave": 12, "tritone": 6,
-    "semitone": 1, "half step": 1, "half tone": 1, "whole step": 2, "whole tone": 2, "step": 2, "tone": 2,
-}
-"""Interval words in semitones; an unqualified "third", "sixth" or "seventh" is major."""
-QUALITY: dict[tuple[str, str], int] = {
-    ("minor", "second"): 1, ("minor", "third"): 3, ("minor", "sixth"): 8, ("minor", "seventh"): 10,
-    ("augmented", "fourth"): 6, ("diminished", "fifth"): 6, ("augmented", "fifth"): 8,
-}
-UNIT_SIZE: dict[str, int] = {"semitone": 1, "half step": 1, "half tone": 1, "fret": 1, "whole step": 2,
-                             "whole tone": 2, "step": 2, "tone": 2}
-
-_IV = r"(?P<iv>second|third|fourth|fifth|sixth|seventh|tritone|semitone|half[\s-]?step|half[\s-]?tone|whole[\s-]?step|whole[\s-]?tone|step|tone)"
-_QUAL = r"(?:(?P<q>perfect|major|minor|augmented|diminished)\s+)?"
-_UNIT = r"(?P<unit>semitones?|half[\s-]?steps?|half[\s-]?tones?|whole[\s-]?steps?|whole[\s-]?tones?|steps?|tones?|frets?)"
 _VERB = r"(?:(?:transpose|shift|move|take|put|bring|pitch|modulate)\s+(?:it\s+|this\s+|everything\s+|the\s+(?:whole\s+)?(?:piece|thing|key|tune)\s+)?)?"
-_AMOUNT = rf"(?:(?P<n>{NUMBER_PATTERN})\s+{_UNIT}|(?:an?\s+|one\s+)?{_QUAL}{_IV})"
 _INTERVAL = (
-    re.compile(rf"\b{_VERB}(?P<dir>up|down)\s+(?:by\s+)?{_AMOUNT}\b", re.I),
-    re.compile(rf"\b{_VERB}(?:by\s+)?{_AMOUNT}\s+(?P<dir>up|down|higher|lower)\b", re.I),
+    re.compile(rf"\b{_VERB}(?P<dir>up|down)\s+(?:by\s+)?{AMOUNT_PATTERN}\b", re.I),
+    re.compile(rf"\b{_VERB}(?:by\s+)?{AMOUNT_PATTERN}\s+(?P<dir>up|down|higher|lower)\b", re.I),
     re.compile(r"\btranspose\s+(?:it\s+|this\s+)?(?:by\s+)?(?P<sign>[+-])?(?P<n>[0-9]+)(?:\s*semitones?)?(?![\w/])", re.I),
 )
 _NOTE = r"(?<![\w#])(?P<letter>[A-Ga-g])(?P<acc>\s?-?\s?(?:sharp|flat)\b|#|b(?![a-ln-z]))?"
@@ -51,14 +35,10 @@ _RELATIVE = re.compile(r"\b(?:the\s+|its\s+)?relative\s+(?P<mode>major|minor)\b"
 
 
 def _interval(match: re.Match[str]) -> int:
+    semitones = amount_semitones(match)
+    if semitones is None:
+        raise EditError(f"Motif could not read '{match.group(0)}' as an interval.")
     groups = match.groupdict()
-    if groups.get("n"):
-        unit = " ".join((groups.get("unit") or "semitone").lower().replace("-", " ").split()).rstrip("s")
-        semitones = number(groups["n"]) * UNIT_SIZE.get(unit, 1)
-    else:
-        name = " ".join(groups["iv"].lower().replace("-", " ").split())
-        quality = (groups.get("q") or "").lower()
-        semitones = QUALITY.get((quality, name), INTERVALS[name])
     sign = groups.get("sign") or groups.get("dir") or "+"
     return -semitones if sign.lower() in ("-", "down", "lower") else semitones
 

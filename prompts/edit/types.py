@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prompts.errors import ParseError
-from prompts.music import MODE_INTERVALS, PITCH_CLASSES, chord_symbol, split_chord_symbol
+from prompts.music import PITCH_CLASSES, TRIAD_OF, chord_symbol, scale_pcs, split_chord_symbol
 
 EXAMPLES: tuple[str, ...] = (
     "faster",
@@ -110,9 +110,6 @@ COLOURS: tuple[str, ...] = ("plain", "richer", "triads")
 """What a chord-colour edit asks: the chords as they are, as sevenths (sevenths as ninths), or as triads."""
 _RICHER = {"min": "m7", "dim": "m7b5", "sus4": "7sus4", "7": "9", "m7": "m9", "maj7": "maj9", "6": "69",
            "aug": "aug7"}
-_TRIAD = {"7": "maj", "maj7": "maj", "9": "maj", "maj9": "maj", "6": "maj", "add9": "maj", "13": "maj", "69": "maj",
-          "7b9": "maj", "7#9": "maj", "m7": "min", "m9": "min", "m6": "min", "mmaj7": "min", "m11": "min",
-          "madd9": "min", "m7b5": "dim", "dim7": "dim", "aug7": "aug", "7sus4": "sus4", "11": "sus4"}
 
 
 def recolour(symbols: tuple[str, ...], tonic: str, mode: str, colour: str) -> tuple[str, ...]:
@@ -123,12 +120,12 @@ def recolour(symbols: tuple[str, ...], tonic: str, mode: str, colour: str) -> tu
     Shared by the edit language (the user's chords) and the composer (a plan's chords, `chords_from_parent`)."""
     if colour not in COLOURS:
         raise ValueError(f"unknown chord colour {colour!r}; expected one of {COLOURS}")
-    scale = {(PITCH_CLASSES[tonic] + step) % 12 for step in MODE_INTERVALS[mode]}
+    scale = set(scale_pcs(tonic, mode))
     coloured = []
     for symbol in symbols:
         root, quality, bass = split_chord_symbol(symbol)
         if colour == "triads":
-            quality = _TRIAD.get(quality, quality)
+            quality = TRIAD_OF.get(quality, quality)
         elif colour == "richer" and quality == "maj":
             quality = "maj7" if (PITCH_CLASSES[root] + 11) % 12 in scale else "7"
         elif colour == "richer":

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from prompts.scan import TextMask
 from prompts.spec import Section
 from prompts.words.chords import TOKEN, read_list
+from prompts.words.intervals import AMOUNT_PATTERN, amount_semitones
 
 NAMES: dict[str, str] = {
     "intro": "intro", "introduction": "intro", "verse": "verse", "verses": "verse", "prechorus": "pre-chorus",
@@ -46,11 +47,9 @@ _LOOP = re.compile(r"\b(?:loop-?able|seamless(?:ly)?\s+loop(?:ing|s|ed)?|that\s+
                    r"(?:back|around|seamlessly)|make\s+it\s+loop|as\s+a\s+loop|looping)\b", re.I)
 _KEY_CHANGE = re.compile(
     r"\b(?:with\s+)?(?:an?\s+)?(?:key\s+change|modulation|modulates?|modulating|truck\s+driver'?s?\s+(?:key\s+|gear\s+)?"
-    r"change)(?:\s+(?P<dir>up|down))?(?:\s+(?:by\s+)?(?P<count>a|an|one|two|three)\s+(?P<amount>whole\s+(?:tone|step)"
-    r"|half[- ]?(?:tone|step)|semitones?|tones?|steps?|minor\s+third))?(?:\s+(?:for|in|at|on|into|before)\s+(?:the\s+)?"
+    r"change)(?:\s+(?P<dir>up|down))?"
+    rf"(?:\s+(?:by\s+)?{AMOUNT_PATTERN})?(?:\s+(?:for|in|at|on|into|before)\s+(?:the\s+)?"
     r"(?:last|final)\s+(?P<target>chorus|refrain|verse|section|A))?", re.I)
-_SEMITONES = {"whole": 2, "half": 1, "semitone": 1, "tone": 2, "step": 2, "minor": 3}
-_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}
 KEY_CHANGE_SEMITONES = 2
 """A key change the user did not size: up a whole tone, the usual lift into a last chorus."""
 
@@ -133,10 +132,7 @@ def _read_key_change(request: FormRequest, found: list[re.Match[str]]) -> None:
     if not found:
         return
     match = found[0]
-    amount = (match.group("amount") or "").lower()
-    unit = next((v for k, v in _SEMITONES.items() if amount.startswith(k)), 0)
-    size = unit * _COUNTS.get((match.group("count") or "a").lower(), 1) if unit else KEY_CHANGE_SEMITONES
-    size = max(1, min(size, 11))
+    size = max(1, min(amount_semitones(match) or KEY_CHANGE_SEMITONES, 11))
     request.key_change = -size if (match.group("dir") or "").lower() == "down" else size
     target = (match.group("target") or "").lower()
     request.key_target = {"refrain": "chorus", "a": "A", "section": None, "": None}.get(target, target)

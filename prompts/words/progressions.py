@@ -24,6 +24,7 @@ from prompts.music import (
     NOTE_NAMES_SHARP,
     PITCH_CLASSES,
     TONICS,
+    chord_pcs,
     chord_symbol,
     split_chord_symbol,
 )
@@ -117,19 +118,39 @@ def read_progression(mask: TextMask) -> Progression | None:
     return found
 
 
+_NAMED_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(entry[0], re.I) for entry in NAMED)
+
+
+def _named(index: int, match: re.Match[str]) -> Progression:
+    """The Progression NAMED[index] stands for, as `match` wrote it."""
+    _, numerals, minor, per_bar, _ = NAMED[index]
+    result = Progression(numerals=numerals.split(), minor_numerals=minor.split() if minor else None,
+                         per_bar=per_bar, said=" ".join(match.group(0).split()), mode=implied_mode(numerals.split()))
+    if minor is not None and minor != numerals:
+        result.mode = None
+    return result
+
+
+def named_at(text: str, pos: int) -> tuple[Progression, int] | None:
+    """A named progression that starts at `pos` ("a 12-bar blues", "the Andalusian cadence") and where it
+    ends: what a remix's lead ("play it over", "use") is followed by."""
+    for index, pattern in enumerate(_NAMED_PATTERNS):
+        match = pattern.match(text, pos)
+        if match is not None:
+            return _named(index, match), match.end()
+    return None
+
+
 def _find_named(mask: TextMask) -> Progression | None:
-    for pattern, numerals, minor, per_bar, take in NAMED:
-        match = next(mask.finditer(re.compile(pattern, re.I)), None)
+    """The first named progression anywhere in the prompt, in NAMED's order; a name that is only harmony leaves
+    the mask."""
+    for index, pattern in enumerate(_NAMED_PATTERNS):
+        match = next(mask.finditer(pattern), None)
         if match is None:
             continue
-        if take:
+        if NAMED[index][4]:
             mask.take(*match.span())
-        said = " ".join(match.group(0).split())
-        result = Progression(numerals=numerals.split(), minor_numerals=minor.split() if minor else None,
-                             per_bar=per_bar, said=said, mode=implied_mode(numerals.split()))
-        if minor is not None and minor != numerals:
-            result.mode = None
-        return result
+        return _named(index, match)
     return None
 
 
@@ -233,7 +254,7 @@ def _tones(symbol: str) -> tuple[int, set[int], bool | None, str]:
     root, quality, bass = split_chord_symbol(symbol)
     intervals = CHORD_INTERVALS[quality]
     pc = PITCH_CLASSES[root]
-    tones = {(pc + i) % 12 for i in intervals} | ({PITCH_CLASSES[bass]} if bass else set())
+    tones = set(chord_pcs(pc, quality)) | ({PITCH_CLASSES[bass]} if bass else set())
     third = True if 4 in intervals else False if 3 in intervals else None
     return pc, tones, third, quality
 
