@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.motif-installed
 SYS_STAMP := $(VENV)/.motif-system
-APT_PACKAGES := fluidsynth fluid-soundfont-gm timgm6mb-soundfont libcairo2 fonts-dejavu-core
+APT_PACKAGES := fluidsynth fluid-soundfont-gm timgm6mb-soundfont libcairo2 fonts-dejavu-core postgresql
 PROMPT ?= moody jazz in D minor, 8 bars
 DEMO_OUT ?= demo
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -15,8 +15,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 setup: $(SYS_STAMP) $(STAMP)
 
-# System packages: installed with apt-get only when one is missing.
-$(SYS_STAMP):
+# System packages: installed with apt-get only when one is missing (rechecked when this list changes).
+# postgresql: the store tests start a throwaway server (tests/pg_server.py); Debian keeps initdb off PATH.
+$(SYS_STAMP): Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
@@ -24,6 +25,8 @@ $(SYS_STAMP):
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	@command -v fluidsynth >/dev/null || { echo "fluidsynth is missing after apt-get"; exit 1; }
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	  || { echo "PostgreSQL's initdb is missing after apt-get"; exit 1; }
 	@mkdir -p $(VENV) && touch $@
 
 # Python packages: torch first and pinned (a looser pin pulls GBs of CUDA), then the project with dev extras.

@@ -16,7 +16,7 @@ from dotenv import dotenv_values
 from composer.files.audio import FORMATS as AUDIO_FORMATS
 from prompts.errors import UserError
 from prompts.limits import ATTACHMENT_LIMIT_BYTES
-from storage import StoreError, resolve_db_path
+from storage import PostgresUrl, StoreError, default_db_path, resolve_db_path
 
 MAX_WORKERS = 64
 DEFAULT_WORKER_MEMORY_MB = 3072
@@ -43,7 +43,8 @@ class BotSettings:
     """How the bot runs: credentials, where it keeps things, how much work it does at once."""
 
     token: str = field(repr=False)
-    db_path: Path
+    db_path: Path | PostgresUrl
+    """MOTIF_DB: the SQLite file, or the PostgreSQL store's URL (printed without its password)."""
     out_dir: Path
     workers: int = 2
     engine: str | None = None
@@ -121,7 +122,8 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
         db_path = resolve_db_path(None, env)
     except StoreError as exc:
         raise SettingsError(str(exc)) from None
-    out_dir = Path(env.get("MOTIF_OUT") or db_path.parent / "discord-files").expanduser()
+    beside = db_path.parent if isinstance(db_path, Path) else default_db_path().parent  # a server has no folder
+    out_dir = Path(env.get("MOTIF_OUT") or beside / "discord-files").expanduser()
     audio_format = env.get("MOTIF_AUDIO_FORMAT", "ogg").strip().lower() or "ogg"
     if audio_format not in AUDIO_FORMATS:
         raise SettingsError(f"MOTIF_AUDIO_FORMAT must be ogg or mp3 (the formats Motif renders and posts), "

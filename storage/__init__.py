@@ -1,19 +1,20 @@
 """Motif's persistent store: generations and their remix lineage, users, server settings and presets,
-durable idempotent jobs, and feedback.
+durable idempotent jobs, and feedback; in a SQLite file (the embedded default) or on PostgreSQL
+(`postgresql://` URL, for several machines), with the same API and behaviour on both (`backends/`).
 
-`storage` depends only on aiosqlite and the standard library: specs and reports are stored as JSON
-dicts, so it never imports the composer, torch or discord.
+`storage` depends only on aiosqlite, asyncpg and the standard library: specs and reports are stored as
+JSON dicts, so it never imports the composer, torch or discord.
 """
 
 from __future__ import annotations
 
-from storage.core import BUSY_TIMEOUT_MS
+from storage.backends.sqlite import BUSY_TIMEOUT_MS
 from storage.errors import SchemaTooNewError, StoreError
 from storage.feedback import Feedback, FeedbackKind
 from storage.guilds import Preset
 from storage.jobs import Job, JobState
 from storage.migrations import SCHEMA_VERSION
-from storage.paths import ENV_VAR, default_db_path, resolve_db_path
+from storage.paths import ENV_VAR, PostgresUrl, default_db_path, parse_location, resolve_db_path
 from storage.records import MAX_MIDI_BYTES, Generation, GenerationSummary, NewGeneration
 from storage.settings import GuildSettings
 from storage.store import Store, StoreOpening
@@ -32,6 +33,7 @@ __all__ = [
     "Job",
     "JobState",
     "NewGeneration",
+    "PostgresUrl",
     "Preset",
     "SchemaTooNewError",
     "Store",
@@ -39,5 +41,6 @@ __all__ = [
     "StoreOpening",
     "User",
     "default_db_path",
+    "parse_location",
     "resolve_db_path",
 ]

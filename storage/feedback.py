@@ -6,13 +6,11 @@ user's second click changes their vote instead of counting twice.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-import aiosqlite
-
+from storage.backends import Connection, Row
 from storage.checks import check_text, check_user_id
 from storage.core import StoreCore
 from storage.errors import StoreError
@@ -34,7 +32,7 @@ class Feedback:
     created_at: datetime
 
 
-def _feedback_from_row(row: sqlite3.Row) -> Feedback:
+def _feedback_from_row(row: Row) -> Feedback:
     return Feedback(
         generation_id=row["generation_id"], user_id=row["user_id"], kind=row["kind"], value=row["value"],
         created_at=datetime.fromisoformat(row["created_at"]),
@@ -63,19 +61,20 @@ class FeedbackMixin(StoreCore):
         text = check_feedback(kind, value)
         created_at = format_timestamp(utc_now())
 
-        async def insert(conn: aiosqlite.Connection) -> bool:
-            if not list(await conn.execute_fetchall("SELECT 1 FROM generations WHERE id = ?", (generation_id,))):
+        async def insert(conn: Connection) -> bool:
+            if not await conn.fetch("SELECT 1 FROM generations WHERE id = ?", (generation_id,)):
                 raise StoreError(f"generation {generation_id!r} does not exist")
             if kind == "rating":
+                await conn.lock(f"rating:{generation_id}:{user_id}")  # one rating per user, even when racing
                 await conn.execute(
                     "DELETE FROM feedback WHERE generation_id = ? AND user_id = ? AND kind = 'rating' AND value != ?",
                     (generation_id, user_id, text),
                 )
-            cursor = await conn.execute(
+            count = await conn.execute(
                 "INSERT INTO feedback (generation_id, user_id, kind, value, created_at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING", (generation_id, user_id, kind, text, created_at),
             )
-            return cursor.rowcount == 1
+            return count == 1
 
         return await self._transact(insert)
 
@@ -83,12 +82,12 @@ class FeedbackMixin(StoreCore):
         """Withdraw feedback (a removed reaction); True if there was something to remove."""
         text = check_feedback(kind, value)
 
-        async def delete(conn: aiosqlite.Connection) -> bool:
-            cursor = await conn.execute(
+        async def delete(conn: Connection) -> bool:
+            count = await conn.execute(
                 "DELETE FROM feedback WHERE generation_id = ? AND user_id = ? AND kind = ? AND value = ?",
                 (generation_id, user_id, kind, text),
             )
-            return cursor.rowcount == 1
+            return count == 1
 
         return await self._transact(delete)
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
+from storage.backends import Connection
 from storage.core import StoreCore, fresh_id
 from storage.errors import StoreError
 from storage.records import (
@@ -92,7 +91,7 @@ class GenerationsMixin(StoreCore):
         check_new_generation(new)
         created_at = utc_now()
 
-        async def insert(conn: aiosqlite.Connection) -> dict[str, Any]:
+        async def insert(conn: Connection) -> dict[str, Any]:
             gen_id = await fresh_id(conn, "generations")
             root_id = gen_id if new.parent_id is None else await self._root_of_parent(conn, new.parent_id)
             values = insert_params(new, gen_id, root_id, created_at)
@@ -102,8 +101,8 @@ class GenerationsMixin(StoreCore):
         return generation_from_row(await self._transact(insert))
 
     @staticmethod
-    async def _root_of_parent(conn: aiosqlite.Connection, parent_id: str) -> str:
-        rows = list(await conn.execute_fetchall("SELECT root_id FROM generations WHERE id = ?", (parent_id,)))
+    async def _root_of_parent(conn: Connection, parent_id: str) -> str:
+        rows = await conn.fetch("SELECT root_id FROM generations WHERE id = ?", (parent_id,))
         if not rows:
             raise StoreError(f"parent generation {parent_id!r} does not exist")
         return str(rows[0][0])
@@ -111,11 +110,11 @@ class GenerationsMixin(StoreCore):
     async def attach_message(self, gen_id: str, *, channel: str | None, message_id: str) -> None:
         """Record the chat message that carries a generation, so a reply to it can find it later."""
 
-        async def update(conn: aiosqlite.Connection) -> int:
-            cursor = await conn.execute(
+        async def update(conn: Connection) -> int:
+            count = await conn.execute(
                 "UPDATE generations SET channel = ?, message_id = ? WHERE id = ?", (channel, message_id, gen_id)
             )
-            return cursor.rowcount
+            return count
 
         if await self._transact(update) == 0:
             raise StoreError(f"generation {gen_id!r} does not exist")

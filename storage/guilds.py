@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from storage.backends import Connection, Row
 from storage.checks import check_text
 from storage.core import StoreCore
 from storage.errors import StoreError
@@ -28,6 +26,9 @@ from storage.settings import (
 PRESET_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MAX_PRESETS_PER_GUILD = 100
 MAX_PROMPT_SUFFIX_CHARS = 500
+_PRESET_NAMED = "SELECT * FROM presets WHERE guild_id = ? AND lower(name) = lower(?)"
+"""Names match ignoring case on both engines (SQLite's NOCASE column and PostgreSQL's lower() index agree:
+preset names are ASCII)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ class Preset:
     created_at: datetime
 
 
-def _preset_from_row(row: sqlite3.Row) -> Preset:
+def _preset_from_row(row: Row) -> Preset:
     return Preset(
         guild_id=row["guild_id"], name=row["name"], prompt_suffix=row["prompt_suffix"],
         spec_overrides=json.loads(row["spec_overrides_json"]), created_by=row["created_by"],
@@ -108,8 +109,9 @@ class GuildsMixin(StoreCore):
         """Read-modify-write the overrides in one transaction, refusing a result that does not merge."""
         updated_at = format_timestamp(utc_now())
 
-        async def rewrite(conn: aiosqlite.Connection) -> GuildSettings:
-            rows = list(await conn.execute_fetchall("SELECT settings_json FROM guilds WHERE id = ?", (guild_id,)))
+        async def rewrite(conn: Connection) -> GuildSettings:
+            await conn.lock(f"guild-settings:{guild_id}")  # the row may not exist yet: nothing else to lock
+            rows = await conn.fetch("SELECT settings_json FROM guilds WHERE id = ?", (guild_id,))
             overrides = change(json.loads(rows[0]["settings_json"]) if rows else {})
             settings = merge(overrides, guild_id)
             await conn.execute(
@@ -134,8 +136,9 @@ class GuildsMixin(StoreCore):
         overrides_json = _check_preset_body(prompt_suffix, {} if spec_overrides is None else spec_overrides)
         created_at = format_timestamp(utc_now())
 
-        async def insert(conn: aiosqlite.Connection) -> sqlite3.Row:
-            names = [row[0] for row in await conn.execute_fetchall(
+        async def insert(conn: Connection) -> Row:
+            await conn.lock(f"guild-presets:{guild_id}")  # the clash and count checks hold until commit
+            names = [row[0] for row in await conn.fetch(
                 "SELECT name FROM presets WHERE guild_id = ?", (guild_id,))]
             clash = [n for n in names if n.lower() == name.lower()]
             if clash:
@@ -146,8 +149,7 @@ class GuildsMixin(StoreCore):
                 "INSERT INTO presets (guild_id, name, prompt_suffix, spec_overrides_json, created_by, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)", (guild_id, name, prompt_suffix, overrides_json, created_by, created_at),
             )
-            return list(await conn.execute_fetchall(
-                "SELECT * FROM presets WHERE guild_id = ? AND name = ?", (guild_id, name)))[0]
+            return (await conn.fetch(_PRESET_NAMED, (guild_id, name)))[0]
 
         return _preset_from_row(await self._transact(insert))
 
@@ -156,9 +158,10 @@ class GuildsMixin(StoreCore):
         check_text("guild id", guild_id)
         check_preset_name(name)
 
-        async def delete(conn: aiosqlite.Connection) -> int:
-            cursor = await conn.execute("DELETE FROM presets WHERE guild_id = ? AND name = ?", (guild_id, name))
-            return cursor.rowcount
+        async def delete(conn: Connection) -> int:
+            count = await conn.execute(
+                "DELETE FROM presets WHERE guild_id = ? AND lower(name) = lower(?)", (guild_id, name))
+            return count
 
         if await self._transact(delete) == 0:
             known = ", ".join(p.name for p in await self.list_presets(guild_id)) or "none yet"
@@ -166,10 +169,10 @@ class GuildsMixin(StoreCore):
 
     async def get_preset(self, guild_id: str, name: str) -> Preset | None:
         """The preset with this name (any case) in this server, or None."""
-        rows = await self._read("SELECT * FROM presets WHERE guild_id = ? AND name = ?", (guild_id, name))
+        rows = await self._read(_PRESET_NAMED, (guild_id, name))
         return _preset_from_row(rows[0]) if rows else None
 
     async def list_presets(self, guild_id: str) -> list[Preset]:
         """A server's presets in name order (case-insensitive)."""
-        rows = await self._read("SELECT * FROM presets WHERE guild_id = ? ORDER BY name", (guild_id,))
+        rows = await self._read("SELECT * FROM presets WHERE guild_id = ? ORDER BY lower(name)", (guild_id,))
         return [_preset_from_row(row) for row in rows]

@@ -34,14 +34,12 @@ finished jobs once they are old enough not to matter for rate limits or redelive
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-import aiosqlite
-
+from storage.backends import Connection, Row
 from storage.checks import check_positive, check_text, check_user_id
 from storage.core import StoreCore, fresh_id
 from storage.errors import StoreError
@@ -53,8 +51,6 @@ MAX_LEASE_S = 24 * 3600
 MAX_ERROR_CHARS = 2000
 TRANSIENT_KEY = "transient"
 """Payload key whose value the store removes when the job ends (see the module docstring)."""
-_WITHOUT_TRANSIENT = f"json_remove(payload_json, '$.{TRANSIENT_KEY}')"
-_DROP_TRANSIENT = f"payload_json = {_WITHOUT_TRANSIENT}"
 _FINISHED = "state IN ('done', 'failed')"
 
 _CLAIMABLE = (
@@ -90,7 +86,7 @@ def _moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def job_from_row(row: sqlite3.Row) -> Job:
+def job_from_row(row: Row) -> Job:
     """Rebuild a `Job` from a `SELECT * FROM jobs` row."""
     return Job(
         id=row["id"], idempotency_key=row["idempotency_key"], kind=row["kind"],
@@ -106,8 +102,10 @@ def _later(now: datetime, seconds: float) -> str:
     return format_timestamp(now + timedelta(seconds=seconds))
 
 
-async def _fetch_job(conn: aiosqlite.Connection, job_id: str) -> Job:
-    rows = list(await conn.execute_fetchall("SELECT * FROM jobs WHERE id = ?", (job_id,)))
+async def _fetch_job(conn: Connection, job_id: str, lock: str = "") -> Job:
+    """The job as it is now, inside the caller's transaction; `lock` (the dialect's FOR UPDATE) holds its row
+    until the transaction ends, so a check on it still holds when the update comes."""
+    rows = await conn.fetch(f"SELECT * FROM jobs WHERE id = ?{lock}", (job_id,))
     if not rows:
         raise StoreError(f"job {job_id!r} does not exist")
     return job_from_row(rows[0])
@@ -144,6 +142,10 @@ def _window(
 class JobsMixin(StoreCore):
     """Enqueue, claim, finish and inspect jobs."""
 
+    def _without_transient(self) -> str:
+        """SQL for the payload without its transient part (see the module docstring)."""
+        return self._dialect.without_key("payload_json", TRANSIENT_KEY)
+
     async def enqueue_job(
         self, key: str, kind: str, payload: dict[str, Any], user_id: str | None = None,
         guild_id: str | None = None, *, max_attempts: int = 3,
@@ -163,16 +165,16 @@ class JobsMixin(StoreCore):
         payload_json = to_json(payload, "job payload")
         now = format_timestamp(utc_now())
 
-        async def insert(conn: aiosqlite.Connection) -> tuple[Job, bool]:
+        async def insert(conn: Connection) -> tuple[Job, bool]:
             job_id = await fresh_id(conn, "jobs")
-            cursor = await conn.execute(
+            count = await conn.execute(
                 "INSERT INTO jobs (id, idempotency_key, kind, payload_json, max_attempts, user_id, guild_id,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (idempotency_key) DO NOTHING",
                 (job_id, key, kind, payload_json, max_attempts, user_id, guild_id, now, now),
             )
-            rows = list(await conn.execute_fetchall("SELECT * FROM jobs WHERE idempotency_key = ?", (key,)))
-            return job_from_row(rows[0]), cursor.rowcount == 1
+            rows = await conn.fetch("SELECT * FROM jobs WHERE idempotency_key = ?", (key,))
+            return job_from_row(rows[0]), count == 1
 
         job, created = await self._transact(insert)
         if job.kind != kind:
@@ -194,42 +196,44 @@ class JobsMixin(StoreCore):
         skip = sorted(prefer_users_not_in)
         now = utc_now()
 
-        async def claim(conn: aiosqlite.Connection) -> Job | None:
+        async def claim(conn: Connection) -> Job | None:
             stamp = format_timestamp(now)
             await conn.execute(
-                f"UPDATE jobs SET state = 'failed', lease_until = NULL, updated_at = :now, {_DROP_TRANSIENT},"
+                "UPDATE jobs SET state = 'failed', lease_until = NULL, updated_at = :now,"
+                f" payload_json = {self._without_transient()},"
                 " error = 'lease expired on attempt ' || attempts || ' of ' || max_attempts ||"
                 " ' (worker ' || worker_id || ' stopped or hung)'"
                 " WHERE state = 'running' AND lease_until < :now AND attempts >= max_attempts",
                 {"now": stamp},
             )
-            job_id = await self._pick_job(conn, stamp, skip)
+            job_id = await self._pick_job(conn, stamp, skip, self._dialect.skip_locked)
             if job_id is None:
                 return None
-            rows = list(await conn.execute_fetchall(
+            rows = await conn.fetch(
                 "UPDATE jobs SET state = 'running', attempts = attempts + 1, worker_id = ?, lease_until = ?,"
                 " run_after = NULL, updated_at = ? WHERE id = ? RETURNING *",
                 (worker_id, _later(now, lease_s), stamp, job_id),
-            ))
+            )
             return job_from_row(rows[0])
 
         return await self._transact(claim)
 
     @staticmethod
-    async def _pick_job(conn: aiosqlite.Connection, stamp: str, skip: list[str]) -> str | None:
-        """The id of the oldest claimable job, preferring users not in `skip`."""
+    async def _pick_job(conn: Connection, stamp: str, skip: list[str], lock: str) -> str | None:
+        """The id of the oldest claimable job, preferring users not in `skip`; `lock` (SKIP LOCKED on
+        PostgreSQL) passes over jobs another worker is claiming right now and keeps this one until commit."""
         if skip:
             marks = ", ".join(f":u{i}" for i in range(len(skip)))
             params: dict[str, Any] = {"now": stamp, **{f"u{i}": user for i, user in enumerate(skip)}}
-            rows = list(await conn.execute_fetchall(
+            rows = await conn.fetch(
                 f"SELECT id FROM jobs WHERE {_CLAIMABLE} AND (user_id IS NULL OR user_id NOT IN ({marks}))"
-                f" {_OLDEST} LIMIT 1", params,
-            ))
+                f" {_OLDEST} LIMIT 1{lock}", params,
+            )
             if rows:
                 return str(rows[0][0])
-        rows = list(await conn.execute_fetchall(
-            f"SELECT id FROM jobs WHERE {_CLAIMABLE} {_OLDEST} LIMIT 1", {"now": stamp}
-        ))
+        rows = await conn.fetch(
+            f"SELECT id FROM jobs WHERE {_CLAIMABLE} {_OLDEST} LIMIT 1{lock}", {"now": stamp}
+        )
         return str(rows[0][0]) if rows else None
 
     async def extend_lease(self, job_id: str, worker_id: str, lease_s: float) -> Job:
@@ -237,8 +241,8 @@ class JobsMixin(StoreCore):
         check_positive("lease_s", lease_s, maximum=MAX_LEASE_S)
         now = utc_now()
 
-        async def extend(conn: aiosqlite.Connection) -> Job:
-            _check_held(await _fetch_job(conn, job_id), worker_id, "extend the lease of")
+        async def extend(conn: Connection) -> Job:
+            _check_held(await _fetch_job(conn, job_id, self._dialect.for_update), worker_id, "extend the lease of")
             await conn.execute(
                 "UPDATE jobs SET lease_until = ?, updated_at = ? WHERE id = ?",
                 (_later(now, lease_s), format_timestamp(now), job_id),
@@ -258,11 +262,11 @@ class JobsMixin(StoreCore):
         result_json = to_json(result, "job result")
         stamp = format_timestamp(utc_now())
 
-        async def complete(conn: aiosqlite.Connection) -> Job:
-            _check_held(await _fetch_job(conn, job_id), worker_id, "complete")
+        async def complete(conn: Connection) -> Job:
+            _check_held(await _fetch_job(conn, job_id, self._dialect.for_update), worker_id, "complete")
             await conn.execute(
                 "UPDATE jobs SET state = 'done', result_json = ?, error = NULL, lease_until = NULL,"
-                f" updated_at = ?, {_DROP_TRANSIENT} WHERE id = ?", (result_json, stamp, job_id),
+                f" updated_at = ?, payload_json = {self._without_transient()} WHERE id = ?", (result_json, stamp, job_id),
             )
             return await _fetch_job(conn, job_id)
 
@@ -285,11 +289,11 @@ class JobsMixin(StoreCore):
         result_json = None if result is None else to_json(result, "job result")
         now = utc_now()
 
-        async def fail(conn: aiosqlite.Connection) -> Job:
-            job = await _fetch_job(conn, job_id)
+        async def fail(conn: Connection) -> Job:
+            job = await _fetch_job(conn, job_id, self._dialect.for_update)
             _check_held(job, worker_id, "fail")
             again = retry and job.attempts < job.max_attempts
-            payload = "payload_json" if again else _WITHOUT_TRANSIENT
+            payload = "payload_json" if again else self._without_transient()
             await conn.execute(
                 "UPDATE jobs SET state = ?, error = ?, lease_until = NULL, run_after = ?, updated_at = ?,"
                 f" result_json = COALESCE(?, result_json), payload_json = {payload} WHERE id = ?",
@@ -310,9 +314,9 @@ class JobsMixin(StoreCore):
             raise StoreError(f"finished_before must be a timezone-aware datetime, got {finished_before!r}")
         stamp = format_timestamp(finished_before)
 
-        async def purge(conn: aiosqlite.Connection) -> int:
-            cursor = await conn.execute(f"DELETE FROM jobs WHERE {_FINISHED} AND updated_at < ?", (stamp,))
-            return cursor.rowcount
+        async def purge(conn: Connection) -> int:
+            count = await conn.execute(f"DELETE FROM jobs WHERE {_FINISHED} AND updated_at < ?", (stamp,))
+            return count
 
         return await self._transact(purge)
 

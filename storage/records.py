@@ -1,4 +1,4 @@
-"""The rows the store keeps, as dataclasses, and their translation to and from SQLite.
+"""The rows the store keeps, as dataclasses, and their translation to and from database rows.
 
 `NewGeneration` is what a caller knows (prompt, spec, seed, MIDI...); the store adds the id, the root
 of its remix tree and the creation time, and hands back a `Generation`. Specs and reports stay plain
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -122,7 +121,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 """Columns a summary selects; `length(midi)` is added as `midi_size` (SQLite does not read the blob for it)."""
 
 
-def summary_from_row(row: sqlite3.Row) -> GenerationSummary:
+def summary_from_row(row: Mapping[str, Any]) -> GenerationSummary:
     """Rebuild a `GenerationSummary` from a row selected with `SUMMARY_COLUMNS` and `midi_size`."""
     return GenerationSummary(
         id=row["id"], parent_id=row["parent_id"], root_id=row["root_id"], author=row["author"],
@@ -198,7 +197,7 @@ def from_json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def generation_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Generation:
+def generation_from_row(row: Mapping[str, Any]) -> Generation:
     """Rebuild a `Generation` from a row selected with `COLUMNS` (or the dict `insert_params` made)."""
     return Generation(
         id=row["id"], parent_id=row["parent_id"], root_id=row["root_id"], author=row["author"],

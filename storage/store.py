@@ -1,49 +1,50 @@
-"""The Motif store: one SQLite file, opened with aiosqlite, holding generations and their lineage,
-users, server settings and presets, durable jobs, and feedback.
+"""The Motif store: generations and their lineage, users, server settings and presets, durable jobs, and
+feedback; in one SQLite file (the embedded default) or on a PostgreSQL server (`postgresql://` URL).
 
 Idiom (pick either, both close the connections):
 
-    async with Store.open(path) as store:
+    async with Store.open(path_or_url) as store:
         gen = await store.add_generation(NewGeneration(...))
 
-    store = await Store.open(path)
+    store = await Store.open(path_or_url)
     try: ...
     finally: await store.close()
 
 `Store` is assembled from one mixin per table group (`generations.py`, `users.py`, `guilds.py`,
-`jobs.py`, `feedback.py`) over the shared connection layer in `core.py`.
+`jobs.py`, `feedback.py`) over the shared layer in `core.py`, which runs on an engine from `backends/`.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Generator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from storage.core import connect, open_error
-from storage.errors import StoreError
+from storage.backends import open_backend
 from storage.feedback import FeedbackMixin
 from storage.generations import GenerationsMixin
 from storage.guilds import GuildsMixin
 from storage.jobs import JobsMixin
-from storage.migrations import migrate
+from storage.paths import PostgresUrl, parse_location
 from storage.users import UsersMixin
+
+Location = Path | str | PostgresUrl
+"""What `Store.open` takes: a SQLite file path, or a PostgreSQL URL (as a `PostgresUrl` or a string)."""
 
 
 class StoreOpening:
     """What `Store.open` returns: await it for a `Store`, or use it as an async context manager."""
 
-    def __init__(self, path: Path) -> None:
-        self._path = path
+    def __init__(self, location: Path | PostgresUrl) -> None:
+        self._location = location
         self._store: Store | None = None
 
     def __await__(self) -> Generator[Any, None, Store]:
-        return Store._open(self._path).__await__()
+        return Store._open(self._location).__await__()
 
     async def __aenter__(self) -> Store:
-        self._store = await Store._open(self._path)
+        self._store = await Store._open(self._location)
         return self._store
 
     async def __aexit__(
@@ -54,31 +55,18 @@ class StoreOpening:
 
 
 class Store(GenerationsMixin, UsersMixin, GuildsMixin, JobsMixin, FeedbackMixin):
-    """Async access to every Motif table through one writer and one reader connection."""
+    """Async access to every Motif table, on SQLite or PostgreSQL, with the same behaviour on both."""
 
     @classmethod
-    def open(cls, path: Path | str) -> StoreOpening:
-        """Open (creating parent directories and the file if needed) and migrate the database at `path`."""
-        return StoreOpening(Path(path).expanduser())
+    def open(cls, location: Location) -> StoreOpening:
+        """Open and migrate the store at `location`: a file path (creating parent directories and the file if
+        needed) or a `postgresql://` URL (the database must exist; the tables are created)."""
+        if isinstance(location, str):
+            location = parse_location(location)
+        elif isinstance(location, Path):
+            location = location.expanduser()
+        return StoreOpening(location)
 
     @classmethod
-    async def _open(cls, path: Path) -> Store:
-        if path.is_dir():
-            raise StoreError(f"{path} is a directory; the database must be a file path such as {path / 'motif.db'}")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the directory for the database {path}: {exc}") from exc
-        try:
-            writer = await connect(path, read_only=False)
-        except sqlite3.DatabaseError as exc:
-            raise open_error(path, exc) from exc
-        try:
-            await migrate(writer, str(path))
-            reader = await connect(path, read_only=True)
-        except BaseException as exc:
-            await writer.close()
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise open_error(path, exc) from exc
-            raise
-        return cls(path, writer, reader)
+    async def _open(cls, location: Path | PostgresUrl) -> Store:
+        return cls(await open_backend(location))

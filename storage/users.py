@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from storage.backends import Connection, Row
 from storage.checks import check_text, check_user_id
 from storage.core import StoreCore
 from storage.records import format_timestamp, utc_now
@@ -24,7 +22,7 @@ class User:
     created_at: datetime
 
 
-def _user_from_row(row: sqlite3.Row) -> User:
+def _user_from_row(row: Row) -> User:
     return User(id=row["id"], display_name=row["display_name"], created_at=datetime.fromisoformat(row["created_at"]))
 
 
@@ -40,13 +38,13 @@ class UsersMixin(StoreCore):
         check_text("display_name", display_name, max_chars=MAX_DISPLAY_NAME_CHARS, optional=True)
         created_at = format_timestamp(utc_now())
 
-        async def upsert(conn: aiosqlite.Connection) -> sqlite3.Row:
+        async def upsert(conn: Connection) -> Row:
             await conn.execute(
                 "INSERT INTO users (id, display_name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
-                " SET display_name = coalesce(excluded.display_name, display_name)",
+                " SET display_name = coalesce(excluded.display_name, users.display_name)",
                 (user_id, display_name, created_at),
             )
-            return list(await conn.execute_fetchall("SELECT * FROM users WHERE id = ?", (user_id,)))[0]
+            return (await conn.fetch("SELECT * FROM users WHERE id = ?", (user_id,)))[0]
 
         return _user_from_row(await self._transact(upsert))
 

@@ -37,7 +37,8 @@ IMPORT_READ_TIMEOUT_S = 10.0
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for the files (named by generation id).")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible output.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout, one object per line.")]
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLite store (default: $MOTIF_DB or the user data dir).")]
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", help="The store: a SQLite file or a postgresql:// URL (default: $MOTIF_DB, else a file in the user data dir).")]
 AudioOpt = Annotated[str, typer.Option("--audio-format", help="ogg (default) or mp3.")]
 NoAudioOpt = Annotated[bool, typer.Option("--no-audio", help="Skip audio rendering.")]
 NoImagesOpt = Annotated[bool, typer.Option("--no-images", help="Skip the score and piano-roll pictures.")]

@@ -14,7 +14,7 @@ from bot.discord_app.pool import WorkerCrashed, WorkerPool, start_workers
 from bot.discord_app.worker import WorkerConfig
 from bot.settings import BotSettings, SettingsError, load_settings, read_environment
 from bot.studio import StudioConfig, default_engine
-from storage import Store
+from storage import Store, StoreError
 
 __all__ = ["BotOptions", "MotifBot", "WorkerConfig", "WorkerCrashed", "WorkerPool", "bot_command", "run_bot"]
 
@@ -75,3 +75,6 @@ def bot_command(env_file: Path = Path(".env")) -> None:
         asyncio.run(run_bot(settings))
     except KeyboardInterrupt:
         log.info("stopped")
+    except StoreError as exc:  # an unusable store (a bad file, an unreachable PostgreSQL): a message, no traceback
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None

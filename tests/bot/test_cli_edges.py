@@ -150,7 +150,7 @@ def test_unusable_store_or_folder_is_refused_first(tmp_path: Path, case: str) ->
     (obj,) = json_lines(proc)
     assert obj["error"]
     if "postgres" in case:
-        assert "not supported yet" in obj["error"]
+        assert "cannot reach the PostgreSQL store" in obj["error"]  # db.example never resolves
         assert not list(tmp_path.glob("postgres*")), "a URL never becomes a folder"
     assert count_generations(db) == 0 and not (tmp_path / "adir" / "motif.db").exists()
     if case.startswith("out"):
@@ -168,7 +168,7 @@ def test_history_with_a_store_that_is_not_sqlite(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("variable", "value", "says"), [
     ("MOTIF_AUDIO_FORMAT", "wav", "ogg or mp3"),
-    ("MOTIF_DB", "postgresql://motif@db.example/motif", "not supported yet"),
+    ("MOTIF_DB", "postgresql://motif@db.example", "names no database"),
 ])
 def test_bot_refuses_unsupported_settings_at_start(tmp_path: Path, variable: str, value: str, says: str) -> None:
     proc = motif(["bot", "--env-file", str(tmp_path / "none.env")], tmp_path, timeout=120,

@@ -12,6 +12,10 @@ import pytest
 from storage import SCHEMA_VERSION, Store, StoreError
 from tests.storage.factories import midi_bytes, new_generation
 
+pytestmark = pytest.mark.sqlite_only(
+    "SQLite's online backup API and its file integrity check; PostgreSQL's pg_dump path is test_store_pg_backup.py"
+)
+
 
 def _integrity(path: Path) -> str:
     with closing(sqlite3.connect(path)) as raw:

@@ -9,10 +9,14 @@ from contextlib import closing
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
+import pytest
+
 from storage import BUSY_TIMEOUT_MS, Store
 from tests.storage.factories import midi_bytes, new_generation
+from tests.storage.raw import FOREIGN_KEY, INTEGRITY_ERRORS, RawDb
 
 
+@pytest.mark.sqlite_only("WAL, busy_timeout and the foreign_keys pragma are SQLite connection settings")
 async def test_wal_busy_timeout_and_foreign_keys_are_in_force(store: Store, db_path: Path) -> None:
     settings = await store.connection_settings()
     assert settings["journal_mode"] == "wal"
@@ -22,18 +26,10 @@ async def test_wal_busy_timeout_and_foreign_keys_are_in_force(store: Store, db_p
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_foreign_key_guards_the_table_itself(store: Store, db_path: Path) -> None:
+async def test_foreign_key_guards_the_table_itself(store: Store, raw: RawDb) -> None:
     await store.add_generation(new_generation())
-    with closing(sqlite3.connect(db_path)) as raw:
-        raw.execute("PRAGMA foreign_keys = ON")
-        try:
-            raw.execute(
-                "UPDATE generations SET parent_id = 'ghost00000', root_id = 'ghost00000'"
-            )
-        except sqlite3.IntegrityError as exc:
-            assert "FOREIGN KEY" in str(exc)
-        else:
-            raise AssertionError("a dangling parent_id was accepted")
+    with pytest.raises(INTEGRITY_ERRORS, match=FOREIGN_KEY):
+        await raw.execute("UPDATE generations SET parent_id = 'ghost00000', root_id = 'ghost00000'")
 
 
 async def test_two_hundred_concurrent_writes_all_land(store: Store) -> None:
@@ -73,13 +69,13 @@ def _write_from_process(path: str, author: str, count: int, barrier: Barrier) ->
     asyncio.run(write_all())
 
 
-async def test_two_processes_writing_one_file_both_succeed(db_path: Path) -> None:
+async def test_two_processes_writing_one_file_both_succeed(location: Path | str) -> None:
     # Both processes race to create and migrate the file, then write chains; busy_timeout makes them wait.
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
     count = 40
     workers = [
-        context.Process(target=_write_from_process, args=(str(db_path), author, count, barrier))
+        context.Process(target=_write_from_process, args=(str(location), author, count, barrier))
         for author in ("proc-a", "proc-b")
     ]
     for worker in workers:
@@ -87,7 +83,7 @@ async def test_two_processes_writing_one_file_both_succeed(db_path: Path) -> Non
     for worker in workers:
         await asyncio.to_thread(worker.join, 120)
     assert [worker.exitcode for worker in workers] == [0, 0]
-    async with Store.open(db_path) as store:
+    async with Store.open(location) as store:
         for author in ("proc-a", "proc-b"):
             mine = await store.list_generations(author=author, limit=100)
             assert sorted(g.seed for g in mine) == list(range(count))

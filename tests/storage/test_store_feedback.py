@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-from pathlib import Path
-
 import pytest
 
 from storage import Store, StoreError
 from tests.storage.factories import new_generation
+from tests.storage.raw import FOREIGN_KEY, INTEGRITY_ERRORS, RawDb
 
 
 async def test_reactions_and_ratings_round_trip(store: Store) -> None:
@@ -59,11 +56,10 @@ async def test_bad_feedback_is_refused(store: Store, kind: str, value: object, m
     assert await store.feedback_for(gen.id) == []
 
 
-async def test_feedback_on_an_unknown_generation_is_refused(store: Store, db_path: Path) -> None:
+async def test_feedback_on_an_unknown_generation_is_refused(store: Store, raw: RawDb) -> None:
     with pytest.raises(StoreError, match="generation 'ghost00000' does not exist"):
         await store.add_feedback("ghost00000", "discord:1", "rating", 3)
-    with closing(sqlite3.connect(db_path)) as raw, pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-        raw.execute("PRAGMA foreign_keys = ON")
-        raw.execute(
+    with pytest.raises(INTEGRITY_ERRORS, match=FOREIGN_KEY):
+        await raw.execute(
             "INSERT INTO feedback (generation_id, user_id, kind, value, created_at) VALUES ('ghost', 'x:1', 'rating', '3', '')"
         )

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import sqlite3
-from contextlib import closing
 from dataclasses import replace
 from datetime import UTC
-from pathlib import Path
 
 import pytest
 
 from storage import MAX_MIDI_BYTES, Generation, Store, StoreError
 from storage.records import format_timestamp
 from tests.storage.factories import SPEC, midi_bytes, new_generation
+from tests.storage.raw import RawDb
 
 
 async def test_round_trip_keeps_every_field(store: Store) -> None:
@@ -142,14 +140,13 @@ async def test_paging_with_before_visits_each_generation_once(store: Store, list
     assert seen == [g.id for g in reversed(added)]
 
 
-async def test_paging_breaks_timestamp_ties_by_insertion_order(store: Store, db_path: Path) -> None:
+async def test_paging_breaks_timestamp_ties_by_insertion_order(store: Store, raw: RawDb) -> None:
     first = await store.add_generation(new_generation())
     second = await store.add_generation(new_generation(seed=99))
     # Equal timestamps happen on coarse clocks; force one from a second connection and check the order.
-    with closing(sqlite3.connect(db_path)) as raw, raw:
-        raw.execute(
-            "UPDATE generations SET created_at = ? WHERE id = ?", (format_timestamp(first.created_at), second.id)
-        )
+    await raw.execute(
+        "UPDATE generations SET created_at = ? WHERE id = ?", format_timestamp(first.created_at), second.id
+    )
     assert [g.id for g in await store.list_generations()] == [second.id, first.id]
     assert [g.id for g in await store.list_generations(before=second.id)] == [first.id]
 

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from dataclasses import fields
-from pathlib import Path
 
 import pytest
 
 from storage import GuildSettings, Store, StoreError
+from tests.storage.raw import RawDb
 
 GUILD = "discord:guild-1"
 
 
-def _stored_overrides(db_path: Path, guild_id: str) -> dict[str, object] | None:
-    with closing(sqlite3.connect(db_path)) as raw:
-        row = raw.execute("SELECT settings_json FROM guilds WHERE id = ?", (guild_id,)).fetchone()
-    return None if row is None else json.loads(row[0])
+async def _stored_overrides(raw: RawDb, guild_id: str) -> dict[str, object] | None:
+    rows = await raw.fetch("SELECT settings_json FROM guilds WHERE id = ?", guild_id)
+    return None if not rows else json.loads(rows[0][0])
 
 
 async def test_users_are_recorded_once_and_keep_their_creation_time(store: Store) -> None:
@@ -37,19 +34,19 @@ async def test_user_ids_must_be_platform_qualified(store: Store, bad: object) ->
         await store.upsert_user(bad)  # type: ignore[arg-type]
 
 
-async def test_a_new_server_gets_the_declared_defaults_without_a_row(store: Store, db_path: Path) -> None:
+async def test_a_new_server_gets_the_declared_defaults_without_a_row(store: Store, raw: RawDb) -> None:
     settings = await store.guild_settings(GUILD)
     assert settings == GuildSettings()
     assert (settings.max_bars, settings.audio, settings.rate_per_user_per_hour) == (32, True, 30)
     assert settings.channel_allowed("any-channel")
-    assert _stored_overrides(db_path, GUILD) is None
+    assert await _stored_overrides(raw, GUILD) is None
 
 
-async def test_only_overrides_are_stored_and_defaults_merge_in(store: Store, db_path: Path) -> None:
+async def test_only_overrides_are_stored_and_defaults_merge_in(store: Store, raw: RawDb) -> None:
     updated = await store.set_guild_settings(GUILD, tempo_max=140, instruments=["piano", "bass"], audio=False)
     assert updated == GuildSettings(tempo_max=140, instruments=("piano", "bass"), audio=False)
     assert await store.guild_settings(GUILD) == updated
-    assert _stored_overrides(db_path, GUILD) == {"tempo_max": 140, "instruments": ["piano", "bass"], "audio": False}
+    assert await _stored_overrides(raw, GUILD) == {"tempo_max": 140, "instruments": ["piano", "bass"], "audio": False}
     assert await store.guild_overrides(GUILD) == {"tempo_max": 140, "instruments": ["piano", "bass"], "audio": False}
     again = await store.set_guild_settings(GUILD, genre="jazz", allowed_channels=("c-1",))
     assert (again.tempo_max, again.genre, again.allowed_channels) == (140, "jazz", ("c-1",))
@@ -57,13 +54,13 @@ async def test_only_overrides_are_stored_and_defaults_merge_in(store: Store, db_
     assert await store.guild_settings("discord:other") == GuildSettings()  # servers are independent
 
 
-async def test_reset_some_or_all_settings(store: Store, db_path: Path) -> None:
+async def test_reset_some_or_all_settings(store: Store, raw: RawDb) -> None:
     await store.set_guild_settings(GUILD, tempo_min=80, tempo_max=140, max_bars=16)
     partly = await store.reset_guild_settings(GUILD, "tempo_min", "max_bars")
     assert partly == GuildSettings(tempo_max=140)
-    assert _stored_overrides(db_path, GUILD) == {"tempo_max": 140}
+    assert await _stored_overrides(raw, GUILD) == {"tempo_max": 140}
     assert await store.reset_guild_settings(GUILD) == GuildSettings()
-    assert _stored_overrides(db_path, GUILD) == {}
+    assert await _stored_overrides(raw, GUILD) == {}
     with pytest.raises(StoreError, match="unknown setting 'tempo'"):
         await store.reset_guild_settings(GUILD, "tempo")
 
@@ -86,12 +83,12 @@ async def test_reset_some_or_all_settings(store: Store, db_path: Path) -> None:
     ],
 )
 async def test_bad_settings_are_refused_and_change_nothing(
-    store: Store, db_path: Path, changes: dict[str, object], message: str
+    store: Store, raw: RawDb, changes: dict[str, object], message: str
 ) -> None:
     await store.set_guild_settings(GUILD, max_bars=24)
     with pytest.raises(StoreError, match=message):
         await store.set_guild_settings(GUILD, **changes)
-    assert _stored_overrides(db_path, GUILD) == {"max_bars": 24}
+    assert await _stored_overrides(raw, GUILD) == {"max_bars": 24}
 
 
 async def test_cross_field_check_sees_stored_values(store: Store) -> None:
@@ -101,13 +98,12 @@ async def test_cross_field_check_sees_stored_values(store: Store) -> None:
     assert (await store.set_guild_settings(GUILD, tempo_min=100)).tempo_min == 100
 
 
-async def test_unknown_stored_keys_are_ignored_and_bad_ones_reported(store: Store, db_path: Path) -> None:
+async def test_unknown_stored_keys_are_ignored_and_bad_ones_reported(store: Store, raw: RawDb) -> None:
     await store.set_guild_settings(GUILD, max_bars=8)
-    with closing(sqlite3.connect(db_path)) as raw, raw:  # as a newer Motif, then a hand edit, would leave it
-        raw.execute("UPDATE guilds SET settings_json = ? WHERE id = ?", ('{"max_bars": 8, "future": 1}', GUILD))
+    # as a newer Motif, then a hand edit, would leave it
+    await raw.execute("UPDATE guilds SET settings_json = ? WHERE id = ?", '{"max_bars": 8, "future": 1}', GUILD)
     assert await store.guild_settings(GUILD) == GuildSettings(max_bars=8)
-    with closing(sqlite3.connect(db_path)) as raw, raw:
-        raw.execute("UPDATE guilds SET settings_json = ? WHERE id = ?", ('{"max_bars": "lots"}', GUILD))
+    await raw.execute("UPDATE guilds SET settings_json = ? WHERE id = ?", '{"max_bars": "lots"}', GUILD)
     with pytest.raises(StoreError, match="guild 'discord:guild-1' has a bad stored setting.*max_bars"):
         await store.guild_settings(GUILD)
     assert await store.reset_guild_settings(GUILD, "max_bars") == GuildSettings()

@@ -4,16 +4,14 @@ write that ends the job, and finished jobs are purged by age while waiting and r
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from contextlib import closing
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from storage import Job, Store, StoreError
 from storage.jobs import TRANSIENT_KEY
+from tests.storage.raw import RawDb
 
 LEASE_S = 60.0
 
@@ -62,14 +60,12 @@ async def test_a_lease_that_runs_out_on_the_last_attempt_drops_the_transient_par
     assert failed is not None and failed.state == "failed" and TRANSIENT_KEY not in failed.payload
 
 
-def _age(db: Path, job_id: str, days: float) -> None:
+async def _age(raw: RawDb, job_id: str, days: float) -> None:
     stamp = (datetime.now(UTC) - timedelta(days=days)).isoformat()
-    with closing(sqlite3.connect(db)) as raw:
-        raw.execute("UPDATE jobs SET updated_at = ?, created_at = ? WHERE id = ?", (stamp, stamp, job_id))
-        raw.commit()
+    await raw.execute("UPDATE jobs SET updated_at = ?, created_at = ? WHERE id = ?", stamp, stamp, job_id)
 
 
-async def test_purge_deletes_only_finished_jobs_older_than_the_cutoff(store: Store, db_path: Path) -> None:
+async def test_purge_deletes_only_finished_jobs_older_than_the_cutoff(store: Store, raw: RawDb) -> None:
     done = await _running(store, "old-done")
     await store.complete_job(done.id, {})
     failed = await _running(store, "old-failed")
@@ -79,7 +75,7 @@ async def test_purge_deletes_only_finished_jobs_older_than_the_cutoff(store: Sto
     await store.complete_job(recent.id, {})
     waiting, _ = await store.enqueue_job("old-pending", "discord", _payload())
     for job_id in (done.id, failed.id, running.id, waiting.id):
-        _age(db_path, job_id, days=8)
+        await _age(raw, job_id, days=8)
     assert await store.purge_finished_jobs(datetime.now(UTC) - timedelta(days=7)) == 2
     assert await store.get_job(done.id) is None and await store.get_job(failed.id) is None
     for job_id in (running.id, waiting.id, recent.id):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from storage import Job, Store, StoreError
+from tests.storage.raw import CHECK, INTEGRITY_ERRORS, RawDb
 
 LEASE_S = 60.0
 
@@ -31,8 +30,8 @@ async def test_enqueue_is_idempotent_per_key(store: Store) -> None:
         await store.enqueue_job("interaction-7", "remix", {}, "discord:1")
 
 
-async def test_concurrent_enqueues_of_one_key_from_two_connections_make_one_job(store: Store, db_path: Path) -> None:
-    async with Store.open(db_path) as other:
+async def test_concurrent_enqueues_of_one_key_from_two_connections_make_one_job(store: Store, location: Path | str) -> None:
+    async with Store.open(location) as other:
         results = await asyncio.gather(
             *(s.enqueue_job("dup", "compose", {"n": 1}, "discord:1") for s in (store, other) * 10)
         )
@@ -51,10 +50,10 @@ async def test_claims_are_oldest_first_and_count_attempts(store: Store) -> None:
     assert await store.claim_next_job("worker-c", LEASE_S) is None
 
 
-async def test_two_stores_claiming_at_once_never_share_a_job(store: Store, db_path: Path) -> None:
+async def test_two_stores_claiming_at_once_never_share_a_job(store: Store, location: Path | str) -> None:
     for i in range(20):
         await _enqueue(store, f"k{i}")
-    async with Store.open(db_path) as other:
+    async with Store.open(location) as other:
         claims = await asyncio.gather(
             *(s.claim_next_job(f"w{i}", LEASE_S) for i, s in enumerate((store, other) * 20))
         )
@@ -166,12 +165,12 @@ async def test_queue_views(store: Store) -> None:
     assert [j.idempotency_key for j in await store.pending_jobs()] == ["b1", "a2"]
 
 
-async def test_accepted_jobs_survive_a_restart(db_path: Path) -> None:
-    async with Store.open(db_path) as store:
+async def test_accepted_jobs_survive_a_restart(location: Path | str) -> None:
+    async with Store.open(location) as store:
         job = await _enqueue(store, "k1")
         await _enqueue(store, "k2")
         await store.claim_next_job("w1", LEASE_S)
-    async with Store.open(db_path) as reopened:
+    async with Store.open(location) as reopened:
         assert (await reopened.get_job(job.id)).state == "running"  # type: ignore[union-attr]
         assert [j.idempotency_key for j in await reopened.pending_jobs()] == ["k2"]
 
@@ -197,9 +196,9 @@ async def test_bad_job_calls_get_clear_errors(store: Store, call: object, messag
         await call(store)  # type: ignore[operator]
 
 
-async def test_schema_forbids_a_running_job_without_a_lease(store: Store, db_path: Path) -> None:
+async def test_schema_forbids_a_running_job_without_a_lease(store: Store, raw: RawDb) -> None:
     job = await _enqueue(store, "k1")
-    with closing(sqlite3.connect(db_path)) as raw, pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        raw.execute("UPDATE jobs SET state = 'running' WHERE id = ?", (job.id,))
-    with closing(sqlite3.connect(db_path)) as raw, pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        raw.execute("UPDATE jobs SET state = 'lost' WHERE id = ?", (job.id,))
+    with pytest.raises(INTEGRITY_ERRORS, match=CHECK):
+        await raw.execute("UPDATE jobs SET state = 'running' WHERE id = ?", job.id)
+    with pytest.raises(INTEGRITY_ERRORS, match=CHECK):
+        await raw.execute("UPDATE jobs SET state = 'lost' WHERE id = ?", job.id)

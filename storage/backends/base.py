@@ -1,0 +1,90 @@
+"""What a storage engine offers the table mixins: transactions over a `Connection`, plain reads, and the few
+SQL fragments that differ between engines (`Dialect`).
+
+Why so small: every statement the store runs is written once, in the mixins, in the SQL both engines share
+(`INSERT ... ON CONFLICT`, `RETURNING`, `WITH RECURSIVE`, row values); only placeholders (`?` / `:name`,
+which the PostgreSQL backend rewrites to `$n`), locking and one JSON function differ, and those are here.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+
+Params = Sequence[Any] | Mapping[str, Any]
+"""Positional values for `?` placeholders, or a dict for `:name` placeholders."""
+
+Row = Any
+"""A result row, read by column name or position (`sqlite3.Row` or `asyncpg.Record`)."""
+
+
+class Connection(Protocol):
+    """One connection inside a write transaction, as the mixins see it."""
+
+    async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run a statement and return its rows (a `RETURNING` clause included)."""
+        ...
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement and return how many rows it inserted, updated or deleted."""
+        ...
+
+    async def lock(self, name: str) -> None:
+        """Hold a lock named `name` until the transaction ends, for a read-modify-write that no row lock
+        covers (a row that may not exist yet). SQLite's writer is already exclusive, so there it is free."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """The SQL fragments that differ between engines."""
+
+    name: str
+    """'sqlite' or 'postgresql'."""
+    skip_locked: str
+    """Appended to the SELECT that picks a job to claim: rows another worker is claiming are passed over."""
+    for_update: str
+    """Appended to a SELECT whose row the transaction then changes (a job being finished)."""
+    drop_key_sql: str
+    """`{column}` and `{key}` filled in: the JSON text of `column` without its top-level `key`."""
+
+    def without_key(self, column: str, key: str) -> str:
+        """SQL for the JSON object in `column` with `key` removed (`key` is one of our constants)."""
+        return self.drop_key_sql.format(column=column, key=key)
+
+
+class Backend(ABC):
+    """An open store on one engine: what `StoreCore` delegates to."""
+
+    dialect: Dialect
+    label: str
+    """Where the store is, for messages (a file path, or a URL without its password)."""
+
+    @abstractmethod
+    async def transact(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """Run `work` in one write transaction: all of it commits, or (on any exception) none of it."""
+
+    @abstractmethod
+    async def read(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run one read-only statement outside any write transaction."""
+
+    @abstractmethod
+    async def schema_version(self) -> int:
+        """How many migrations the database has run."""
+
+    @abstractmethod
+    async def connection_settings(self) -> dict[str, Any]:
+        """The engine settings that matter for durability and waiting, read back from the engine."""
+
+    @abstractmethod
+    async def backup(self, dest: Path) -> Path:
+        """Write a consistent snapshot of the whole store to the new file `dest` while it stays usable."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Let the work in progress finish, refuse what comes after, and release the connections."""
