@@ -2,7 +2,8 @@
 
 "change the chords to Am F C G", "use a ii-V-I", "jazzier chords": every melody note keeps its onset and
 duration; its pitch moves to the nearest one that fits the new chord where the beat is strong (a chord tone
-of the triad the chord is heard by) and the key elsewhere (no note a semitone against an altered chord tone),
+of the triad the chord is heard by; at two chords a bar every beat is strong, and a note held over a chord
+change fits both chords where it can) and the key elsewhere (no note a semitone against an altered chord tone),
 choosing among them, over the whole line at once, the pitches that keep the direction of each step. The
 harmony plan is the new progression (`composer.harmony.given`), and bass, comping and drums are arranged anew
 over it.
@@ -62,19 +63,47 @@ def reharmonise(spec: Spec, melody: list[Note], rng: np.random.Generator, engine
 
 
 def _strong(note: Note, chords: list[Chord], spec: Spec) -> bool:
-    """On a beat group's start, held a beat or more, or where a chord begins: heard against the chord."""
+    """On a beat group's start, held two beats or more, or where a chord begins: heard against the chord. At
+    two chords a bar every felt beat counts, and so does a note held a beat: a chord then lasts two beats, and
+    a note off it on the second beat, or held through it, fills half of what the chord is heard by."""
     meter = meter_of(spec)
     offset = note.start % spec.bar_quarters
-    on_group = any(abs(offset - start) < EPS for start in meter.group_starts())
+    short = spec.chords_per_bar >= 2
+    starts = [t for t, _ in meter.beats()] if short else meter.group_starts()
+    on_beat = any(abs(offset - start) < EPS for start in starts)
     on_change = any(abs(c.start - note.start) < EPS for c in chords)
-    return on_group or on_change or note.duration >= meter.unit * 2 - EPS
+    held = meter.beats()[0][1] if short else meter.unit * 2
+    return on_beat or on_change or note.duration >= held - EPS
+
+
+def _heard_tones(chord: Chord) -> set[int]:
+    """The notes of the triad a chord is heard by."""
+    heard = triad_chord(chord)
+    return set(chord_pcs(heard.root_pc, heard.quality))
+
+
+def _tones_under(note: Note, chords: list[Chord]) -> set[int]:
+    """The chord tones a note can hold: those of its chord, and where it is held over a chord change (a beat
+    or more into the next chord), those of both chords where they share any, else those of the chord it
+    sounds longest over."""
+    chord = chord_at(chords, note.start) or chords[0]
+    tones = _heard_tones(chord)
+    later = [c for c in chords if note.start + EPS < c.start < note.end - EPS]
+    for nxt in later:
+        if note.end - nxt.start < 1.0 - EPS:
+            continue
+        both = tones & _heard_tones(nxt)
+        if both:
+            tones = both
+        elif min(note.end, nxt.end) - nxt.start > nxt.start - note.start:
+            tones = _heard_tones(nxt)
+    return tones
 
 
 def _allowed(note: Note, chords: list[Chord], spec: Spec, scale: set[int]) -> dict[int, float]:
     """Pitch classes the note may take, each with its cost: chord tones free, other notes of the key a little."""
     chord = chord_at(chords, note.start) or chords[0]
-    heard = triad_chord(chord)
-    tones = set(chord_pcs(heard.root_pc, heard.quality))
+    tones = _tones_under(note, chords)
     if _strong(note, chords, spec):
         return dict.fromkeys(tones, 0.0)
     passing = dict.fromkeys((scale - clashing_pcs(chord, scale)) | set(chord_pcs(chord.root_pc, chord.quality)),

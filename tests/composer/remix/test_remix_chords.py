@@ -116,3 +116,68 @@ def test_cli_remix_stores_the_new_chords(tmp_path: Path) -> None:
     assert child["spec"]["tonic"] == root["spec"]["tonic"] and child["spec"]["tempo_bpm"] == root["spec"]["tempo_bpm"]
     richer = motif("remix", root["id"], "jazzier chords")
     assert richer["spec"]["chords"] and all(len(s) > 2 or s.endswith("7") for s in richer["spec"]["chords"])
+
+
+STYLE_PARENTS = {
+    "jazz": "jazz in C major with piano, bass and drums, 8 bars",
+    "swing": "swing in F with saxophone, piano, bass and drums, 8 bars",
+    "blues": "a blues in G with guitar, bass and drums, 12 bars",
+    "bossa": "bossa nova in D with nylon guitar and drums, 8 bars",
+    "folk": PARENT_PROMPT,
+    "pop": "a pop song in C with piano, bass and drums, 8 bars",
+}
+STYLE_EDITS = ("two chords per bar", "chords: | C G | Am F |", "change the chords to Dm7 G7 Cmaj7 A7",
+               "change the chords to Am F C G", "reharmonise it jazzier")
+
+
+def _beat_tones_kept(result: Result) -> tuple[int, int]:
+    """(melody notes on a beat that are tones of the triad their chord is heard by, melody notes on a beat),
+    read from the written MIDI: the melody part and the chord markers."""
+    from composer.harmony.given import triad_chord
+    from composer.melody.source import chord_at
+    from composer.theory import chord_pcs
+
+    heard = result.heard
+    on_beat = [n for n in melody_line(heard.melody()) if abs(n.start - round(n.start)) < 1e-6]
+    kept = 0
+    for note in on_beat:
+        chord = triad_chord(chord_at(heard.chords, note.start) or heard.chords[0])
+        kept += note.pitch % 12 in chord_pcs(chord.root_pc, chord.quality)
+    return kept, len(on_beat)
+
+
+def test_two_chords_a_bar_put_a_chord_tone_on_every_beat() -> None:
+    """At two chords a bar a chord lasts two beats, so the refitted tune meets its chord on each beat (a
+    passing tone on the second beat is half of what the chord is heard by): read back from the MIDI."""
+    kept = total = 0
+    for style in ("jazz", "blues", "pop"):
+        for seed in (1, 2):
+            parent = make_parent(STYLE_PARENTS[style], seed=seed)
+            for edit in ("two chords per bar", "chords: | C G | Am F |"):
+                result = run(parent, edit)
+                assert result.spec.chords_per_bar == 2.0
+                a, b = _beat_tones_kept(result)
+                kept, total = kept + a, total + b
+    assert total > 50 and kept / total >= 0.97, f"{kept}/{total} melody notes on the beat are chord tones"
+
+
+def test_chord_edit_figures_by_style() -> None:
+    """The slots heard as asked, per parent style and harmonic rhythm (run with -s for the table): six styles x
+    four seeds x five chord edits. Jazz and blues at two chords a bar are the weak cells (the walking bass plays
+    an approach note on the second beat of each two-beat chord); the floor is on the whole table."""
+    from collections import defaultdict
+
+    tally: dict[tuple[str, float], list[int]] = defaultdict(lambda: [0, 0])
+    for style, prompt in STYLE_PARENTS.items():
+        for seed in (1, 2, 3, 4):
+            parent = make_parent(prompt, seed=seed)
+            for edit in STYLE_EDITS:
+                result = run(parent, edit)
+                hearing = hear_progression(result.midi, result.spec)
+                cell = tally[(style, result.spec.chords_per_bar)]
+                cell[0], cell[1] = cell[0] + hearing.matched, cell[1] + len(hearing.slots)
+    for (style, per_bar), (heard, asked) in sorted(tally.items()):
+        print(f"{style:6s} x{per_bar:g}/bar {heard}/{asked} = {heard / asked:.1%}")
+    heard, asked = (sum(cell[i] for cell in tally.values()) for i in (0, 1))
+    print(f"all {heard}/{asked} = {heard / asked:.1%}")
+    assert heard / asked >= 0.78
