@@ -56,6 +56,32 @@ def _build_grooves(out: Path | None, workers: int, limit: int | None) -> None:
         err.print(f"  failed: {line}", highlight=False, markup=False)
 
 
+@data_app.command("leads")
+def data_leads(
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (openmsx, freedoom, lmms, "
+                                                      "blupi, musescore); repeatable.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder to write (default composer/data/leads).")] = None,
+    build_dir: Annotated[Path | None, typer.Option("--build-dir", help="Where packages are downloaded and "
+                                                   "unpacked (default build/debian).")] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="Only print the files' totals per family, as JSON.")] = False,
+) -> None:
+    """Lead lines (and the chords under them) from Debian's music packages, fetched with apt-get download
+    (sha256 checked) and unpacked with dpkg-deb: one file per source and licence; see DATA.md."""
+    import json
+
+    from composer.learn.debian.build import build_leads, summarise
+    from composer.learn.debian.packages import BUILD_DIR
+    from composer.melody.corpus import LEADS_DIR
+
+    if summary:
+        print(json.dumps(summarise(out or LEADS_DIR)))
+        return
+    for meta in build_leads(out or LEADS_DIR, tuple(source) if source else None, build_dir or BUILD_DIR):
+        families = ", ".join(f"{name} {row['pieces']}" for name, row in meta["families"].items())
+        err.print(f"{meta['file']} ({meta['licence']}): {meta['pieces']} pieces, {meta['phrases']} phrases, "
+                  f"{meta['notes']:,} notes, {len(meta['skipped'])} skipped; {families}", highlight=False, markup=False)
+
+
 @data_app.command("originality")
 def data_originality(
     melodies: Annotated[Path | None, typer.Option("--melodies", help="Melodies file to index.")] = None,
