@@ -149,3 +149,103 @@ def style_for(genre_id: str | None) -> Style:
         return STYLES[genre_id]
     except KeyError:
         raise StyleError(f"unknown genre {genre_id!r}; expected one of {sorted(STYLES)}") from None
+
+
+@dataclass(frozen=True)
+class GrooveFit:
+    """MMA groove families (library/file in composer/data/grooves.json.gz) that play a style.
+
+    A style's rows are tried in order: `words` (any of them in the prompt) pick a sub-style (samba within
+    latin, bebop within jazz), `tempo_bpm` the families that suit the tempo; the meter is matched against each
+    groove's own. `walk` prefers grooves whose bass walks (and plays that line). A style with no row
+    keeps Motif's own patterns.
+    """
+
+    families: tuple[str, ...]
+    words: tuple[str, ...] = ()
+    tempo_bpm: tuple[int, int] = (0, 999)
+    walk: bool = False
+
+
+def _fits(*rows: GrooveFit) -> tuple[GrooveFit, ...]:
+    return rows
+
+
+_POP = _fits(GrooveFit(("stdlib/popballad", "stdlib/pianoballad"), words=("ballad",)),
+             GrooveFit(("stdlib/8beat", "pflib/8beat1", "pflib/8beat2", "pflib/16beat1", "stdlib/softrock")),
+             GrooveFit(("stdlib/rockwaltz", "stdlib/waltz")))
+_JAZZ_WALTZ = GrooveFit(("stdlib/jazzwaltz", "stdlib/modernjazzwaltz", "stdlib/fastjazzwaltz"))
+_FOLK_GROOVES = _fits(GrooveFit(("stdlib/bluegrass",), words=("bluegrass",)),
+                      GrooveFit(("stdlib/countryswing", "stdlib/hillcountry"), words=("country",), tempo_bpm=(100, 999)),
+                      GrooveFit(("stdlib/slowcountry",), words=("country",)),
+                      GrooveFit(("stdlib/folkrock",), words=("americana", "folk rock")),
+                      GrooveFit(("stdlib/folkballad",), tempo_bpm=(0, 84)),
+                      GrooveFit(("stdlib/folk", "stdlib/bluegrass", "stdlib/68march", "stdlib/arpeggio68",
+                                 "stdlib/countrywaltz", "stdlib/waltz")))
+
+GROOVE_FITS: dict[str, tuple[GrooveFit, ...]] = {
+    "default": _POP,
+    "pop": _POP,
+    "jazz": _fits(GrooveFit(("stdlib/gypsyjazz",), words=("gypsy", "manouche", "django")),
+                  GrooveFit(("stdlib/bebop",), words=("bebop", " bop", "hard bop"), walk=True),
+                  GrooveFit(("stdlib/slowjazz", "stdlib/nitejazz", "stdlib/mellowjazz"), words=("ballad",)),
+                  GrooveFit(("stdlib/bebop", "stdlib/fastswing"), tempo_bpm=(172, 999), walk=True),
+                  GrooveFit(("stdlib/slowjazz", "stdlib/nitejazz"), tempo_bpm=(0, 90)),
+                  GrooveFit(("stdlib/swing", "stdlib/jazzguitar", "stdlib/jazzcombo"), walk=True),
+                  _JAZZ_WALTZ),
+    "swing": _fits(GrooveFit(("stdlib/fastswing",), tempo_bpm=(180, 999), walk=True),
+                   GrooveFit(("stdlib/bigband", "stdlib/swing", "stdlib/easyswing"), walk=True), _JAZZ_WALTZ),
+    "jazz_waltz": _fits(_JAZZ_WALTZ),
+    "blues": _fits(GrooveFit(("stdlib/boggiewoggie", "stdlib/shuffleboggie"), words=("boogie",)),
+                   GrooveFit(("stdlib/slowblues",), tempo_bpm=(0, 76)),
+                   GrooveFit(("stdlib/fastblues",), tempo_bpm=(150, 999)),
+                   GrooveFit(("stdlib/blues", "stdlib/shuffleboggie", "kara/happyshuffle", "stdlib/blues68"))),
+    "bossa_nova": _fits(GrooveFit(("stdlib/bossanova", "kara/kbossa"))),
+    "latin": _fits(GrooveFit(("stdlib/samba",), words=("samba",)), GrooveFit(("stdlib/salsa",), words=("salsa",)),
+                   GrooveFit(("stdlib/mambo",), words=("mambo",)),
+                   GrooveFit(("stdlib/chacha",), words=("cha cha", "cha-cha", "chacha")),
+                   GrooveFit(("stdlib/rhumba", "stdlib/jazzrhumba"), words=("rumba", "rhumba")),
+                   GrooveFit(("stdlib/merengue",), words=("merengue",)),
+                   GrooveFit(("stdlib/afro-cuban",), words=("afro-cuban", "afro cuban")),
+                   GrooveFit(("stdlib/son", "stdlib/cubanguitar"), words=("son cubano",)),
+                   GrooveFit(("stdlib/bolero", "stdlib/slowbolero"), words=("bachata", "bolero")),
+                   GrooveFit(("stdlib/calypso",), words=("calypso", "cumbia")),
+                   GrooveFit(("stdlib/salsa", "stdlib/mambo")), GrooveFit(("stdlib/latinwaltz",))),
+    "tango": _fits(GrooveFit(("stdlib/tango", "stdlib/lighttango"))),
+    "rock": _fits(GrooveFit(("stdlib/50srock", "kara/K50s_rock", "stdlib/twist"),
+                            words=("rock and roll", "rock n roll", "rock'n'roll", "50s")),
+                  GrooveFit(("stdlib/rockballad", "pflib/slowrock"), words=("ballad",)),
+                  GrooveFit(("pflib/rock1", "pflib/highfive", "pflib/metal1"), words=("hard rock", "punk", "grunge")),
+                  GrooveFit(("stdlib/basicrock", "stdlib/60srock", "pflib/rock1", "stdlib/softrock")),
+                  GrooveFit(("stdlib/rockwaltz",))),
+    "metal": _fits(GrooveFit(("pflib/metal1", "pflib/metal2"))),
+    "funk": _fits(GrooveFit(("stdlib/boneym",), words=("disco",)),
+                  GrooveFit(("kara/Kfunk1", "stdlib/bvfunk"))),
+    "neo_soul": _fits(GrooveFit(("kara/8beatmotown",), words=("motown",)),
+                      GrooveFit(("stdlib/rb-ballad",), tempo_bpm=(0, 80)),
+                      GrooveFit(("stdlib/rb", "stdlib/dsoul"))),
+    "lofi": _fits(GrooveFit(("alexis/hiphop",))),
+    "hip_hop": _fits(GrooveFit(("alexis/hiphop",))),
+    "techno": _fits(GrooveFit(("alexis/teamtechno", "stdlib/trance"))),
+    "house": _fits(GrooveFit(("stdlib/trance", "alexis/teamtechno"))),
+    "edm": _fits(GrooveFit(("stdlib/trance", "alexis/teamtechno"))),
+    "synthwave": _fits(GrooveFit(("pflib/16beat1", "pflib/8beat2", "stdlib/8beat"))),
+    "chiptune": _fits(GrooveFit(("pflib/8beat1", "stdlib/8beat"))),
+    "folk": _FOLK_GROOVES,
+    "celtic": _FOLK_GROOVES,
+    "reel": _fits(GrooveFit(("stdlib/bluegrass", "stdlib/folk"))),
+    "jig": _fits(GrooveFit(("stdlib/68march", "stdlib/arpeggio68", "stdlib/folk"))),
+    "hornpipe": _fits(GrooveFit(("stdlib/folk", "stdlib/bluegrass"))),
+    "sea_shanty": _fits(GrooveFit(("stdlib/68march", "stdlib/folk", "stdlib/waltz"))),
+    "polka": _fits(GrooveFit(("stdlib/polka", "kara/2beatp"))),
+    "waltz": _fits(GrooveFit(("stdlib/vienesewaltz", "stdlib/fastwaltz"), tempo_bpm=(150, 999)),
+                   GrooveFit(("stdlib/waltz", "stdlib/frenchwaltz", "stdlib/countrywaltz", "stdlib/broadwaywaltz"))),
+    "march": _fits(GrooveFit(("stdlib/march", "stdlib/bwmarch", "stdlib/dixiemarch", "stdlib/68march"))),
+    "reggae": _fits(GrooveFit(("stdlib/ska",), words=("ska", "rocksteady"))),
+    "ragtime": _fits(GrooveFit(("stdlib/ragtime", "stdlib/softshoe", "stdlib/charleston"))),
+    "gospel": _fits(GrooveFit(("stdlib/slowspiritual",), tempo_bpm=(0, 80)),
+                    GrooveFit(("stdlib/spiritual", "stdlib/popspiritual"))),
+    "lullaby": _fits(GrooveFit(("stdlib/lullaby",))),
+}
+"""Motif genre id -> the groove families that play it. trap, ambient, cinematic, the classical styles,
+klezmer, medieval, flamenco and (non-ska) reggae have none in MMA's libraries: Motif's own patterns play."""

@@ -1,7 +1,9 @@
 """Arrangement: the parts around the melody, from a harmony plan and a style.
 
-`arranger` places every instrument by its role; `accompaniment` writes bass lines, `comping` the chord
-patterns, `drums` the grooves, and `phrasing` pushes notes ahead of the beat where a style swings.
+`arranger` places every instrument by its role. Where an MMA groove fits the style (`grooves` loads the
+library and chooses, `groove_play` plays it against the harmony plan), it gives the bass, the chords and the
+drums; elsewhere `accompaniment` writes bass lines, `comping` the chord patterns and `drums` the hand-written
+grooves. `phrasing` pushes notes ahead of the beat where a style swings.
 """
 
 from __future__ import annotations

@@ -9,12 +9,15 @@ plays the roots. The last bar is a held tonic chord, so every piece ends at home
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from composer.arrange.accompaniment import Context, realise_bass
 from composer.arrange.comping import SELF_BASSED, realise_comping
 from composer.arrange.drums import drum_track
+from composer.arrange.groove_play import BarPlan, groove_bass, groove_chords, plan_bars
+from composer.arrange.grooves import GrooveSet, choose_grooves
 from composer.harmony.voicing import voice_chord
 from composer.meter import meter_of
 from composer.piece import Chord, Note, Track
@@ -77,12 +80,23 @@ def _chord_tone_below(pitch: int, tones: tuple[int, ...]) -> int:
     return min(tones, key=lambda pc: (pitch - pc - 3) % 12)
 
 
-def _comping(ctx: Context, style: Style, program: int, role: str, bars: range) -> list[Note]:
+@dataclass(frozen=True)
+class _Band:
+    """The groove a piece plays (None: the hand-written patterns) and its bar plan."""
+
+    grooves: GrooveSet | None
+    plans: list[BarPlan]
+
+
+def _comping(ctx: Context, style: Style, program: int, role: str, bars: range, band: _Band) -> list[Note]:
     pattern = "pad_sustain" if role == "pad" else style.comping
     size = 1 if program not in POLYPHONIC else 3 if pattern == "chorale_voices" else 4
     if size == 4 and style.vocabulary == "extended":
         size = 5
     window = role_window(program, "pad" if role == "pad" else "chords")
+    if band.grooves is not None and (role != "pad" or band.grooves.main.part("pad") is not None):
+        part = "pad" if role == "pad" else "chords"
+        return groove_chords(ctx, band.grooves, band.plans, window, size, part, style.swing)
     if pattern in SELF_BASSED:
         window = role_window(program, "left_hand")
     if size == 1 and pattern in SELF_BASSED:
@@ -90,8 +104,15 @@ def _comping(ctx: Context, style: Style, program: int, role: str, bars: range) -
     return realise_comping(ctx, pattern, window, size, bars, _bass_window(program))
 
 
-def _left_hand(ctx: Context, style: Style, program: int, bars: range) -> list[Note]:
-    """Accompaniment for a solo keyboard/guitar: the comping pattern low, plus roots unless self-bassed."""
+def _left_hand(ctx: Context, style: Style, program: int, bars: range, band: _Band) -> list[Note]:
+    """Accompaniment for a lone keyboard/guitar: the groove's chords and bass low where a groove plays, else the
+    comping pattern low, plus roots unless self-bassed."""
+    if band.grooves is not None:
+        chords = groove_chords(ctx, band.grooves, band.plans, role_window(program, "left_hand"), 3, "chords",
+                               style.swing)
+        return [n for n in chords if n.pitch < 67] + groove_bass(ctx, band.grooves, band.plans,
+                                                                  _bass_window(program), style.swing,
+                                                                  style.allow_chromatic)
     notes = realise_comping(ctx, style.comping, role_window(program, "left_hand"), 3, bars,
                             _bass_window(program))
     notes = [n for n in notes if n.pitch < 67]
@@ -148,6 +169,15 @@ def _roles(instruments: tuple[Instrument, ...]) -> list[str]:
     return roles
 
 
+def _band_roles(instruments: tuple[Instrument, ...], roles: list[str]) -> list[str]:
+    """In a band (a groove plays), a chord instrument named as a second voice comps instead when nobody else
+    does: the piano of a jazz trio behind a sax plays the chords, not parallel thirds."""
+    if any(r in ("chords", "pad") for r in roles):
+        return roles
+    second = next((i for i, r in enumerate(roles) if r == "counter" and instruments[i].program in POLYPHONIC), None)
+    return roles if second is None else [("chords" if i == second else r) for i, r in enumerate(roles)]
+
+
 def _needs_left_hand(instruments: tuple[Instrument, ...], roles: list[str], index: int) -> bool:
     accompanied = any(r in ("chords", "pad", "bass") for r in roles)
     first_melody = roles.index("melody") == index
@@ -172,34 +202,46 @@ def arrange(spec: Spec, style: Style, chords: list[Chord], melody: list[Note],
         raise ArrangeError("the harmony plan is empty")
     instruments = spec.instruments or DEFAULT_INSTRUMENTS
     ctx = Context(spec, meter_of(spec), chords, rng)
+    grooves = choose_grooves(spec, rng)
+    band = _Band(grooves, plan_bars(spec, grooves) if grooves is not None else [])
     roles = _roles(instruments)
+    if grooves is not None:
+        roles = _band_roles(instruments, roles)
     root_player = _root_player(instruments, roles)
     tracks = [_part(ctx, style, inst, role, melody, index == root_player,
-                    _needs_left_hand(instruments, roles, index))
+                    _needs_left_hand(instruments, roles, index), band)
               for index, (inst, role) in enumerate(zip(instruments, roles, strict=True))]
     if spec.drums:
-        tracks.append(drum_track(spec, style, rng))
+        tracks.append(drum_track(spec, style, rng, grooves))
     return tracks
 
 
+def _bass_line(ctx: Context, style: Style, pattern: str, window: tuple[int, int], bars: range,
+               band: _Band) -> list[Note]:
+    """The groove's bass line where a groove plays, else the style's hand-written pattern."""
+    if band.grooves is not None and pattern != "root_sustain":
+        return groove_bass(ctx, band.grooves, band.plans, window, style.swing, style.allow_chromatic)
+    return realise_bass(ctx, pattern, *window, bars)
+
+
 def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[Note],
-          plays_roots: bool, left_hand: bool) -> Track:
+          plays_roots: bool, left_hand: bool, band: _Band) -> Track:
     spec, program = ctx.spec, inst.program
     bars = range(spec.bars)
     total = spec.bars * spec.bar_quarters
     if role == "melody":
         notes = place_melody(melody, program, spec.register)
         if left_hand:
-            notes += _left_hand_with_cadence(ctx, style, inst, bars)
+            notes += _left_hand_with_cadence(ctx, style, inst, bars, band)
     elif role == "counter":
         notes = counter_line(place_melody(melody, program, 0), ctx, program)
     elif role == "bass":
-        notes = realise_bass(ctx, style.bass, *role_window(program, "bass"), bars)
+        notes = _bass_line(ctx, style, style.bass, role_window(program, "bass"), bars, band)
     else:
-        notes = _comping(ctx, style, program, role, bars)
+        notes = _comping(ctx, style, program, role, bars, band)
         if plays_roots and program in POLYPHONIC:
-            notes += realise_bass(ctx, "root_sustain" if role == "pad" else style.bass,
-                                  *_bass_window(program), bars)
+            notes += _bass_line(ctx, style, "root_sustain" if role == "pad" else style.bass,
+                                _bass_window(program), bars, band)
     track = Track(inst.name, program, role, notes)
     if role in ("chords", "pad", "bass") and spec.bars > 1:
         window = role_window(program, "bass" if role == "bass" else "chords")
@@ -213,10 +255,10 @@ def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[
     return track
 
 
-def _left_hand_with_cadence(ctx: Context, style: Style, inst: Instrument, bars: range) -> list[Note]:
+def _left_hand_with_cadence(ctx: Context, style: Style, inst: Instrument, bars: range, band: _Band) -> list[Note]:
     """A solo player's accompaniment, ending like every accompaniment part: a held tonic chord over its root,
     so the piece closes with the tonic in the bass (a left-hand pattern would otherwise stop on any beat)."""
-    hand = Track(inst.name, inst.program, "chords", _left_hand(ctx, style, inst.program, bars))
+    hand = Track(inst.name, inst.program, "chords", _left_hand(ctx, style, inst.program, bars, band))
     if ctx.spec.bars > 1:
         _ending(hand, ctx.chords[-1], ctx, "chords", _bass_window(inst.program), 3)
         last = _ending_start(ctx)

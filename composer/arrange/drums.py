@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from composer.arrange.groove_play import groove_drums, plan_bars
+from composer.arrange.grooves import GrooveSet, choose_grooves
 from composer.harmony.form import SectionSpan, section_spans
 from composer.meter import Meter, meter_of
 from composer.piece import Note, Track
@@ -36,7 +38,8 @@ class Groove:
     "syncopated" (groups plus the eighth before each later group), "none".
     snare: "backbeat", "middle" (half-time, one hit mid-bar), "offbeats" (polka "pah"), "none".
     `keeper` is the time-keeping instrument played `keeper_div` times per unit; `signature` names a
-    4/4 figure layered on top (bossa, clave, funk, trap, bulgar, swing).
+    4/4 figure layered on top (bossa, clave, funk, trap, bulgar, swing). `fill` is the phrase-end figure
+    (`FILLS`): a tom run, a hat roll, a snare roll, rim clicks, palmas, brushes, timbales.
     """
 
     kick: str = "groups"
@@ -47,6 +50,7 @@ class Groove:
     open_hat_offbeats: bool = False
     signature: str = ""
     fills: bool = True
+    fill: str = "toms"
     crash: int = CRASH
     velocity: int = 90
 
@@ -56,29 +60,34 @@ GROOVES: dict[str, Groove] = {
     "pop": Groove(kick="syncopated", velocity=84),
     "metal": Groove(kick="units", keeper=CLOSED_HAT, keeper_div=2, signature="double_kick", velocity=104),
     "funk": Groove(keeper_div=4, signature="funk", velocity=92),
-    "hip_hop": Groove(kick="syncopated", velocity=86),
-    "trap": Groove(kick="downbeat", snare="middle", snare_note=CLAP, keeper_div=2, signature="trap"),
-    "four_on_floor": Groove(kick="units", snare_note=CLAP, keeper_div=2, open_hat_offbeats=True),
+    "hip_hop": Groove(kick="syncopated", velocity=86, fill="hat_roll"),
+    "trap": Groove(kick="downbeat", snare="middle", snare_note=CLAP, keeper_div=2, signature="trap",
+                   fill="hat_roll"),
+    "four_on_floor": Groove(kick="units", snare_note=CLAP, keeper_div=2, open_hat_offbeats=True, fill="riser"),
     "synthwave": Groove(snare_note=SNARE, keeper_div=2, velocity=96),
     "chiptune": Groove(keeper_div=2, velocity=88),
-    "swing": Groove(kick="none", snare="none", keeper=RIDE, keeper_div=1, signature="swing", velocity=72),
+    "swing": Groove(kick="none", snare="none", keeper=RIDE, keeper_div=1, signature="swing", velocity=72,
+                    fill="brushes"),
     "jazz_waltz": Groove(kick="none", snare="none", keeper=RIDE, keeper_div=1, signature="swing",
                          velocity=70),
     "shuffle": Groove(keeper_div=2, velocity=84),
     "bossa": Groove(kick="none", snare="none", keeper=CLOSED_HAT, keeper_div=2, signature="bossa",
                     velocity=70),
-    "latin": Groove(kick="none", snare="none", keeper=COWBELL, keeper_div=1, signature="clave", velocity=86),
+    "latin": Groove(kick="none", snare="none", keeper=COWBELL, keeper_div=1, signature="clave", velocity=86,
+                    fill="timbales"),
     "tango": Groove(snare_note=RIM, keeper=None, fills=False, velocity=88),
-    "one_drop": Groove(kick="none", snare="middle", snare_note=RIM, signature="one_drop", velocity=80),
-    "march": Groove(keeper=SNARE, keeper_div=2, snare="none", velocity=84),
+    "one_drop": Groove(kick="none", snare="middle", snare_note=RIM, signature="one_drop", velocity=80,
+                       fill="rim"),
+    "march": Groove(keeper=SNARE, keeper_div=2, snare="none", velocity=84, fill="snare_roll"),
     "polka": Groove(kick="units", snare="offbeats", keeper=None, velocity=86),
     "waltz": Groove(kick="downbeat", snare="none", keeper=PEDAL_HAT, keeper_div=1, fills=False, velocity=70),
     "folk": Groove(snare="backbeat", snare_note=RIM, keeper=TAMBOURINE, keeper_div=1, velocity=80),
     "shanty": Groove(snare_note=CLAP, keeper=None, velocity=92),
-    "bulgar": Groove(kick="downbeat", snare="none", keeper=CLOSED_HAT, keeper_div=1, signature="bulgar"),
+    "bulgar": Groove(kick="downbeat", snare="none", keeper=CLOSED_HAT, keeper_div=1, signature="bulgar",
+                     fill="snare_roll"),
     "medieval": Groove(snare="none", keeper=TAMBOURINE, keeper_div=1, fills=False, crash=TAMBOURINE,
                        velocity=72),
-    "flamenco": Groove(snare_note=RIM, keeper=CLAP, keeper_div=1, velocity=86),
+    "flamenco": Groove(snare_note=RIM, keeper=CLAP, keeper_div=1, velocity=86, fill="palmas"),
     "ambient": Groove(kick="downbeat", snare="none", keeper=SHAKER, keeper_div=2, fills=False, crash=RIDE,
                       velocity=54),
     "cinematic": Groove(snare="middle", keeper=None, signature="toms", velocity=96),
@@ -173,14 +182,28 @@ def _bar_hits(g: Groove, m: Meter, bar: int, rng: np.random.Generator) -> list[H
     return [(t, note, vel) for t, note, vel in hits if 0 <= t < m.bar_quarters - 1e-9]
 
 
-def _fill(m: Meter, long: bool) -> tuple[float, list[Hit]]:
-    """A snare-and-toms run over the last group (two groups for an eight-bar phrase end)."""
+FILLS: dict[str, tuple[tuple[int, ...], float]] = {
+    "toms": ((SNARE, SNARE, *TOMS), 0.25),
+    "hat_roll": ((CLOSED_HAT, CLOSED_HAT, CLOSED_HAT, OPEN_HAT), 1 / 6),
+    "snare_roll": ((SNARE,), 0.125),
+    "riser": ((SNARE, SNARE, CLAP), 0.25),
+    "rim": ((RIM, RIM, 50), 1 / 3),
+    "palmas": ((CLAP, RIM), 0.5),
+    "brushes": ((SNARE, PEDAL_HAT), 1 / 3),
+    "timbales": ((65, 66), 0.25),
+}
+"""Phrase-end fills: the voices in order (spread over the fill) and the step between hits, in quarters."""
+
+
+def _fill(m: Meter, long: bool, kind: str = "toms") -> tuple[float, list[Hit]]:
+    """The groove's fill over the last group (two groups for an eight-bar phrase end), voices in order,
+    growing louder: a tom run, a hat roll in triplets, a snare roll in 32nds, palmas, brushes..."""
+    voices, step = FILLS[kind]
     starts = m.group_starts()
     begin = starts[-2] if long and len(starts) > 1 else starts[-1]
-    step = 0.25
     count = round((m.bar_quarters - begin) / step)
-    voices = (SNARE, SNARE) + TOMS
-    hits = [(begin + i * step, voices[min(len(voices) - 1, i * len(voices) // max(1, count))], -20 + 2 * i)
+    quiet = -34 if kind == "brushes" else -20
+    hits = [(begin + i * step, voices[min(len(voices) - 1, i * len(voices) // max(1, count))], quiet + 2 * i)
             for i in range(count)]
     return begin, hits
 
@@ -207,7 +230,7 @@ def _section_bar_notes(g: Groove, m: Meter, bar: int, section: tuple[int, int],
     place = bar - start
     closes = place == length - 1
     if closes or (g.fills and (place + 1) % 4 == 0):
-        begin, fill = _fill(m, long=g.fills and (closes and length >= 4 or (place + 1) % 8 == 0))
+        begin, fill = _fill(m, g.fills and (closes and length >= 4 or (place + 1) % 8 == 0), g.fill)
         hits = [h for h in hits if h[0] < begin or (h[1] == KICK and h[0] == begin)] + fill
     if place == 0 or (g.fills and place % 4 == 0):
         hits = [h for h in hits if h[1] not in (CLOSED_HAT, RIDE, OPEN_HAT) or h[0] > 0] + [(0.0, g.crash, 8)]
@@ -218,18 +241,27 @@ def _bar_notes(spec: Spec, g: Groove, m: Meter, bar: int, rng: np.random.Generat
     hits = _bar_hits(g, m, bar, rng)
     phrase_end = (bar + 1) % 4 == 0
     if g.fills and phrase_end:
-        begin, fill = _fill(m, long=(bar + 1) % 8 == 0)
+        begin, fill = _fill(m, (bar + 1) % 8 == 0, g.fill)
         hits = [h for h in hits if h[0] < begin or (h[1] == KICK and h[0] == begin)] + fill
     if bar == 0 or (g.fills and bar % 4 == 0 and bar < spec.bars - 1):
         hits = [h for h in hits if h[1] not in (CLOSED_HAT, RIDE, OPEN_HAT) or h[0] > 0] + [(0.0, g.crash, 8)]
     return hits
 
 
-def drum_track(spec: Spec, style: Style, rng: np.random.Generator) -> Track:
-    """The drum part for the style's groove: crash on bar 1, fills at phrase ends, a final hit.
+def drum_track(spec: Spec, style: Style, rng: np.random.Generator, grooves: GrooveSet | None = None) -> Track:
+    """The drum part: the MMA groove that fits the style (composer.arrange.grooves) where one does, else the
+    style's hand-written groove: crash on bar 1, fills at phrase ends, a final hit.
 
     Humanised velocities come from `rng`, so the same seed gives the same part.
     """
+    grooves = grooves or choose_grooves(spec)
+    if grooves is not None:
+        return groove_drums(spec, grooves, plan_bars(spec, grooves), style.swing, rng)
+    return pattern_drum_track(spec, style, rng)
+
+
+def pattern_drum_track(spec: Spec, style: Style, rng: np.random.Generator) -> Track:
+    """The style's hand-written drum groove (where no MMA groove fits): crash on bar 1, fills at phrase ends."""
     g = groove_for(style.groove)
     m = meter_of(spec)
     spans = section_spans(spec)

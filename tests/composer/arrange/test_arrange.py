@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from composer.arrange import arrange
-from composer.arrange.drums import GROOVES, DrumError, drum_track
+from composer.arrange.drums import FILLS, GROOVES, DrumError, pattern_drum_track
 from composer.harmony.plan import plan_harmony
 from composer.harmony.voicing import voice_chord, voicing_pcs
 from composer.meter import meter_of
@@ -132,13 +132,17 @@ def test_no_melody_role_gives_the_melody_to_the_first_instrument() -> None:
     assert tracks[0].role == "melody" and tracks[1].role == "bass"
 
 
-def test_walking_bass_plays_every_beat_from_the_root() -> None:
+def test_walking_bass_walks_the_beats_from_the_root() -> None:
+    """Jazz plays an MMA walking bass: on three beats in four or more (its bar of pickups aside), every chord
+    announced by its root, a held root in the last bar."""
     spec, tracks = _arrangement("jazz", tonic="F", bars=8, instruments=GRID_INSTRUMENTS[1], seed=5)
     style = style_for("jazz")
     chords = plan_harmony(spec, style, np.random.default_rng(spec.seed))
     bass = tracks[2].notes
     onsets = {round(n.start, 6) for n in bass}
-    assert onsets == {float(q) for q in range(int(spec.bars * spec.bar_quarters) - 3)} | {28.0}
+    beats = {float(q) for q in range(int(spec.bars * spec.bar_quarters) - 3)}
+    assert len(onsets & beats) >= 0.75 * len(beats) and 28.0 in onsets
+    assert len({n.pitch for n in bass}) >= 8
     starts = {c.start: c for c in chords}
     assert all(n.pitch % 12 == starts[n.start].root_pc for n in bass if n.start in starts)
 
@@ -167,7 +171,7 @@ def test_drum_grooves_in_every_meter(groove: str) -> None:
     for ts in TIME_SIGNATURES:
         spec = Spec(time_signature=ts, bars=9, drums=True, seed=1)
         style = replace(style_for(None), groove=groove)
-        track = drum_track(spec, style, np.random.default_rng(0))
+        track = pattern_drum_track(spec, style, np.random.default_rng(0))
         total = spec.bars * spec.bar_quarters
         last = total - spec.bar_quarters
         assert track.is_drum and track.program == 0
@@ -177,19 +181,28 @@ def test_drum_grooves_in_every_meter(groove: str) -> None:
         assert final and all(n.start == last for n in final) and any(n.pitch == 36 for n in final)
         assert len({n.velocity for n in track.notes}) > 3
         if GROOVES[groove].fills:
-            bar4 = [n for n in track.notes if 3 * spec.bar_quarters <= n.start < 4 * spec.bar_quarters]
-            assert any(n.pitch in (50, 48, 47, 45, 43, 41) for n in bar4), (groove, ts)
+            bar3, bar4 = ([(round(n.start % spec.bar_quarters, 3), n.pitch) for n in track.notes
+                           if b * spec.bar_quarters <= n.start < (b + 1) * spec.bar_quarters] for b in (2, 3))
+            voices = set(FILLS[GROOVES[groove].fill][0])
+            assert set(bar4) != set(bar3) and voices & {p for _, p in bar4}, (groove, ts)
+
+
+def test_hand_written_fills_differ_by_style() -> None:
+    """No fill figure is shared by more than two of the hand-written grooves (the review found one tom run
+    in 16 of 17 drum styles)."""
+    kinds = [g.fill for g in GROOVES.values() if g.fills and g.fill != "toms"]
+    assert len(set(kinds)) >= 7 and max(kinds.count(k) for k in kinds) <= 2
 
 
 def test_drum_grooves_put_kick_and_backbeat_where_they_belong() -> None:
     spec = Spec(time_signature="4/4", bars=3, drums=True)
-    track = drum_track(spec, style_for("rock"), np.random.default_rng(0))
+    track = pattern_drum_track(spec, style_for("rock"), np.random.default_rng(0))
     bar2 = [n for n in track.notes if 4.0 <= n.start < 8.0]
     assert {n.start - 4.0 for n in bar2 if n.pitch == 36} == {0.0, 2.0}
     assert {n.start - 4.0 for n in bar2 if n.pitch == 38} == {1.0, 3.0}
     spec = Spec(time_signature="7/8", bars=3, drums=True)
-    track = drum_track(spec, style_for("rock"), np.random.default_rng(0))
+    track = pattern_drum_track(spec, style_for("rock"), np.random.default_rng(0))
     bar2 = [n.start - 3.5 for n in track.notes if 3.5 <= n.start < 7.0 and n.pitch == 36]
     assert sorted(bar2) == [0.0, 2.0]
     with pytest.raises(DrumError):
-        drum_track(spec, replace(style_for("rock"), groove="polka_step"), np.random.default_rng(0))
+        pattern_drum_track(spec, replace(style_for("rock"), groove="polka_step"), np.random.default_rng(0))

@@ -1,0 +1,199 @@
+"""The groove library at run time: MMA's grooves as chord-relative patterns, loaded once, chosen per style.
+
+composer/data/grooves.json.gz is built offline (`motif data build grooves`, composer.learn.grooves) and read
+here lazily: the file is parsed on the first request that needs a groove and kept (about 30 ms, once per
+process); a groove's rows become dataclasses only when it is chosen. Which grooves fit a style is data in
+composer.styles (`GROOVE_FITS`); this module only applies it to a Spec.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from composer.styles import GROOVE_FITS, GrooveFit
+from prompts.spec import Spec
+
+GROOVES_PATH = Path(__file__).resolve().parents[1] / "data" / "grooves.json.gz"
+STEPS_PER_QUARTER = 48
+
+DrumHit = tuple[int, int, int]
+"""(bar of the groove's sequence, position in 1/48 quarter, velocity)."""
+Hit = tuple[int, int, int, int, int]
+"""A chord hit: (bar, position, length, velocity, notes sounding)."""
+LineNote = tuple[int, int, int, int, str, int]
+"""A line's note: (bar, position, length, velocity, tone against the chord, octave over the lowest root)."""
+
+
+@dataclass(frozen=True)
+class GroovePart:
+    """One MMA track of a groove: a chord instrument's hits, or a bass/walk/arpeggio/scale line's notes."""
+
+    name: str
+    role: str
+    program: int
+    hits: tuple[Hit, ...] = ()
+    notes: tuple[LineNote, ...] = ()
+    register: int = 60
+
+
+@dataclass(frozen=True)
+class Groove:
+    """One MMA groove: `bars` of sequence (bar-to-bar variation), its meter, swing as rendered, and parts."""
+
+    name: str
+    family: str
+    variant: str
+    description: str
+    bars: int
+    beats: float
+    time_signature: str
+    swing: float
+    drums: dict[int, tuple[DrumHit, ...]]
+    parts: tuple[GroovePart, ...]
+
+    def part(self, role: str) -> GroovePart | None:
+        """The part that plays `role` for Motif: "walk" (a walking bass), "bass" (any bass line, walking
+        included), "chords" (the main comping instrument) or "pad" (a sustained one)."""
+        lines = [p for p in self.parts if p.role in ("bass", "walk")]
+        chords = [p for p in self.parts if p.role == "chord"]
+        if role == "walk":
+            return next((p for p in lines if p.role == "walk"), None)
+        if role == "bass":
+            return min(lines, key=lambda p: (p.role != "bass", p.register, p.name), default=None)
+        plain = [p for p in chords if "SUS" not in p.name.upper()]
+        if role == "pad":
+            sus = [p for p in chords if "SUS" in p.name.upper()]
+            return (sus or plain or [None])[0]
+        return max(plain or chords, key=lambda p: (len(p.hits), p.name), default=None)
+
+
+@dataclass(frozen=True)
+class GrooveSet:
+    """The grooves a piece plays: the main groove and, where its library has them, fill, intro and ending."""
+
+    main: Groove
+    fill: Groove | None = None
+    intro: Groove | None = None
+    end: Groove | None = None
+    walk: bool = False
+
+
+class GrooveLibrary:
+    """The parsed file: rows by family, each turned into a `Groove` on demand."""
+
+    def __init__(self, payload: dict) -> None:
+        self.notice: str = payload["notice"]
+        self.families: dict[str, str] = payload["families"]
+        self.rows: list[dict] = payload["grooves"]
+        self.by_family: dict[str, list[dict]] = {}
+        for row in self.rows:
+            self.by_family.setdefault(row["family"], []).append(row)
+
+    def grooves(self, family: str, variant: str | None = None) -> list[dict]:
+        """A family's rows (of one variant), in the library's order."""
+        return [r for r in self.by_family.get(family, []) if variant is None or r["variant"] == variant]
+
+
+@lru_cache(maxsize=2)
+def load_library(path: Path = GROOVES_PATH) -> GrooveLibrary:
+    """The groove library, parsed once per process (and per path)."""
+    return GrooveLibrary(json.loads(gzip.decompress(path.read_bytes())))
+
+
+def to_groove(row: dict) -> Groove:
+    """A library row as a `Groove`."""
+    parts = tuple(GroovePart(t["name"], t["role"], t["program"], tuple(tuple(h) for h in t.get("hits", ())),
+                             tuple(tuple(n) for n in t.get("notes", ())), t.get("register", t.get("floor", 60)))
+                  for t in row["tracks"])
+    drums = {int(k): tuple(tuple(h) for h in v) for k, v in row["drums"].items()}
+    return Groove(row["name"], row["family"], row["variant"], row["description"], row["bars"], row["beats"],
+                  row["time_signature"], row["swing"], drums, parts)  # type: ignore[arg-type]
+
+
+def _meter_fits(row: dict, spec: Spec) -> bool:
+    same = {"2/2": "4/4"}.get(spec.time_signature, spec.time_signature)
+    return row["time_signature"] == same
+
+
+def _playable(row: dict, spec: Spec) -> bool:
+    """A main groove that can carry the piece: its meter, drums if the piece has them, a bass line and a
+    chord part."""
+    roles = {t["role"] for t in row["tracks"]}
+    return (_meter_fits(row, spec) and (bool(row["drums"]) or not spec.drums) and bool(roles & {"bass", "walk"})
+            and "chord" in roles and "metronome" not in row["name"].lower())
+
+
+def _walks(row: dict) -> bool:
+    """A groove whose walking bass plays on three beats in four or more (MMA's 'Walk' tracks may syncopate)."""
+    beats = [n for t in row["tracks"] if t["role"] == "walk" for n in t["notes"] if n[1] % STEPS_PER_QUARTER == 0]
+    return len(beats) >= 0.75 * row["bars"] * row["beats"]
+
+
+def _fit_for(spec: Spec, library: GrooveLibrary) -> tuple[GrooveFit, list[dict]] | None:
+    """The first row of the style's table that the prompt's words, the tempo and the meter allow, with its
+    playable main grooves."""
+    text = f" {spec.prompt.lower()} "
+    for fit in GROOVE_FITS.get(spec.genre or "default", ()):
+        if fit.words and not any(word in text for word in fit.words):
+            continue
+        if not fit.tempo_bpm[0] <= spec.tempo_bpm <= fit.tempo_bpm[1]:
+            continue
+        rows = [r for family in fit.families for r in library.grooves(family, "main") if _playable(r, spec)]
+        walking = [r for r in rows if _walks(r)]
+        if rows:
+            return fit, (walking or rows) if fit.walk else rows
+    return None
+
+
+def _companion(library: GrooveLibrary, main: dict, variant: str, spec: Spec) -> Groove | None:
+    """The fill, intro or ending that belongs to a main groove: the same family, the longest shared name."""
+    rows = [r for r in library.grooves(main["family"], variant) if _meter_fits(r, spec) and r["drums"]]
+    if not rows:
+        return None
+
+    def shared(row: dict) -> int:
+        count = 0
+        for a, b in zip(row["base"], main["base"], strict=False):
+            if a != b:
+                break
+            count += 1
+        return count
+
+    def plain(row: dict) -> bool:
+        return not any(word in row["name"].lower() for word in ("sus", "plus"))
+
+    return to_groove(max(rows, key=lambda r: (shared(r), plain(r), -len(r["base"]), r["name"])))
+
+
+def choose_grooves(spec: Spec, rng: np.random.Generator | None = None, path: Path = GROOVES_PATH) -> GrooveSet | None:
+    """The grooves for a Spec, or None where no groove fits its style (the hand-written patterns play).
+
+    The family comes from the Spec (genre, prompt words, tempo, meter); the piece's generator `rng` (drawn
+    from only when a groove fits, so pieces of other styles are as before) chooses among its grooves, or
+    `spec.seed` when not given (a remix that only adds drums)."""
+    if not path.exists():
+        return None
+    library = load_library(path)
+    found = _fit_for(spec, library)
+    if found is None:
+        return None
+    fit, rows = found
+    key = spec.seed if rng is None else int(rng.integers(2**31))
+    main = rows[zlib.crc32(f"{key}:{fit.families}".encode()) % len(rows)]
+    return GrooveSet(to_groove(main), _companion(library, main, "fill", spec),
+                     _companion(library, main, "intro", spec), _companion(library, main, "end", spec), fit.walk)
+
+
+def groove_note(spec: Spec) -> str | None:
+    """What the Spec's notes say about the accompaniment: the groove played, or that none fits the style."""
+    grooves = choose_grooves(spec)
+    if grooves is None:
+        return f"no MMA groove fits {spec.genre or 'this style'}: Motif's own accompaniment patterns play"
+    return f"accompaniment: MMA's {grooves.main.family} grooves (GPL-2+)"

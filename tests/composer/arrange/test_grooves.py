@@ -1,0 +1,150 @@
+"""The committed groove library and its player: what the file holds, which groove a style gets, and how a
+groove's chord-relative notes come out over a harmony plan (read from the Tracks the arranger writes)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from composer.arrange.accompaniment import Context
+from composer.arrange.groove_play import groove_bass, groove_chords, groove_drums, plan_bars
+from composer.arrange.grooves import GROOVES_PATH, GrooveSet, choose_grooves, load_library, to_groove
+from composer.meter import meter_of
+from composer.piece import Chord
+from composer.styles import GROOVE_FITS, STYLES
+from composer.theory import chord_pcs, scale_pcs
+from prompts.spec import Section, Spec
+
+
+def test_the_file_is_small_licensed_and_holds_the_four_libraries() -> None:
+    library = load_library()
+    assert GROOVES_PATH.stat().st_size < 2_000_000
+    assert "GPL" in library.notice and "version 2" in library.notice and "not merged" in library.notice
+    assert len(library.rows) >= 1300
+    assert {family.split("/")[0] for family in library.by_family} == {"stdlib", "pflib", "kara", "alexis"}
+    variants = {row["variant"] for row in library.rows}
+    assert {"main", "sus", "plus", "fill", "intro", "end"} <= variants
+    assert sum(bool(text) for text in library.families.values()) > 100  # the files' Doc descriptions
+
+
+def test_loading_is_cached_and_fast() -> None:
+    load_library.cache_clear()
+    started = time.perf_counter()
+    first = load_library()
+    elapsed = time.perf_counter() - started
+    assert load_library() is first
+    assert elapsed < 1.5, f"loading the groove file took {elapsed:.2f} s"
+
+
+def test_every_family_the_styles_name_exists_and_every_style_is_a_motif_style() -> None:
+    library = load_library()
+    named = {family for fits in GROOVE_FITS.values() for fit in fits for family in fit.families}
+    assert named <= set(library.by_family), sorted(named - set(library.by_family))
+    assert set(GROOVE_FITS) - {"default"} <= set(STYLES)
+
+
+@pytest.mark.parametrize(("genre", "prompt", "family"), [
+    ("latin", "an energetic samba in D", "stdlib/samba"),
+    ("latin", "salsa in C minor", "stdlib/salsa"),
+    ("bossa_nova", "bossa nova in Bb", "stdlib/bossanova"),
+    ("tango", "a dramatic tango", "stdlib/tango"),
+    ("jazz", "fast bebop in F", "stdlib/bebop"),
+    ("reggae", "a ska tune", "stdlib/ska"),
+    ("polka", "a polka", "stdlib/polka"),
+])
+def test_prompt_words_pick_the_sub_style(genre: str, prompt: str, family: str) -> None:
+    for seed in range(3):
+        grooves = choose_grooves(Spec(prompt=prompt, genre=genre, tempo_bpm=120, seed=seed))
+        assert grooves is not None and grooves.main.family == family
+
+
+def test_meter_and_tempo_choose_among_families() -> None:
+    waltz = choose_grooves(Spec(genre="jazz", time_signature="3/4", seed=1))
+    assert waltz is not None and waltz.main.time_signature == "3/4" and "waltz" in waltz.main.family
+    fast = choose_grooves(Spec(genre="jazz", tempo_bpm=220, seed=1))
+    assert fast is not None and fast.main.family in ("stdlib/bebop", "stdlib/fastswing")
+    assert choose_grooves(Spec(genre="trap", seed=1)) is None  # no trap groove in MMA: Motif's own patterns
+    assert choose_grooves(Spec(genre="rock", time_signature="7/8", seed=1)) is None
+
+
+def _context(spec: Spec, chords: list[Chord]) -> Context:
+    return Context(spec, meter_of(spec), chords, np.random.default_rng(0))
+
+
+def _set(name: str, walk: bool = False) -> GrooveSet:
+    row = next(r for r in load_library().rows if r["name"] == name)
+    return GrooveSet(to_groove(row), walk=walk)
+
+
+CHORDS = [Chord(0.0, 4.0, 2, "m7", "Dm7"), Chord(4.0, 4.0, 7, "7", "G7"), Chord(8.0, 8.0, 0, "maj7", "Cmaj7")]
+
+
+def test_a_walking_bass_names_each_chord_by_its_root_and_stays_in_key() -> None:
+    spec = Spec(tonic="C", mode="major", bars=4, genre="jazz")
+    grooves = _set("SwingWalk", walk=True)
+    notes = groove_bass(_context(spec, CHORDS), grooves, plan_bars(spec, grooves), (28, 52), False)
+    for chord in CHORDS:
+        (first,) = [n for n in notes if n.start == chord.start]
+        assert first.pitch % 12 == chord.root_pc
+    assert all(28 <= n.pitch <= 52 for n in notes)
+    key = set(scale_pcs("C", "major"))
+    outside = [n for n in notes if n.pitch % 12 not in key]
+    assert len(outside) <= len(notes) // 4  # chromatic approach notes only
+    assert len({n.pitch for n in notes}) >= 6
+
+
+def test_chord_hits_sound_the_plan_and_move_smoothly() -> None:
+    spec = Spec(tonic="C", mode="major", bars=4, genre="bossa_nova")
+    grooves = _set("BossaNova")
+    notes = groove_chords(_context(spec, CHORDS), grooves, plan_bars(spec, grooves), (48, 76), 4, "chords", False)
+    for chord in CHORDS:
+        sounding = {n.pitch % 12 for n in notes if chord.start <= n.start < chord.end}
+        assert sounding and sounding <= set(chord_pcs(chord.root_pc, chord.quality))
+    assert all(n.end <= next(c.end for c in CHORDS if c.start <= n.start < c.end) + 1e-9 for n in notes)
+    onsets = sorted({n.start for n in notes})
+    assert len(onsets) > 8 and any(t % 1 for t in onsets)  # syncopated hits, not a chord per bar
+
+
+def test_each_bar_plays_its_bar_of_the_sequence_and_fills_close_sections() -> None:
+    spec = Spec(genre="bossa_nova", bars=16, drums=True, form=(Section("A", 8), Section("B", 8)), seed=3)
+    grooves = choose_grooves(spec)
+    assert grooves is not None and grooves.fill is not None and grooves.main.bars > 1
+    plans = plan_bars(spec, grooves)
+    assert [p.seq_bar for p in plans[:4]] == list(range(4))[: grooves.main.bars] * (4 // grooves.main.bars)
+    assert [bar for bar, p in enumerate(plans) if p.fill] == [7]
+    track = groove_drums(spec, grooves, plans, False, np.random.default_rng(0))
+    bars = [frozenset((round(n.start % 4, 3), n.pitch) for n in track.notes if b * 4 <= n.start < b * 4 + 4)
+            for b in range(15)]
+    assert bars[7] != bars[3] and len(set(bars)) >= 3
+
+
+def test_intro_and_outro_sections_play_the_grooves_intro_and_ending() -> None:
+    form = (Section("intro", 4), Section("verse", 8), Section("outro", 4))
+    spec = Spec(genre="bossa_nova", bars=16, drums=True, form=form, seed=1)
+    grooves = choose_grooves(spec)
+    assert grooves is not None and grooves.intro is not None and grooves.end is not None
+    plans = plan_bars(spec, grooves)
+    assert all(p.groove is grooves.intro for p in plans[:4])
+    assert all(p.groove is grooves.end for p in plans[12:])
+    assert plans[15].seq_bar == grooves.end.bars - 1  # the ending's last bar ends the piece
+    assert plans[4].groove is grooves.main
+
+
+def test_a_swung_piece_keeps_the_grooves_notes_straight_for_the_midi_writer() -> None:
+    spec = Spec(genre="jazz", bars=4, drums=True, seed=1)
+    grooves = _set("Swing")
+    swung = groove_drums(spec, grooves, plan_bars(spec, grooves), True, np.random.default_rng(0))
+    played = groove_drums(spec, grooves, plan_bars(spec, grooves), False, np.random.default_rng(0))
+    assert any(abs(n.start % 1 - 2 / 3) < 1e-6 for n in played.notes)
+    assert not any(abs(n.start % 1 - 2 / 3) < 1e-6 for n in swung.notes)
+    assert any(abs(n.start % 1 - 0.5) < 1e-6 for n in swung.notes)
+
+
+def test_the_choice_follows_the_generator_when_given() -> None:
+    spec = Spec(genre="rock", seed=1, prompt="rock")
+    names = {choose_grooves(spec, np.random.default_rng(seed)).main.name for seed in range(12)}  # type: ignore[union-attr]
+    assert len(names) > 1
+    assert choose_grooves(replace(spec, seed=5)) == choose_grooves(replace(spec, seed=5))
