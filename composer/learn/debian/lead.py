@@ -19,7 +19,7 @@ LEAD_WORDS: tuple[str, ...] = ("lead", "melody", "melodie", "solo", "vocal", "vo
                                "sax", "trumpet", "flute", "whistle", "clarinet", "oboe", "violin i", "piccolo")
 ACCOMPANIMENT_WORDS: tuple[str, ...] = ("bass", "pad", "chord", "comp", "rhythm", "accomp", "sub", "arp",
                                         "string", "choir", "organ", "back", "harm", "fx", "noise", "tuba",
-                                        "trombone", "cello", "viola")
+                                        "trombone", "cello", "viola", "drum", "perc")
 PROGRAM_BONUS: tuple[tuple[range, float], ...] = (
     (range(32, 40), -3.0),   # basses
     (range(88, 104), -1.0),  # pads and effects
