@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from storage.backends import Backend, Connection, Dialect, Params, Row
+from storage.backends.copy import CopyReport, copy_store
 from storage.backends.sqlite import BUSY_TIMEOUT_MS
 from storage.errors import StoreError
 from storage.records import new_generation_id
@@ -104,3 +105,8 @@ class StoreCore:
             raise StoreError(f"backup destination {target_path} already exists; choose a new file name")
         target_path.parent.mkdir(parents=True, exist_ok=True)
         return await self._backend.backup(target_path)
+
+    async def copy_into(self, target: StoreCore) -> CopyReport:
+        """Copy every row of this store into the empty store `target`, on either engine (`motif db copy`:
+        a single-machine SQLite file onto PostgreSQL); all of it lands in one transaction, or none."""
+        return await copy_store(self._backend, target._backend)

@@ -111,6 +111,12 @@ async def _fetch_job(conn: Connection, job_id: str, lock: str = "") -> Job:
     return job_from_row(rows[0])
 
 
+def _kept_payload(job: Job) -> str:
+    """The payload JSON without its transient part (see the module docstring), made here rather than in SQL:
+    the same text on both engines, and PostgreSQL's JSON functions cannot read a `\u0000` escape."""
+    return to_json({k: v for k, v in job.payload.items() if k != TRANSIENT_KEY}, "job payload")
+
+
 def _check_held(job: Job, worker_id: str | None, action: str) -> None:
     """Refuse to finish a job that is not running, or that another worker has taken over."""
     if job.state != "running":
@@ -142,9 +148,6 @@ def _window(
 class JobsMixin(StoreCore):
     """Enqueue, claim, finish and inspect jobs."""
 
-    def _without_transient(self) -> str:
-        """SQL for the payload without its transient part (see the module docstring)."""
-        return self._dialect.without_key("payload_json", TRANSIENT_KEY)
 
     async def enqueue_job(
         self, key: str, kind: str, payload: dict[str, Any], user_id: str | None = None,
@@ -198,14 +201,17 @@ class JobsMixin(StoreCore):
 
         async def claim(conn: Connection) -> Job | None:
             stamp = format_timestamp(now)
-            await conn.execute(
-                "UPDATE jobs SET state = 'failed', lease_until = NULL, updated_at = :now,"
-                f" payload_json = {self._without_transient()},"
-                " error = 'lease expired on attempt ' || attempts || ' of ' || max_attempts ||"
-                " ' (worker ' || worker_id || ' stopped or hung)'"
-                " WHERE state = 'running' AND lease_until < :now AND attempts >= max_attempts",
-                {"now": stamp},
-            )
+            for row in await conn.fetch(  # another claimer may be failing some: SKIP LOCKED leaves them to it
+                "SELECT * FROM jobs WHERE state = 'running' AND lease_until < ? AND attempts >= max_attempts"
+                f"{self._dialect.skip_locked}", (stamp,),
+            ):
+                hung = job_from_row(row)
+                await conn.execute(
+                    "UPDATE jobs SET state = 'failed', lease_until = NULL, updated_at = ?, payload_json = ?,"
+                    " error = ? WHERE id = ?",
+                    (stamp, _kept_payload(hung), f"lease expired on attempt {hung.attempts} of {hung.max_attempts}"
+                     f" (worker {hung.worker_id} stopped or hung)", hung.id),
+                )
             job_id = await self._pick_job(conn, stamp, skip, self._dialect.skip_locked)
             if job_id is None:
                 return None
@@ -263,10 +269,11 @@ class JobsMixin(StoreCore):
         stamp = format_timestamp(utc_now())
 
         async def complete(conn: Connection) -> Job:
-            _check_held(await _fetch_job(conn, job_id, self._dialect.for_update), worker_id, "complete")
+            job = await _fetch_job(conn, job_id, self._dialect.for_update)
+            _check_held(job, worker_id, "complete")
             await conn.execute(
                 "UPDATE jobs SET state = 'done', result_json = ?, error = NULL, lease_until = NULL,"
-                f" updated_at = ?, payload_json = {self._without_transient()} WHERE id = ?", (result_json, stamp, job_id),
+                " updated_at = ?, payload_json = ? WHERE id = ?", (result_json, stamp, _kept_payload(job), job_id),
             )
             return await _fetch_job(conn, job_id)
 
@@ -293,12 +300,12 @@ class JobsMixin(StoreCore):
             job = await _fetch_job(conn, job_id, self._dialect.for_update)
             _check_held(job, worker_id, "fail")
             again = retry and job.attempts < job.max_attempts
-            payload = "payload_json" if again else self._without_transient()
+            payload = None if again else _kept_payload(job)  # a retry keeps the payload exactly as it is
             await conn.execute(
                 "UPDATE jobs SET state = ?, error = ?, lease_until = NULL, run_after = ?, updated_at = ?,"
-                f" result_json = COALESCE(?, result_json), payload_json = {payload} WHERE id = ?",
+                " result_json = COALESCE(?, result_json), payload_json = COALESCE(?, payload_json) WHERE id = ?",
                 ("pending" if again else "failed", error, _later(now, retry_after_s) if again else None,
-                 format_timestamp(now), result_json, job_id),
+                 format_timestamp(now), result_json, payload, job_id),
             )
             return await _fetch_job(conn, job_id)
 

@@ -1,9 +1,8 @@
-"""`motif remix`, `motif import`, `motif history`, `motif lineage`, `motif db backup` and `motif chat`:
+"""`motif remix`, `motif import`, `motif history`, `motif lineage` and `motif chat` (and `motif db`, from `database`):
 iterating on pieces from the command line, over the same studio the Discord bot uses."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -30,9 +29,8 @@ from bot.cli.common import (
     run_store,
     studio_config,
 )
+from bot.cli.database import db_app
 from prompts.errors import UserError
-
-db_app = typer.Typer(help="Look after the store.", no_args_is_help=True)
 
 
 def remix_command(
@@ -134,28 +132,6 @@ def lineage_command(
     else:
         err.print(text_tree(tree, highlight=generation_id))
         err.print(f"picture: {escape(str(picture))}", highlight=False)
-
-
-@db_app.command("backup")
-def backup_command(dest: Annotated[Path, typer.Argument(help="Where to write the copy.")], db: DbOpt = None,
-                   json_out: JsonOpt = False) -> None:
-    """Copy the store safely while it is in use (SQLite's online backup)."""
-    from storage import Store, StoreError
-
-    config = studio_config(Path("."), db, json_out, check_out=False)
-
-    async def go() -> Path:
-        async with Store.open(config.db_path) as store:
-            return await store.backup(dest)
-
-    try:
-        written = asyncio.run(go())
-    except StoreError as exc:
-        raise fail(str(exc), json_out) from None
-    if json_out:
-        emit_json({"backup": str(written)})
-    else:
-        err.print(f"backed up {escape(str(config.db_path))} to {escape(str(written))}", highlight=False)
 
 
 def chat_command(out: OutOpt = Path("motif-out"), db: DbOpt = None, user: UserOpt = None,

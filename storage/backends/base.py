@@ -3,7 +3,7 @@ SQL fragments that differ between engines (`Dialect`).
 
 Why so small: every statement the store runs is written once, in the mixins, in the SQL both engines share
 (`INSERT ... ON CONFLICT`, `RETURNING`, `WITH RECURSIVE`, row values); only placeholders (`?` / `:name`,
-which the PostgreSQL backend rewrites to `$n`), locking and one JSON function differ, and those are here.
+which the PostgreSQL backend rewrites to `$n`) and locking differ, and those are here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from storage.errors import StoreError
+
 T = TypeVar("T")
 
 Params = Sequence[Any] | Mapping[str, Any]
@@ -21,6 +23,16 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 Row = Any
 """A result row, read by column name or position (`sqlite3.Row` or `asyncpg.Record`)."""
+
+
+def checked(params: Params) -> Params:
+    """`params`, refused when a text holds a NUL character: PostgreSQL cannot store one in text at all, so
+    both engines refuse it the same way (as a `StoreError`) rather than one storing what the other cannot."""
+    values = params.values() if isinstance(params, Mapping) else params
+    for value in values:
+        if isinstance(value, str) and "\x00" in value:
+            raise StoreError(f"text with a NUL character cannot be stored: {value[:40]!r}")
+    return params
 
 
 class Connection(Protocol):
@@ -50,12 +62,6 @@ class Dialect:
     """Appended to the SELECT that picks a job to claim: rows another worker is claiming are passed over."""
     for_update: str
     """Appended to a SELECT whose row the transaction then changes (a job being finished)."""
-    drop_key_sql: str
-    """`{column}` and `{key}` filled in: the JSON text of `column` without its top-level `key`."""
-
-    def without_key(self, column: str, key: str) -> str:
-        """SQL for the JSON object in `column` with `key` removed (`key` is one of our constants)."""
-        return self.drop_key_sql.format(column=column, key=key)
 
 
 class Backend(ABC):

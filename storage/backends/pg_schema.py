@@ -3,8 +3,10 @@ per schema version, so version N means the same thing on both engines.
 
 The SQLite scripts cannot simply be reused: they are frozen as released (databases in the wild were built
 by that text) and use SQLite's spellings (`json_valid`, `BLOB`, `COLLATE NOCASE`, the implicit `rowid`).
-Here `rowid` is an identity column, so "oldest first, insertion order on ties" is the same SQL on both;
-timestamps stay fixed-width ISO text in the "C" collation, so text order is time order as on SQLite.
+Here every table has an identity column named `rowid`, so "oldest first, insertion order on ties" (and a
+copy in insertion order) is the same SQL on both; timestamps stay fixed-width ISO text in the "C" collation,
+so text order is time order as on SQLite. JSON is checked as `json`, not `jsonb`: like SQLite's json_valid it
+takes every valid text (`\u0000` escapes included), and the text is kept exactly as the store wrote it.
 tests/storage/test_store_migrations.py holds the two schemas to the same columns.
 
 The version lives in `motif_schema` (SQLite keeps it in `PRAGMA user_version`). Each migration runs in one
@@ -38,13 +40,13 @@ CREATE TABLE generations (
     channel          TEXT NULL,
     message_id       TEXT NULL,
     prompt           TEXT NOT NULL,
-    spec_json        TEXT NOT NULL CHECK (spec_json::jsonb IS NOT NULL),
+    spec_json        TEXT NOT NULL CHECK (spec_json::json IS NOT NULL),
     seed             BIGINT NOT NULL,
     engine           TEXT NOT NULL,
     model_version    TEXT NULL,
     midi             BYTEA NOT NULL,
-    originality_json TEXT NULL CHECK (originality_json IS NULL OR originality_json::jsonb IS NOT NULL),
-    timings_json     TEXT NULL CHECK (timings_json IS NULL OR timings_json::jsonb IS NOT NULL),
+    originality_json TEXT NULL CHECK (originality_json IS NULL OR originality_json::json IS NOT NULL),
+    timings_json     TEXT NULL CHECK (timings_json IS NULL OR timings_json::json IS NOT NULL),
     created_at       TEXT COLLATE "C" NOT NULL,
     CHECK ((parent_id IS NULL) = (root_id = id))
 );
@@ -56,20 +58,23 @@ CREATE INDEX generations_message ON generations(message_id) WHERE message_id IS 
 
 _V2_COMMUNITY_AND_JOBS = """
 CREATE TABLE users (
+    rowid        BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     id           TEXT PRIMARY KEY CHECK (strpos(id, ':') > 1 AND length(id) <= 128),
     display_name TEXT NULL,
     created_at   TEXT COLLATE "C" NOT NULL
 );
 CREATE TABLE guilds (
+    rowid         BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     id            TEXT PRIMARY KEY,
-    settings_json TEXT NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(settings_json::jsonb) = 'object'),
+    settings_json TEXT NOT NULL DEFAULT '{}' CHECK (json_typeof(settings_json::json) = 'object'),
     updated_at    TEXT COLLATE "C" NOT NULL
 );
 CREATE TABLE presets (
+    rowid               BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     guild_id            TEXT NOT NULL,
     name                TEXT COLLATE "C" NOT NULL,
     prompt_suffix       TEXT NOT NULL DEFAULT '',
-    spec_overrides_json TEXT NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(spec_overrides_json::jsonb) = 'object'),
+    spec_overrides_json TEXT NOT NULL DEFAULT '{}' CHECK (json_typeof(spec_overrides_json::json) = 'object'),
     created_by          TEXT NULL,
     created_at          TEXT COLLATE "C" NOT NULL
 );
@@ -80,11 +85,11 @@ CREATE TABLE jobs (
     id              TEXT PRIMARY KEY,
     idempotency_key TEXT NOT NULL UNIQUE,
     kind            TEXT NOT NULL,
-    payload_json    TEXT NOT NULL CHECK (payload_json::jsonb IS NOT NULL),
+    payload_json    TEXT NOT NULL CHECK (payload_json::json IS NOT NULL),
     state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done', 'failed')),
     attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     max_attempts    INTEGER NOT NULL DEFAULT 3 CHECK (max_attempts >= 1),
-    result_json     TEXT NULL CHECK (result_json IS NULL OR result_json::jsonb IS NOT NULL),
+    result_json     TEXT NULL CHECK (result_json IS NULL OR result_json::json IS NOT NULL),
     error           TEXT NULL,
     user_id         TEXT NULL,
     guild_id        TEXT NULL,

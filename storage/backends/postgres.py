@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from storage.backends.base import Backend, Connection, Dialect, Params, Row
+from storage.backends.base import Backend, Connection, Dialect, Params, Row, checked
 from storage.backends.pg_dump import dump
 from storage.backends.pg_schema import migrate, read_version
 from storage.errors import StoreError
@@ -34,10 +34,7 @@ CONNECT_TIMEOUT_S = 10.0
 POOL_SIZE = 8
 """Connections per open store: enough for a bot's concurrent writes, few enough for many workers."""
 
-POSTGRES = Dialect(
-    name="postgresql", skip_locked=" FOR UPDATE SKIP LOCKED", for_update=" FOR UPDATE",
-    drop_key_sql="({column}::jsonb - '{key}')::text",
-)
+POSTGRES = Dialect(name="postgresql", skip_locked=" FOR UPDATE SKIP LOCKED", for_update=" FOR UPDATE")
 
 _TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|::|\?|(?<![\w:]):([A-Za-z_]\w*)""")
 
@@ -70,6 +67,7 @@ def _rewrite(sql: str) -> tuple[str, int, tuple[str, ...]]:
 def rewrite(sql: str, params: Params) -> tuple[str, list[Any]]:
     """The PostgreSQL text of `sql` and its arguments in `$n` order."""
     text, positional, names = _rewrite(sql)
+    checked(params)
     if isinstance(params, Mapping):
         return text, [params[name] for name in names]
     args = list(params)

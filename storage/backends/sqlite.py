@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from storage.backends.base import Backend, Connection, Dialect, Params, Row
+from storage.backends.base import Backend, Connection, Dialect, Params, Row, checked
 from storage.errors import StoreError
 from storage.migrations import migrate, read_user_version
 
@@ -28,7 +28,7 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 """How long a connection waits for another process's write lock before giving up."""
 
-SQLITE = Dialect(name="sqlite", skip_locked="", for_update="", drop_key_sql="json_remove({column}, '$.{key}')")
+SQLITE = Dialect(name="sqlite", skip_locked="", for_update="")
 
 
 async def _enable_wal(conn: aiosqlite.Connection, path: Path) -> None:
@@ -84,10 +84,10 @@ class SqliteConnection:
         self._conn = conn
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
+        return list(await self._conn.execute_fetchall(sql, checked(params)))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
+        cursor = await self._conn.execute(sql, checked(params))
         return cursor.rowcount
 
     async def lock(self, name: str) -> None:
@@ -149,7 +149,7 @@ class SqliteBackend(Backend):
 
     async def read(self, sql: str, params: Params = ()) -> list[Row]:
         self._check_open()
-        return list(await self._reader.execute_fetchall(sql, params))
+        return list(await self._reader.execute_fetchall(sql, checked(params)))
 
     async def schema_version(self) -> int:
         self._check_open()

@@ -83,3 +83,14 @@ async def test_purge_deletes_only_finished_jobs_older_than_the_cutoff(store: Sto
     assert await store.purge_finished_jobs(datetime.now(UTC) - timedelta(days=7)) == 0
     with pytest.raises(StoreError, match="timezone-aware"):
         await store.purge_finished_jobs(datetime.now())  # noqa: DTZ005 - the mistake under test
+
+
+async def test_escaped_nul_characters_survive_and_raw_ones_are_refused_on_both_engines(store: Store) -> None:
+    payload = {"prompt": "a\x00b", TRANSIENT_KEY: {"token": "t\x00"}}  # JSON text carries them as \\u0000
+    job, _ = await store.enqueue_job("nul", "compose", payload, "discord:1")
+    assert job.payload == payload
+    await store.claim_next_job("w", LEASE_S)
+    done = await store.complete_job(job.id, {"note": "\x00"})
+    assert done.payload == {"prompt": "a\x00b"} and done.result == {"note": "\x00"}
+    with pytest.raises(StoreError, match="NUL character"):
+        await store.upsert_user("discord:1", "Ada\x00")

@@ -61,8 +61,7 @@ async def test_both_engines_have_the_same_columns_at_every_version(pg_url: str, 
             await migrate(conn, "test", PG_MIGRATIONS[:version])
         finally:
             await conn.close()
-        expected = {table: ["rowid", *columns] if table in ("generations", "jobs", "feedback") else columns
-                    for table, columns in _sqlite_columns(path).items()}
+        expected = {table: ["rowid", *columns] for table, columns in _sqlite_columns(path).items()}
         assert await _columns(pg_url) == {**expected, "motif_schema": ["one", "version"]}
 
 
