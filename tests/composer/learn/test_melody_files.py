@@ -82,3 +82,24 @@ def test_a_folder_without_files_is_refused(tmp_path: Path) -> None:
     (tmp_path / "bad" / INDEX_NAME).write_text("[]")
     with pytest.raises(CorpusError, match="not a melodies index"):
         load_melodies(tmp_path / "bad")
+
+
+def test_build_into_a_folder_writes_one_file_per_collection(tmp_path: Path) -> None:
+    from music21 import note, stream
+
+    from composer.learn.corpus import build, is_fresh
+
+    midi_dir = tmp_path / "midi"
+    midi_dir.mkdir()
+    part = stream.Part()
+    for i, step in enumerate("CDEFGABCDEFG"):
+        part.insert(i, note.Note(step + "4", quarterLength=1.0))
+    part.write("midi", fp=str(midi_dir / "scale.mid"))
+    out = tmp_path / "melodies"
+    summary = build(out, workers=1, midi_dir=midi_dir, progress=False, sources=("midi",))
+    assert summary is not None and summary.ok["midi"] == 1
+    assert sorted(p.name for p in out.iterdir()) == [INDEX_NAME, "midi.jsonl.gz"]
+    meta = json.loads((tmp_path / "melodies.meta.json").read_text())
+    assert meta["file"] == "melodies" and meta["file_bytes"] == (out / "midi.jsonl.gz").stat().st_size
+    assert [m.id for m in load_melodies(out)] == ["midi/scale.mid"]
+    assert is_fresh(out) and not list(tmp_path.glob("*.part"))
