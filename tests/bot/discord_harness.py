@@ -17,7 +17,7 @@ from bot.discord_app import BotOptions, MotifBot, WorkerConfig, WorkerPool
 from bot.discord_app.pool import ProcessGroup, start_workers
 from bot.studio import StudioConfig
 from prompts import ParseConfig
-from storage import Store
+from storage import PostgresUrl, Store
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMessage, ResponseRecord
 
 WORKERS = 2
@@ -48,10 +48,10 @@ class World:
         return MotifBot(self.store, WorkerPool(self.executor, self.config), BotOptions(**merged))  # type: ignore[arg-type]
 
 
-def worker_config(tmp_path: Path, *, images: bool = True) -> WorkerConfig:
+def worker_config(tmp_path: Path, *, images: bool = True, db: Path | PostgresUrl | None = None) -> WorkerConfig:
     return WorkerConfig(StudioConfig(
         out_dir=tmp_path / "files",
-        db_path=tmp_path / "motif.db",
+        db_path=tmp_path / "motif.db" if db is None else db,
         want_audio=False,
         want_images=images,
         engine="markov",
@@ -60,11 +60,12 @@ def worker_config(tmp_path: Path, *, images: bool = True) -> WorkerConfig:
 
 
 async def open_world(
-    tmp_path: Path, executor: ProcessGroup, *, images: bool = True
+    tmp_path: Path, executor: ProcessGroup, *, images: bool = True, db: Path | PostgresUrl | None = None
 ) -> AsyncIterator[World]:
+    """A world on a SQLite file in `tmp_path`, or on the store `db` names (a PostgreSQL schema)."""
     fake = await FakeDiscord.start(token="test-token", bot_name="Motif")
     guild = fake.add_guild("Studio", channels=["general", "music"])
-    config = worker_config(tmp_path, images=images)
+    config = worker_config(tmp_path, images=images, db=db)
     try:
         async with Store.open(config.studio.db_path) as store:
             yield World(fake, guild, store, config, executor)
