@@ -333,20 +333,20 @@ def _slots(grid: list[list[Step]], chords_per_bar: float) -> list[list[tuple[int
 
 
 def strengthen_tonic(grid: list[list[Step]], mode: str, style: Style) -> list[list[Step]]:
-    """Give the tonic the strong slots: three slots in four in the church modes, every other slot in
-    looped major/minor harmony (blues keeps its form).
+    """Give the tonic three strong slots in four in the church modes' looped harmony (blues keeps its form).
 
-    A mode's colour chord (bVII in mixolydian, bII in phrygian) shares its notes with another key, and
-    a loop like i-VI-III-VII spends most of its time in the relative major; the tonic keeping the time
-    is what makes the piece heard in the key that was asked for.
+    A mode's colour chord (bVII in mixolydian, bII in phrygian) shares its notes with another key, so a modal
+    vamp is heard in the mode only while its tonic keeps the time. A major or minor loop is left as the
+    style wrote it: I-V-vi-IV is the progression people expect, and putting the tonic on every other chord
+    made it I-V-I-IV (the listening review of 2026-12-01). Its key is made clear by the tonic it starts and
+    ends on, the cadence before the end, and `composer.generate.plan_clear_harmony` choosing among loops.
     """
-    church = mode in MODAL_MODES
-    if style.harmony == "blues_12" or not (church or style.harmony in _LOOPED_KINDS):
+    if style.harmony == "blues_12" or mode not in MODAL_MODES or style.harmony not in _LOOPED_KINDS:
         return grid
     tonic = next((s for bar in grid for s in bar if s.degree == 0 and not s.shift), TONIC)
     out = [list(bar) for bar in grid]
     for index, cells in enumerate(_slots(out, style.chords_per_bar)):
-        if (index % 4 != 1) if church else (index % 2 == 0):
+        if index % 4 != 1:
             for bar, pos in cells:
                 out[bar][pos] = tonic
     return out
