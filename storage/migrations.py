@@ -1,4 +1,5 @@
-"""Schema migrations, versioned by `PRAGMA user_version`.
+"""SQLite's schema migrations, versioned by `PRAGMA user_version` (PostgreSQL's, with the same version
+numbers and columns, are in `storage/backends/pg_schema.py`).
 
 `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`. A migration is only ever appended, never
 edited once released: databases in the wild were built by the old text. Each one runs inside a

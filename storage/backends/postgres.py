@@ -159,7 +159,12 @@ class PostgresBackend(Backend):
     async def read(self, sql: str, params: Params = ()) -> list[Row]:
         self._check_open()
         text, args = rewrite(sql, params)
-        return list(await self._pool.fetch(text, *args))
+        try:
+            return list(await self._pool.fetch(text, *args))
+        except asyncpg.InterfaceError as exc:
+            if self._closed:
+                raise StoreError(f"the store for {self.label} is closed") from exc
+            raise
 
     async def schema_version(self) -> int:
         self._check_open()
