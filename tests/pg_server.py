@@ -120,14 +120,26 @@ class PostgresServer:
         user = _server_user()
         if user is not None:
             os.chown(self.folder, user.pw_uid, user.pw_gid)
-        drop = self._run_as(user)
         initdb = subprocess.run(
             [str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER, "--auth=trust",
              "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"],
-            cwd=self.folder, capture_output=True, timeout=120, check=False, **drop,  # type: ignore[arg-type]
+            cwd=self.folder, capture_output=True, timeout=120, check=False, **self._run_as(user),  # type: ignore[arg-type]
         )
         if initdb.returncode != 0:
             raise PostgresUnavailable(f"initdb failed ({initdb.returncode}): {initdb.stderr.decode(errors='replace')}")
+        self.launch()
+        try:
+            subprocess.run([str(self.bin_dir / "createdb"), "-h", str(self.folder), "-p", str(self.port),
+                            "-U", SUPERUSER, SHARED_DATABASE], capture_output=True, timeout=60, check=True)
+        except subprocess.CalledProcessError as exc:
+            self.stop()
+            raise PostgresUnavailable(f"createdb failed: {exc.stderr.decode(errors='replace')}") from None
+        except BaseException:
+            self.stop()
+            raise
+
+    def launch(self) -> None:
+        """Start postgres on the existing data folder and wait until it is ready (also after `stop`: an outage)."""
         log = open(self.log_path, "ab")  # noqa: SIM115 - the server writes it for its whole life
         try:
             self.process = subprocess.Popen(
@@ -135,17 +147,12 @@ class PostgresServer:
                  "-c", "listen_addresses=", "-c", f"unix_socket_directories={self.folder}",
                  "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
                  "-c", "max_connections=300", "-c", "shared_buffers=32MB"],
-                cwd=self.folder, stdout=log, stderr=subprocess.STDOUT, **drop,  # type: ignore[arg-type]
+                cwd=self.folder, stdout=log, stderr=subprocess.STDOUT, **self._run_as(_server_user()),  # type: ignore[arg-type]
             )
         finally:
             log.close()
         try:
             self._wait_ready()
-            subprocess.run([str(self.bin_dir / "createdb"), "-h", str(self.folder), "-p", str(self.port),
-                            "-U", SUPERUSER, SHARED_DATABASE], capture_output=True, timeout=60, check=True)
-        except subprocess.CalledProcessError as exc:
-            self.stop()
-            raise PostgresUnavailable(f"createdb failed: {exc.stderr.decode(errors='replace')}") from None
         except BaseException:
             self.stop()
             raise

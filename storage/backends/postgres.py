@@ -32,7 +32,9 @@ T = TypeVar("T")
 CONNECT_TIMEOUT_S = 10.0
 """How long opening the store waits for the server before saying it cannot be reached."""
 POOL_SIZE = 8
-"""Connections per open store: enough for a bot's concurrent writes, few enough for many workers."""
+"""Connections per open store at most: enough for a bot's concurrent writes, few enough for many workers.
+They open on demand (no floor), so an idle worker holds few, and a server outage leaves no reconnect loop
+behind: the first call after it simply connects again."""
 
 POSTGRES = Dialect(name="postgresql", skip_locked=" FOR UPDATE SKIP LOCKED", for_update=" FOR UPDATE")
 
@@ -131,7 +133,7 @@ class PostgresBackend(Backend):
     async def open(cls, url: PostgresUrl) -> PostgresBackend:
         """Connect, migrate, and keep a pool; an unreachable server or a wrong URL is a clear `StoreError`."""
         try:
-            pool = await asyncpg.create_pool(url.url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT_S)
+            pool = await asyncpg.create_pool(url.url, min_size=0, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT_S)
         except _CONNECT_ERRORS as exc:
             raise unreachable(url, exc) from None
         try:
