@@ -132,16 +132,21 @@ class PostgresBackend(Backend):
     @classmethod
     async def open(cls, url: PostgresUrl) -> PostgresBackend:
         """Connect, migrate, and keep a pool; an unreachable server or a wrong URL is a clear `StoreError`."""
+        pool: asyncpg.Pool | None = None
         try:
             pool = await asyncpg.create_pool(url.url, min_size=0, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT_S)
+            conn = await pool.acquire()  # the first connection: a wrong URL or an unreachable server shows here
         except _CONNECT_ERRORS as exc:
+            if pool is not None:
+                pool.terminate()
             raise unreachable(url, exc) from None
         try:
-            async with pool.acquire() as conn:
-                await migrate(conn, str(url))
+            await migrate(conn, str(url))
         except BaseException:
+            await pool.release(conn)
             await pool.close()
             raise
+        await pool.release(conn)
         return cls(url, pool)
 
     def _check_open(self) -> None:
