@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -23,6 +24,9 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 Row = Any
 """A result row, read by column name or position (`sqlite3.Row` or `asyncpg.Record`)."""
+
+Reader = Callable[[str, Params], Awaitable[list[Row]]]
+"""Runs one read-only statement inside a snapshot (`Backend.snapshot`)."""
 
 
 def checked(params: Params) -> Params:
@@ -78,6 +82,11 @@ class Backend(ABC):
     @abstractmethod
     async def read(self, sql: str, params: Params = ()) -> list[Row]:
         """Run one read-only statement outside any write transaction."""
+
+    @abstractmethod
+    def snapshot(self) -> AbstractAsyncContextManager[Reader]:
+        """Reads that all see the store as it was at one moment, on a connection of their own, while writers
+        carry on: a copy of the whole store must not mix rows from before and after a write."""
 
     @abstractmethod
     async def schema_version(self) -> int:

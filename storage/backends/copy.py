@@ -2,10 +2,11 @@
 PostgreSQL server that several machines will share, or back.
 
 Every table is copied (generations with their lineage, users, server settings, presets, jobs, feedback) in
-insertion order, so "oldest first" and its tie-breaks read the same afterwards; the target gets it all in
-one transaction, so a failed copy leaves it empty. The target must be empty: merging two stores could
-join unrelated remix trees under colliding ids. The source is counted before and after; if Motif wrote to
-it meanwhile the copy is rolled back and the operator is told to stop Motif first.
+insertion order, so "oldest first" and its tie-breaks read the same afterwards. The source is read from one
+snapshot (`Backend.snapshot`), so a Motif still writing to it cannot make the copy mix before and after;
+what it writes after the snapshot is simply not copied, which is why the operator stops Motif first. The
+target gets it all in one transaction, so a failed copy leaves it empty. The target must be empty: merging
+two stores could join unrelated remix trees under colliding ids.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from storage.backends.base import Backend, Connection, Row
+from storage.backends.base import Backend, Connection, Reader, Row
 from storage.errors import StoreError
 
 TABLES = ("generations", "users", "guilds", "presets", "jobs", "feedback")
@@ -34,8 +35,8 @@ class CopyReport:
         return sum(self.rows.values())
 
 
-async def _counts(backend: Backend) -> dict[str, int]:
-    return {table: int((await backend.read(f"SELECT count(*) FROM {table}"))[0][0]) for table in TABLES}
+async def _counts(read: Reader) -> dict[str, int]:
+    return {table: int((await read(f"SELECT count(*) FROM {table}", ()))[0][0]) for table in TABLES}
 
 
 def _columns(row: Row) -> list[str]:
@@ -64,12 +65,12 @@ class _ParentsFirst:
             ready.extend(self.waiting.pop(current["id"], []))
 
 
-async def _copy_table(source: Backend, conn: Connection, table: str) -> int:
+async def _copy_table(read: Reader, conn: Connection, table: str) -> int:
     order = _ParentsFirst() if table == "generations" else None
     copied, last = 0, -1
     while True:
-        page = await source.read(f"SELECT rowid AS source_rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid"
-                                 f" LIMIT {PAGE_ROWS:d}", (last,))
+        page = await read(f"SELECT rowid AS source_rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid"
+                          f" LIMIT {PAGE_ROWS:d}", (last,))
         if not page:
             break
         last = int(page[-1]["source_rowid"])
@@ -88,16 +89,13 @@ async def _copy_table(source: Backend, conn: Connection, table: str) -> int:
 
 async def copy_store(source: Backend, target: Backend) -> CopyReport:
     """Copy every row of `source` into the empty store `target` (both open and migrated to this version)."""
-    before = await _counts(source)
-    taken = {table: n for table, n in (await _counts(target)).items() if n}
-    if taken:
-        raise StoreError(f"the target store {target.label} is not empty ({taken}); copy into a new, empty store")
+    async with source.snapshot() as read:
 
-    async def copy_all(conn: Connection) -> dict[str, int]:
-        rows = {table: await _copy_table(source, conn, table) for table in TABLES}
-        if rows != before or await _counts(source) != before:
-            raise StoreError(f"{source.label} changed while it was copied; stop Motif (bot and workers) and copy"
-                             " again (nothing was written to the target)")
-        return rows
+        async def copy_all(conn: Connection) -> dict[str, int]:
+            taken = {table: n for table, n in (await _counts(conn.fetch)).items() if n}
+            if taken:
+                raise StoreError(f"the target store {target.label} is not empty ({taken}); copy into a new, empty"
+                                 " store")
+            return {table: await _copy_table(read, conn, table) for table in TABLES}
 
-    return CopyReport(await target.transact(copy_all))
+        return CopyReport(await target.transact(copy_all))

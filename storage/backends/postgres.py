@@ -15,13 +15,14 @@ import asyncio
 import functools
 import re
 import socket
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 
-from storage.backends.base import Backend, Connection, Dialect, Params, Row, checked
+from storage.backends.base import Backend, Connection, Dialect, Params, Reader, Row, checked
 from storage.backends.pg_dump import dump
 from storage.backends.pg_schema import migrate, read_version
 from storage.errors import StoreError
@@ -172,6 +173,18 @@ class PostgresBackend(Backend):
             if self._closed:
                 raise StoreError(f"the store for {self.label} is closed") from exc
             raise
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Reader]:
+        """A read-only REPEATABLE READ transaction: every statement sees the snapshot of its first one."""
+        self._check_open()
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+
+            async def fetch(sql: str, params: Params = ()) -> list[Row]:
+                text, args = rewrite(sql, params)
+                return list(await conn.fetch(text, *args))
+
+            yield fetch
 
     async def schema_version(self) -> int:
         self._check_open()

@@ -13,13 +13,14 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
-from storage.backends.base import Backend, Connection, Dialect, Params, Row, checked
+from storage.backends.base import Backend, Connection, Dialect, Params, Reader, Row, checked
 from storage.errors import StoreError
 from storage.migrations import migrate, read_user_version
 
@@ -150,6 +151,23 @@ class SqliteBackend(Backend):
     async def read(self, sql: str, params: Params = ()) -> list[Row]:
         self._check_open()
         return list(await self._reader.execute_fetchall(sql, checked(params)))
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Reader]:
+        """A read transaction on a fresh read-only connection: in WAL mode it keeps the snapshot its first read
+        saw until it ends, and the store's own reader stays current for everyone else."""
+        self._check_open()
+        conn = await connect(self.path, read_only=True)
+        try:
+            await conn.execute("BEGIN")
+
+            async def fetch(sql: str, params: Params = ()) -> list[Row]:
+                return list(await conn.execute_fetchall(sql, checked(params)))
+
+            yield fetch
+            await conn.execute("COMMIT")
+        finally:
+            await conn.close()
 
     async def schema_version(self) -> int:
         self._check_open()

@@ -3,6 +3,7 @@ back the same through every part of the API (and back again), all or nothing, in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import sqlite3
@@ -137,3 +138,20 @@ async def test_db_copy_and_backup_from_the_command_line(postgres_server: Postgre
     assert missing.returncode == 2 and "no store at" in json.loads(missing.stdout)["error"]
     async with Store.open(url) as pg:
         assert [g.id for g in await pg.tree(ids["root"])][:1] == [ids["root"]]
+
+
+async def test_a_copy_taken_while_motif_writes_is_one_consistent_moment(pg_url: str, tmp_path: Path) -> None:
+    async with Store.open(tmp_path / "motif.db") as lite, Store.open(pg_url) as pg:
+        first = [await lite.add_generation(new_generation(seed=i)) for i in range(300)]
+
+        async def keep_writing() -> None:
+            for i in range(60):  # remixes with feedback: a torn copy would hold feedback on missing pieces
+                child = await lite.add_generation(new_generation(parent_id=first[i].id, seed=1000 + i))
+                await lite.add_feedback(child.id, "discord:1", "rating", 5)
+                await asyncio.sleep(0)
+
+        report, _ = await asyncio.gather(lite.copy_into(pg), keep_writing())
+        copied = [g.id for g in reversed(await pg.list_generations(limit=500))]
+        source = [g.id for g in reversed(await lite.list_generations(limit=500))]
+        assert 300 <= len(copied) == report.rows["generations"] <= 360 and copied == source[:len(copied)]
+        assert report.rows["feedback"] in (len(copied) - 300, len(copied) - 301)  # a child may lack its rating yet
