@@ -11,7 +11,7 @@ from bot.discord_app.requests import Style
 from bot.discord_app.styling import styled_spec
 from bot.settings import SettingsError, load_settings, read_environment, soundfont_setting
 from prompts import ParseConfig, ParseError, Spec, parse
-from storage import GuildSettings
+from storage import GuildSettings, PostgresUrl, default_db_path
 
 
 def test_token_from_dotenv_with_environment_winning(tmp_path: Path) -> None:
@@ -22,6 +22,14 @@ def test_token_from_dotenv_with_environment_winning(tmp_path: Path) -> None:
     assert settings.token == "from-file" and settings.workers == 4
     assert settings.db_path == tmp_path / "m.db"
     assert "from-file" not in repr(settings)
+
+
+def test_a_postgres_store_url_is_carried_whole_and_never_shown() -> None:
+    url = "postgresql://motif:s3cret@db.example:5432/motif"
+    settings = load_settings({"DISCORD_TOKEN": "t", "MOTIF_DB": url})
+    assert settings.db_path == PostgresUrl(url) and worker_config(settings).studio.db_path == PostgresUrl(url)
+    assert settings.out_dir == default_db_path().parent / "discord-files"  # a server has no folder to sit beside
+    assert "s3cret" not in repr(settings) and "s3cret" not in f"{settings.db_path}"
 
 
 def test_soundfont_is_read_at_the_edge_and_carried_to_the_worker_studio(tmp_path: Path) -> None:
