@@ -18,23 +18,27 @@ import numpy as np
 
 from bot.cli.bench import percentile
 from composer.harmony import plan_harmony
-from composer.learn.analyze import check_explicit, read_midi
+from composer.learn.analyze import check_explicit, melody_notes, read_midi
 from composer.learn.chords_heard import hear_progression
 from composer.learn.evaluate import (
     compare_features,
     constrained_nats,
     features,
+    form_counts,
+    form_figures,
     markov_bits_per_note,
     model_examples,
     normalised_tonic_name,
+    real_form_figures,
     test_windows,
 )
 from composer.learn.train import score_examples
 from composer.melody import MarkovMelody
 from composer.melody.attributes import DENSITIES, caption, melody_attributes
-from composer.melody.corpus import load_melodies
+from composer.melody.corpus import LEADS_DIR, load_melodies
 from composer.melody.markov import MarkovModel
 from composer.styles import style_for
+from composer.theory import tonic_pc
 from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
 from prompts.spec import MODES, TIME_SIGNATURES, Spec
 
@@ -66,6 +70,44 @@ CHORD_SUITE: tuple[str, ...] = (
 )
 """Chord requests in prose: the progression must be read (`prompts`) and heard in the written MIDI."""
 
+REVIEW_SUITE: tuple[tuple[str, str, str], ...] = (
+    ("jazz", "jazz_ballad", "a slow romantic jazz ballad in Eb for tenor sax and piano trio, 16 bars"),
+    ("jazz", "bebop", "fast bebop in F with alto sax, walking bass and drums, 16 bars"),
+    ("blues", "blues", "a 12-bar blues in G with electric guitar, bass and drums, 12 bars"),
+    ("latin", "bossa", "bossa nova in Bb at 130 bpm with nylon guitar and drums, 16 bars"),
+    ("latin", "samba", "an energetic samba in D with flute, guitar and percussion, 16 bars"),
+    ("latin", "salsa", "salsa in C minor with piano montuno, trumpet and drums, 16 bars"),
+    ("latin", "tango", "a dramatic tango in A minor for bandoneon and violin, 16 bars"),
+    ("pop", "pop_ballad", "a heartfelt pop ballad in C with piano, 16 bars"),
+    ("rock", "rock", "an energetic rock song in E with distorted guitar, bass and drums, 16 bars"),
+    ("funk", "funk", "tight funk groove in E minor with slap bass, clavinet and drums, 16 bars"),
+    ("electronic", "lofi", "chill lofi hip hop in F with rhodes and drums, 16 bars"),
+    ("electronic", "trap", "dark trap beat in C minor with 808 and synth lead, 16 bars"),
+    ("electronic", "house", "deep house at 124 bpm in A minor with piano chords and drums, 16 bars"),
+    ("electronic", "synthwave", "synthwave in D minor with synth lead and bass, 16 bars"),
+    ("electronic", "chiptune", "happy chiptune in C, 16 bars"),
+    ("ambient", "ambient", "calm ambient pad music in D, slow, 16 bars"),
+    ("ambient", "cinematic", "epic cinematic strings and brass in D minor, 16 bars"),
+    ("classical", "baroque", "a baroque minuet in G for harpsichord, 16 bars"),
+    ("classical", "chorale", "a four-part chorale in G major, 16 bars"),
+    ("classical", "romantic", "a romantic piano nocturne in Db, 16 bars"),
+    ("folk", "celtic_reel", "a lively celtic reel in D for tin whistle and fiddle, 16 bars"),
+    ("klezmer", "klezmer", "a klezmer tune in D with clarinet and violin, 16 bars"),
+    ("folk", "waltz", "a gentle waltz in F, 16 bars"),
+    ("folk", "march", "a triumphant march in Bb with brass and drums, 16 bars"),
+    ("reggae", "reggae", "a laid-back reggae tune in G with organ, bass and drums, 16 bars"),
+    ("gospel", "gospel", "a joyful gospel song in Ab with organ and choir, 16 bars"),
+)
+"""The listening review's 26 prompts (`shared/reviews/2026-12-01-listening.md`) as (family, key, prompt): the
+form and idiom figures are reported per family."""
+REAL_FAMILIES: dict[str, tuple[str, ...]] = {
+    "jazz": ("jazz",), "blues": ("blues",), "latin": ("latin",), "pop": ("pop",), "rock": ("rock",),
+    "electronic": ("edm", "house", "synthwave", "trance", "chiptune"), "ambient": ("ambient", "cinematic"),
+    "classical": ("bach",), "folk": ("oneills1850", "ryansMammoth", "essenFolksong"), "reggae": ("reggae",),
+}
+"""Which real melodies each review family is compared with: Debian lead families and corpus collections (funk,
+klezmer and gospel have none)."""
+
 
 @dataclass(frozen=True)
 class EvalConfig:
@@ -78,6 +120,8 @@ class EvalConfig:
     seed: int = 0
     control_seeds: int = 1
     """Each control-suite prompt is composed with this many seeds (0, 1, ...): more seeds, a finer share."""
+    review_seeds: int = 3
+    """Each review-suite prompt is composed with seeds 1..this, per engine, for the form and idiom figures."""
 
 
 def window_spec(melody, seed: int) -> Spec:
@@ -187,8 +231,42 @@ async def chords_heard(studio_factory, runs: int) -> dict[str, Any]:
             "missed": misses}
 
 
-def run_eval(config: EvalConfig, studio_factory, model_source, embed) -> dict[str, Any]:
-    """The whole report. `studio_factory` is an async context manager yielding a Studio using the model."""
+async def review_lines(studio_factory, seeds: int, suite: tuple[tuple[str, str, str], ...] = REVIEW_SUITE
+                       ) -> dict[str, list[dict[str, float]]]:
+    """Compose the review suite through the studio (every prompt with seeds 1..`seeds`) and count each written
+    melody's form and idiom (`composer.learn.evaluate.form_counts`), per family."""
+    rows: dict[str, list[dict[str, float]]] = {}
+    async with studio_factory() as studio:
+        for family, _, prompt in suite:
+            for seed in range(1, seeds + 1):
+                result = await studio.compose(prompt, seed=seed)
+                spec = result.spec
+                line = [(n.pitch, n.start_q, n.end_q - n.start_q)
+                        for n in melody_notes(Path(result.files["midi"]).read_bytes(), spec)]
+                rows.setdefault(family, []).append(
+                    form_counts(line, spec.bars, spec.time_signature, tonic_pc(spec.tonic), spec.mode))
+    return rows
+
+
+def form_and_idiom(factories: dict[str, Any], seeds: int) -> dict[str, Any]:
+    """Form and idiom per review family: each engine's written melodies (`factories`: engine -> studio factory)
+    against the real melodies of that family (`REAL_FAMILIES`), plus every engine over all families."""
+    by_engine = {name: asyncio.run(review_lines(factory, seeds)) for name, factory in factories.items()}
+    real = real_form_figures(load_melodies(), lambda m: m.source)
+    real |= real_form_figures(load_melodies(LEADS_DIR), lambda m: m.family)
+    families: dict[str, Any] = {}
+    for family in dict.fromkeys(f for f, _, _ in REVIEW_SUITE):
+        families[family] = {name: form_figures(rows[family]) for name, rows in by_engine.items()}
+        families[family]["real"] = {group: real[group] for group in REAL_FAMILIES.get(family, ()) if group in real}
+    overall = {name: form_figures([r for rows in by_rows.values() for r in rows]) for name, by_rows in by_engine.items()}
+    return {"families": families, "all": overall, "seeds": seeds}
+
+
+def run_eval(config: EvalConfig, studio_factory, model_source, embed,
+             review_factories: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole report. `studio_factory` is an async context manager yielding a Studio using the model;
+    `review_factories` (engine -> such a factory, MIDI only) compose the review suite for the form and idiom
+    figures (left out without them)."""
     windows = test_windows(load_melodies(split="test"), config.pieces, config.seed)
     markov = MarkovModel.load()
     report: dict[str, Any] = {"heldout_bits_per_note": heldout_bits(windows, markov, model_source, embed)}
@@ -198,7 +276,27 @@ def run_eval(config: EvalConfig, studio_factory, model_source, embed) -> dict[st
     report |= {"control_accuracy": control["share"], "control": control, "originality": originality,
                "latency_ms": latency}
     report["chords_heard"] = asyncio.run(chords_heard(studio_factory, len(CHORD_SUITE)))
+    if review_factories:
+        report["form_idiom"] = form_and_idiom(review_factories, config.review_seeds)
     return report
+
+
+def engine_studio_factory(engine: str, workdir: Path, source=None, **options: Any):
+    """An async context manager factory of studios on one engine, MIDI only, writing under `workdir`."""
+    from contextlib import asynccontextmanager
+
+    from bot.studio import StudioConfig, load_melody_source, open_studio
+
+    melody_source = source or load_melody_source(engine)
+
+    @asynccontextmanager
+    async def factory():
+        config = StudioConfig(out_dir=workdir / engine, db_path=workdir / f"{engine}.db", want_audio=False,
+                              want_images=False, engine=engine, **options)
+        async with open_studio(config, melody_source) as studio:
+            yield studio
+
+    return factory
 
 
 def temporary_outputs() -> Path:

@@ -160,7 +160,7 @@ def eval_command(
     import tempfile
     from contextlib import asynccontextmanager
 
-    from bot.cli.evaluation import EvalConfig, run_eval
+    from bot.cli.evaluation import EvalConfig, engine_studio_factory, run_eval
     from bot.settings import soundfont_setting
     from bot.studio import StudioConfig, load_melody_source, open_studio
 
@@ -174,7 +174,10 @@ def eval_command(
         async with open_studio(config, source) as studio:
             yield studio
 
-    report = run_eval(EvalConfig(pieces=pieces, stats_pieces=stats_pieces, control_seeds=control_seeds), studio_factory, source, source.embed)
+    review = {engine: engine_studio_factory(engine, workdir / "review", source if engine == "model" else None)
+              for engine in ("model", "markov")}
+    report = run_eval(EvalConfig(pieces=pieces, stats_pieces=stats_pieces, control_seeds=control_seeds),
+                      studio_factory, source, source.embed, review)
     if json_out:
         sys.stdout.write(json.dumps(report) + "\n")
     else:

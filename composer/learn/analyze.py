@@ -252,3 +252,36 @@ def _same_collection(found_pc: int, found_mode: str, spec: Spec) -> bool:
     """True when music21's key has exactly the seven pitch classes of the requested mode."""
     found_scale = set(scale_pcs(pc_name(found_pc), "minor" if found_mode == "minor" else "major"))
     return found_scale == set(scale_pcs(spec.tonic, spec.mode))
+
+
+def track_notes(data: bytes) -> dict[str, list[HeardNote]]:
+    """The notes of each named track of a MIDI file (the same reader as `read_midi`), by track name: how a
+    check finds the melody among the parts (`melody_notes`)."""
+    from music21 import midi as m21midi
+    from music21.midi import MetaEvents
+
+    mf = m21midi.MidiFile()
+    mf.readstr(data)
+    tracks: dict[str, list[HeardNote]] = {}
+    for number, track in enumerate(mf.tracks):
+        names = [e.data for e in track.events if e.type == MetaEvents.SEQUENCE_TRACK_NAME]
+        name = names[0].decode("utf-8", "replace") if names else f"track {number}"
+        notes: list[HeardNote] = []
+        _read_track(track, mf.ticksPerQuarterNote, [], [], set(), notes)
+        if notes:
+            tracks.setdefault(name, []).extend(sorted(notes, key=lambda n: (n.start_q, n.pitch)))
+    return tracks
+
+
+def melody_notes(data: bytes, spec: Spec) -> list[HeardNote]:
+    """The melody as written in the file: the track named after the Spec's melody instrument (else the first
+    pitched track), one note per onset (the highest, should a lead ever double a note)."""
+    tracks = track_notes(data)
+    wanted = next((i.name for i in spec.instruments if i.role == "melody"), None)
+    notes = tracks.get(wanted or "") or next(
+        (t for t in tracks.values() if all(n.channel != DRUM_CHANNEL_1BASED for n in t)), [])
+    top: dict[float, HeardNote] = {}
+    for note in notes:
+        if note.start_q not in top or note.pitch > top[note.start_q].pitch:
+            top[note.start_q] = note
+    return [top[start] for start in sorted(top)]

@@ -138,3 +138,142 @@ def compare_features(generated: list[dict[str, float]], reference: list[dict[str
 def normalised_tonic_name(mode: str) -> str:
     """The tonic held-out melodies are stored in (C for major-like, A for minor-like modes)."""
     return pc_name(0 if mode in MAJOR_THIRD_MODES else 9)
+
+
+# ---------------------------------------------------------------- form and idiom (issue 14, section 4)
+
+LineNotes = list[tuple[int, float, float]]
+"""A monophonic line: (MIDI pitch, onset, duration), quarter notes from the first bar line."""
+PHRASE_BARS = 4
+"""Phrase ends counted every fourth bar (bars 4, 8, 12...), as the listening review measured them."""
+BLUE_STEPS = (3, 6, 10)
+"""Semitones above the tonic of the blue notes (b3, b5, b7); each counts only where the mode lacks it, so the
+b7 of a mixolydian blues is a scale note, not a blue one."""
+FREYGISH_STEPS = frozenset({1, 4})
+"""The augmented second of the freygish scale: its b2 and its major third (Eb-F# in D)."""
+FORM_COUNTS: tuple[str, ...] = (
+    "pieces", "long_pieces", "long_pieces_repeating", "bars_patterned", "bars_repeating", "notes", "syncopated",
+    "blue", "chromatic", "augmented_seconds", "pieces_with_augmented_second",
+)
+
+
+def form_counts(notes: LineNotes, bars: int, meter: str, tonic: int, mode: str, pickup: bool = False
+                ) -> dict[str, float]:
+    """Counts behind the form and idiom figures of one line, to be pooled over many (`form_figures`).
+
+    Form: bars whose interval pattern (the steps between the notes starting in the bar) repeats an earlier
+    bar's, whether the piece repeats a whole bar exactly (same onsets, same intervals, any transposition), and
+    the longest note of each bar, phrase-end bars (every fourth, the last bar of the piece left out: it always
+    holds the final note) apart from the others. Idiom: syncopated notes (starting off the beat with no onset
+    on the next beat, so they are held over it or leave it silent), blue and other out-of-mode notes, and
+    freygish augmented seconds (b2 to 3 or back, adjacent notes). `pickup`: bar 0 is an anacrusis (corpus
+    tunes keep it there), so phrases end in bars 4, 8... counted from the first full bar."""
+    from composer.melody.markov import meter_grid
+
+    grid = meter_grid(meter)
+    bar_q, beat_q = grid.bar_ql, grid.beat_ql
+    line = sorted(((p, round(o * 12) / 12, d) for p, o, d in notes if 0 <= o < bars * bar_q - 1e-6),
+                  key=lambda n: (n[1], -n[0]))
+    by_bar: list[list[tuple[int, float, float]]] = [[] for _ in range(bars)]
+    for note in line:
+        by_bar[min(bars - 1, int(note[1] // bar_q + 1e-9))].append(note)
+    patterns, shapes = set(), set()
+    counts = dict.fromkeys(FORM_COUNTS, 0.0)
+    counts |= {"pieces": 1.0, "long_pieces": float(bars >= 8)}
+    end_longest, other_longest = [], []
+    repeated_exactly = False
+    for number, bar in enumerate(by_bar):
+        if number < bars - 1 and bar:
+            longest = max(min(d, bar_q) for _, _, d in bar)
+            (end_longest if (number + 1 - pickup) % PHRASE_BARS == 0 else other_longest).append(longest)
+        if len(bar) < 2:
+            continue
+        steps = tuple(b[0] - a[0] for a, b in zip(bar, bar[1:], strict=False))
+        shape = (steps, tuple(round(o - number * bar_q, 3) for _, o, _ in bar))
+        counts["bars_patterned"] += 1
+        counts["bars_repeating"] += steps in patterns
+        repeated_exactly |= shape in shapes
+        patterns.add(steps)
+        shapes.add(shape)
+    counts["long_pieces_repeating"] = float(bars >= 8 and repeated_exactly)
+    counts["end_longest"] = sum(end_longest)
+    counts["end_bars"] = len(end_longest)
+    counts["other_longest"] = sum(other_longest)
+    counts["other_bars"] = len(other_longest)
+    scale = {(tonic + s) % 12 for s in _mode_steps(mode)}
+    blue = {(tonic + s) % 12 for s in BLUE_STEPS} - scale
+    onsets = {o for _, o, _ in line}
+    end_q = bars * bar_q
+    for i, (pitch, onset, _) in enumerate(line):
+        counts["notes"] += 1
+        counts["blue"] += pitch % 12 in blue
+        counts["chromatic"] += pitch % 12 not in scale
+        next_beat = (math.floor(onset / beat_q + 1e-9) + 1) * beat_q
+        off_beat = abs(onset / beat_q - round(onset / beat_q)) > 1e-6
+        counts["syncopated"] += off_beat and next_beat < end_q - 1e-6 and not any(
+            abs(o - next_beat) < 1e-6 for o in onsets)
+        if i and {(line[i - 1][0] - tonic) % 12, (pitch - tonic) % 12} == FREYGISH_STEPS \
+                and abs(pitch - line[i - 1][0]) == 3:
+            counts["augmented_seconds"] += 1
+    counts["pieces_with_augmented_second"] = float(counts["augmented_seconds"] > 0)
+    return counts
+
+
+def _mode_steps(mode: str) -> tuple[int, ...]:
+    from composer.theory import MODE_INTERVALS
+
+    return tuple(MODE_INTERVALS[mode])
+
+
+def form_figures(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Pooled figures over many lines' `form_counts`: shares of bars, pieces and notes, and phrase-end marking
+    (the mean longest note of phrase-end bars divided by the other bars'; 1.0 = unmarked)."""
+    total = {k: sum(r.get(k, 0.0) for r in rows) for k in (*FORM_COUNTS, "end_longest", "end_bars",
+                                                              "other_longest", "other_bars")}
+
+    def share(part: str, whole: str) -> float:
+        return round(total[part] / total[whole], 4) if total[whole] else 0.0
+
+    end = total["end_longest"] / total["end_bars"] if total["end_bars"] else 0.0
+    other = total["other_longest"] / total["other_bars"] if total["other_bars"] else 0.0
+    return {
+        "pieces": int(total["pieces"]),
+        "bars_repeating_intervals": share("bars_repeating", "bars_patterned"),
+        "long_pieces_repeating_a_bar": share("long_pieces_repeating", "long_pieces"),
+        "phrase_end_marking": round(end / other, 3) if other else 0.0,
+        "syncopation": share("syncopated", "notes"),
+        "blue_notes": share("blue", "notes"),
+        "chromatic": share("chromatic", "notes"),
+        "augmented_seconds": int(total["augmented_seconds"]),
+        "pieces_with_augmented_second": share("pieces_with_augmented_second", "pieces"),
+    }
+
+
+def real_form_figures(melodies: list[Melody], group_of: Callable[[Melody], str | None],
+                      per_group: int = 300, seed: int = 0) -> dict[str, dict[str, float]]:
+    """Form and idiom figures of real melodies per group (a corpus collection, a lead family): the first
+    window of at most 16 bars of up to `per_group` melodies each, in their normalised key (C or A)."""
+    grouped: dict[str, list[Melody]] = {}
+    for melody in melodies:
+        group = group_of(melody)
+        if group is not None and melody.mode in _MODES:
+            grouped.setdefault(group, []).append(melody)
+    rng = random.Random(seed)
+    report = {}
+    for group, members in sorted(grouped.items()):
+        rows = []
+        for melody in rng.sample(members, min(per_group, len(members))):
+            for bars, notes in windows(melody, WINDOW_BARS)[:1]:
+                tonic = 0 if melody.mode in MAJOR_THIRD_MODES else 9
+                rows.append(form_counts(notes, bars, melody.meter, tonic, melody.mode, melody.pickup_ql > 0))
+        report[group] = form_figures(rows)
+    return report
+
+
+def _modes() -> frozenset[str]:
+    from composer.theory import MODE_INTERVALS
+
+    return frozenset(MODE_INTERVALS)
+
+
+_MODES = _modes()

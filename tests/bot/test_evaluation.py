@@ -10,16 +10,19 @@ import pytest
 
 from bot.cli.evaluation import (
     CHORD_SUITE,
+    REVIEW_SUITE,
     chords_heard,
     control_and_latency,
+    engine_studio_factory,
     heldout_bits,
+    review_lines,
     statistics,
     window_spec,
 )
 from bot.studio import StudioConfig, load_melody_source, open_studio
-from composer.learn.evaluate import FEATURES
+from composer.learn.evaluate import FEATURES, form_counts, form_figures, real_form_figures
 from composer.learn.evaluate import test_windows as held_out_windows
-from composer.melody.corpus import load_melodies
+from composer.melody.corpus import LEADS_DIR, load_melodies
 from composer.melody.markov import MarkovModel
 
 
@@ -76,3 +79,37 @@ async def test_chord_suite_is_read_and_heard_through_the_studio(source, tmp_path
     assert report["compositions"] == 3 and report["read"] == 3 and report["slots"] == 24
     assert report["share"] >= 0.9, report["missed"]
     assert len(CHORD_SUITE) >= 12
+
+
+def test_form_counts_read_repeats_phrase_ends_and_idiom() -> None:
+    """A hand-made 8-bar line in C major: bar 2 repeats bar 1 a fifth up (same rhythm), bar 4 ends its phrase
+    on a half note, one note starts on an off-beat and is held over beat 3, one Eb is a blue note, and Db-E
+    is the freygish augmented second."""
+    bar1 = [(60, 0.0, 1.0), (64, 1.0, 1.0), (67, 2.0, 1.0), (65, 3.0, 1.0)]
+    bar2 = [(p + 7, o + 4, d) for p, o, d in bar1]
+    bar3 = [(60, 8.0, 1.0), (62, 9.0, 0.5), (63, 9.5, 1.5), (62, 11.0, 1.0)]  # Eb off the beat over beat 3
+    bar4 = [(61, 12.0, 1.0), (64, 13.0, 1.0), (60, 14.0, 2.0)]  # Db-E, then a half note
+    rest = [((60, 62, 64)[i % 3], 16.0 + i, 1.0) for i in range(16)]
+    counts = form_counts([*bar1, *bar2, *bar3, *bar4, *rest], 8, "4/4", 0, "major")
+    assert counts["bars_patterned"] == 8 and counts["bars_repeating"] >= 1
+    assert counts["long_pieces_repeating"] == 1.0
+    assert counts["syncopated"] == 1 and counts["blue"] == 1 and counts["chromatic"] == 2
+    assert counts["augmented_seconds"] == 1
+    figures = form_figures([counts])
+    # bar 4's half note against the other bars' longest notes (crotchets, bar 3's 1.5); bar 8 is the last
+    assert figures["phrase_end_marking"] == round(2.0 / (6.5 / 6), 3)
+    assert figures["long_pieces_repeating_a_bar"] == 1.0
+
+
+async def test_review_lines_read_the_written_melody(source, tmp_path: Path) -> None:
+    """Two review prompts through the studio on both engines: each melody read back from its MIDI file."""
+    suite = (REVIEW_SUITE[2], REVIEW_SUITE[21])  # the blues and the klezmer tune
+    for engine in ("model", "markov"):
+        factory = engine_studio_factory(engine, tmp_path, source if engine == "model" else None)
+        rows = await review_lines(factory, 1, suite)
+        assert set(rows) == {"blues", "klezmer"}
+        blues = rows["blues"][0]
+        assert blues["pieces"] == 1 and blues["notes"] >= 12 and blues["end_bars"] == 2  # bars 4 and 8
+        assert 0 <= blues["syncopated"] <= blues["notes"]
+    real = real_form_figures(load_melodies(LEADS_DIR), lambda m: m.family)
+    assert real["blues"]["pieces"] >= 20 and real["blues"]["blue_notes"] > 0.05
