@@ -30,18 +30,15 @@ class CopyReport:
 
     rows: dict[str, int]
 
-    @property
-    def total(self) -> int:
-        return sum(self.rows.values())
-
 
 async def _counts(read: Reader) -> dict[str, int]:
     return {table: int((await read(f"SELECT count(*) FROM {table}", ()))[0][0]) for table in TABLES}
 
 
 def _columns(row: Row) -> list[str]:
-    """A row's own columns: PostgreSQL's `rowid` is an identity column the target numbers afresh."""
-    return [name for name in row.keys() if name != "rowid"]
+    """A row's own columns: not the page cursor, nor PostgreSQL's `rowid` (an identity column the target
+    numbers afresh, in the order the rows arrive)."""
+    return [name for name in row.keys() if name not in ("rowid", "source_rowid")]
 
 
 class _ParentsFirst:
@@ -76,7 +73,7 @@ async def _copy_table(read: Reader, conn: Connection, table: str) -> int:
         last = int(page[-1]["source_rowid"])
         for row in page:
             for ready in (order.release(row) if order else (row,)):
-                names = [n for n in _columns(ready) if n != "source_rowid"]
+                names = _columns(ready)
                 values: list[Any] = [ready[n] for n in names]
                 marks = ", ".join("?" for _ in names)
                 await conn.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", values)

@@ -155,3 +155,27 @@ async def test_a_copy_taken_while_motif_writes_is_one_consistent_moment(pg_url: 
         source = [g.id for g in reversed(await lite.list_generations(limit=500))]
         assert 300 <= len(copied) == report.rows["generations"] <= 360 and copied == source[:len(copied)]
         assert report.rows["feedback"] in (len(copied) - 300, len(copied) - 301)  # a child may lack its rating yet
+
+
+async def test_a_remix_stored_before_its_parent_waits_for_it_and_an_orphan_is_refused(
+    pg_url: str, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "motif.db"
+    async with Store.open(path) as lite:
+        root = await lite.add_generation(new_generation())
+        child = await lite.add_generation(new_generation(parent_id=root.id, seed=2))
+    with closing(sqlite3.connect(path)) as raw, raw:  # as VACUUM or a hand edit may leave it: the parent last
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute("CREATE TEMP TABLE keep AS SELECT * FROM generations WHERE id = ?", (root.id,))
+        raw.execute("DELETE FROM generations WHERE id = ?", (root.id,))
+        raw.execute("INSERT INTO generations SELECT * FROM keep")
+    async with Store.open(path) as lite, Store.open(pg_url) as pg:
+        assert (await lite.copy_into(pg)).rows["generations"] == 2
+        assert await pg.tree(child.id) == await lite.tree(child.id) and len(await pg.tree(child.id)) == 2
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute("DELETE FROM generations WHERE id = ?", (root.id,))
+    async with Store.open(path) as lite, Store.open(await create_schema(postgres_server)) as empty:
+        with pytest.raises(StoreError, match="1 generations name parents that do not exist.*damaged"):
+            await lite.copy_into(empty)
+        assert await empty.list_generations() == []
