@@ -1,7 +1,8 @@
 """Store latency benchmark (not a test): p50/p95 of writes and reads with 4 KB MIDI blobs, and of the
 job queue (enqueue, a repeated enqueue of the same key, claim, complete).
 
-Run: .venv/bin/python -m tests.storage.bench_store --ops 500
+Run: .venv/bin/python -m tests.storage.bench_store --ops 500 [--engine postgresql]
+(postgresql: on a throwaway server started for the run, tests/pg_server.py, fsync off as in the tests).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ async def _time_ms(ops: int, action: Callable[[int], Awaitable[object]]) -> dict
     return {"p50_ms": round(statistics.median(samples), 3), "p95_ms": round(cuts[18], 3)}
 
 
-async def run(ops: int, db_path: Path) -> dict[str, dict[str, float]]:
-    """Time `ops` sequential adds, gets, and 20-item history pages on a fresh file."""
+async def run(ops: int, db_path: Path | str) -> dict[str, dict[str, float]]:
+    """Time `ops` sequential adds, gets, and 20-item history pages on a fresh store (a file or a URL)."""
     blobs = [midi_bytes(4096, seed=i) for i in range(ops)]
     ids: list[str] = []
     async with Store.open(db_path) as store:
@@ -73,7 +74,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ops", type=int, default=500)
     parser.add_argument("--dir", type=Path, default=None, help="directory for the database (default: a temp dir)")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
+    if args.engine == "postgresql":
+        from tests.pg_server import create_database, remove_server, start_server
+
+        server = start_server()
+        try:
+            url = asyncio.run(create_database(server, prefix="bench"))
+            print(json.dumps(asyncio.run(run(args.ops, url))))
+        finally:
+            remove_server(server)
+        return
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         print(json.dumps(asyncio.run(run(args.ops, Path(tmp) / "bench.db"))))
 
