@@ -9,6 +9,7 @@ read-modify-write can never interleave with another write, so `Connection.lock` 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import sqlite3
@@ -204,6 +205,9 @@ class SqliteBackend(Backend):
         async with self._write_lock:
             await self._reader.close()
             try:
-                await self._writer.execute("PRAGMA optimize")  # cheap; keeps query plans good over time
+                # Cheap, and keeps query plans good over time; but optional: its ANALYZE upgrades a read to a
+                # write, which SQLite refuses at once ("database is locked") while another process writes.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self._writer.execute("PRAGMA optimize")
             finally:
                 await self._writer.close()

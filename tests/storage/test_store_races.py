@@ -4,6 +4,8 @@ the single writer serialises them; on PostgreSQL the advisory locks must give th
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 from storage import Store, StoreError
@@ -59,3 +61,34 @@ async def test_jobs_claimed_from_two_stores_each_run_once(store: Store, location
         batches = await asyncio.gather(*(drain((store, other)[i % 2], f"w{i}") for i in range(6)))
     finished = [job_id for batch in batches for job_id in batch]
     assert len(finished) == len(set(finished)) == count
+
+
+def _drain_from_process(location: str, worker: str, barrier: Barrier) -> None:
+    """Child process: a worker on 'another machine', claiming and finishing jobs until none are left."""
+
+    async def drain() -> None:
+        async with Store.open(location) as store:
+            while (job := await store.claim_next_job(worker, 60)) is not None:
+                await asyncio.sleep(0.005)  # the work: long enough that every process gets some
+                await store.complete_job(job.id, {"by": worker}, worker_id=worker)
+
+    barrier.wait(timeout=60)
+    asyncio.run(drain())
+
+
+async def test_worker_processes_sharing_one_queue_run_each_job_once(store: Store, location: Path | str) -> None:
+    count = 60
+    for i in range(count):
+        await store.enqueue_job(f"k{i}", "compose", {"n": i}, f"discord:{i % 7}")
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(3)
+    workers = [context.Process(target=_drain_from_process, args=(str(location), f"proc-{n}", barrier))
+               for n in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        await asyncio.to_thread(worker.join, 120)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0]
+    jobs = [await store.get_job_by_key(f"k{i}") for i in range(count)]
+    assert all(job is not None and job.state == "done" and job.attempts == 1 for job in jobs)
+    assert len({job.result["by"] for job in jobs if job is not None and job.result}) >= 2  # they really shared it
