@@ -86,6 +86,8 @@ class _Band:
 
     grooves: GrooveSet | None
     plans: list[BarPlan]
+    bassed: bool = False
+    """Someone plays the bass role (a left hand then keeps to chords)."""
 
 
 def _comping(ctx: Context, style: Style, program: int, role: str, bars: range, band: _Band) -> list[Note]:
@@ -110,13 +112,14 @@ def _left_hand(ctx: Context, style: Style, program: int, bars: range, band: _Ban
     if band.grooves is not None:
         chords = groove_chords(ctx, band.grooves, band.plans, role_window(program, "left_hand"), 3, "chords",
                                style.swing)
-        return [n for n in chords if n.pitch < 67] + groove_bass(ctx, band.grooves, band.plans,
-                                                                  _bass_window(program), style.swing,
-                                                                  style.allow_chromatic)
+        if band.bassed:
+            return chords
+        return chords + groove_bass(ctx, band.grooves, band.plans, _bass_window(program), style.swing,
+                                  style.allow_chromatic)
     notes = realise_comping(ctx, style.comping, role_window(program, "left_hand"), 3, bars,
                             _bass_window(program))
     notes = [n for n in notes if n.pitch < 67]
-    if style.comping not in SELF_BASSED:
+    if style.comping not in SELF_BASSED and not band.bassed:
         notes += realise_bass(ctx, style.bass, *_bass_window(program), bars)
     return notes
 
@@ -178,8 +181,10 @@ def _band_roles(instruments: tuple[Instrument, ...], roles: list[str]) -> list[s
     return roles if second is None else [("chords" if i == second else r) for i, r in enumerate(roles)]
 
 
-def _needs_left_hand(instruments: tuple[Instrument, ...], roles: list[str], index: int) -> bool:
-    accompanied = any(r in ("chords", "pad", "bass") for r in roles)
+def _needs_left_hand(instruments: tuple[Instrument, ...], roles: list[str], index: int, band: bool) -> bool:
+    """A lone keyboard or guitar accompanies itself; in a band (a groove or drums play) so does a leading one
+    when no one else plays chords (the piano of "piano, bass and drums" comps under its tune)."""
+    accompanied = any(r in ("chords", "pad") for r in roles) or (not band and "bass" in roles)
     first_melody = roles.index("melody") == index
     return not accompanied and first_melody and instruments[index].program in POLYPHONIC
 
@@ -203,13 +208,13 @@ def arrange(spec: Spec, style: Style, chords: list[Chord], melody: list[Note],
     instruments = spec.instruments or DEFAULT_INSTRUMENTS
     ctx = Context(spec, meter_of(spec), chords, rng)
     grooves = choose_grooves(spec, rng)
-    band = _Band(grooves, plan_bars(spec, grooves) if grooves is not None else [])
     roles = _roles(instruments)
+    band = _Band(grooves, plan_bars(spec, grooves) if grooves is not None else [], "bass" in roles)
     if grooves is not None:
         roles = _band_roles(instruments, roles)
     root_player = _root_player(instruments, roles)
     tracks = [_part(ctx, style, inst, role, melody, index == root_player,
-                    _needs_left_hand(instruments, roles, index), band)
+                    _needs_left_hand(instruments, roles, index, grooves is not None or spec.drums), band)
               for index, (inst, role) in enumerate(zip(instruments, roles, strict=True))]
     if spec.drums:
         tracks.append(drum_track(spec, style, rng, grooves))

@@ -18,21 +18,45 @@ from composer.arrange.grooves import STEPS_PER_QUARTER, Groove, GroovePart, Groo
 from composer.harmony.form import section_spans
 from composer.harmony.voicing import voice_chord
 from composer.piece import Chord, Note, Track
-from composer.theory import CHORD_INTERVALS, chord_pcs, fit_range, scale_pcs
+from composer.theory import CHORD_INTERVALS, chord_pcs, fit_range, nearest_pitch, scale_pcs
 from prompts.spec import Spec
 
-CRASH, KICK = 49, 36
+CRASH, KICK, SNARE = 49, 36, 38
 _MAJOR_STEPS = {2: 2, 4: 5, 6: 9, 7: 10}
 _MIN_HIT = 0.1
 
 
 @dataclass(frozen=True)
 class BarPlan:
-    """Which groove a bar of the piece plays, and which bar of that groove's sequence."""
+    """Which groove a bar of the piece plays, which bar of that groove's sequence, and which half of it where a
+    4/4 groove plays a 2/4 piece (a polka or a march: one groove bar is two of the piece's)."""
 
     groove: Groove
     seq_bar: int
     fill: bool = False
+    part: int = 0
+
+    def at(self, position: int, bar_quarters: float, swung: bool) -> float | None:
+        """A stored position as quarters into the piece's bar (None outside it); a swung piece keeps its notes
+        straight (the MIDI writer swings them), so MMA's late off-beat eighths go back to the half beat."""
+        beat, step = divmod(position, STEPS_PER_QUARTER)
+        if swung and step == 32:
+            step = 24
+        quarters = beat + step / STEPS_PER_QUARTER
+        if halves(self.groove, bar_quarters):
+            t = quarters - self.part * bar_quarters
+        else:
+            t = quarters * bar_quarters / self.groove.beats
+        return t if -1e-9 < t < bar_quarters - 1e-9 else None
+
+    def scale(self, bar_quarters: float) -> float:
+        """Piece quarters per groove quarter (lengths)."""
+        return 1.0 if halves(self.groove, bar_quarters) else bar_quarters / self.groove.beats
+
+
+def halves(groove: Groove, bar_quarters: float) -> bool:
+    """True when each bar of the groove plays two bars of the piece (4/4 over 2/4)."""
+    return groove.time_signature == "4/4" and abs(groove.beats - 2 * bar_quarters) < 1e-9
 
 
 def _fill_bars(spec: Spec) -> set[int]:
@@ -45,6 +69,13 @@ def _fill_bars(spec: Spec) -> set[int]:
     return {bar for bar in ends if bar < spec.bars - 1}
 
 
+def _place(groove: Groove, index: int, bq: float, fill: bool = False) -> BarPlan:
+    """The `index`-th bar played from a groove (counted from where it starts), in its sequence."""
+    if halves(groove, bq):
+        return BarPlan(groove, (index // 2) % groove.bars, fill, index % 2)
+    return BarPlan(groove, index % groove.bars, fill)
+
+
 def plan_bars(spec: Spec, grooves: GrooveSet) -> list[BarPlan]:
     """One BarPlan per bar: the intro groove over an intro section, the ending over an outro, the fill where
     a section or phrase ends, the main groove's sequence everywhere else (counted from each section start)."""
@@ -52,6 +83,7 @@ def plan_bars(spec: Spec, grooves: GrooveSet) -> list[BarPlan]:
     plans: list[BarPlan] = []
     fills = _fill_bars(spec)
     starts = {s.start_bar for s in spans} or {0}
+    bq = spec.bar_quarters
     count_from = 0
     for bar in range(spec.bars):
         span = next((s for s in spans if s.start_bar <= bar < s.end_bar), None)
@@ -59,24 +91,16 @@ def plan_bars(spec: Spec, grooves: GrooveSet) -> list[BarPlan]:
         if bar in starts:
             count_from = bar
         if span is not None and name.startswith("intro") and grooves.intro is not None:
-            plans.append(BarPlan(grooves.intro, (bar - span.start_bar) % grooves.intro.bars))
+            plans.append(_place(grooves.intro, bar - span.start_bar, bq))
         elif span is not None and name.startswith("outro") and grooves.end is not None:
-            back = span.end_bar - 1 - bar
-            plans.append(BarPlan(grooves.end, max(0, grooves.end.bars - 1 - back)))
+            length = grooves.end.bars * (2 if halves(grooves.end, bq) else 1)
+            plans.append(_place(grooves.end, max(0, length - (span.end_bar - bar)), bq))
         elif bar in fills and grooves.fill is not None:
-            plans.append(BarPlan(grooves.fill, grooves.fill.bars - 1, True))
+            length = grooves.fill.bars * (2 if halves(grooves.fill, bq) else 1)
+            plans.append(_place(grooves.fill, length - 1, bq, True))
         else:
-            plans.append(BarPlan(grooves.main, (bar - count_from) % grooves.main.bars))
+            plans.append(_place(grooves.main, bar - count_from, bq))
     return plans
-
-
-def _time(position: int, groove: Groove, bar_quarters: float, swung: bool) -> float:
-    """A stored position as quarters into the piece's bar; a swung piece keeps its notes straight (the MIDI
-    writer swings them), so MMA's late off-beat eighths go back to the half beat."""
-    beat, step = divmod(position, STEPS_PER_QUARTER)
-    if swung and step == 32:
-        step = 24
-    return (beat + step / STEPS_PER_QUARTER) * bar_quarters / groove.beats
 
 
 def groove_drums(spec: Spec, grooves: GrooveSet, plans: list[BarPlan], swung: bool,
@@ -90,12 +114,14 @@ def groove_drums(spec: Spec, grooves: GrooveSet, plans: list[BarPlan], swung: bo
             for seq_bar, position, velocity in hits:
                 if seq_bar != plan.seq_bar:
                     continue
-                t = _time(position, plan.groove, bq, swung)
-                if t < bq - 1e-9:
+                t = plan.at(position, bq, swung)
+                if t is not None:
                     vel = int(np.clip(velocity + rng.normal(0.0, 3.0), 20, 127))
                     notes.append(Note(pitch, bar * bq + t, 0.25, vel))
         if bar in section_starts and bar > 0 or bar == 0:
             notes.append(Note(CRASH, bar * bq, 1.0, 96))
+        elif bar % 2 == 1 and not plan.fill and _static(plan.groove):
+            notes.append(Note(SNARE, bar * bq + bq - 0.5, 0.25, 46))  # a ghost pickup: the drummer varies it
     if spec.bars > 1 and spec.ending != "loop":
         last = (spec.bars - 1) * bq
         notes += [Note(KICK, last, bq, 104), Note(CRASH, last, bq, 108)]
@@ -103,6 +129,13 @@ def groove_drums(spec: Spec, grooves: GrooveSet, plans: list[BarPlan], swung: bo
     unique = {(round(n.start, 6), n.pitch): Note(n.pitch, n.start, min(n.duration, total - n.start), n.velocity)
               for n in notes if n.start < total - 1e-9}
     return Track("Drums", 0, "drums", sorted(unique.values(), key=lambda n: (n.start, n.pitch)), is_drum=True)
+
+
+def _static(groove: Groove) -> bool:
+    """True when every bar of the groove's sequence plays the same drums (it would repeat one bar)."""
+    bars = {frozenset((note, h[1]) for note, hits in groove.drums.items() for h in hits if h[0] == bar)
+            for bar in range(groove.bars)}
+    return len(bars) < 2
 
 
 def _interval(tone: str, chord: Chord, spec: Spec) -> int:
@@ -120,8 +153,9 @@ def _interval(tone: str, chord: Chord, spec: Spec) -> int:
 
 
 def _events(part_of: dict[int, GroovePart | None], plans: list[BarPlan], attr: str,
-            bq: float, swung: bool) -> list[tuple[float, tuple]]:
-    """(onset in the piece, row) for every stored note or hit of the part each bar's groove gives."""
+            bq: float, swung: bool) -> list[tuple[float, float, tuple]]:
+    """(onset in the piece, length in the piece, row) for every stored note or hit of the part each bar's
+    groove gives."""
     out = []
     for bar, plan in enumerate(plans):
         part = part_of.get(id(plan.groove))
@@ -129,9 +163,9 @@ def _events(part_of: dict[int, GroovePart | None], plans: list[BarPlan], attr: s
             continue
         for row in getattr(part, attr):
             if row[0] == plan.seq_bar:
-                t = _time(row[1], plan.groove, bq, swung)
-                if t < bq - 1e-9:
-                    out.append((bar * bq + t, row))
+                t = plan.at(row[1], bq, swung)
+                if t is not None:
+                    out.append((bar * bq + t, row[2] * plan.scale(bq) / STEPS_PER_QUARTER, row))
     return sorted(out, key=lambda e: e[0])
 
 
@@ -146,44 +180,79 @@ def _in_key(pitch: int, scale: tuple[int, ...], chord: Chord) -> int:
     return min((pitch + d for d in (0, -1, 1, -2, 2)), key=lambda p: (p % 12 not in allowed, abs(p - pitch)))
 
 
+def _bass_interval(tone: str, chord: Chord, spec: Spec) -> int:
+    """Semitones over the bass's reference note: over a slash chord or a pedal only the named bass and its
+    fifth; elsewhere the tone against the chord."""
+    if chord.bass_pc is not None:
+        return 0 if tone in ("1", "3", "7") or tone[0] in "ac" else 7
+    return _interval(tone, chord, spec)
+
+
+def _reference(chord: Chord, first: int, previous: int | None, window: tuple[int, int]) -> int:
+    """Where a chord's bass root sits: the octave that puts its first note nearest the note before (a line
+    that steps from chord to chord), the bottom of the window to begin with."""
+    low, high = window
+    bottom = low + ((chord.root_pc if chord.bass_pc is None else chord.bass_pc) - low) % 12
+    options = [bottom + 12 * k for k in range(3) if bottom + 12 * k + first <= high] or [bottom]
+    return options[0] if previous is None else min(options, key=lambda r: (abs(r + first - previous), r))
+
+
+def _walk_step(pc: int, previous: int, scale: tuple[int, ...], window: tuple[int, int]) -> int:
+    """A walking line's next note: its tone in the octave nearest the last note, turning back before the edge of
+    the register; a tone that would repeat the last note moves on to the next step of the key instead."""
+    low, high = window
+    pitch = nearest_pitch(pc, previous)
+    if pitch == previous:
+        up = previous < (low + high) / 2
+        steps = [p for p in range(previous + 1, previous + 3) if p % 12 in scale] if up else \
+            [p for p in range(previous - 1, previous - 3, -1) if p % 12 in scale]
+        pitch = steps[0] if steps else pitch + (2 if up else -2)
+    if pitch > high - 2 or pitch < low + 2:
+        pitch += -12 if pitch > high - 2 else 12
+    return pitch
+
+
 def groove_bass(ctx: Context, grooves: GrooveSet, plans: list[BarPlan], window: tuple[int, int],
                 swung: bool, chromatic: bool = True) -> list[Note]:
     """The groove's bass line (its walking bass where the style walks) over the harmony plan: chord tones on
-    this chord's root, scale steps in the piece's key, approach notes a step from the note they lead to
-    (moved into the key where the style has no chromatic notes, so the bass keeps telling the key)."""
+    this chord's root (each new chord announced by it, in the octave nearest the line), scale steps in the
+    piece's key, approach notes a step from the note they lead to (moved into the key where the style has no
+    chromatic notes, so the bass keeps telling the key)."""
     scale = scale_pcs(ctx.spec.tonic, ctx.spec.mode)
     low, high = window
     role = "walk" if grooves.walk else "bass"
     main = grooves.main.part(role) or grooves.main.part("bass")
     events = _events(_parts(plans, role, main), plans, "notes", ctx.meter.bar_quarters, swung)
-    pitches: list[int] = [0] * len(events)
-    for i in range(len(events) - 1, -1, -1):
-        t, (_, _, _, _, tone, octave) = events[i]
+    pitches: list[int | None] = [None] * len(events)
+    references: dict[float, int] = {}
+    previous: int | None = None
+    for i, (t, _, (_, _, _, _, tone, octave)) in enumerate(events):
         chord = ctx.chord_at(t)
-        if tone.startswith("a") and i + 1 < len(events) and abs(chord.start - t) > 1e-6:
-            pitch = fit_range(pitches[i + 1] - int(tone[1:]), low, high)
-            pitches[i] = pitch if chromatic else fit_range(_in_key(pitch, scale, chord), low, high)
-            continue
-        if abs(chord.start - t) < 1e-6:
-            tone = "1"  # a new chord is announced by its root, whatever the groove had on that beat
-        reference = low + ((chord.root_pc if chord.bass_pc is None else chord.bass_pc) - low) % 12
-        if chord.bass_pc is not None:  # a slash chord or a pedal: the named bass and its fifth
-            interval = 0 if tone in ("1", "3", "7") or tone[0] in "ac" else 7
-        else:
-            interval = 0 if tone.startswith("a") else _interval(tone, chord, ctx.spec)
-        pitch = reference + 12 * min(octave, 1) + interval
-        pitches[i] = fit_range(pitch if chromatic or not tone.startswith("c") else _in_key(pitch, scale, chord),
-                               low, high)
-    bq, total = ctx.meter.bar_quarters, ctx.spec.bars * ctx.meter.bar_quarters
-    notes = []
-    for (t, row), pitch in zip(events, pitches, strict=True):
-        length = max(_MIN_HIT, row[2] * bq / (STEPS_PER_QUARTER * _groove_beats(plans, t, bq)))
-        notes.append(Note(pitch, t, min(length, total - t), row[3] - 80))
+        starts = abs(chord.start - t) < 1e-6
+        if tone.startswith("a") and not starts and i + 1 < len(events):
+            continue  # an approach: placed from the note it leads to, below
+        tone = "1" if starts or i == len(events) - 1 else tone  # a chord's first note, and the piece's last
+        interval = 12 * min(octave, 1) + (0 if tone.startswith("a") else _bass_interval(tone, chord, ctx.spec))
+        if chord.start not in references:
+            references[chord.start] = _reference(chord, interval, previous, window)
+        pitch = references[chord.start] + interval
+        if role == "walk" and previous is not None and not starts:
+            pitch = _walk_step(pitch % 12, previous, scale, window)
+        if not chromatic and tone.startswith("c"):
+            pitch = _in_key(pitch, scale, chord)
+        pitches[i] = previous = fit_range(pitch, low, high)
+    for i in range(len(events) - 1, -1, -1):
+        if pitches[i] is None:
+            target = pitches[i + 1] if pitches[i + 1] is not None else low
+            pitch = target - int(events[i][2][4][1:])
+            chord = ctx.chord_at(events[i][0])
+            pitches[i] = fit_range(pitch if chromatic else _in_key(pitch, scale, chord), low, high)
+    total = ctx.spec.bars * ctx.meter.bar_quarters
+    notes = [Note(pitch, t, min(max(_MIN_HIT, length), total - t), row[3] - 80)
+             for (t, length, row), pitch in zip(events, pitches, strict=True) if pitch is not None]
+    if notes:
+        notes[-1].duration = total - notes[-1].start  # the last root rings to the end: the piece's final bass
     return notes
-
-
-def _groove_beats(plans: list[BarPlan], t: float, bq: float) -> float:
-    return plans[min(len(plans) - 1, int(t // bq))].groove.beats / bq
 
 
 def groove_chords(ctx: Context, grooves: GrooveSet, plans: list[BarPlan], window: tuple[int, int], size: int,
@@ -194,7 +263,7 @@ def groove_chords(ctx: Context, grooves: GrooveSet, plans: list[BarPlan], window
     main = grooves.main.part(role)
     events = _events(_parts(plans, role, main), plans, "hits", ctx.meter.bar_quarters, swung)
     bq = ctx.meter.bar_quarters
-    hits = [(t, row[2] * bq / (STEPS_PER_QUARTER * _groove_beats(plans, t, bq)), row[3] - 80) for t, row in events]
+    hits = [(t, length, row[3] - 80) for t, length, row in events]
     onsets = [t for t, _, _ in hits]
     for chord in ctx.chords:
         if not any(abs(t - chord.start) < 0.26 for t in onsets) and chord.start < ctx.spec.bars * bq:

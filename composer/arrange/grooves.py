@@ -17,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from composer.styles import GROOVE_FITS, GrooveFit
+from composer.styles import GROOVE_FITS, GrooveFit, style_for
 from prompts.spec import Spec
 
 GROOVES_PATH = Path(__file__).resolve().parents[1] / "data" / "grooves.json.gz"
 STEPS_PER_QUARTER = 48
+CYMBALS = (42, 44, 46, 51, 53, 59)
+"""GM hats and rides: the time-keepers."""
 
 DrumHit = tuple[int, int, int]
 """(bar of the groove's sequence, position in 1/48 quarter, velocity)."""
@@ -59,19 +61,31 @@ class Groove:
     parts: tuple[GroovePart, ...]
 
     def part(self, role: str) -> GroovePart | None:
-        """The part that plays `role` for Motif: "walk" (a walking bass), "bass" (any bass line, walking
-        included), "chords" (the main comping instrument) or "pad" (a sustained one)."""
-        lines = [p for p in self.parts if p.role in ("bass", "walk")]
+        """The part that plays `role` for Motif: "walk" (a walking bass), "bass" (the groove's bass lines,
+        walking included, bar by bar: MMA grooves hand the bass between tracks), "chords" (the main comping
+        instrument) or "pad" (a sustained one)."""
+        lines = sorted((p for p in self.parts if p.role in ("bass", "walk")),
+                       key=lambda p: (-len(p.notes), p.register, p.name))
         chords = [p for p in self.parts if p.role == "chord"]
         if role == "walk":
             return next((p for p in lines if p.role == "walk"), None)
         if role == "bass":
-            return min(lines, key=lambda p: (p.role != "bass", p.register, p.name), default=None)
+            return _merged(lines, self.bars) if lines else None
         plain = [p for p in chords if "SUS" not in p.name.upper()]
         if role == "pad":
             sus = [p for p in chords if "SUS" in p.name.upper()]
             return (sus or plain or [None])[0]
         return max(plain or chords, key=lambda p: (len(p.hits), p.name), default=None)
+
+
+def _merged(lines: list[GroovePart], bars: int) -> GroovePart:
+    """One bass line from several, each bar from the first line (busiest first) that plays in it."""
+    notes: list[LineNote] = []
+    for bar in range(bars):
+        playing = next((p for p in lines if any(n[0] == bar for n in p.notes)), lines[0])
+        notes += [n for n in playing.notes if n[0] == bar]
+    first = lines[0]
+    return GroovePart(first.name, first.role, first.program, (), tuple(notes), first.register)
 
 
 @dataclass(frozen=True)
@@ -101,10 +115,17 @@ class GrooveLibrary:
         return [r for r in self.by_family.get(family, []) if variant is None or r["variant"] == variant]
 
 
-@lru_cache(maxsize=2)
 def load_library(path: Path = GROOVES_PATH) -> GrooveLibrary:
-    """The groove library, parsed once per process (and per path)."""
+    """The groove library, parsed once per process (and per path, however it is named)."""
+    return _load(path.resolve())
+
+
+@lru_cache(maxsize=2)
+def _load(path: Path) -> GrooveLibrary:
     return GrooveLibrary(json.loads(gzip.decompress(path.read_bytes())))
+
+
+load_library.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
 
 
 def to_groove(row: dict) -> Groove:
@@ -118,7 +139,8 @@ def to_groove(row: dict) -> Groove:
 
 
 def _meter_fits(row: dict, spec: Spec) -> bool:
-    same = {"2/2": "4/4"}.get(spec.time_signature, spec.time_signature)
+    """The groove's meter is the piece's (2/2 counts as 4/4), or a 4/4 groove plays a 2/4 piece in halves."""
+    same = {"2/2": "4/4", "2/4": "4/4"}.get(spec.time_signature, spec.time_signature)
     return row["time_signature"] == same
 
 
@@ -136,6 +158,19 @@ def _walks(row: dict) -> bool:
     return len(beats) >= 0.75 * row["bars"] * row["beats"]
 
 
+def _swung_cymbals(row: dict) -> bool:
+    """A groove whose hats or ride play the swung off-beat (2/3 of the beat) in three bars of four: swing time."""
+    bars = {h[0] for note in CYMBALS for h in row["drums"].get(str(note), ()) if h[1] % STEPS_PER_QUARTER == 32}
+    return len(bars) >= 0.75 * row["bars"]
+
+
+def _varied_drums(row: dict) -> bool:
+    """A groove whose drums differ from bar to bar within its sequence (bar-to-bar variation)."""
+    bars = {frozenset((note, h[1]) for note, hits in row["drums"].items() for h in hits if h[0] == bar)
+            for bar in range(row["bars"])}
+    return len(bars) > 1
+
+
 def _fit_for(spec: Spec, library: GrooveLibrary) -> tuple[GrooveFit, list[dict]] | None:
     """The first row of the style's table that the prompt's words, the tempo and the meter allow, with its
     playable main grooves."""
@@ -145,11 +180,23 @@ def _fit_for(spec: Spec, library: GrooveLibrary) -> tuple[GrooveFit, list[dict]]
             continue
         if not fit.tempo_bpm[0] <= spec.tempo_bpm <= fit.tempo_bpm[1]:
             continue
-        rows = [r for family in fit.families for r in library.grooves(family, "main") if _playable(r, spec)]
-        walking = [r for r in rows if _walks(r)]
+        rows = _candidates(library, fit, spec.time_signature, spec.drums, style_for(spec.genre).swing)
         if rows:
-            return fit, (walking or rows) if fit.walk else rows
+            return fit, rows
     return None
+
+
+@lru_cache(maxsize=512)
+def _candidates(library: GrooveLibrary, fit: GrooveFit, time_signature: str, drums: bool,
+                swing: bool) -> list[dict]:
+    """A table row's playable main grooves, narrowed to those that walk, swing and vary where asked (each
+    preference kept only when some groove meets it). Cached: the same row and meter give the same list."""
+    probe = Spec(time_signature=time_signature, drums=drums)
+    rows = [r for family in fit.families for r in library.grooves(family, "main") if _playable(r, probe)]
+    for wanted, test in ((fit.walk, _walks), (swing, _swung_cymbals), (drums, _varied_drums)):
+        if wanted:
+            rows = [r for r in rows if test(r)] or rows
+    return rows
 
 
 def _companion(library: GrooveLibrary, main: dict, variant: str, spec: Spec) -> Groove | None:

@@ -61,8 +61,13 @@ _C_SCALE = (0, 2, 4, 5, 7, 9, 11)
 _C_MAJOR = set(_C_SCALE)
 
 
-def variant_of(name: str) -> str:
-    """The MMA variant a groove name says it is (BossaNovaFill -> fill, Swing1SusPlus -> sus, Swing -> main)."""
+def variant_of(name: str, library: str = "stdlib") -> str:
+    """The MMA variant a groove name says it is (BossaNovaFill -> fill, Swing1SusPlus -> sus, Swing -> main);
+    pflib names its parts by suffix: rock1A/rock1B play, rock1FA/rock1FB fill, rock1E ends."""
+    if library == "pflib" and re.search(r"F[AB]$", name):
+        return "fill"
+    if library == "pflib" and name.endswith("E"):
+        return "end"
     lower = name.lower()
     if "break" in lower:
         return "fill"
@@ -184,7 +189,7 @@ def derive(rendered: Rendered) -> dict:
         if row.get("hits") or row.get("notes"):
             tracks.append(row)
     source = rendered.source
-    return {"name": source.name, "family": f"{source.library}/{source.file}", "variant": variant_of(source.name),
+    return {"name": source.name, "family": f"{source.library}/{source.file}", "variant": variant_of(source.name, source.library),
             "base": base_of(source.name), "description": source.description, "bars": seq,
             "beats": rendered.beats, "time_signature": rendered.time_signature, "tempo_bpm": rendered.tempo_bpm,
             "swing": _swing(onsets), "swing_mode": rendered.swing_mode.split()[0] if rendered.swing_mode else "",

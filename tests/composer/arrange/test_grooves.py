@@ -9,14 +9,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from composer.arrange import arrange
 from composer.arrange.accompaniment import Context
 from composer.arrange.groove_play import groove_bass, groove_chords, groove_drums, plan_bars
 from composer.arrange.grooves import GROOVES_PATH, GrooveSet, choose_grooves, load_library, to_groove
+from composer.harmony.plan import plan_harmony
 from composer.meter import meter_of
 from composer.piece import Chord
-from composer.styles import GROOVE_FITS, STYLES
+from composer.styles import GROOVE_FITS, STYLES, style_for
 from composer.theory import chord_pcs, scale_pcs
-from prompts.spec import Section, Spec
+from prompts.spec import Instrument, Section, Spec
+from tests.composer.arrange.test_arrange import ChordToneMelody
 
 
 def test_the_file_is_small_licensed_and_holds_the_four_libraries() -> None:
@@ -51,7 +54,7 @@ def test_every_family_the_styles_name_exists_and_every_style_is_a_motif_style() 
     ("latin", "salsa in C minor", "stdlib/salsa"),
     ("bossa_nova", "bossa nova in Bb", "stdlib/bossanova"),
     ("tango", "a dramatic tango", "stdlib/tango"),
-    ("jazz", "fast bebop in F", "stdlib/bebop"),
+    ("jazz", "fast bebop in F", "stdlib/swing"),  # MMA's own bebop keeps time on an unswung hi-hat
     ("reggae", "a ska tune", "stdlib/ska"),
     ("polka", "a polka", "stdlib/polka"),
 ])
@@ -148,3 +151,36 @@ def test_the_choice_follows_the_generator_when_given() -> None:
     names = {choose_grooves(spec, np.random.default_rng(seed)).main.name for seed in range(12)}  # type: ignore[union-attr]
     assert len(names) > 1
     assert choose_grooves(replace(spec, seed=5)) == choose_grooves(replace(spec, seed=5))
+
+
+def test_a_four_four_groove_plays_a_two_four_piece_in_halves() -> None:
+    spec = Spec(genre="polka", time_signature="2/4", bars=8, drums=True, seed=2)
+    grooves = choose_grooves(spec)
+    assert grooves is not None and grooves.main.time_signature == "4/4"
+    plans = plan_bars(spec, grooves)
+    assert [p.part for p in plans[:4]] == [0, 1, 0, 1]
+    track = groove_drums(spec, grooves, plans, False, np.random.default_rng(0))
+    for bar in range(1, 7):
+        hits = [n for n in track.notes if bar * 2 <= n.start < bar * 2 + 2]
+        assert {n.pitch for n in hits} & {35, 36, 28} and {n.pitch for n in hits} & {38, 40, 42}, bar
+
+
+def test_mma_hands_the_bass_between_tracks_and_the_player_follows_it() -> None:
+    waltz = to_groove(next(r for r in load_library().rows if r["name"] == "Waltz"))
+    bass = waltz.part("bass")
+    assert bass is not None and {n[0] for n in bass.notes} == set(range(waltz.bars))
+
+
+def test_a_leading_piano_in_a_band_comps_under_its_tune() -> None:
+    spec = Spec(genre="pop", bars=8, drums=True, seed=4, instruments=(Instrument("Piano", 0, "melody"),
+                                                                     Instrument("Bass", 33, "bass")))
+    rng = np.random.default_rng(spec.seed)
+    chords = plan_harmony(spec, style_for("pop"), rng)
+    tracks = arrange(spec, style_for("pop"), chords, ChordToneMelody().generate(spec, chords, rng), rng)
+    piano = tracks[0].notes
+    struck = {}
+    for n in piano:
+        struck.setdefault(round(n.start, 3), []).append(n.pitch)
+    chorded_bars = {int(t // 4) for t, pitches in struck.items() if len(pitches) >= 3}
+    assert len(chorded_bars) >= 6 and max(n.pitch for n in piano) > 66
+    assert min(n.pitch for n in piano) >= 36  # the left hand stays above the bass player's register floor

@@ -69,6 +69,8 @@ def test_variants_come_from_mma_names() -> None:
     names = {"BossaNova": "main", "BossaNovaFill": "fill", "BossaNovaIntro8": "intro", "BossaNova1End": "end",
              "Swing1SusPlus": "sus", "SwingWalkPlus": "plus", "kbossaFillAB": "fill"}
     assert {name: variant_of(name) for name in names} == names
+    pflib = {"rock1A": "main", "rock1B": "main", "rock1FA": "fill", "rock1FB": "fill", "rock1E": "end"}
+    assert {name: variant_of(name, "pflib") for name in pflib} == pflib
     assert base_of("BossaNova1SusPlus") == base_of("BossaNova1End") == "bossanova1"
 
 
