@@ -4,7 +4,8 @@ A writer process (`crash_writer.py`) adds generations and jobs in a loop and log
 its commit returned; it is SIGKILLed 20 times at random points (some during start-up and migration,
 most mid-write). After each kill a fresh connection recovers the WAL and must find an intact database
 holding every logged row with identical MIDI bytes. This checks SQLite's atomicity under process
-death (the page cache survives), not power loss.
+death (the page cache survives), not power loss. SQLite only: it is about the file and its WAL; on
+PostgreSQL the server owns durability (the outage test is in test_pg_server.py).
 """
 
 from __future__ import annotations

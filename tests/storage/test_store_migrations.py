@@ -1,4 +1,8 @@
-"""Migrations by PRAGMA user_version: idempotent, incremental, atomic, and refusing the future."""
+"""Migrations by PRAGMA user_version: idempotent, incremental, atomic, and refusing the future.
+
+SQLite only: these read the file's header and `sqlite_master` and run SQLite's migration scripts; the same
+steps on PostgreSQL (its own scripts, its version table) are in test_store_pg_schema.py.
+"""
 
 from __future__ import annotations
 

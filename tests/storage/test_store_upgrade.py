@@ -2,6 +2,8 @@
 
 `tests/storage/fixtures/` holds one `vN.db` per released schema version N (see its README); each is
 copied, opened with today's `Store`, and must come out at the current schema with every row intact.
+SQLite only: released stores are SQLite files (a PostgreSQL store starts at the current schema; a released
+file reaches PostgreSQL through `motif db copy`, test_store_copy.py).
 """
 
 from __future__ import annotations
