@@ -12,6 +12,7 @@ from storage.backends.sqlite import BUSY_TIMEOUT_MS
 from storage.errors import SchemaTooNewError, StoreError
 from storage.feedback import Feedback, FeedbackKind
 from storage.guilds import Preset
+from storage.job_progress import QueueHealth
 from storage.jobs import Job, JobState
 from storage.migrations import SCHEMA_VERSION
 from storage.paths import ENV_VAR, PostgresUrl, default_db_path, parse_location, resolve_db_path
@@ -35,6 +36,7 @@ __all__ = [
     "NewGeneration",
     "PostgresUrl",
     "Preset",
+    "QueueHealth",
     "SchemaTooNewError",
     "Store",
     "StoreError",

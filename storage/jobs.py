@@ -58,6 +58,9 @@ _CLAIMABLE = (
     " OR (state = 'running' AND lease_until < :now))"
 )
 _OLDEST = "ORDER BY created_at, rowid"
+TURN = ("(SELECT max(served.updated_at) FROM jobs AS served WHERE served.user_id = jobs.user_id"
+        " AND served.attempts > 0)")
+"""When a job's user last had a turn (a claim, or a job of theirs ending); NULL for someone never served."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +154,14 @@ class JobsMixin(StoreCore):
 
     async def enqueue_job(
         self, key: str, kind: str, payload: dict[str, Any], user_id: str | None = None,
-        guild_id: str | None = None, *, max_attempts: int = 3,
+        guild_id: str | None = None, *, max_attempts: int = 3, hold_s: float | None = None,
     ) -> tuple[Job, bool]:
         """Accept work under an idempotency key; return `(job, created)`.
 
         A key seen before returns the job it made, `created=False`, whatever state it is in; reusing a
-        key for a different kind of job is a bug and raises `StoreError`.
+        key for a different kind of job is a bug and raises `StoreError`. With `hold_s` the job is not
+        claimable until `release_job` (or, if the accepting process dies first, until `hold_s` is up): a
+        worker on another machine must not answer a request before it has been acknowledged.
         """
         check_text("idempotency key", key, max_chars=200)
         check_text("job kind", kind, max_chars=64)
@@ -166,15 +171,17 @@ class JobsMixin(StoreCore):
         if not isinstance(payload, dict):
             raise StoreError(f"job payload must be a dict, got {type(payload).__name__}")
         payload_json = to_json(payload, "job payload")
-        now = format_timestamp(utc_now())
+        moment = utc_now()
+        now = format_timestamp(moment)
+        held = None if hold_s is None else _later(moment, check_positive("hold_s", hold_s, maximum=MAX_LEASE_S))
 
         async def insert(conn: Connection) -> tuple[Job, bool]:
             job_id = await fresh_id(conn, "jobs")
             count = await conn.execute(
                 "INSERT INTO jobs (id, idempotency_key, kind, payload_json, max_attempts, user_id, guild_id,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " created_at, updated_at, run_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (idempotency_key) DO NOTHING",
-                (job_id, key, kind, payload_json, max_attempts, user_id, guild_id, now, now),
+                (job_id, key, kind, payload_json, max_attempts, user_id, guild_id, now, now, held),
             )
             rows = await conn.fetch("SELECT * FROM jobs WHERE idempotency_key = ?", (key,))
             return job_from_row(rows[0]), count == 1
@@ -185,14 +192,17 @@ class JobsMixin(StoreCore):
         return job, created
 
     async def claim_next_job(
-        self, worker_id: str, lease_s: float, *, prefer_users_not_in: Collection[str] = frozenset()
+        self, worker_id: str, lease_s: float, *, prefer_users_not_in: Collection[str] = frozenset(),
+        fair_turns: bool = False,
     ) -> Job | None:
         """Atomically take the oldest claimable job (pending, or running with an expired lease), or None.
 
         The job becomes running under `worker_id` until `now + lease_s`, with one more attempt counted.
         `prefer_users_not_in` skips those users' jobs while anyone else's are waiting (see the module
-        docstring for the round-robin idiom). Running jobs whose lease ran out on their last attempt
-        are marked failed here, never handed out again.
+        docstring for the round-robin idiom). With `fair_turns` the round is kept in the table instead, for
+        claimers on many machines: the job of the user served longest ago (`TURN`), claims taken one at a
+        time under a lock. Running jobs whose lease ran out on their last attempt are marked failed here,
+        never handed out again.
         """
         check_text("worker id", worker_id)
         check_positive("lease_s", lease_s, maximum=MAX_LEASE_S)
@@ -212,7 +222,13 @@ class JobsMixin(StoreCore):
                     (stamp, _kept_payload(hung), f"lease expired on attempt {hung.attempts} of {hung.max_attempts}"
                      f" (worker {hung.worker_id} stopped or hung)", hung.id),
                 )
-            job_id = await self._pick_job(conn, stamp, skip, self._dialect.skip_locked)
+            if fair_turns:  # each claim must see the turns the claims before it took, on every machine
+                await conn.lock("jobs:claim")
+                rows = await conn.fetch(f"SELECT id FROM jobs WHERE {_CLAIMABLE} ORDER BY {TURN} NULLS FIRST,"
+                                        f" created_at, rowid LIMIT 1{self._dialect.skip_locked}", {"now": stamp})
+                job_id = str(rows[0][0]) if rows else None
+            else:
+                job_id = await self._pick_job(conn, stamp, skip, self._dialect.skip_locked)
             if job_id is None:
                 return None
             rows = await conn.fetch(

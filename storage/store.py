@@ -11,7 +11,7 @@ Idiom (pick either, both close the connections):
     finally: await store.close()
 
 `Store` is assembled from one mixin per table group (`generations.py`, `users.py`, `guilds.py`,
-`jobs.py`, `feedback.py`) over the shared layer in `core.py`, which runs on an engine from `backends/`.
+`jobs.py` and `job_progress.py`, `feedback.py`) over the shared layer in `core.py`, which runs on an engine from `backends/`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from storage.backends import open_backend
 from storage.feedback import FeedbackMixin
 from storage.generations import GenerationsMixin
 from storage.guilds import GuildsMixin
+from storage.job_progress import JobProgressMixin
 from storage.jobs import JobsMixin
 from storage.paths import PostgresUrl, parse_location
 from storage.users import UsersMixin
@@ -54,7 +55,7 @@ class StoreOpening:
             await self._store.close()
 
 
-class Store(GenerationsMixin, UsersMixin, GuildsMixin, JobsMixin, FeedbackMixin):
+class Store(GenerationsMixin, UsersMixin, GuildsMixin, JobsMixin, JobProgressMixin, FeedbackMixin):
     """Async access to every Motif table, on SQLite or PostgreSQL, with the same behaviour on both."""
 
     @classmethod
