@@ -110,9 +110,10 @@ def _left_hand(ctx: Context, style: Style, program: int, bars: range, band: _Ban
     """Accompaniment for a lone keyboard/guitar: the groove's chords and bass low where a groove plays, else the
     comping pattern low, plus roots unless self-bassed."""
     if band.grooves is not None:
-        chords = groove_chords(ctx, band.grooves, band.plans, role_window(program, "left_hand"), 3, "chords",
-                               style.swing)
-        if band.bassed:
+        low, high = role_window(program, "chords")
+        window = (low, min(high, low + 22)) if band.bassed else role_window(program, "left_hand")
+        chords = groove_chords(ctx, band.grooves, band.plans, window, 3, "chords", style.swing)
+        if band.bassed:  # the bass player has the low end: the comping sits around middle C, out of the mud
             return chords
         return chords + groove_bass(ctx, band.grooves, band.plans, _bass_window(program), style.swing,
                                   style.allow_chromatic)

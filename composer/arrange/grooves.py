@@ -239,8 +239,10 @@ def choose_grooves(spec: Spec, rng: np.random.Generator | None = None, path: Pat
 
 
 def groove_note(spec: Spec) -> str | None:
-    """What the Spec's notes say about the accompaniment: the groove played, or that none fits the style."""
-    grooves = choose_grooves(spec)
-    if grooves is None:
-        return f"no MMA groove fits {spec.genre or 'this style'}: Motif's own accompaniment patterns play"
-    return f"accompaniment: MMA's {grooves.main.family} grooves (GPL-2+)"
+    """The Spec note for a piece whose accompaniment no MMA groove plays (None where one does, or where the
+    piece has no accompaniment: a solo line needs no groove). composer.generate adds it to the Spec's notes."""
+    accompanied = spec.drums or any(i.role in ("bass", "chords", "pad") for i in spec.instruments)
+    if not accompanied or choose_grooves(spec) is not None:
+        return None
+    return (f"no groove in MMA's library fits {spec.genre or 'this piece'} in {spec.time_signature}: "
+            "Motif's own accompaniment patterns play")

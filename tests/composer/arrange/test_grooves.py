@@ -12,7 +12,14 @@ import pytest
 from composer.arrange import arrange
 from composer.arrange.accompaniment import Context
 from composer.arrange.groove_play import groove_bass, groove_chords, groove_drums, plan_bars
-from composer.arrange.grooves import GROOVES_PATH, GrooveSet, choose_grooves, load_library, to_groove
+from composer.arrange.grooves import (
+    GROOVES_PATH,
+    GrooveSet,
+    choose_grooves,
+    groove_note,
+    load_library,
+    to_groove,
+)
 from composer.harmony.plan import plan_harmony
 from composer.meter import meter_of
 from composer.piece import Chord
@@ -184,3 +191,10 @@ def test_a_leading_piano_in_a_band_comps_under_its_tune() -> None:
     chorded_bars = {int(t // 4) for t, pitches in struck.items() if len(pitches) >= 3}
     assert len(chorded_bars) >= 6 and max(n.pitch for n in piano) > 66
     assert min(n.pitch for n in piano) >= 36  # the left hand stays above the bass player's register floor
+
+
+def test_the_note_says_where_no_groove_plays() -> None:
+    band = (Instrument("Synth", 81, "melody"), Instrument("808", 38, "bass"))
+    assert "Motif's own accompaniment" in (groove_note(Spec(genre="trap", instruments=band, drums=True)) or "")
+    assert groove_note(Spec(genre="rock", instruments=band, drums=True)) is None
+    assert groove_note(Spec(genre="trap", instruments=band[:1], drums=False)) is None
