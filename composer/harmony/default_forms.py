@@ -8,7 +8,7 @@ choosing a form is what makes the music repeat where a musician would repeat it.
 
 The table is data, one entry per style family (`FAMILIES`) and one family per genre id (`STYLE_FAMILIES`,
 `composer.styles.STYLES` keys; a genre not listed, and no genre, is a song: verse-chorus). A family lays out
-over a bar count by the first of its patterns whose sections come out a phrase long (`Family.unit_bars`)
+over a bar count by the first of its layouts whose sections come out a phrase long (`Layout.unit_bars`)
 and at least `MIN_SECTION_QUARTERS` long in the piece's meter; a count that fits none (a 16-bar blues,
 8 bars of AABA) gets no form, the unsectioned shape. The Spec is left alone: `Spec.form` stays the user's
 (empty when they named none) and the default is worked out again wherever the piece is laid out, from the
@@ -27,35 +27,39 @@ MIN_SECTION_QUARTERS = 8.0
 
 
 @dataclass(frozen=True)
-class Family:
-    """A default form family: patterns of (section name, length in units) tried in order, each laid out as
-    many as `max_rounds` times in a row (a 32-bar song is verse-chorus twice), and the unit lengths (bars)
-    that are phrases in this music, the longest preferred."""
+class Layout:
+    """One way a form family lays out: its sections as (name, length in units), laid out as many as
+    `max_rounds` times in a row (a 32-bar song is verse-chorus twice), with a unit (bars) among `unit_bars`,
+    the phrase lengths of this music, the longest preferred."""
 
-    patterns: tuple[tuple[tuple[str, int], ...], ...]
+    sections: tuple[tuple[str, int], ...]
     unit_bars: tuple[int, ...]
     max_rounds: int = 2
 
+
+Family = tuple[Layout, ...]
+"""A default form family: its layouts, tried in order."""
 
 _A, _B = ("A", 1), ("B", 1)
 
 FAMILIES: dict[str, Family] = {
     # Standards: the 32-bar song form, 8+8+8+8 (a 16-bar tune, 4 each).
-    "aaba": Family(((_A, _A, _B, _A),), (8, 4)),
-    # Songs: verse then chorus, 8 bars each; 32 bars play them twice.
-    "verse_chorus": Family(((("verse", 1), ("chorus", 1)),), (8,)),
+    "aaba": (Layout((_A, _A, _B, _A), (8, 4)),),
+    # Songs: 16 bars are a verse of 8 and a 4-bar chorus hook sung twice; 32 are verse-chorus twice, 8 each.
+    "verse_chorus": (Layout((("verse", 2), ("chorus", 1), ("chorus", 1)), (4,), max_rounds=1),
+                     Layout((("verse", 1), ("chorus", 1)), (8,))),
     # Dance tunes: two strains, each played twice (a 32-bar reel is 8+8+8+8).
-    "aabb": Family(((_A, _A, _B, _B),), (8, 4)),
+    "aabb": (Layout((_A, _A, _B, _B), (8, 4)),),
     # Blues: one 12-bar chorus after another (the AAB of its lines is inside the 12-bar plan).
-    "blues": Family(((_A,),), (12,), max_rounds=8),
+    "blues": (Layout((_A,), (12,), max_rounds=8),),
     # Chorales: bar form, two Stollen and an Abgesang as long as both.
-    "bar_form": Family(((_A, _A, ("B", 2)),), (4, 2)),
+    "bar_form": (Layout((_A, _A, ("B", 2)), (4, 2)),),
     # Art music: ternary ABA, else the rounded binary AABA.
-    "ternary": Family(((_A, _B, _A), (_A, _A, _B, _A)), (8, 4)),
+    "ternary": (Layout((_A, _B, _A), (8, 4)), Layout((_A, _A, _B, _A), (8, 4))),
     # Electronic: a 4- or 8-bar loop that returns around one contrasting B, or simply repeats.
-    "loop": Family(((_A, _A, _B, _A), (_A, _A)), (8, 4)),
+    "loop": (Layout((_A, _A, _B, _A), (8, 4)), Layout((_A, _A), (8, 4))),
     # Ambient and drones: through-composed, nothing returns.
-    "through": Family((), ()),
+    "through": (),
 }
 """How each family lays out (a section name is a letter or a `prompts.spec.SECTION_NAMES` name)."""
 
@@ -85,17 +89,17 @@ def family_for(genre: str | None) -> Family:
 
 
 def lay_out(family: Family, bars: int, bar_quarters: float) -> tuple[Section, ...]:
-    """The family's form over `bars` bars: the first pattern and round count (fewest rounds first, then the
+    """The family's form over `bars` bars: the first layout and round count (fewest rounds first, then the
     longest unit) whose sections are whole phrases; () when none fits or the form would be a single section
     (nothing returns, so the piece is simply composed through)."""
-    for pattern in family.patterns:
-        units = sum(n for _, n in pattern)
-        for rounds in range(1, family.max_rounds + 1):
-            for unit in family.unit_bars:
-                shortest_q = unit * min(n for _, n in pattern) * bar_quarters
-                if unit * units * rounds != bars or shortest_q < MIN_SECTION_QUARTERS:
+    for layout in family:
+        units = sum(n for _, n in layout.sections)
+        shortest = min(n for _, n in layout.sections)
+        for rounds in range(1, layout.max_rounds + 1):
+            for unit in layout.unit_bars:
+                if unit * units * rounds != bars or unit * shortest * bar_quarters < MIN_SECTION_QUARTERS:
                     continue
-                sections = tuple(Section(name, unit * n) for name, n in pattern) * rounds
+                sections = tuple(Section(name, unit * n) for name, n in layout.sections) * rounds
                 return sections if len(sections) > 1 else ()
     return ()
 
@@ -114,4 +118,5 @@ def default_form(spec: Spec) -> tuple[Section, ...]:
     return form
 
 
-__all__ = ["FAMILIES", "MIN_SECTION_QUARTERS", "STYLE_FAMILIES", "Family", "default_form", "family_for", "lay_out"]
+__all__ = ["FAMILIES", "MIN_SECTION_QUARTERS", "STYLE_FAMILIES", "Family", "Layout", "default_form", "family_for",
+           "lay_out"]

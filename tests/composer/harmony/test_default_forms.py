@@ -27,7 +27,8 @@ from tests.engines import melody_source
 RULES_ONLY = ParseConfig(use_encoder=False)
 FORMED = (
     ("jazz standard in F for tenor sax and piano, 32 bars", ["A", "A", "B", "A"]),
-    ("a pop song in C with piano, bass and drums, 16 bars", ["verse", "chorus"]),
+    ("a pop song in C with piano, bass and drums, 16 bars", ["verse", "chorus", "chorus"]),
+    ("an energetic rock song in E with guitar, bass and drums, 32 bars", ["verse", "chorus", "verse", "chorus"]),
     ("a lively reel in D for fiddle, 16 bars", ["A", "A", "B", "B"]),
     ("deep house in A minor with piano and drums, 16 bars", ["A", "A", "B", "A"]),
     ("a slow blues in G with guitar and bass, 24 bars", ["A", "A"]),
@@ -103,10 +104,10 @@ def test_every_style_has_a_form_family_and_every_layout_adds_up() -> None:
 
 def test_the_users_progression_keeps_looping_through_a_default_form() -> None:
     """Each section of a default form starts the user's progression again, so the form is used only where the
-    progression fits every section whole: four chords in 8-bar sections, not three."""
+    progression fits every section whole: four chords in 8- and 4-bar sections, not three."""
     four = parse("a pop song over Am F C G, 16 bars", RULES_ONLY)
     three = parse("a pop song over C G Am, 16 bars", RULES_ONLY)
-    assert [s.bars for s in default_form(four)] == [8, 8]
+    assert [s.bars for s in default_form(four)] == [8, 4, 4]
     assert default_form(three) == ()
 
 

@@ -163,8 +163,8 @@ def test_two_chords_a_bar_put_a_chord_tone_on_every_beat() -> None:
 
 def test_chord_edit_figures_by_style() -> None:
     """The slots heard as asked, per parent style and harmonic rhythm (run with -s for the table): six styles x
-    four seeds x five chord edits. Jazz and blues at two chords a bar are the weak cells (the walking bass plays
-    an approach note on the second beat of each two-beat chord); the floor is on the whole table."""
+    four seeds x five chord edits. Jazz, swing and blues at two chords a bar were the weak cells (a passing
+    tone on the second beat of a two-beat chord; the hand-written walking bass's approach note there)."""
     from collections import defaultdict
 
     tally: dict[tuple[str, float], list[int]] = defaultdict(lambda: [0, 0])
@@ -180,4 +180,6 @@ def test_chord_edit_figures_by_style() -> None:
         print(f"{style:6s} x{per_bar:g}/bar {heard}/{asked} = {heard / asked:.1%}")
     heard, asked = (sum(cell[i] for cell in tally.values()) for i in (0, 1))
     print(f"all {heard}/{asked} = {heard / asked:.1%}")
-    assert heard / asked >= 0.78
+    assert heard / asked >= 0.95
+    weak = {cell: f"{a}/{b}" for cell, (a, b) in tally.items() if a < 0.85 * b}
+    assert not weak, f"cells heard in under 85% of their slots: {weak}"
