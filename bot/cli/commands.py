@@ -1,4 +1,5 @@
-"""`motif parse`, `motif compose`, `motif bench` and `motif bot`, and the `app` every other command joins.
+"""`motif parse`, `motif compose`, `motif bench` and `motif bot`, and the `app` every other command joins
+(`motif worker` lives in `worker.py`).
 
 With `--json`, stdout carries only JSON objects, one per line; everything for people goes to stderr, so
 scripts can pipe the output. Bad input exits with code 2 and an `{"error": ...}` object.
@@ -144,20 +145,26 @@ def bench_command(
 
 def bot_command(
     env_file: Annotated[Path, typer.Option("--env-file", help="A .env file with DISCORD_TOKEN.")] = Path(".env"),
+    external_queue: Annotated[bool, typer.Option(
+        "--external-queue/--local-queue", envvar="MOTIF_EXTERNAL_QUEUE",
+        help="Leave every job to `motif worker` processes (PostgreSQL store): this process runs the gateway only.",
+    )] = False,
 ) -> None:
     """Run Motif's Discord bot (DISCORD_TOKEN from the environment or `.env`; see docs/discord.md)."""
     from bot.discord_app import bot_command as run  # discord.py loads only for this command
 
-    run(env_file)
+    run(env_file, external_queue)
 
 
 def register_commands() -> None:
     """Commands kept in their own modules: iterating on pieces, data and training."""
     from bot.cli.iterate import register as register_iterate
     from bot.cli.learn import data_app, eval_command, train_command
+    from bot.cli.worker import worker_command
 
     register_iterate(app)
     app.command("bot")(bot_command)
+    app.command("worker")(worker_command)
     app.add_typer(data_app, name="data")
     app.command("train")(train_command)
     app.command("eval")(eval_command)

@@ -1,6 +1,9 @@
 """Motif on Discord: slash commands, mentions and replies, persistent buttons, a durable fair job queue.
 
-`bot_command()` is the `motif bot` entry point; `run_bot(settings)` runs the bot until it is stopped.
+`bot_command()` is the `motif bot` entry point; `run_bot(settings)` runs the bot until it is stopped. With
+the store on PostgreSQL the queue is shared (`queue.JobQueue`), so `motif worker`s on other machines
+(`remote/`) may take jobs too; `run_bot(settings, external=True)` leaves every job to them and runs the
+gateway only (one worker process stays, for lineage pictures: nothing heavy runs on the event loop).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from bot.discord_app.pool import WorkerCrashed, WorkerPool, start_workers
 from bot.discord_app.worker import WorkerConfig
 from bot.settings import BotSettings, SettingsError, load_settings, read_environment
 from bot.studio import StudioConfig, default_engine
-from storage import Store, StoreError
+from storage import PostgresUrl, Store, StoreError
 
 __all__ = ["BotOptions", "MotifBot", "WorkerConfig", "WorkerCrashed", "WorkerPool", "bot_command", "run_bot"]
 
@@ -34,19 +37,25 @@ def worker_config(settings: BotSettings) -> WorkerConfig:
     return WorkerConfig(studio, fault_kill_on_prompt=settings.fault_kill_on_prompt)
 
 
-async def run_bot(settings: BotSettings) -> None:
-    """Open the store, start the worker processes, connect to Discord; pending jobs resume at once."""
+async def run_bot(settings: BotSettings, external: bool = False) -> None:
+    """Open the store, start the worker processes, connect to Discord; pending jobs resume at once (unless
+    `external`: then `motif worker`s take them, and only a PostgreSQL store can be shared with them)."""
     config = worker_config(settings)
+    if external and not isinstance(settings.db_path, PostgresUrl):
+        raise SettingsError("an external queue needs the store on PostgreSQL (MOTIF_DB=postgresql://...)")
     if config.fault_kill_on_prompt:
         log.warning("MOTIF_FAULT_KILL_ON_PROMPT is set: a prompt containing it kills its worker (tests only)")
     processes = start_workers(
-        settings.workers, config.studio.engine, settings.worker_memory_mb * 1024 * 1024 or None, settings.job_timeout_s
+        1 if external else settings.workers, config.studio.engine, settings.worker_memory_mb * 1024 * 1024 or None,
+        settings.job_timeout_s,
     )
     processes.warm()  # models load while the bot connects, not during the first users' jobs
     try:
         async with Store.open(settings.db_path) as store:
             options = BotOptions(
                 lanes=settings.workers,
+                run_queue=not external,
+                shared_queue=store.engine == "postgresql",
                 lease_s=settings.lease_s,
                 attachment_limit_bytes=settings.attachment_limit_bytes,
                 message_content=settings.message_content,
@@ -60,8 +69,9 @@ async def run_bot(settings: BotSettings) -> None:
         processes.shutdown(wait=True, cancel_futures=True)
 
 
-def bot_command(env_file: Path = Path(".env")) -> None:
-    """Run Motif's Discord bot (DISCORD_TOKEN from the environment or `.env`; see docs/discord.md)."""
+def bot_command(env_file: Path = Path(".env"), external: bool = False) -> None:
+    """Run Motif's Discord bot (DISCORD_TOKEN from the environment or `.env`; see docs/discord.md); with
+    `external`, the gateway only, `motif worker`s doing the jobs."""
     import typer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -70,11 +80,12 @@ def bot_command(env_file: Path = Path(".env")) -> None:
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    log.info("starting Motif bot: %d workers, db %s", settings.workers, settings.db_path)
+    log.info("starting Motif bot: %s, db %s", "jobs left to motif worker" if external else
+             f"{settings.workers} workers", settings.db_path)
     try:
-        asyncio.run(run_bot(settings))
+        asyncio.run(run_bot(settings, external))
     except KeyboardInterrupt:
         log.info("stopped")
-    except StoreError as exc:  # an unusable store (a bad file, an unreachable PostgreSQL): a message, no traceback
+    except (StoreError, SettingsError) as exc:  # an unusable store (a bad file, an unreachable PostgreSQL): a message, no traceback
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -27,7 +27,7 @@ from discord import app_commands
 from bot.discord_app.commands import HISTORY_PAGE, add_commands, history_embed
 from bot.discord_app.delivery import DiscordDelivery
 from bot.discord_app.handles import Tracker
-from bot.discord_app.intake import Intake, read_midi_attachment, scope_of, unknown_piece, user_key
+from bot.discord_app.intake import BUSY, Intake, read_midi_attachment, scope_of, unknown_piece, user_key
 from bot.discord_app.limits import WINDOW, RateLimiter, Refusal
 from bot.discord_app.lineage import LineageLimiter, entries, lineage_png, lineage_text, shown_authors
 from bot.discord_app.pool import WorkerCrashed, WorkerPool
@@ -56,6 +56,10 @@ class BotOptions:
     message_content: bool = False
     sync_guild: int | None = None
     run_queue: bool = True
+    """Run queue lanes (and so worker processes' jobs) in this process; False: `motif worker`s do (the bot is
+    then the gateway only)."""
+    shared_queue: bool = False
+    """The queue is shared with other processes or machines (the store on PostgreSQL): see `queue.JobQueue`."""
     progress_interval_s: float = 2.0
     job_retention_s: float = DEFAULT_JOB_RETENTION_DAYS * 24 * 3600.0
     """How long finished jobs are kept (never less than the rate-limit window, which counts them)."""
@@ -80,7 +84,8 @@ class MotifBot(discord.Client):
         self.board = QueueBoard(store, self.tracker, options.progress_interval_s)
         self.delivery = DiscordDelivery(self, store, self.tracker, self.board)
         self.queue = JobQueue(
-            store, pool, self.delivery, lanes=options.lanes, lease_s=options.lease_s, poll_s=options.poll_s
+            store, pool, self.delivery, lanes=options.lanes, lease_s=options.lease_s, poll_s=options.poll_s,
+            shared=options.shared_queue,
         )
         self.intake = Intake(
             store, self.queue, self.tracker, RateLimiter(store), options.attachment_limit_bytes, self.board
@@ -131,9 +136,19 @@ class MotifBot(discord.Client):
     # -- mentions and replies ------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
-        """A mention composes; a reply to a Motif piece remixes it; a MIDI attachment is starting material."""
+        """A mention composes; a reply to a Motif piece remixes it; a MIDI attachment is starting material.
+        If that cannot be taken (the store is down), the person reads `BUSY` (see `intake`)."""
         if message.author.bot or self.user is None:
             return
+        try:
+            await self._take_message(message)
+        except Exception:  # noqa: BLE001 - nothing was accepted: say so instead of staying silent
+            log.exception("could not take message %s", message.id)
+            with contextlib.suppress(discord.HTTPException):
+                await message.reply(BUSY, mention_author=False)
+
+    async def _take_message(self, message: discord.Message) -> None:
+        assert self.user is not None
         parent = None
         if message.reference is not None and message.reference.message_id is not None:
             # Scoped: a piece forwarded from another server (or a DM) is no piece here.

@@ -2,14 +2,18 @@
 
 Order matters for durability: refusals are answered at once; an accepted request is written to the
 store (keyed by the interaction or message id) before the user sees it acknowledged, so a crash after
-the acknowledgement never loses it. A request delivered twice finds its job already there.
+the acknowledgement never loses it. A request delivered twice (two bot replicas, a redelivered event)
+finds its job already there and is left to the first delivery. When the store cannot be reached (a
+PostgreSQL outage), nothing is accepted and the person reads `BUSY` instead of a failed interaction.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 import discord
@@ -31,6 +35,8 @@ from storage import Generation, GuildSettings, Job, Store
 from storage.generations import Scope
 
 log = logging.getLogger(__name__)
+
+BUSY = "Motif is busy right now and could not take this request. Please try again in a minute."
 
 
 def style_of(settings: GuildSettings, suffix: str = "", overrides: dict[str, Any] | None = None) -> Style:
@@ -142,7 +148,27 @@ class Intake:
             **fields,
         )
 
-    async def compose_from_interaction(
+    async def guarded(self, interaction: discord.Interaction, work: Awaitable[None]) -> None:
+        """Run an interaction's intake; if it fails before the request is acknowledged (the store is down),
+        say `BUSY` rather than leave the person with a failed interaction. Once acknowledged, a job is
+        stored and will be answered, so a later failure (the position shown) is only logged."""
+        try:
+            await work
+        except Exception:  # noqa: BLE001 - whatever it was, nothing was accepted: say so
+            log.exception("could not take interaction %s", interaction.id)
+            with contextlib.suppress(discord.HTTPException):
+                if not interaction.response.is_done():
+                    await interaction.response.send_message(BUSY, ephemeral=True)
+
+    async def compose_from_interaction(self, interaction: discord.Interaction, *args: Any) -> None:
+        """/compose (see `_compose`), answered `BUSY` if it cannot be taken."""
+        await self.guarded(interaction, self._compose(interaction, *args))
+
+    async def remix_from_interaction(self, interaction: discord.Interaction, gen_id: str, instruction: str) -> None:
+        """Variation, Continue, the Remix modal and the context menu (see `_remix`), `BUSY` if not taken."""
+        await self.guarded(interaction, self._remix(interaction, gen_id, instruction))
+
+    async def _compose(
         self,
         interaction: discord.Interaction,
         prompt: str,
@@ -178,10 +204,7 @@ class Intake:
         )
         await self.accept_interaction(interaction, request, settings)
 
-    async def remix_from_interaction(
-        self, interaction: discord.Interaction, gen_id: str, instruction: str
-    ) -> None:
-        """Variation, Continue, the Remix modal and the context menu all land here."""
+    async def _remix(self, interaction: discord.Interaction, gen_id: str, instruction: str) -> None:
         settings = await self._settings(interaction.guild_id)
         if await visible_piece(self.store, interaction, gen_id) is None:
             return
@@ -200,14 +223,27 @@ class Intake:
         job, created = admitted
         if not created:  # delivered twice: the first delivery answers
             return
-        await self.remember_user(request.author, request.author_name)
         await interaction.response.defer(thinking=True)
         handle = InteractionHandle(interaction)
         self.tracker.resolve(request.key, handle)
-        position = await self.queue.position(job)
-        if position is not None:
-            self.board.note_shown(request.key, position)
-            await handle.show(queued_text(position), queued=True)
+        try:
+            await self.remember_user(request.author, request.author_name)
+            position = await self.queue.position(job)
+            if position is not None:
+                self.board.note_shown(request.key, position)
+                await handle.show(queued_text(position), queued=True)
+        finally:
+            await self._acknowledged(job, request)
+
+    async def _acknowledged(self, job: Job, request: Request) -> None:
+        """Let workers take the job; on a shared queue another machine may post it, so this process keeps no
+        live handle (the worker answers through the interaction's webhook or finds the reply)."""
+        try:
+            await self.queue.acknowledged(job)
+        except Exception:  # noqa: BLE001 - the hold runs out on its own (`queue.HOLD_S`): the job still runs
+            log.exception("could not release %s; it runs once its hold is up", request.key)
+        if self.queue.shared:
+            self.tracker.forget(request.key)
 
     # -- messages ------------------------------------------------------------------------------------
 
@@ -222,12 +258,17 @@ class Intake:
         job, created = admitted
         if not created:
             return
-        position = await self.queue.position(job)
+        try:
+            position = await self.queue.position(job)
+        except Exception:  # noqa: BLE001 - the job is stored; only the position is missing
+            log.exception("could not read the queue position of %s", request.key)
+            position = None
         text = queued_text(position) if position is not None else "Composing..."
         if position is not None:
             self.board.note_shown(request.key, position)
         reply = await message.reply(text, mention_author=False)
         self.tracker.resolve(request.key, MessageHandle(reply))
+        await self._acknowledged(job, request)
 
     def message_request(self, message: discord.Message, limit_bytes: int, **fields: Any) -> Request:
         target = ReplyTarget(

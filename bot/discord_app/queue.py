@@ -7,6 +7,13 @@ the lease runs out (or at once after a restart, for pending jobs), and the deliv
 answer per request because it edits the message it already made. A worker process that dies is the
 pool's business (`pool.WorkerPool.run`: replaced, the job run once more, then a clear failure outcome);
 those runs are not the job's attempts, so nobody sees "attempt 2" for another member's crash.
+
+Shared (`shared=True`, the store on PostgreSQL with `motif worker` on other machines): the same lanes, but
+the round robin lives in the jobs table (`claim_next_job(fair_turns=True)`), since no one process sees
+every claim; the bot writes each job held (`HOLD_S`) and releases it once acknowledged (`acknowledged`),
+so no worker answers a request Discord does not yet know was accepted; and a lane records the composed
+piece on the job before posting, so a job taken over from a worker that died mid-post is not composed
+again and edits the message already posted instead of making a second one.
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ from storage import Job, Store
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 2.0
+HOLD_S = 30.0
+"""How long a shared queue's new job waits for its acknowledgement before workers may take it anyway (the
+bot died in between: the job is not lost; its answer goes to the interaction's webhook as after a restart)."""
 COMPOSED = "composed"
 """Key of a job's result holding the piece composed by an attempt whose post failed."""
 
@@ -68,6 +78,7 @@ class JobQueue:
         lanes: int,
         lease_s: float = 60.0,
         poll_s: float = 1.0,
+        shared: bool = False,
     ) -> None:
         self.store = store
         self.pool = pool
@@ -75,6 +86,7 @@ class JobQueue:
         self.lanes = lanes
         self.lease_s = lease_s
         self.poll_s = poll_s
+        self.shared = shared
         self.scheduler = FairScheduler()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -84,11 +96,22 @@ class JobQueue:
     async def submit(self, request: Request) -> tuple[Job, bool]:
         """Write the job before anyone acknowledges it; a repeated key returns the first job, not a new one."""
         job, created = await self.store.enqueue_job(
-            request.key, JOB_KIND, request.to_payload(), user_id=request.author, guild_id=request.guild
+            request.key, JOB_KIND, request.to_payload(), user_id=request.author, guild_id=request.guild,
+            hold_s=HOLD_S if self.shared else None,
         )
         if created:
             self._wake.set()
         return job, created
+
+    async def acknowledged(self, job: Job) -> None:
+        """The request has been acknowledged on Discord: a shared queue's job may be taken now."""
+        if self.shared:
+            await self.store.release_job(job.id)
+
+    async def _claim(self, worker_id: str) -> Job | None:
+        if self.shared:
+            return await self.store.claim_next_job(worker_id, self.lease_s, fair_turns=True)
+        return await self.scheduler.claim(self.store, worker_id, self.lease_s)
 
     async def position(self, job: Job) -> int | None:
         """1-based place in the queue, None once running or done."""
@@ -118,7 +141,7 @@ class JobQueue:
         worker_id = f"{self._name}:lane{index}"
         while not self._stopping:
             try:
-                job = await self.scheduler.claim(self.store, worker_id, self.lease_s)
+                job = await self._claim(worker_id)
             except Exception:  # noqa: BLE001 - a store hiccup must not kill the lane
                 log.exception("claiming a job failed")
                 job = None
@@ -145,6 +168,8 @@ class JobQueue:
             if outcome is None:
                 return
             composed = outcome["result"] if outcome["ok"] else None
+            if self.shared and composed is not None:  # before posting: a takeover posts this piece, once
+                await self.store.record_job_result(job.id, {COMPOSED: composed}, worker_id=worker_id)
             record = await self.delivery.finished(job, request, outcome)
             if outcome["ok"]:
                 await self.store.complete_job(job.id, record, worker_id=worker_id)

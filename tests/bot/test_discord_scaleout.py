@@ -1,0 +1,103 @@
+"""Past one machine, end to end: the store and the queue on PostgreSQL, the bot as a gateway only, and
+`motif worker`s as real separate processes posting through the fake Discord over HTTP.
+
+The faults of issue 15: a worker killed with SIGKILL in the middle of a job (another worker takes the job
+over once its lease runs out, and it is posted once), and two bot processes receiving the same interaction
+(one job, one answer). The PostgreSQL outage under load is in test_discord_outage.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.discord_app.pool import ProcessGroup
+from storage import Job, PostgresUrl, Store
+from tests.bot import discord_harness
+from tests.bot.discord_harness import answered, is_final, open_world
+from tests.bot.remote_harness import remotes
+from tests.pg_server import PostgresServer, create_schema
+
+executor = discord_harness.executor
+
+LEASE_S = 3.0
+"""Short, so the killed worker's job moves on within the test (production: 60 s)."""
+
+
+async def _job_when(store: Store, key: str, ready: object, timeout_s: float = 60.0) -> Job:
+    for _ in range(int(timeout_s / 0.05)):
+        job = await store.get_job_by_key(key)
+        if job is not None and ready(job):  # type: ignore[operator]
+            return job
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"job {key} never reached the state the test waits for: {job}")
+
+
+async def test_a_worker_killed_mid_job_is_taken_over_and_posted_once(
+    tmp_path: Path, executor: ProcessGroup, postgres_server: PostgresServer
+) -> None:
+    url = await create_schema(postgres_server, prefix="scale")
+    async for world in open_world(tmp_path, executor, images=False, db=PostgresUrl(url)):
+        fake, general = world.fake, world.guild.channel("general")
+        await world.store.set_guild_settings(str(world.guild.id), max_bars=64)  # a long piece: time to kill it
+        with remotes(fake, url, tmp_path) as group:
+            doomed = await group.worker(lease_s=LEASE_S)
+            async with fake.running(world.bot(run_queue=False, shared_queue=True)):
+                alice, bob = fake.add_user("alice"), fake.add_user("bob")
+                asked = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "a long march", "bars": 64})
+                key = f"interaction:{asked.id}"
+                first = await _job_when(world.store, key, lambda j: j.state == "running")
+                doomed.kill()  # the worker and its composing process, mid-job
+                assert (await world.store.get_job_by_key(key)).state == "running"  # type: ignore[union-attr]
+                await group.worker(lease_s=LEASE_S)
+                piece = (await fake.wait_for_response(asked, answered, timeout=90)).message
+                assert piece is not None
+                reply = await fake.user_sends(bob, general, "faster", reply_to=piece)  # the bot finds it: a remix
+                await fake.wait_for_bot_message(
+                    general, lambda m, r=reply: m.reference_id == r.id and is_final(m), timeout=60
+                )
+        job = await world.store.get_job_by_key(key)
+        assert job is not None and job.state == "done" and job.attempts == 2
+        assert job.worker_id != first.worker_id  # finished by the second worker
+        assert job.result is not None and job.result["message_id"] == str(piece.id)
+        mine = [m for m in fake.bot_messages_in(general) if m.interaction_id == asked.id]
+        assert len(mine) == 1 and is_final(mine[0])  # posted once: the takeover edited the same message
+        assert len([m for m in fake.bot_messages_in(general) if is_final(m)]) == 2  # the piece and its remix
+        assert any("attempt 2" in str(r.data.get("content")) for r in fake.interaction_responses(asked))
+        assert fake.refusals == []
+
+
+async def test_two_bot_processes_given_one_interaction_answer_it_once(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    from tests.fakediscord import FakeDiscord
+
+    url = await create_schema(postgres_server, prefix="replicas")
+    async with Store.open(PostgresUrl(url)) as store:  # the tables exist before three processes race to make them
+        fake = await FakeDiscord.start(token="test-token", bot_name="Motif")
+        try:
+            guild = fake.add_guild("Studio", channels=["general"])
+            general = guild.channel("general")
+            with remotes(fake, url, tmp_path) as group:
+                bots = [group.spawn("bot"), group.spawn("bot")]
+                worker = await group.worker()
+                for bot in bots:
+                    await bot.wait_for_log("has connected to Gateway")
+                await fake.wait_for(lambda: len(fake.gateway.connected_sessions()) == 2, timeout=30)
+                alice = fake.add_user("alice")
+                await asyncio.sleep(0.5)  # the member reaches both bots
+                asked = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "a reel", "bars": 4})
+                await fake.wait_for_response(asked, answered, timeout=90)
+                await asyncio.sleep(1.0)  # time for a second answer, were one coming
+                assert worker.process.poll() is None
+            finals = [m for m in fake.bot_messages_in(general) if is_final(m)]
+            assert len(finals) == 1 and finals[0].interaction_id == asked.id
+            callbacks = [r for r in fake.interaction_responses(asked) if r.kind == "callback"]
+            assert len(callbacks) == 1 and fake.refusals == []  # the second bot never tried to answer
+            jobs = await store.count_jobs_since(
+                (await store.get_job_by_key(f"interaction:{asked.id}")).created_at,  # type: ignore[union-attr]
+                user_id=f"discord:{alice.id}",
+            )
+            assert jobs == 1
+        finally:
+            await fake.stop()
