@@ -1,0 +1,78 @@
+"""PostgreSQL stops for 10 s in the middle of a load run: the gateway-only bot, two real `motif worker`
+processes, the fake Discord. Requests that arrive while the store is down are answered `BUSY` at once (never
+a failed interaction, never a traceback); every request acknowledged before or after the outage is composed
+and posted exactly once; jobs in flight when the server went away finish after it comes back."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Awaitable
+from pathlib import Path
+
+from bot.discord_app.intake import BUSY
+from bot.discord_app.pool import ProcessGroup
+from storage import PostgresUrl
+from tests.bot import discord_harness
+from tests.bot.discord_harness import answered, is_final, open_world
+from tests.bot.remote_harness import remotes
+from tests.fakediscord import FakeChannel, FakeDiscord, FakeInteraction, FakeUser
+from tests.pg_server import PostgresServer, create_schema
+
+executor = discord_harness.executor
+
+OUTAGE_S = 10.0
+USERS = 6
+
+
+def fake_ask(
+    fake: FakeDiscord, users: list[FakeUser], channel: FakeChannel, n: int, bars: int
+) -> Awaitable[FakeInteraction]:
+    """/compose from the n-th request's member (members take turns)."""
+    return fake.user_invokes_slash(users[n % len(users)], channel, "compose", {"prompt": f"a reel number {n}", "bars": bars})
+
+
+def _said(interaction: FakeInteraction) -> list[str]:
+    return [str(r.data.get("content") or "") for r in interaction.responses]
+
+
+async def test_a_ten_second_postgresql_outage_loses_nothing_accepted(
+    tmp_path: Path, executor: ProcessGroup, postgres_server: PostgresServer
+) -> None:
+    url = await create_schema(postgres_server, prefix="outage")
+    async for world in open_world(tmp_path, executor, images=False, db=PostgresUrl(url)):
+        fake, general = world.fake, world.guild.channel("general")
+        with remotes(fake, url, tmp_path) as group:
+            await asyncio.gather(group.worker(lease_s=20.0), group.worker(lease_s=20.0))
+            async with fake.running(world.bot(run_queue=False, shared_queue=True)):
+                users = [fake.add_user(f"user{n}") for n in range(USERS)]
+                await asyncio.sleep(0.3)  # member events reach the bot
+
+                ask = functools.partial(fake_ask, fake, users, general)
+                before = [await ask(n, 8) for n in range(2 * USERS)]  # a queue the workers are still on
+                for interaction in before:
+                    await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=10)
+                health = await world.store.queue_health()
+                assert health.pending + health.running > 0  # the outage hits work in hand, not an idle queue
+                await asyncio.to_thread(postgres_server.stop)
+                down_at = time.monotonic()
+                during = [await ask(n, 4) for n in range(3)]
+                for interaction in during:
+                    await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=10)
+                await asyncio.sleep(max(0.0, OUTAGE_S - (time.monotonic() - down_at)))
+                await asyncio.to_thread(postgres_server.launch)
+                after = [await ask(n, 4) for n in range(3)]
+                accepted = before + after
+                for interaction in accepted:
+                    await fake.wait_for_response(interaction, answered, timeout=120)
+
+        for interaction in during:  # told at once, in words, and nothing stored for them
+            assert _said(interaction) == [BUSY]
+            assert await world.store.get_job_by_key(f"interaction:{interaction.id}") is None
+        finals = [m for m in fake.bot_messages_in(general) if is_final(m)]
+        assert sorted(m.interaction_id for m in finals) == sorted(i.id for i in accepted)  # each once, none lost
+        for interaction in accepted:
+            job = await world.store.get_job_by_key(f"interaction:{interaction.id}")
+            assert job is not None and job.state == "done", job
+        assert not any("Traceback" in text for i in accepted + during for text in _said(i))
