@@ -16,6 +16,7 @@ from storage.job_progress import QueueHealth
 from storage.jobs import Job, JobState
 from storage.migrations import SCHEMA_VERSION
 from storage.paths import ENV_VAR, PostgresUrl, default_db_path, parse_location, resolve_db_path
+from storage.quota import Quota, QuotaExceeded
 from storage.records import MAX_MIDI_BYTES, Generation, GenerationSummary, NewGeneration
 from storage.settings import GuildSettings
 from storage.store import Store, StoreOpening
@@ -37,6 +38,8 @@ __all__ = [
     "PostgresUrl",
     "Preset",
     "QueueHealth",
+    "Quota",
+    "QuotaExceeded",
     "SchemaTooNewError",
     "Store",
     "StoreError",

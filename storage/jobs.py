@@ -30,6 +30,7 @@ Hygiene: `payload[TRANSIENT_KEY]` holds what a job needs only while it may still
 reply token, an uploaded file's bytes). The store drops it in the same write that ends the job (done, or
 failed for good), so finished jobs keep neither secrets nor uploads; `purge_finished_jobs` then deletes
 finished jobs once they are old enough not to matter for rate limits or redelivered requests.
+Rate-limit counting over the table is `quota.py`'s.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from storage.backends import Connection, Row
 from storage.checks import check_positive, check_text, check_user_id
 from storage.core import StoreCore, fresh_id
 from storage.errors import StoreError
+from storage.quota import Quota, admit
 from storage.records import format_timestamp, from_json, to_json, utc_now
 
 JobState = Literal["pending", "running", "done", "failed"]
@@ -130,24 +132,6 @@ def _check_held(job: Job, worker_id: str | None, action: str) -> None:
         )
 
 
-def _window(
-    since: datetime, user_id: str | None, guild_id: str | None, include_failed: bool = True
-) -> tuple[str, tuple[str, ...]]:
-    """The WHERE clause (and its parameters) of a rate-limit window; at least one scope is required."""
-    if user_id is None and guild_id is None:
-        raise StoreError("counting jobs needs a user_id, a guild_id or both")
-    if not isinstance(since, datetime) or since.tzinfo is None:
-        raise StoreError(f"since must be a timezone-aware datetime, got {since!r}")
-    clauses, params = ["created_at >= ?"], [format_timestamp(since)]
-    if not include_failed:
-        clauses.append("state != 'failed'")
-    for column, value in (("user_id", user_id), ("guild_id", guild_id)):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    return " AND ".join(clauses), tuple(params)
-
-
 class JobsMixin(StoreCore):
     """Enqueue, claim, finish and inspect jobs."""
 
@@ -155,13 +139,16 @@ class JobsMixin(StoreCore):
     async def enqueue_job(
         self, key: str, kind: str, payload: dict[str, Any], user_id: str | None = None,
         guild_id: str | None = None, *, max_attempts: int = 3, hold_s: float | None = None,
+        quota: Quota | None = None,
     ) -> tuple[Job, bool]:
         """Accept work under an idempotency key; return `(job, created)`.
 
         A key seen before returns the job it made, `created=False`, whatever state it is in; reusing a
         key for a different kind of job is a bug and raises `StoreError`. With `hold_s` the job is not
         claimable until `release_job` (or, if the accepting process dies first, until `hold_s` is up): a
-        worker on another machine must not answer a request before it has been acknowledged.
+        worker on another machine must not answer a request before it has been acknowledged. With `quota`
+        the rate limits are checked in the same transaction as the insert (`quota.admit`): `QuotaExceeded`
+        when full, however many processes accept requests at once.
         """
         check_text("idempotency key", key, max_chars=200)
         check_text("job kind", kind, max_chars=64)
@@ -176,6 +163,8 @@ class JobsMixin(StoreCore):
         held = None if hold_s is None else _later(moment, check_positive("hold_s", hold_s, maximum=MAX_LEASE_S))
 
         async def insert(conn: Connection) -> tuple[Job, bool]:
+            if quota is not None:
+                await admit(conn, quota, key, user_id, guild_id)
             job_id = await fresh_id(conn, "jobs")
             count = await conn.execute(
                 "INSERT INTO jobs (id, idempotency_key, kind, payload_json, max_attempts, user_id, guild_id,"
@@ -367,25 +356,6 @@ class JobsMixin(StoreCore):
         for job in await self.pending_jobs(limit=100_000):
             grouped.setdefault(job.user_id, []).append(job)
         return grouped
-
-    async def count_jobs_since(
-        self, since: datetime, *, user_id: str | None = None, guild_id: str | None = None,
-        include_failed: bool = True,
-    ) -> int:
-        """How many jobs (any state; without `include_failed`, not those that failed for good) were accepted
-        at or after `since` for this user and/or server: durable rate-limit counting that survives a restart."""
-        where, params = _window(since, user_id, guild_id, include_failed)
-        rows = await self._read(f"SELECT count(*) FROM jobs WHERE {where}", params)
-        return int(rows[0][0])
-
-    async def oldest_job_since(
-        self, since: datetime, *, user_id: str | None = None, guild_id: str | None = None,
-        include_failed: bool = True,
-    ) -> datetime | None:
-        """When the oldest job counted by `count_jobs_since` was accepted (when the window frees a slot)."""
-        where, params = _window(since, user_id, guild_id, include_failed)
-        rows = await self._read(f"SELECT min(created_at) FROM jobs WHERE {where}", params)
-        return _moment(rows[0][0])
 
     async def queue_position(self, job_id: str) -> int | None:
         """1 for the next pending job to run, 2 for the one after...; None when the job is not pending."""

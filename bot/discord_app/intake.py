@@ -31,11 +31,12 @@ from bot.discord_app.requests import (
     encode_midi,
 )
 from prompts.limits import MAX_PROMPT_CHARS
-from storage import Generation, GuildSettings, Job, Store
+from storage import Generation, GuildSettings, Job, QuotaExceeded, Store
 from storage.generations import Scope
 
 log = logging.getLogger(__name__)
 
+FULL = "This server's hourly limit was reached just now. Try again in a few minutes."
 BUSY = "Motif is busy right now and could not take this request. Please try again in a minute."
 
 
@@ -122,7 +123,12 @@ class Intake:
                 existing = await self.store.get_job_by_key(request.key)
                 return refusal if existing is None else (existing, False)
             self.tracker.expect(request.key)
-            return await self.queue.submit(request)
+            quota = self.limiter.quota(request.guild, settings) if self.queue.shared else None
+            try:
+                return await self.queue.submit(request, quota)
+            except QuotaExceeded:  # another bot process took the last slot between our check and the write
+                self.tracker.forget(request.key)
+                return await self.limiter.check(request.author, request.guild, settings) or Refusal(FULL)
 
     # -- interactions --------------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 The limits live in `GuildSettings` (rate_per_user_per_hour, rate_per_guild_per_hour); the counts come
 from the durable jobs table (every accepted request is a job), so a restart forgives nothing. A job that
 failed for good (its worker crashed, a fault of ours, a request that could not be made) is not counted:
-nobody should lose an hour's allowance to an answer that was only an apology.
+nobody should lose an hour's allowance to an answer that was only an apology. On a shared queue (several
+bot processes) `quota` makes the same limits binding inside the job's insert (`storage.quota`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import GuildSettings, Store
+from storage import GuildSettings, Quota, Store
 from storage.records import utc_now
 
 WINDOW = timedelta(hours=1)
@@ -56,3 +57,8 @@ class RateLimiter:
                 wait_min = await self._wait_min(since, now, **scope)
                 return Refusal(f"{said.format(used=used, limit=limit)} Try again in about {wait_min} min.")
         return None
+
+    def quota(self, guild_id: str | None, settings: GuildSettings) -> Quota:
+        """The limits `check` applies, for the store to enforce atomically with the insert."""
+        return Quota(self._clock() - WINDOW, settings.rate_per_user_per_hour,
+                     settings.rate_per_guild_per_hour if guild_id is not None else None)

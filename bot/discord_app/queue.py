@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from bot.discord_app.pool import WorkerPool
 from bot.discord_app.requests import JOB_KIND, Request
-from storage import Job, Store
+from storage import Job, Quota, Store
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +93,12 @@ class JobQueue:
         self._stopping = False
         self._name = f"{socket.gethostname()}:{id(self):x}"
 
-    async def submit(self, request: Request) -> tuple[Job, bool]:
-        """Write the job before anyone acknowledges it; a repeated key returns the first job, not a new one."""
+    async def submit(self, request: Request, quota: Quota | None = None) -> tuple[Job, bool]:
+        """Write the job before anyone acknowledges it; a repeated key returns the first job, not a new one;
+        with `quota`, `storage.QuotaExceeded` when a rate limit is full at the moment of writing."""
         job, created = await self.store.enqueue_job(
             request.key, JOB_KIND, request.to_payload(), user_id=request.author, guild_id=request.guild,
-            hold_s=HOLD_S if self.shared else None,
+            hold_s=HOLD_S if self.shared else None, quota=quota,
         )
         if created:
             self._wake.set()

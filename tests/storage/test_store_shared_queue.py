@@ -4,11 +4,13 @@ memory), jobs held until acknowledged, progress recorded before posting, and the
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from storage import Job, Store, StoreError
+from storage import Job, Quota, QuotaExceeded, Store, StoreError
+from storage.records import utc_now
 
 LEASE_S = 60.0
 
@@ -94,3 +96,32 @@ async def test_queue_health_counts_what_waits_runs_and_fails(store: Store) -> No
     health = await store.queue_health()
     assert (health.pending, health.running, health.failed_last_hour, health.done_last_hour) == (1, 1, 1, 0)
     assert health.oldest_pending_s is not None and 0 <= health.oldest_pending_s < 60
+
+
+async def test_a_quota_holds_against_concurrent_admissions_from_two_stores(store: Store, location: Path | str) -> None:
+    """Twenty requests of one person at once through two connections (two bot replicas), five allowed: five
+    jobs exactly, on both engines; then the server's limit binds across people as well."""
+    since = utc_now() - timedelta(hours=1)
+    quota = Quota(since, per_user=5, per_guild=7)
+
+    async def admit(s: Store, n: int, user: str) -> bool:
+        try:
+            await s.enqueue_job(f"{user}-{n}", "compose", {}, user, "discord:g", quota=quota)
+        except QuotaExceeded as exc:
+            assert exc.scope in ("user", "guild")
+            return False
+        return True
+
+    async with Store.open(location) as other:
+        admitted = await asyncio.gather(*(admit((store, other)[n % 2], n, "discord:a") for n in range(20)))
+        assert sum(admitted) == 5
+        assert await store.count_jobs_since(since, user_id="discord:a") == 5
+        more = await asyncio.gather(*(admit((store, other)[n % 2], n, "discord:b") for n in range(6)))
+    assert sum(more) == 2  # the server's 7: 5 of a's, then 2 of b's
+    taken = (await store.pending_jobs())[0]
+    again, created = await store.enqueue_job(taken.idempotency_key, "compose", {}, "discord:a", "discord:g", quota=quota)
+    assert not created and again.id == taken.id  # a redelivered request finds its job, never a refusal
+    failed = await store.claim_next_job("w", LEASE_S)
+    assert failed is not None
+    await store.fail_job(failed.id, "boom", retry=False, worker_id="w")  # an apology costs no allowance
+    assert await admit(store, 99, "discord:b")
