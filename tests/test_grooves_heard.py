@@ -215,20 +215,22 @@ def test_no_fill_is_shared_by_more_than_two_styles() -> None:
 
 
 def test_every_drum_part_varies_from_bar_to_bar() -> None:
-    """Outside the fills (every fourth bar) and the first and last bars, no drum part repeats one bar."""
+    """Inside each four-bar phrase (its second and third bars: away from the crash that opens it and the fill
+    that closes it), crash cymbals aside, no drum part plays one bar over and over; the review's count, 39 of
+    its 51 drum parts, is reproduced by this reading of the old hand-written patterns."""
     repeated = []
     parts = 0
     for key in SUITE:
         for seed in SEEDS:
             piece = heard(key, seed)
-            bars = [frozenset((n, t) for n, times in b.items() for t in times)
-                    for index, b in enumerate(piece.drum_bars()[:-1]) if index > 0 and index % 4 != 3]
+            bars = [frozenset((n, t) for n, times in b.items() for t in times if n not in (49, 57))
+                    for index, b in enumerate(piece.drum_bars()[:-1]) if index % 4 in (1, 2)]
             if not any(bars):
                 continue
             parts += 1
             if len(set(bars)) < 2:
                 repeated.append(f"{key}/{seed} ({_keep(piece, 'repeat')})")
-    print(f"\ndrum parts repeating one bar outside the fills: {len(repeated)} of {parts}")
+    print(f"\ndrum parts repeating one bar inside their phrases: {len(repeated)} of {parts}")
     assert parts >= 60 and not repeated, repeated
 
 

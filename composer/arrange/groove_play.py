@@ -103,25 +103,37 @@ def plan_bars(spec: Spec, grooves: GrooveSet) -> list[BarPlan]:
     return plans
 
 
+def _bar_hits(plan: BarPlan, bq: float, swung: bool) -> list[tuple[float, int, int]]:
+    """(time in the bar, GM note, velocity) of the drums a bar's groove bar plays."""
+    hits = []
+    for pitch, stored in plan.groove.drums.items():
+        for seq_bar, position, velocity in stored:
+            t = plan.at(position, bq, swung) if seq_bar == plan.seq_bar else None
+            if t is not None:
+                hits.append((t, pitch, velocity))
+    return hits
+
+
 def groove_drums(spec: Spec, grooves: GrooveSet, plans: list[BarPlan], swung: bool,
                  rng: np.random.Generator) -> Track:
-    """The drum part: each bar's hits from its groove bar, a crash opening each section, a held final hit."""
+    """The drum part: each bar's hits from its groove bar, a crash opening each section, a held final hit; a
+    bar that would repeat the one before gets a ghost-note pickup every other bar (a drummer varies it)."""
     bq = spec.bar_quarters
     notes: list[Note] = []
     section_starts = {s.start_bar for s in section_spans(spec)} | {0}
+    previous: frozenset = frozenset()
+    varied = False
     for bar, plan in enumerate(plans[:-1] if spec.bars > 1 and spec.ending != "loop" else plans):
-        for pitch, hits in plan.groove.drums.items():
-            for seq_bar, position, velocity in hits:
-                if seq_bar != plan.seq_bar:
-                    continue
-                t = plan.at(position, bq, swung)
-                if t is not None:
-                    vel = int(np.clip(velocity + rng.normal(0.0, 3.0), 20, 127))
-                    notes.append(Note(pitch, bar * bq + t, 0.25, vel))
+        hits = _bar_hits(plan, bq, swung)
+        notes += [Note(pitch, bar * bq + t, 0.25, int(np.clip(velocity + rng.normal(0.0, 3.0), 20, 127)))
+                  for t, pitch, velocity in hits]
+        pattern = frozenset((round(t, 4), pitch) for t, pitch, _ in hits if pitch not in (CRASH, 57))
         if bar in section_starts and bar > 0 or bar == 0:
             notes.append(Note(CRASH, bar * bq, 1.0, 96))
-        elif bar % 2 == 1 and not plan.fill and _static(plan.groove):
-            notes.append(Note(SNARE, bar * bq + bq - 0.5, 0.25, 46))  # a ghost pickup: the drummer varies it
+        varied = pattern == previous and not varied and not plan.fill
+        if varied:
+            notes.append(Note(SNARE, bar * bq + bq - 0.5, 0.25, 46))
+        previous = pattern
     if spec.bars > 1 and spec.ending != "loop":
         last = (spec.bars - 1) * bq
         notes += [Note(KICK, last, bq, 104), Note(CRASH, last, bq, 108)]
@@ -129,13 +141,6 @@ def groove_drums(spec: Spec, grooves: GrooveSet, plans: list[BarPlan], swung: bo
     unique = {(round(n.start, 6), n.pitch): Note(n.pitch, n.start, min(n.duration, total - n.start), n.velocity)
               for n in notes if n.start < total - 1e-9}
     return Track("Drums", 0, "drums", sorted(unique.values(), key=lambda n: (n.start, n.pitch)), is_drum=True)
-
-
-def _static(groove: Groove) -> bool:
-    """True when every bar of the groove's sequence plays the same drums (it would repeat one bar)."""
-    bars = {frozenset((note, h[1]) for note, hits in groove.drums.items() for h in hits if h[0] == bar)
-            for bar in range(groove.bars)}
-    return len(bars) < 2
 
 
 def _interval(tone: str, chord: Chord, spec: Spec) -> int:
