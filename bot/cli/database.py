@@ -1,4 +1,4 @@
-"""`motif db backup` and `motif db copy`: looking after the store, on SQLite or PostgreSQL.
+"""`motif db backup`, `motif db copy` and `motif db queue`: looking after the store, on SQLite or PostgreSQL.
 
 A backup of a SQLite store is another store file (SQLite's online backup); of a PostgreSQL store, a pg_dump
 file in its custom format (restore it with `pg_restore --no-owner -d NEWDB FILE`). `copy` moves a whole
@@ -77,3 +77,25 @@ def copy_command(
     else:
         counts = ", ".join(f"{n} {table}" for table, n in report.rows.items())
         err.print(f"copied {escape(str(source_at))} to {escape(str(target_at))}: {escape(counts)}", highlight=False)
+
+
+@db_app.command("queue")
+def queue_command(db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """The job queue now, for monitoring: jobs waiting and running, the oldest wait, the last hour's outcomes."""
+    from dataclasses import asdict
+
+    from storage import Store
+
+    location = _location(db, json_out)
+
+    async def go():
+        async with Store.open(location) as store:
+            return await store.queue_health()
+
+    health = run_store(go(), json_out)
+    if json_out:
+        emit_json(asdict(health))
+        return
+    oldest = "none waiting" if health.oldest_pending_s is None else f"oldest waiting {health.oldest_pending_s:.0f} s"
+    err.print(f"{health.pending} waiting ({oldest}), {health.running} running; last hour: {health.done_last_hour} done,"
+              f" {health.failed_last_hour} failed", highlight=False)

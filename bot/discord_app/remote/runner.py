@@ -50,9 +50,11 @@ async def serve(
     processes = start_workers(
         options.lanes, config.studio.engine, settings.worker_memory_mb * 1024 * 1024 or None, settings.job_timeout_s
     )
-    processes.warm()
     client = discord.Client(intents=discord.Intents.none())
     try:
+        # Every process loaded before the first claim: a job taken here must not wait on a model loading
+        # while a warm worker on another machine sits idle.
+        await asyncio.gather(*(processes.call(int) for _ in range(options.lanes)))
         async with Store.open(settings.db_path) as store:
             await client.login(settings.token)  # REST only: no gateway session, so no shard and no events
             tracker = Tracker()

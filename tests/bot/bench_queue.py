@@ -1,0 +1,142 @@
+"""Queue load benchmark (not a test): 50 members x 4 /compose requests each, sent member by member in bursts
+(the worst case for a FIFO queue), through the fake Discord, on both queues in one run:
+
+- sqlite: the embedded default, one bot process running 3 lanes over 3 local worker processes;
+- postgresql: a throwaway server (tests/pg_server.py), the bot as a gateway only (`--external-queue`) and
+  3 real `motif worker` processes (tests/bot/remote_process.py, one lane each).
+
+Reports acknowledgement p99, completion p50/p95 (from the request), and fairness: how far down the order of
+finished pieces the last member's first piece came (FIFO would put it near 197 of 200; round robin by
+member near 50), plus how many pieces each request was posted as (must be 1). Markov engine, no audio or
+pictures, as the load test; on a shared machine the absolute times move with the neighbours, so compare
+the two columns of one run.
+
+Run: .venv/bin/python -m tests.bot.bench_queue [--users 50] [--per-user 4] [--workers 3] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.discord_app import BotOptions, MotifBot, WorkerPool
+from bot.discord_app.pool import start_workers
+from storage import PostgresUrl, Store
+from tests.bot.discord_harness import answered, is_final, worker_config
+from tests.bot.remote_harness import remotes
+from tests.fakediscord import FakeDiscord, FakeInteraction, FakeUser
+from tests.pg_server import create_database, remove_server, start_server
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def _load(fake: FakeDiscord, users: int, per_user: int) -> dict[str, Any]:
+    """Send the burst and wait for every piece; the figures."""
+    general = fake.channel("general")
+    members = [fake.add_user(f"user{n}") for n in range(users)]
+    await asyncio.sleep(0.3)  # member events reach the bot
+    ack_s: list[float] = []
+    done_s: list[float] = []
+    finished: list[int] = []
+
+    async def follow(user: FakeUser, interaction: FakeInteraction, start: float) -> None:
+        await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=60)
+        ack_s.append(time.perf_counter() - start)
+        await fake.wait_for_response(interaction, answered, timeout=900)
+        done_s.append(time.perf_counter() - start)
+        finished.append(user.id)
+
+    began = time.perf_counter()
+    followers = []
+    for user in members:
+        for n in range(per_user):
+            start = time.perf_counter()
+            interaction = await fake.user_invokes_slash(user, general, "compose", {"prompt": f"{2 + n} bars"})
+            followers.append(asyncio.create_task(follow(user, interaction, start)))
+    await asyncio.gather(*followers)
+    wall_s = time.perf_counter() - began
+    first_rank: dict[int, int] = {}
+    for rank, user_id in enumerate(finished):
+        first_rank.setdefault(user_id, rank)
+    finals = [m for m in fake.bot_messages_in(general) if is_final(m)]
+    return {
+        "requests": users * per_user,
+        "ack_p99_ms": round(_percentile(ack_s, 0.99) * 1000),
+        "completion_p50_s": round(statistics.median(done_s), 1),
+        "completion_p95_s": round(_percentile(done_s, 0.95), 1),
+        "wall_s": round(wall_s, 1),
+        "last_first_piece_rank": max(first_rank.values()) + 1,
+        "posts_per_request": round(len(finals) / (users * per_user), 3),
+        "refusals": len(fake.refusals),
+    }
+
+
+async def run_sqlite(folder: Path, users: int, per_user: int, workers: int) -> dict[str, Any]:
+    fake = await FakeDiscord.start(token="bench-token", bot_name="Motif")
+    fake.add_guild("Studio", channels=["general"])
+    config = worker_config(folder, images=False)
+    processes = start_workers(workers, "markov")
+    try:
+        await asyncio.gather(*(processes.call(int) for _ in range(workers)))  # loaded, as motif worker waits
+        async with Store.open(config.studio.db_path) as store:
+            bot = MotifBot(store, WorkerPool(processes, config), BotOptions(lanes=workers, poll_s=0.2, lease_s=60.0))
+            async with fake.running(bot):
+                return await _load(fake, users, per_user)
+    finally:
+        await fake.stop()
+        processes.shutdown(wait=True, cancel_futures=True)
+
+
+async def run_postgresql(folder: Path, users: int, per_user: int, workers: int) -> dict[str, Any]:
+    server = await asyncio.to_thread(start_server)
+    fake = await FakeDiscord.start(token="bench-token", bot_name="Motif")
+    fake.add_guild("Studio", channels=["general"])
+    processes = start_workers(1, "markov")  # the gateway-only bot keeps one, for lineage pictures
+    try:
+        url = await create_database(server, prefix="bench")
+        config = worker_config(folder, images=False, db=PostgresUrl(url))
+        async with Store.open(config.studio.db_path) as store:
+            with remotes(fake, url, folder) as group:
+                await asyncio.gather(*(group.worker() for _ in range(workers)))
+                options = BotOptions(lanes=workers, run_queue=False, shared_queue=True)
+                async with fake.running(MotifBot(store, WorkerPool(processes, config), options)):
+                    return await _load(fake, users, per_user)
+    finally:
+        await fake.stop()
+        processes.shutdown(wait=True, cancel_futures=True)
+        await asyncio.to_thread(remove_server, server)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--per-user", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="motif-bench-") as tmp:
+        for name, run in (("sqlite", run_sqlite), ("postgresql", run_postgresql)):
+            folder = Path(tmp) / name
+            folder.mkdir()
+            figures[name] = asyncio.run(run(folder, args.users, args.per_user, args.workers))
+    if args.json:
+        print(json.dumps(figures))
+        return
+    print(f"{args.users} members x {args.per_user} requests, {args.workers} workers")
+    print(f"{'':>24} {'sqlite':>10} {'postgresql':>12}")
+    for key in figures["sqlite"]:
+        print(f"{key:>24} {figures['sqlite'][key]!s:>10} {figures['postgresql'][key]!s:>12}")
+
+
+if __name__ == "__main__":
+    main()
