@@ -273,15 +273,26 @@ def track_notes(data: bytes) -> dict[str, list[HeardNote]]:
     return tracks
 
 
+COMP_BELOW_SEMITONES = 12
+"""A note this far under the tune's median pitch, in the melody's own track, is the lead player's comping."""
+
+
 def melody_notes(data: bytes, spec: Spec) -> list[HeardNote]:
     """The melody as written in the file: the track named after the Spec's melody instrument (else the first
-    pitched track), one note per onset (the highest, should a lead ever double a note)."""
+    pitched track), read as its top line. A keyboard that leads a band also comps under its tune in the same
+    track, so a note that starts while a higher one sounds is not the tune, nor is one an octave or more
+    under the tune's median pitch (the comping heard through the tune's rests)."""
     tracks = track_notes(data)
     wanted = next((i.name for i in spec.instruments if i.role == "melody"), None)
     notes = tracks.get(wanted or "") or next(
         (t for t in tracks.values() if all(n.channel != DRUM_CHANNEL_1BASED for n in t)), [])
-    top: dict[float, HeardNote] = {}
-    for note in notes:
-        if note.start_q not in top or note.pitch > top[note.start_q].pitch:
-            top[note.start_q] = note
-    return [top[start] for start in sorted(top)]
+    top = [n for n in notes if not any(o.pitch > n.pitch and o.start_q <= n.start_q + 1e-6 < o.end_q
+                                       for o in notes)]
+    if not top:
+        return []
+    median = sorted(n.pitch for n in top)[len(top) // 2]
+    line: dict[float, HeardNote] = {}
+    for note in top:
+        if note.pitch > median - COMP_BELOW_SEMITONES:
+            line[note.start_q] = note
+    return [line[start] for start in sorted(line)]

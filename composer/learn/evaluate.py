@@ -163,7 +163,7 @@ def form_counts(notes: LineNotes, bars: int, meter: str, tonic: int, mode: str, 
 
     Form: bars whose interval pattern (the steps between the notes starting in the bar) repeats an earlier
     bar's, whether the piece repeats a whole bar exactly (same onsets, same intervals, any transposition), and
-    the longest note of each bar, phrase-end bars (every fourth, the last bar of the piece left out: it always
+    the longest note sounding in each bar (the part of it inside the bar), phrase-end bars (every fourth, the last bar of the piece left out: it always
     holds the final note) apart from the others. Idiom: syncopated notes (starting off the beat with no onset
     on the next beat, so they are held over it or leave it silent), blue and other out-of-mode notes, and
     freygish augmented seconds (b2 to 3 or back, adjacent notes). `pickup`: bar 0 is an anacrusis (corpus
@@ -183,8 +183,10 @@ def form_counts(notes: LineNotes, bars: int, meter: str, tonic: int, mode: str, 
     end_longest, other_longest = [], []
     repeated_exactly = False
     for number, bar in enumerate(by_bar):
-        if number < bars - 1 and bar:
-            longest = max(min(d, bar_q) for _, _, d in bar)
+        start = number * bar_q
+        sounding = [min(o + d, start + bar_q) - max(o, start) for _, o, d in line if o < start + bar_q and o + d > start]
+        if number < bars - 1 and sounding:  # an anticipated cadence note, pushed into the bar before, counts
+            longest = max(sounding)
             (end_longest if (number + 1 - pickup) % PHRASE_BARS == 0 else other_longest).append(longest)
         if len(bar) < 2:
             continue

@@ -4,7 +4,9 @@ Obedience by construction: whatever the weights prefer, a token that would break
 requested bar count, leave the meter's bar, overlap the previous note, hold longer than a bar, leave the
 mode or the range is never sampled. A melody that asks to close on its tonic does so the way corpus tunes do:
 the last note is the tonic, starts by the final bar's last strong beat and holds to the final bar line. Chord
-tones get a bonus on strong beats so the line follows the harmony plan.
+tones get a bonus on strong beats so the line follows the harmony plan. Phrases breathe: at each phrase end
+(`MelodyRequest.landings_q`) the line lands on a tone of the cadence chord on the bar's last strong beat and
+holds it at least a beat, then holds or rests to the bar line.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class MelodyRequest:
     """The note to close on instead of the tonic (a user's progression that ends on a chord without it)."""
     avoid: tuple[tuple[float, float, frozenset[int]], ...] = ()
     """(start, end, pitch classes) never sounded there: the key's notes that rub against a user's chord."""
+    landings_q: tuple[float, ...] = ()
+    """Where inner phrases land (quarter notes): the last strong beat of each phrase-end bar but the final one."""
     chord_bonus: float = 2.0
     nonchord_penalty: float = 1.5
     max_leap: int = 12
@@ -57,6 +61,7 @@ class RowState:
 
     grammar: GrammarState
     last_end_q: Fraction = Fraction(0)
+    last_start_q: Fraction = Fraction(-1)
     last_pitch: int | None = None
     notes_in_last_bar: int = 0
     done: bool = False
@@ -111,6 +116,8 @@ class Constraints:
         self.avoid_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
                             for start, end, pcs in request.avoid]
         self.close_pc = request.tonic_pc if request.close_pc is None else request.close_pc
+        self.beat_t = ticks(_beat_q(request.meter))
+        self.landings_t = sorted(ticks(q) for q in request.landings_q)
 
     def new_row(self) -> RowState:
         return RowState(GrammarState(self.req.meter))
@@ -125,7 +132,8 @@ class Constraints:
             row.notes_in_last_bar = 0
         note = row.grammar.advance(token)
         if note is not None:
-            row.last_end_q = Fraction(note.start).limit_denominator(48) + Fraction(note.duration).limit_denominator(48)
+            row.last_start_q = Fraction(note.start).limit_denominator(48)
+            row.last_end_q = row.last_start_q + Fraction(note.duration).limit_denominator(48)
             row.last_pitch = note.pitch
             row.pitches.append(note.pitch)
             row.notes_in_last_bar += 1
@@ -156,11 +164,17 @@ class Constraints:
         allowed = (onsets >= last_end) & (onsets < self.end_t)
         if self.close_by_t is not None:
             allowed &= self._closing_positions(onsets, last_end)
+        landing = self.landing_in_bar(bar_start)
+        landed = landing is not None and (ticks(row.last_start_q) == landing or last_end > landing)
+        if landing is not None:  # land on the phrase's last strong beat; after it, only the next bar
+            allowed &= (onsets <= landing) & (not landed)
         out[self.position_ids[allowed]] = 0.0
+        breathed = landing is None or landed
         if row.grammar.bars_started < self.req.bars:
-            out[self.tok.bar_id] = 0.0
+            if breathed:
+                out[self.tok.bar_id] = 0.0
         elif (row.notes_in_last_bar > 0 or last_end > bar_start) and self._ends_well(row.last_pitch) \
-                and (self.close_by_t is None or last_end == self.end_t):
+                and (self.close_by_t is None or last_end == self.end_t) and breathed:
             out[self.tok.eos_id] = 0.0
         if not (out > NEG).any():
             out[self.tok.eos_id] = 0.0
@@ -177,6 +191,8 @@ class Constraints:
         if self._is_closing_onset(onset):
             tonic = self.pitch_pcs == self.close_pc
             allowed = allowed & tonic if (allowed & tonic).any() else tonic
+        elif onset in self.landings_t and in_chord is not None and in_chord.any():
+            allowed = allowed & in_chord if (allowed & in_chord).any() else in_chord
         for start, end, avoid in self.avoid_spans:
             if start <= onset < end and (allowed & ~avoid).any():
                 allowed = allowed & ~avoid
@@ -203,9 +219,27 @@ class Constraints:
         ok = fits & ((ends < self.end_t) | (closing & self._ends_well(row.grammar.pitch)))
         if self._is_closing_onset(onset):
             ok &= closing  # the closing note holds to the final bar line
+        ok &= self._landing_durations(onset, ends)
         out[self.duration_ids[ok]] = 0.0
         if not ok.any():  # nothing fits but reaching the end: let it
             out[self.duration_ids[ends <= self.end_t]] = 0.0
+
+    def landing_in_bar(self, bar_start_t: int) -> int | None:
+        """The landing point of the phrase ending in the bar starting at `bar_start_t`, if it ends one."""
+        return next((t for t in self.landings_t if bar_start_t <= t < bar_start_t + self.bar_t), None)
+
+    def _landing_durations(self, onset_t: int, ends: np.ndarray) -> np.ndarray:
+        """Durations the phrase ends leave a note starting at `onset_t`: the landing note holds at least a
+        beat and stops by the bar line (held, or followed by a rest: the breath); a note before a landing
+        point stops by it, so the landing note is heard starting there, not tied over from an off-beat."""
+        ahead = next((t for t in self.landings_t if t >= onset_t), None)
+        if ahead is None or ahead - onset_t >= self.bar_t:
+            return np.ones(len(ends), dtype=bool)
+        if ahead > onset_t:
+            return ends <= ahead
+        bar_end = (onset_t // self.bar_t + 1) * self.bar_t
+        hold = (ends <= bar_end) & (ends - onset_t >= min(self.beat_t, bar_end - onset_t))
+        return hold if hold.any() else ends <= bar_end
 
     def _closes(self) -> bool:
         """True when the melody must close on its tonic (the last stretch of a melody that asked for one)."""
@@ -250,6 +284,13 @@ class Constraints:
             if start <= time_t < end:
                 return members
         return None
+
+
+def _beat_q(meter: str) -> Fraction:
+    """The felt beat in quarter notes: a dotted quarter in compound meters (6/8, 9/8, 12/8), else the
+    time signature's denominator."""
+    num, den = (int(x) for x in meter.split("/"))
+    return Fraction(3, 2) if den == 8 and num % 3 == 0 else Fraction(4, den)
 
 
 def _arrays(ids_to_values: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:

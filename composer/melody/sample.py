@@ -21,7 +21,7 @@ from composer.melody.attributes import ANY, Attributes, known, tempo_band
 from composer.melody.checkpoint import CHECKPOINT_DIR
 from composer.melody.constraints import NEG, Constraints, MelodyRequest, RowState
 from composer.melody.model import MelodyModel, load_model
-from composer.melody.source import MelodyError
+from composer.melody.source import MelodyError, phrase_lengths
 from composer.melody.tokens import MotifTokenizer
 from composer.piece import Chord, Note
 from composer.theory import chord_pcs, mode_pcs, pc_name, tonic_pc
@@ -83,6 +83,27 @@ def strong_beats(meter: str) -> tuple[float, ...]:
     return (0.0,)
 
 
+def phrase_end_bars(bars: int) -> tuple[int, ...]:
+    """The bars (from 0) that end an inner phrase of a melody of `bars` bars: the same 4-bar phrasing (with a
+    2 or 3 at the end) the Markov source breathes by; the final bar closes the melody instead."""
+    ends, bar = [], 0
+    for length in phrase_lengths(bars):
+        bar += length
+        ends.append(bar - 1)
+    return tuple(ends[:-1])
+
+
+def half_close_pc(chords: list[Chord], norm: int, shift: int) -> int | None:
+    """Where a line closes over a plan that ends on the dominant (a section on a half cadence,
+    `composer.harmony.form.close_on_half`, a major V): on V's root, in the normalised key, as the Markov source does (the
+    tonic rubs a semitone against V's third); None for any other last chord."""
+    if not chords:
+        return None
+    tones = {(pc - shift) % 12 for pc in chord_pcs(chords[-1].root_pc, chords[-1].quality)}
+    dominant, leading_tone = (norm + 7) % 12, (norm + 11) % 12
+    return dominant if (chords[-1].root_pc - shift) % 12 == dominant and leading_tone in tones else None
+
+
 def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic: bool) -> MelodyRequest:
     """The constraints for a Spec in the normalised key (`shift` semitones below the real key)."""
     norm = normalised_tonic(spec.mode)
@@ -96,6 +117,7 @@ def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic:
         strong_beats_q=strong_beats(spec.time_signature),
         tonic_pc=norm,
         third_pc=(norm + (4 if spec.mode in MAJOR_THIRD_MODES else 3)) % 12,
+        close_pc=half_close_pc(chords, norm, shift),
     )
     return given_request(request, spec, chords, shift) if spec.chords else request
 
@@ -158,8 +180,9 @@ class ModelMelody:
         before it: the model was trained on windows that fit its 512-token context, and a busy 16-bar reel
         does not fit (it ran past the context and failed before this).
         """
+        ends = phrase_end_bars(spec.bars)
         if spec.bars <= WRITE_BARS:
-            return self._write(spec, chords, rng, allow_chromatic, context or [], final=True)
+            return self._write(spec, chords, rng, allow_chromatic, context or [], final=True, phrase_ends=ends)
         written: list[Note] = []
         for first in range(0, spec.bars, WRITE_BARS):
             bars = min(WRITE_BARS, spec.bars - first)
@@ -167,20 +190,25 @@ class ModelMelody:
             part_chords = [dataclasses.replace(c, start=c.start - start) for c in chords if c.end > start and c.start < end]
             before = [dataclasses.replace(n, start=n.start - start) for n in [*(context or []), *written]]
             new = self._write(dataclasses.replace(spec, bars=bars), part_chords, rng, allow_chromatic, before,
-                              final=first + bars >= spec.bars)
+                              final=first + bars >= spec.bars,
+                              phrase_ends=tuple(b - first for b in ends if first <= b < first + bars))
             written += [dataclasses.replace(n, start=n.start + start) for n in new]
         return written
 
     def _write(self, spec: Spec, chords: list[Chord], rng: np.random.Generator, allow_chromatic: bool,
-               context: list[Note], final: bool) -> list[Note]:
-        """One stretch of at most WRITE_BARS bars; `final`: it ends the melody, so it closes on the tonic."""
+               context: list[Note], final: bool, phrase_ends: tuple[int, ...] = ()) -> list[Note]:
+        """One stretch of at most WRITE_BARS bars; `final`: it ends the melody, so it closes on the tonic.
+        `phrase_ends`: the stretch's bars (from 0) that end an inner phrase, where the line lands and breathes."""
         shift = (tonic_pc(spec.tonic) - normalised_tonic(spec.mode)) % 12
         shift = shift - 12 if shift > 6 else shift
         ctx_bars, prefix = self.context_prefix(context, spec, shift)
         total = dataclasses.replace(spec, bars=spec.bars + ctx_bars)
         offset = ctx_bars * spec.bar_quarters
         moved = [dataclasses.replace(c, start=c.start + offset) for c in chords]
-        request = dataclasses.replace(melody_request(total, moved, shift, allow_chromatic), close_on_tonic=final)
+        landings = tuple((ctx_bars + bar) * spec.bar_quarters + max(strong_beats(spec.time_signature))
+                         for bar in phrase_ends)
+        request = dataclasses.replace(melody_request(total, moved, shift, allow_chromatic), close_on_tonic=final,
+                                      landings_q=landings)
         constraints = Constraints(self.tokenizer, request)
         embedding = torch.from_numpy(np.asarray(self.embed([spec.prompt or spec_caption(spec)]), dtype=np.float32))
         rows = self.sample_rows(constraints, spec_attributes(total), embedding, rng, prefix)

@@ -125,12 +125,14 @@ class MarkovMelody:
         rhythm = self._rhythm(frame, spec.bars, rng)
         notes: list[Note] = []
         prev = (START, START)
-        for onset, ioi, length, final in rhythm:
+        for onset, ioi, length, final, cadence in rhythm:
             metric = frame.grid.metric_class(onset)
             dur = duration_class(ioi)
             weights = self._pitch_weights(frame, metric, dur, onset, prev, notes[-1].pitch if notes else None)
             if final:
                 weights = weights * _final_mask(frame, onset)
+            elif cadence:
+                weights = weights * _cadence_mask(frame, onset, weights)
             elif not notes:
                 weights = weights * _opening_weights(frame)
             state = _draw(weights, rng, fallback=_fallback(frame, onset, final))
@@ -141,10 +143,13 @@ class MarkovMelody:
 
     # ------------------------------------------------------------------ rhythm
 
-    def _rhythm(self, frame: _Frame, bars: int, rng: np.random.Generator) -> list[tuple[float, float, float, bool]]:
-        """(onset, inter-onset interval, sounding length, is the last note) for the whole melody."""
+    def _rhythm(self, frame: _Frame, bars: int, rng: np.random.Generator
+                ) -> list[tuple[float, float, float, bool, bool]]:
+        """(onset, inter-onset interval, sounding length, is the last note, ends a phrase) for the whole
+        melody: each phrase closes on a note held through its last bar (or from its last beat or beat group,
+        for a one-bar phrase), with a breath after it most of the time."""
         bar = frame.grid.bar_ql
-        events: list[tuple[float, float, float, bool]] = []
+        events: list[tuple[float, float, float, bool, bool]] = []
         start = 0
         phrases = phrase_lengths(bars)
         prev = (START, START)
@@ -157,11 +162,11 @@ class MarkovMelody:
                 bar_end = (math.floor(onset / bar + EPS) + 1) * bar
                 room = min(cadence, bar_end) - onset
                 dur, prev = self._draw_duration(frame, onset, room, prev, rng)
-                events.append((onset, dur, dur, False))
+                events.append((onset, dur, dur, False, False))
                 onset = round((onset + dur) * 12) / 12
             hold = phrase_end - cadence
             breath = 0.0 if last or rng.random() < 0.35 else min(frame.grid.beat_ql / 2, hold / 2)
-            events.append((cadence, hold, hold - breath, last))
+            events.append((cadence, hold, hold - breath, last, True))
             start += length
         return events
 
@@ -253,6 +258,16 @@ def _final_mask(frame: _Frame, onset: float) -> np.ndarray:
     if (tonic & ~_clashes(frame.pcs, chord)).any():
         return tonic.astype(float)  # the finalis names the key: a melody ends on its tonic
     return tones.astype(float)
+
+
+def _cadence_mask(frame: _Frame, onset: float, weights: np.ndarray) -> np.ndarray:
+    """An inner phrase lands on a tone of the chord under its closing note (any note, when the weights leave
+    no chord tone or no chord is planned there): the cadence the breath after it lets the ear hear."""
+    chord = chord_at(frame.chords, onset)
+    if chord is None:
+        return np.ones(len(frame.pcs))
+    tones = np.isin(frame.pcs, chord_pcs(chord.root_pc, chord.quality)).astype(float)
+    return tones if float((weights * tones).sum()) > 0 else np.ones(len(frame.pcs))
 
 
 def _opening_weights(frame: _Frame) -> np.ndarray:
