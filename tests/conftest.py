@@ -14,8 +14,7 @@ import pytest
 from tests.pg_server import PostgresServer, PostgresUnavailable, remove_server, start_server
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+def _served() -> Iterator[PostgresServer]:
     try:
         server = start_server()
     except PostgresUnavailable as exc:
@@ -24,4 +23,16 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         remove_server(server)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    yield from _served()
+
+
+@pytest.fixture
+def own_postgres_server() -> Iterator[PostgresServer]:
+    """A server of the test's own, for a test that stops it (an outage): the session's server is shared by
+    every other PostgreSQL test, which must not meet a server shutting down."""
+    yield from _served()
 

@@ -38,9 +38,9 @@ def _said(interaction: FakeInteraction) -> list[str]:
 
 
 async def test_a_ten_second_postgresql_outage_loses_nothing_accepted(
-    tmp_path: Path, executor: ProcessGroup, postgres_server: PostgresServer
+    tmp_path: Path, executor: ProcessGroup, own_postgres_server: PostgresServer
 ) -> None:
-    url = await create_schema(postgres_server, prefix="outage")
+    url = await create_schema(own_postgres_server, prefix="outage")
     async for world in open_world(tmp_path, executor, images=False, db=PostgresUrl(url)):
         fake, general = world.fake, world.guild.channel("general")
         with remotes(fake, url, tmp_path) as group:
@@ -55,13 +55,13 @@ async def test_a_ten_second_postgresql_outage_loses_nothing_accepted(
                     await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=10)
                 health = await world.store.queue_health()
                 assert health.pending + health.running > 0  # the outage hits work in hand, not an idle queue
-                await asyncio.to_thread(postgres_server.stop)
+                await asyncio.to_thread(own_postgres_server.stop)
                 down_at = time.monotonic()
                 during = [await ask(n, 4) for n in range(3)]
                 for interaction in during:
                     await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=10)
                 await asyncio.sleep(max(0.0, OUTAGE_S - (time.monotonic() - down_at)))
-                await asyncio.to_thread(postgres_server.launch)
+                await asyncio.to_thread(own_postgres_server.launch)
                 after = [await ask(n, 4) for n in range(3)]
                 accepted = before + after
                 for interaction in accepted:
