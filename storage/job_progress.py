@@ -6,20 +6,22 @@ has acknowledged the request, and would then answer an interaction Discord does 
 accepted: so the bot enqueues with `hold_s` and calls `release_job` after acknowledging. A worker may die
 between posting and `complete_job`; the next holder must edit the message already posted rather than post
 a second one and must not compose the piece again: so the piece and the message id are written to the job
-(`record_job_result`) before the post goes out. `queue_health` is what an operator monitors.
+(`record_job_result`) before the post goes out. `listen_for_jobs` wakes idle workers everywhere (LISTEN/NOTIFY)
+the moment a job can be taken. `queue_health` is what an operator monitors.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.backends import Connection
+from storage.backends import Connection, Listening
 from storage.checks import check_text
 from storage.core import StoreCore
 from storage.errors import StoreError
-from storage.jobs import Job, _check_held, _fetch_job
+from storage.jobs import JOBS_CHANNEL, Job, _check_held, _fetch_job
 from storage.records import format_timestamp, to_json, utc_now
 
 
@@ -47,9 +49,17 @@ class JobProgressMixin(StoreCore):
                 "UPDATE jobs SET run_after = NULL, updated_at = ? WHERE id = ? AND state = 'pending'"
                 " AND attempts = 0 AND run_after IS NOT NULL", (stamp, job_id),
             )
+            if count == 1:
+                await conn.notify(JOBS_CHANNEL)
             return count == 1
 
         return await self._transact(release)
+
+    async def listen_for_jobs(self, wake: Callable[[], None]) -> Listening | None:
+        """Call `wake` whenever a job becomes claimable at once anywhere (a new job, a released one): idle
+        workers on other machines start within milliseconds instead of at their next poll. None on SQLite
+        (one process, which wakes its own lanes). Watch `Listening.lost`: after an outage, listen again."""
+        return await self._backend.listen(JOBS_CHANNEL, wake)
 
     async def record_job_result(self, job_id: str, result: dict[str, Any], *, worker_id: str) -> Job:
         """Store what a running job has done so far (the piece, the message it is about to post) while its

@@ -54,6 +54,8 @@ MAX_ERROR_CHARS = 2000
 TRANSIENT_KEY = "transient"
 """Payload key whose value the store removes when the job ends (see the module docstring)."""
 _FINISHED = "state IN ('done', 'failed')"
+JOBS_CHANNEL = "motif_jobs"
+"""Announced (PostgreSQL NOTIFY) when a job becomes claimable at once, so idle workers on every machine wake."""
 
 _CLAIMABLE = (
     "((state = 'pending' AND (run_after IS NULL OR run_after <= :now))"
@@ -163,8 +165,6 @@ class JobsMixin(StoreCore):
         held = None if hold_s is None else _later(moment, check_positive("hold_s", hold_s, maximum=MAX_LEASE_S))
 
         async def insert(conn: Connection) -> tuple[Job, bool]:
-            if quota is not None:
-                await admit(conn, quota, key, user_id, guild_id)
             job_id = await fresh_id(conn, "jobs")
             count = await conn.execute(
                 "INSERT INTO jobs (id, idempotency_key, kind, payload_json, max_attempts, user_id, guild_id,"
@@ -172,6 +172,10 @@ class JobsMixin(StoreCore):
                 " ON CONFLICT (idempotency_key) DO NOTHING",
                 (job_id, key, kind, payload_json, max_attempts, user_id, guild_id, now, now, held),
             )
+            if count == 1 and quota is not None:  # counted with the new row in: over the limit rolls it back
+                await admit(conn, quota, user_id, guild_id)
+            if count == 1 and held is None:
+                await conn.notify(JOBS_CHANNEL)
             rows = await conn.fetch("SELECT * FROM jobs WHERE idempotency_key = ?", (key,))
             return job_from_row(rows[0]), count == 1
 

@@ -55,24 +55,31 @@ def _window(
     return " AND ".join(clauses), tuple(params)
 
 
-async def admit(conn: Connection, quota: Quota, key: str, user_id: str | None, guild_id: str | None) -> None:
-    """Inside the inserting transaction: hold the user's and the server's locks (always in that order, so two
-    admissions never wait on each other in a circle) and raise `QuotaExceeded` if either window is full. A
-    request already accepted under `key` (a redelivery) is never refused: its job is returned as it is."""
-    if (await conn.fetch("SELECT count(*) FROM jobs WHERE idempotency_key = ?", (key,)))[0][0]:
+async def admit(conn: Connection, quota: Quota, user_id: str | None, guild_id: str | None) -> None:
+    """Inside the transaction that has just inserted a new job: hold the user's and the server's locks
+    (always in that order, so two admissions never wait on each other in a circle), then count both
+    windows, the new job included, in one statement (its snapshot is taken after the locks, so it sees
+    every admission that held them before) and raise `QuotaExceeded`, rolling the insert back, if either
+    is over. The insert comes first so that the work done under the server's lock, which every admission
+    there takes, is only this count and the commit. (A redelivered request inserts nothing and is never
+    counted, so it finds its job rather than a refusal.)"""
+    scopes = [(scope, value, limit) for scope, value, limit in
+              (("user", user_id, quota.per_user), ("guild", guild_id, quota.per_guild))
+              if value is not None and limit is not None]
+    if not scopes:
         return
-    scopes = [("user", user_id, quota.per_user), ("guild", guild_id, quota.per_guild)]
-    for scope, value, limit in scopes:
-        if value is not None and limit is not None:
-            await conn.lock(f"quota:{scope}:{value}")
-    for scope, value, limit in scopes:
-        if value is None or limit is None:
-            continue
-        where, params = _window(quota.since, value if scope == "user" else None,
-                                value if scope == "guild" else None, include_failed=False)
-        used = int((await conn.fetch(f"SELECT count(*) FROM jobs WHERE {where}", params))[0][0])
-        if used >= limit:
-            raise QuotaExceeded(scope, used, limit)
+    counts: list[str] = []
+    params: list[str] = []
+    for scope, value, _ in scopes:
+        await conn.lock(f"quota:{scope}:{value}")
+        where, scoped = _window(quota.since, value if scope == "user" else None, value if scope == "guild" else None,
+                                include_failed=False)
+        counts.append(f"(SELECT count(*) FROM jobs WHERE {where})")
+        params.extend(scoped)
+    row = (await conn.fetch("SELECT " + ", ".join(counts), tuple(params)))[0]
+    for (scope, _, limit), used in zip(scopes, list(row), strict=True):
+        if int(used) > limit:
+            raise QuotaExceeded(scope, int(used) - 1, limit)
 
 
 class QuotaMixin(StoreCore):

@@ -37,10 +37,11 @@ def worker_config(settings: BotSettings) -> WorkerConfig:
     return WorkerConfig(studio, fault_kill_on_prompt=settings.fault_kill_on_prompt)
 
 
-async def run_bot(settings: BotSettings, external: bool = False) -> None:
+async def run_bot(settings: BotSettings, external: bool = False, config: WorkerConfig | None = None) -> None:
     """Open the store, start the worker processes, connect to Discord; pending jobs resume at once (unless
-    `external`: then `motif worker`s take them, and only a PostgreSQL store can be shared with them)."""
-    config = worker_config(settings)
+    `external`: then `motif worker`s take them, and only a PostgreSQL store can be shared with them).
+    `config` (tests, benchmarks) replaces the worker settings made from `settings`."""
+    config = config or worker_config(settings)
     if external and not isinstance(settings.db_path, PostgresUrl):
         raise SettingsError("an external queue needs the store on PostgreSQL (MOTIF_DB=postgresql://...)")
     if config.fault_kill_on_prompt:

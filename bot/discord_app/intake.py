@@ -111,6 +111,8 @@ class Intake:
             return Refusal(
                 f"{request.bars} bars is too long: this server allows 1 to {settings.max_bars} bars."
             )
+        if self.queue.shared:  # the limits bind inside the job's insert (`_admit`), one count instead of two
+            return None
         return await self.limiter.check(request.author, request.guild, settings)
 
     async def _admit(self, request: Request, settings: GuildSettings) -> Refusal | tuple[Job, bool]:

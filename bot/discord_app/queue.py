@@ -11,7 +11,8 @@ those runs are not the job's attempts, so nobody sees "attempt 2" for another me
 Shared (`shared=True`, the store on PostgreSQL with `motif worker` on other machines): the same lanes, but
 the round robin lives in the jobs table (`claim_next_job(fair_turns=True)`), since no one process sees
 every claim; the bot writes each job held (`HOLD_S`) and releases it once acknowledged (`acknowledged`),
-so no worker answers a request Discord does not yet know was accepted; and a lane records the composed
+so no worker answers a request Discord does not yet know was accepted; idle lanes wake on the store's
+LISTEN/NOTIFY (`Store.listen_for_jobs`), polling only as the fallback; and a lane records the composed
 piece on the job before posting, so a job taken over from a worker that died mid-post is not composed
 again and edits the message already posted instead of making a second one.
 """
@@ -32,6 +33,8 @@ from storage import Job, Quota, Store
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 2.0
+LISTEN_RETRY_S = 2.0
+"""How soon a shared queue listens again after losing its listening connection."""
 HOLD_S = 30.0
 """How long a shared queue's new job waits for its acknowledgement before workers may take it anyway (the
 bot died in between: the job is not lost; its answer goes to the interaction's webhook as after a restart)."""
@@ -90,6 +93,7 @@ class JobQueue:
         self.scheduler = FairScheduler()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._listener: asyncio.Task[None] | None = None
         self._stopping = False
         self._name = f"{socket.gethostname()}:{id(self):x}"
 
@@ -123,12 +127,38 @@ class JobQueue:
         if self._tasks:
             return
         self._tasks = [asyncio.create_task(self._lane(i), name=f"motif-lane-{i}") for i in range(self.lanes)]
+        if self.shared:
+            self._listener = asyncio.create_task(self._listen(), name="motif-queue-listen")
+
+    async def _listen(self) -> None:
+        """Wake the lanes the moment any process makes a job claimable (LISTEN/NOTIFY on PostgreSQL); while
+        the connection is down (an outage) the lanes poll every `poll_s`, and listening starts again."""
+        while not self._stopping:
+            try:
+                listening = await self.store.listen_for_jobs(self._wake.set)
+            except Exception as exc:  # noqa: BLE001 - polling covers until the server is back
+                log.warning("cannot listen for new jobs (%s); polling every %.1f s", exc, self.poll_s)
+                await asyncio.sleep(LISTEN_RETRY_S)
+                continue
+            if listening is None:
+                return
+            try:
+                await listening.lost.wait()
+            finally:
+                await listening.close()
+            self._wake.set()  # whatever arrived while it was down
+            await asyncio.sleep(LISTEN_RETRY_S)
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Stop claiming and let jobs in hand finish for up to `grace_s`; what is still running after that
         is abandoned to its lease and claimed again after a restart."""
         self._stopping = True
         self._wake.set()
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=grace_s)
             for task in late:

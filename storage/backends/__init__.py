@@ -8,7 +8,7 @@ their SQL once, with `?` or `:name` placeholders, and never know which engine ru
 
 from __future__ import annotations
 
-from storage.backends.base import Backend, Connection, Dialect, Params, Row
+from storage.backends.base import Backend, Connection, Dialect, Listening, Params, Row
 from storage.backends.opening import open_backend
 
-__all__ = ["Backend", "Connection", "Dialect", "Params", "Row", "open_backend"]
+__all__ = ["Backend", "Connection", "Dialect", "Listening", "Params", "Row", "open_backend"]

@@ -8,6 +8,7 @@ which the PostgreSQL backend rewrites to `$n`) and locking differ, and those are
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -55,6 +56,20 @@ class Connection(Protocol):
         covers (a row that may not exist yet). SQLite's writer is already exclusive, so there it is free."""
         ...
 
+    async def notify(self, channel: str) -> None:
+        """Wake the `Backend.listen`ers of `channel` when this transaction commits (PostgreSQL's NOTIFY);
+        nothing on SQLite, whose one process wakes itself."""
+        ...
+
+
+@dataclass
+class Listening:
+    """A live subscription (`Backend.listen`): `lost` is set when its connection goes (an outage), so the
+    caller can poll meanwhile and listen again."""
+
+    lost: asyncio.Event
+    close: Callable[[], Awaitable[None]]
+
 
 @dataclass(frozen=True, slots=True)
 class Dialect:
@@ -99,6 +114,11 @@ class Backend(ABC):
     @abstractmethod
     async def backup(self, dest: Path) -> Path:
         """Write a consistent snapshot of the whole store to the new file `dest` while it stays usable."""
+
+    async def listen(self, channel: str, wake: Callable[[], None]) -> Listening | None:
+        """Call `wake` whenever a transaction elsewhere `notify`s `channel`; None where the engine has no such
+        thing (SQLite)."""
+        return None
 
     @abstractmethod
     async def close(self) -> None:

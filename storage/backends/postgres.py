@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from storage.backends.base import Backend, Connection, Dialect, Params, Reader, Row, checked
+from storage.backends.base import Backend, Connection, Dialect, Listening, Params, Reader, Row, checked
 from storage.backends.pg_dump import dump
 from storage.backends.pg_schema import migrate, read_version
 from storage.errors import StoreError
@@ -101,6 +101,9 @@ class PostgresConnection:
 
     async def lock(self, name: str) -> None:
         await self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", name)
+
+    async def notify(self, channel: str) -> None:
+        await self._conn.execute("SELECT pg_notify($1, '')", channel)
 
 
 def unreachable(url: PostgresUrl, exc: BaseException) -> StoreError:
@@ -199,6 +202,26 @@ class PostgresBackend(Backend):
     async def backup(self, dest: Path) -> Path:
         self._check_open()
         return await dump(self.url, dest)
+
+    async def listen(self, channel: str, wake: Callable[[], None]) -> Listening:
+        """LISTEN on a connection of its own (outside the pool, which would hand it to others)."""
+        self._check_open()
+        try:
+            conn = await asyncpg.connect(self.url.url, timeout=CONNECT_TIMEOUT_S)
+        except _CONNECT_ERRORS as exc:
+            raise unreachable(self.url, exc) from None
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _conn: lost.set())
+        await conn.add_listener(channel, lambda *_: wake())
+
+        async def close() -> None:
+            lost.set()
+            try:
+                await asyncio.wait_for(conn.close(), timeout=5)
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                conn.terminate()
+
+        return Listening(lost, close)
 
     async def close(self) -> None:
         if self._closed:

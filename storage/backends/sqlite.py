@@ -95,6 +95,9 @@ class SqliteConnection:
     async def lock(self, name: str) -> None:
         return None  # the one writer already excludes every other write
 
+    async def notify(self, channel: str) -> None:
+        return None  # one process: its queue wakes itself
+
 
 class SqliteBackend(Backend):
     """An open SQLite store file."""

@@ -1,6 +1,8 @@
 """A real `motif worker` or gateway-only `motif bot` process pointed at a test's fake Discord.
 
-    python -m tests.bot.remote_process worker|bot BASE_URL GATEWAY_URL [LANES] [LEASE_S]
+    python -m tests.bot.remote_process worker|bot|bot-local BASE_URL GATEWAY_URL [LANES] [LEASE_S]
+
+(`bot` is the gateway only, `motif bot --external-queue`; `bot-local` is `motif bot` with its own lanes.)
 
 Settings come from the environment as for `motif worker` / `motif bot` (DISCORD_TOKEN, MOTIF_DB, MOTIF_OUT,
 MOTIF_ENGINE). The only test-side changes: discord.py is pointed at the fake (the two public knobs of
@@ -37,8 +39,9 @@ def main(argv: list[str]) -> None:
         config.studio, want_audio=False, want_images=False, parse=ParseConfig(use_encoder=False)))
     if role == "worker":
         asyncio.run(run_worker(settings, WorkerOptions(lanes=lanes, lease_s=lease_s, poll_s=0.2), config))
-    elif role == "bot":
-        asyncio.run(run_bot(settings, external=True))
+    elif role in ("bot", "bot-local"):
+        settings = dataclasses.replace(settings, workers=lanes)
+        asyncio.run(run_bot(settings, external=role == "bot", config=config))
     else:
         raise SystemExit(f"unknown role {role!r}")
 

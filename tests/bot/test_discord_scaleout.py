@@ -101,3 +101,25 @@ async def test_two_bot_processes_given_one_interaction_answer_it_once(
             assert jobs == 1
         finally:
             await fake.stop()
+
+
+async def test_on_a_shared_queue_the_rate_limit_binds_in_the_insert_and_says_why(
+    tmp_path: Path, executor: ProcessGroup, postgres_server: PostgresServer
+) -> None:
+    """No worker needed: the gateway-only bot accepts one piece an hour and refuses the second in words."""
+    url = await create_schema(postgres_server, prefix="quota")
+    async for world in open_world(tmp_path, executor, images=False, db=PostgresUrl(url)):
+        fake, general = world.fake, world.guild.channel("general")
+        await world.store.set_guild_settings(str(world.guild.id), rate_per_user_per_hour=1)
+        async with fake.running(world.bot(run_queue=False, shared_queue=True)):
+            alice = fake.add_user("alice")
+            await asyncio.sleep(0.2)
+            first = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "a jig", "bars": 4})
+            second = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "a reel", "bars": 4})
+            queued = await fake.wait_for_response(first, lambda r: "Queued" in str(r.data.get("content")), timeout=10)
+            refused = await fake.wait_for_response(second, lambda r: r.kind == "callback", timeout=10)
+        assert queued.message is not None
+        assert "You have asked for 1 pieces in the last hour" in str(refused.data.get("content"))
+        assert await world.store.get_job_by_key(f"interaction:{second.id}") is None
+        job = await world.store.get_job_by_key(f"interaction:{first.id}")
+        assert job is not None and job.state == "pending" and job.run_after is None  # released once acknowledged

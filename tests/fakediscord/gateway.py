@@ -113,7 +113,7 @@ class Gateway:
         return dropped
 
     async def close_all(self) -> None:
-        for session in self.sessions.values():
+        for session in list(self.sessions.values()):  # a closing session may remove itself
             if session.connection is not None:
                 await session.connection.ws.close(code=1001, message=b"fake: server stopping")
         self.sessions.clear()

@@ -125,3 +125,28 @@ async def test_a_quota_holds_against_concurrent_admissions_from_two_stores(store
     assert failed is not None
     await store.fail_job(failed.id, "boom", retry=False, worker_id="w")  # an apology costs no allowance
     assert await admit(store, 99, "discord:b")
+
+
+async def test_workers_elsewhere_are_woken_when_a_job_can_be_taken(store: Store, location: Path | str, backend: str) -> None:
+    """PostgreSQL: LISTEN/NOTIFY from another connection: a new job wakes, a held one only once released,
+    and a lost connection says so. SQLite: nothing to listen to (its one process wakes itself)."""
+    woken = asyncio.Event()
+    async with Store.open(location) as worker:
+        listening = await worker.listen_for_jobs(woken.set)
+        if backend == "sqlite":
+            assert listening is None
+            return
+        assert listening is not None
+        try:
+            await _enqueue(store, "now", "discord:a")
+            await asyncio.wait_for(woken.wait(), 5)
+            woken.clear()
+            held = await _enqueue(store, "held", "discord:a", hold_s=30.0)
+            await asyncio.sleep(0.3)
+            assert not woken.is_set()
+            await store.release_job(held.id)
+            await asyncio.wait_for(woken.wait(), 5)
+            assert not listening.lost.is_set()
+        finally:
+            await listening.close()
+        assert listening.lost.is_set()
