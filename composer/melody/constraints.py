@@ -16,6 +16,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from composer.melody.priors import PriorBias, StylePrior
 from composer.melody.tokens import (
     TICKS_PER_BEAT,
     GrammarState,
@@ -50,6 +51,10 @@ class MelodyRequest:
     """(start, end, pitch classes) never sounded there: the key's notes that rub against a user's chord."""
     landings_q: tuple[float, ...] = ()
     """Where inner phrases land (quarter notes): the last strong beat of each phrase-end bar but the final one."""
+    prior: StylePrior | None = None
+    """The style's decoding prior (`composer.melody.priors`): logit biases where the model's data is thin."""
+    scale_pcs: frozenset[int] = frozenset()
+    """The mode's own pitch classes (what the prior's chromatic approach tones lie outside of)."""
     chord_bonus: float = 2.0
     nonchord_penalty: float = 1.5
     max_leap: int = 12
@@ -118,6 +123,9 @@ class Constraints:
         self.close_pc = request.tonic_pc if request.close_pc is None else request.close_pc
         self.beat_t = ticks(_beat_q(request.meter))
         self.landings_t = sorted(ticks(q) for q in request.landings_q)
+        self.prior = None if request.prior is None or request.tonic_pc is None else PriorBias(
+            request.prior, request.tonic_pc, request.scale_pcs, self.pitch_pcs, self.pitch_values, self.position_t,
+            self.beat_t, [(ticks(start), ticks(end), pcs) for start, end, pcs in request.chords])
 
     def new_row(self) -> RowState:
         return RowState(GrammarState(self.req.meter))
@@ -168,7 +176,7 @@ class Constraints:
         landed = landing is not None and (ticks(row.last_start_q) == landing or last_end > landing)
         if landing is not None:  # land on the phrase's last strong beat; after it, only the next bar
             allowed &= (onsets <= landing) & (not landed)
-        out[self.position_ids[allowed]] = 0.0
+        out[self.position_ids[allowed]] = 0.0 if self.prior is None else self.prior.positions()[allowed]
         breathed = landing is None or landed
         if row.grammar.bars_started < self.req.bars:
             if breathed:
@@ -201,6 +209,8 @@ class Constraints:
             bias = self._opening_bias(self.pitch_pcs)
         elif strong and in_chord is not None:
             bias = np.where(in_chord, self.req.chord_bonus, -self.req.nonchord_penalty).astype(np.float32)
+        if self.prior is not None:
+            bias = bias + self.prior.pitch(onset, strong, row.pitches)
         out[self.pitch_ids[allowed]] = bias[allowed]
         if not allowed.any():  # a leap limit that leaves nothing: allow any in-range pitch
             out[self.pitch_ids] = 0.0
@@ -220,7 +230,7 @@ class Constraints:
         if self._is_closing_onset(onset):
             ok &= closing  # the closing note holds to the final bar line
         ok &= self._landing_durations(onset, ends)
-        out[self.duration_ids[ok]] = 0.0
+        out[self.duration_ids[ok]] = 0.0 if self.prior is None else self.prior.durations(onset, ends)[ok]
         if not ok.any():  # nothing fits but reaching the end: let it
             out[self.duration_ids[ends <= self.end_t]] = 0.0
 

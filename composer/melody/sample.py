@@ -21,6 +21,7 @@ from composer.melody.attributes import ANY, Attributes, known, tempo_band
 from composer.melody.checkpoint import CHECKPOINT_DIR
 from composer.melody.constraints import NEG, Constraints, MelodyRequest, RowState
 from composer.melody.model import MelodyModel, load_model
+from composer.melody.priors import prior_for
 from composer.melody.source import MelodyError, phrase_lengths
 from composer.melody.tokens import MotifTokenizer
 from composer.piece import Chord, Note
@@ -118,6 +119,7 @@ def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic:
         tonic_pc=norm,
         third_pc=(norm + (4 if spec.mode in MAJOR_THIRD_MODES else 3)) % 12,
         close_pc=half_close_pc(chords, norm, shift),
+        prior=prior_for(spec.genre), scale_pcs=frozenset(mode_pcs(pc_name(norm), spec.mode)),
     )
     return given_request(request, spec, chords, shift) if spec.chords else request
 
@@ -135,6 +137,15 @@ def given_strong_beats(spec: Spec, chords: list[Chord]) -> tuple[float, ...]:
     return tuple(sorted(set(strong_beats(spec.time_signature)) | starts))
 
 
+def idiom_pcs(request: MelodyRequest) -> frozenset[int]:
+    """The pitch classes a style's prior asks for outside the scale (a blues's b3 and b5): over a user's chords
+    they stay allowed, as the idiom sounds them against those chords."""
+    prior, tonic = request.prior, request.tonic_pc
+    if prior is None or tonic is None:
+        return frozenset()
+    return frozenset((tonic + step) % 12 for step, bias in prior.step_bias.items() if bias > 0)
+
+
 def given_request(request: MelodyRequest, spec: Spec, chords: list[Chord], shift: int) -> MelodyRequest:
     """The constraints over a user's own chords (`request`: the style's, for the same Spec): strong beats lean
     on each chord's triad, the triad's notes outside the key are allowed where it sounds and the key's notes
@@ -150,7 +161,7 @@ def given_request(request: MelodyRequest, spec: Spec, chords: list[Chord], shift
         chords=tuple((c.start, c.end, pcs) for c, pcs in zip(chords, tones, strict=True)),
         strong_beats_q=given_strong_beats(spec, chords),
         close_pc=None if last is None or norm in tones[-1] else last.root_pc,
-        avoid=tuple((c.start, c.end, (allowed - scale - pcs) | clashing_pcs(t, scale))
+        avoid=tuple((c.start, c.end, (allowed - scale - pcs - idiom_pcs(request)) | clashing_pcs(t, scale))
                     for c, t, pcs in zip(chords, triads, tones, strict=True)),
         chord_bonus=GIVEN_CHORD_BONUS, nonchord_penalty=GIVEN_NONCHORD_PENALTY,
     )
@@ -259,7 +270,10 @@ class ModelMelody:
             return self.tokenizer.pad_id
         masked = logits.astype(np.float64) + constraints.mask(row.state)
         token = sample_top_p(masked / self.config.temperature, self.config.top_p, rng)
-        log_probs = logits - np.logaddexp.reduce(logits)
+        # under a style prior, candidates are ranked by the distribution they were drawn from: the raw model
+        # alone ranks every line that took the prior's blue or approach notes last, and `choose` dropped them
+        scored = logits if constraints.prior is None else masked
+        log_probs = scored - np.logaddexp.reduce(scored)
         row.logprob += float(log_probs[token])
         row.ids.append(token)
         constraints.advance(row.state, token)

@@ -1,0 +1,144 @@
+"""Style priors in decoding: where a style's idiom is thin in the data the melody model learned from.
+
+The model learned from folk tunes, chorales and Renaissance lines (plus a few hundred Debian lead phrases), so
+left alone it writes no blue notes in a blues, almost no chromatic approach tones in bebop, a plain minor or
+phrygian line for klezmer and squarely on-the-beat rhythms in pop, rock, funk, latin and reggae (measured on
+the listening review's 26 prompts x 3 seeds, `motif eval --json`'s `form_idiom`). Issue 14 allows a prior
+in decoding there, measured and reported as such: each is a logit bias the decoder adds on top of the model's
+own preferences (`composer.melody.constraints`), never a rewrite of notes, so the line still comes from the
+model and still obeys every hard rule (mode, range, chords, phrase ends, the close).
+
+One table, keyed by genre id (`composer.styles`); a style not in it gets no prior. Pitch steps are semitones
+above the tonic of the key the line is written in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class StylePrior:
+    """Logit biases for one style (0 = none); see the module docstring for why they exist.
+
+    `step_bias`: per scale step above the tonic, added to that pitch class wherever it is allowed (the blue
+    b3 and b5; freygish's major third raised and its minor third lowered). Only steps the style lets the line
+    sound apply: a blue note in a style without chromatic notes is still never written.
+    `spacing`: when set, a step with a positive bias gets it only if none of the line's last `spacing` notes
+    sounded that step, and none if one did: blue notes come back every few notes instead of flooding a line
+    that found them (or never starting in one that did not: the model's own logits for them are very low).
+    `yields_to`: step -> steps; the step's bias is off wherever the sounding chord holds one of them (freygish's
+    raised third gives way to a minor tonic chord's own third, which the harmony may still play).
+    `step_pairs`: (from step, to step, bias) for the next note after a note on `from step`, within a tritone
+    of it: the freygish augmented second (b2 up to 3, 3 down to b2).
+    `approach`: off the strong beats, a note outside the scale a semitone from a tone of the chord sounding a
+    beat later (bebop's chromatic approach tones, which resolve onto the chord).
+    `offbeat`: an onset on an off-beat eighth; `hold`: for such a note, a duration that carries it over the
+    next beat (with `offbeat`, the anticipations and off-beat accents of pop, rock, funk, latin and reggae).
+    """
+
+    step_bias: dict[int, float] = field(default_factory=dict)
+    spacing: int = 0
+    yields_to: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    step_pairs: tuple[tuple[int, int, float], ...] = ()
+    approach: float = 0.0
+    offbeat: float = 0.0
+    hold: float = 0.0
+
+
+_BLUES = StylePrior(step_bias={3: 7.0, 6: 3.5, 10: 1.0}, spacing=8,
+                    step_pairs=((3, 4, 1.5), (3, 0, 1.0), (6, 7, 1.5)))
+_BEBOP = StylePrior(step_bias={3: 0.4, 6: 0.4}, approach=2.6, offbeat=0.4, hold=0.4)
+_FREYGISH = StylePrior(step_bias={4: 3.5, 3: -3.0, 1: 1.5}, yields_to={4: (3,), 3: (3,)},
+                       step_pairs=((1, 4, 3.0), (4, 1, 3.0)))
+_SYNCOPATED = StylePrior(offbeat=1.5, hold=3.5)
+
+STYLE_PRIORS: dict[str, StylePrior] = {
+    "blues": _BLUES,
+    "gospel": StylePrior(step_bias={3: 0.8, 10: 0.5}, offbeat=0.4, hold=0.6),
+    "jazz": _BEBOP,
+    "swing": _BEBOP,
+    "klezmer": _FREYGISH,
+    "pop": StylePrior(offbeat=1.0, hold=2.2),
+    "rock": StylePrior(step_bias={3: 0.6, 10: 0.6}, offbeat=1.5, hold=3.5),
+    "funk": StylePrior(step_bias={3: 0.6, 10: 0.6}, offbeat=2.2, hold=4.0),
+    "latin": _SYNCOPATED,
+    "bossa_nova": StylePrior(approach=0.8, offbeat=1.0, hold=2.2),
+    "tango": StylePrior(offbeat=1.2, hold=3.0),
+    "reggae": StylePrior(offbeat=1.5, hold=3.0),
+}
+"""Genre id -> the prior its melodies are decoded with (blues and gospel: blue notes; jazz and swing: chromatic
+approach tones; klezmer: the freygish scale; the pop, rock, funk, latin and reggae families: syncopation)."""
+
+
+def prior_for(genre: str | None) -> StylePrior | None:
+    """The decoding prior of a genre, or None (no bias) for a style whose data carries its idiom."""
+    return STYLE_PRIORS.get(genre or "")
+
+
+class PriorBias:
+    """A prior turned into the decoder's additive logits for one request, over its token arrays.
+
+    Built by `composer.melody.constraints.Constraints` from the request's prior, the pitch classes of its
+    pitch tokens, the ticks of its position and duration tokens, and its chords (ticks, pitch classes).
+    """
+
+    def __init__(self, prior: StylePrior, tonic_pc: int, scale_pcs: frozenset[int], pitch_pcs: np.ndarray,
+                 pitch_values: np.ndarray, position_t: np.ndarray, beat_t: int,
+                 chords_t: list[tuple[int, int, frozenset[int]]]) -> None:
+        self.prior = prior
+        self.tonic = tonic_pc
+        self.pitch_pcs = pitch_pcs
+        self.pitch_values = pitch_values
+        self.beat_t = beat_t
+        steps = (pitch_pcs - tonic_pc) % 12
+        self.steps = steps
+        self.static = np.array([prior.step_bias.get(int(s), 0.0) for s in steps], dtype=np.float32)
+        self.outside = ~np.isin(pitch_pcs, sorted(scale_pcs)) if scale_pcs else np.zeros(len(steps), bool)
+        self.chords_t = chords_t
+        half = beat_t // 2
+        self.offbeat_positions = (position_t % beat_t == half) if beat_t % 2 == 0 else np.zeros(len(position_t), bool)
+
+    def pitch(self, onset_t: int, strong: bool, recent: list[int]) -> np.ndarray:
+        """Bias per pitch token for a note starting at `onset_t` after the line's `recent` pitches."""
+        bias = self.static.copy()
+        last_pitch = recent[-1] if recent else None
+        if self.prior.spacing:
+            heard = {(p - self.tonic) % 12 for p in recent[-self.prior.spacing:]}
+            for step, amount in self.prior.step_bias.items():
+                if amount > 0 and step in heard:
+                    bias[self.steps == step] = 0.0
+        chord = self._chord_pcs_at(onset_t)
+        for step, blockers in self.prior.yields_to.items():
+            if chord and any((self.tonic + b) % 12 in chord for b in blockers):
+                bias[self.steps == step] = 0.0
+        if last_pitch is not None and self.prior.step_pairs:
+            near = np.abs(self.pitch_values - last_pitch) < 6
+            last_step = (last_pitch - self.tonic) % 12
+            for before, after, amount in self.prior.step_pairs:
+                if last_step == before:
+                    bias += np.where(near & (self.steps == after), amount, 0.0).astype(np.float32)
+        if self.prior.approach and not strong:
+            target = self._chord_pcs_at(onset_t + self.beat_t)
+            if target:
+                tones = sorted(target)
+                beside = np.isin((self.pitch_pcs + 1) % 12, tones) | np.isin((self.pitch_pcs - 1) % 12, tones)
+                bias += np.where(self.outside & beside & ~np.isin(self.pitch_pcs, tones), self.prior.approach,
+                                 0.0).astype(np.float32)
+        return bias
+
+    def positions(self) -> np.ndarray:
+        """Bias per position token: onsets on the off-beat eighths."""
+        return np.where(self.offbeat_positions, self.prior.offbeat, 0.0).astype(np.float32)
+
+    def durations(self, onset_t: int, ends: np.ndarray) -> np.ndarray:
+        """Bias per duration token for a note starting at `onset_t`: an off-beat note held over the next beat."""
+        if not self.prior.hold or onset_t % self.beat_t == 0:
+            return np.zeros(len(ends), dtype=np.float32)
+        next_beat = (onset_t // self.beat_t + 1) * self.beat_t
+        return np.where(ends > next_beat, self.prior.hold, 0.0).astype(np.float32)
+
+    def _chord_pcs_at(self, time_t: int) -> frozenset[int] | None:
+        return next((pcs for start, end, pcs in self.chords_t if start <= time_t < end), None)
