@@ -85,8 +85,9 @@ def waltz_beat(bars: list[Bar]) -> float:
 
 
 def march_beat(bars: list[Bar]) -> float:
-    """The snare on the downbeat, the bass drum or cymbals marking the beats: a snare-led march."""
-    return _share(bars, lambda b: _on(b, {38}, {0.0}) and len({t for times in b.values() for t in times}) >= 1)
+    """The snare or the bass drum on every downbeat (MMA's marches accent 1 and 3 of a 4/4 bar, so a 2/4 march
+    has them on each bar's one, the band's chords answering on two)."""
+    return _share(bars, lambda b: _on(b, {38} | KICKS, {0.0}))
 
 
 def tango_marcato(bars: list[Bar]) -> float:

@@ -125,8 +125,9 @@ def groove_drums(spec: Spec, grooves: GrooveSet, plans: list[BarPlan], swung: bo
     varied = False
     for bar, plan in enumerate(plans[:-1] if spec.bars > 1 and spec.ending != "loop" else plans):
         hits = _bar_hits(plan, bq, swung)
-        notes += [Note(pitch, bar * bq + t, 0.25, int(np.clip(velocity + rng.normal(0.0, 3.0), 20, 127)))
-                  for t, pitch, velocity in hits]
+        jitter = rng.normal(0.0, 3.0, len(hits))
+        notes += [Note(pitch, bar * bq + t, 0.25, max(20, min(127, int(velocity + shake))))
+                  for (t, pitch, velocity), shake in zip(hits, jitter, strict=True)]
         pattern = frozenset((round(t, 4), pitch) for t, pitch, _ in hits if pitch not in (CRASH, 57))
         if bar in section_starts and bar > 0 or bar == 0:
             notes.append(Note(CRASH, bar * bq, 1.0, 96))

@@ -222,9 +222,10 @@ def _companion(library: GrooveLibrary, main: dict, variant: str, spec: Spec) -> 
 def choose_grooves(spec: Spec, rng: np.random.Generator | None = None, path: Path = GROOVES_PATH) -> GrooveSet | None:
     """The grooves for a Spec, or None where no groove fits its style (the hand-written patterns play).
 
-    The family comes from the Spec (genre, prompt words, tempo, meter); the piece's generator `rng` (drawn
-    from only when a groove fits, so pieces of other styles are as before) chooses among its grooves, or
-    `spec.seed` when not given (a remix that only adds drums)."""
+    The family comes from the Spec (genre, prompt words, tempo, meter); the seed the piece's generator `rng`
+    was made from chooses among its grooves (a seed override reproduces the piece, and the choice does not
+    move when the melody draws more or fewer numbers), `spec.seed` when no generator is given (a remix that
+    only adds drums)."""
     if not path.exists():
         return None
     library = load_library(path)
@@ -232,10 +233,16 @@ def choose_grooves(spec: Spec, rng: np.random.Generator | None = None, path: Pat
     if found is None:
         return None
     fit, rows = found
-    key = spec.seed if rng is None else int(rng.integers(2**31))
+    key = spec.seed if rng is None else _seed_of(rng)
     main = rows[zlib.crc32(f"{key}:{fit.families}".encode()) % len(rows)]
     return GrooveSet(to_groove(main), _companion(library, main, "fill", spec),
                      _companion(library, main, "intro", spec), _companion(library, main, "end", spec), fit.walk)
+
+
+def _seed_of(rng: np.random.Generator) -> int:
+    """The seed a generator was made from (its SeedSequence's entropy), without drawing from it."""
+    entropy = getattr(rng.bit_generator.seed_seq, "entropy", None)
+    return int(entropy) if isinstance(entropy, int) else int(rng.integers(2**31))
 
 
 def groove_note(spec: Spec) -> str | None:
