@@ -16,6 +16,7 @@ from composer.arrange.arranger import arrange
 from composer.arrange.phrasing import anticipate
 from composer.harmony.clarity import clarity, piece_says_key
 from composer.harmony.form import (
+    SectionSpan,
     change_key,
     close_on_half,
     section_spans,
@@ -36,10 +37,13 @@ HARMONY_TRIES = 8
 CLEAR_MARGIN = 0.12
 """How far the requested key's profile correlation must lead the next key's: a plan that only just says
 the key is tipped over by the melody and voicings laid on it (measured on the control suite)."""
+SECTION_PLAN_TRIES = 4
+"""Sets of section plans drawn at most, looking for one whose piece says the key (each section's plan is
+itself the clearest of up to HARMONY_TRIES: a style whose plans never say it clearly costs 4 x 8 draws)."""
 RETRY_STRIDE = 1_000_003
+"""Seed offset between originality retries (a large prime keeps retries' draws unrelated)."""
 KEY_ATTEMPTS = 3
 """Original pieces drawn at most while looking for one heard in the requested key."""
-"""Seed offset between originality retries (a large prime keeps retries' draws unrelated)."""
 
 if TYPE_CHECKING:
     from composer.melody.source import MelodySource
@@ -63,31 +67,59 @@ def plan_clear_harmony(spec: Spec, style: Style, rng: np.random.Generator, tries
     return best[1]
 
 
+def plan_sections(spec: Spec, style: Style, rng: np.random.Generator, spans: list[SectionSpan],
+                  tries: int = SECTION_PLAN_TRIES) -> dict[str, list[Chord]]:
+    """Each distinct section's harmony plan (closing on the tonic or on V), drawn again, all together, until the
+    piece's harmony as played, each return of a section counted, says the key clearly: a 4-bar A that only just
+    says it, heard three times in an AABA, tips the whole piece to the dominant. A style without cadences
+    (modal vamps, drones, techno) does not turn its sections' last bars into V; the user's chords are not
+    redrawn for the key's sake."""
+    given = bool(spec.chords) or any(s.section.chords for s in spans)
+    best: tuple[float, dict[str, list[Chord]]] | None = None
+    for _ in range(tries):
+        plans: dict[str, list[Chord]] = {}
+        for span in spans:
+            if span.section.name in plans:
+                continue
+            sub = section_spec(spec, span.section)
+            plan = plan_clear_harmony(sub, style, rng)
+            if span.close == "half" and not sub.chords and style.cadence != "none":
+                plan = close_on_half(plan, sub, style.vocabulary in ("sevenths", "extended"))
+            plans[span.section.name] = plan
+        if given:
+            return plans
+        played = [c for s in spans for c in shift_chords(plans[s.section.name], s.start_bar * spec.bar_quarters)]
+        ok, margin = clarity(played, spec)
+        if ok and margin >= CLEAR_MARGIN:
+            return plans
+        if best is None or margin > best[0]:
+            best = (margin, plans)
+    assert best is not None
+    return best[1]
+
+
 def compose_sections(spec: Spec, style: Style, rng: np.random.Generator,
                      melody_source: MelodySource) -> tuple[list[Chord], list[Note], float]:
     """The harmony plan and melody of a piece in sections (`composer.harmony.form`): each distinct section is
-    composed once (its plan closing on the tonic or on V, its tune over it) and played again where it
-    returns, so an A heard twice is the same A. A style without cadences (modal vamps, drones, techno)
-    does not turn its sections' last bars into V either. The sections are the user's form or the style's
-    default (`composer.harmony.form.section_spans`). Returns the plan, the melody and when harmony was done
-    (the time spent on plans alone is not separable from the tunes drawn between them)."""
-    made: dict[str, tuple[list[Chord], list[Note]]] = {}
+    composed once (its plan from `plan_sections`, its tune over it) and played again where it returns, so an A
+    heard twice is the same A. The sections are the user's form or the style's default
+    (`composer.harmony.form.section_spans`). Returns the plan, the melody and when harmony was done."""
+    spans = section_spans(spec)
+    plans = plan_sections(spec, style, rng, spans)
+    t1 = time.perf_counter()
+    tunes: dict[str, list[Note]] = {}
     chords: list[Chord] = []
     melody: list[Note] = []
     bar_q = spec.bar_quarters
-    for span in section_spans(spec):
+    for span in spans:
         name = span.section.name
-        if name not in made:
+        if name not in tunes:
             sub = section_spec(spec, span.section)
-            plan = plan_clear_harmony(sub, style, rng)
-            if span.close == "half" and not sub.chords and style.cadence != "none":  # a vamp does not cadence
-                plan = close_on_half(plan, sub, style.vocabulary in ("sevenths", "extended"))
-            line = melody_source.generate(sub, plan, rng, allow_chromatic=style.allow_chromatic)
-            made[name] = (plan, anticipate(line, sub, style.push, rng))
-        plan, line = made[name]
-        chords += shift_chords(plan, span.start_bar * bar_q)
-        melody += shift_notes(line, span.start_bar * bar_q)
-    return chords, melody, time.perf_counter()
+            line = melody_source.generate(sub, plans[name], rng, allow_chromatic=style.allow_chromatic)
+            tunes[name] = anticipate(line, sub, style.push, rng)
+        chords += shift_chords(plans[name], span.start_bar * bar_q)
+        melody += shift_notes(tunes[name], span.start_bar * bar_q)
+    return chords, melody, t1
 
 
 def compose_timed(spec: Spec, melody_source: MelodySource | None = None,

@@ -125,3 +125,18 @@ def test_a_remix_to_a_new_length_gets_the_styles_form_for_it() -> None:
     assert [(s.section.name, s.section.bars) for s in section_spans(child)] == [("A", 8), ("A", 8), ("B", 8), ("B", 8)]
     assert _within(melody, 0, 8 * bar_ticks) == _within(melody, 8 * bar_ticks, 16 * bar_ticks) != []
     assert _within(melody, 16 * bar_ticks, 24 * bar_ticks) == _within(melody, 24 * bar_ticks, 32 * bar_ticks)
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_a_default_forms_harmony_says_the_key_as_it_is_played(seed: int) -> None:
+    """An AABA of 4-bar sections plays its A three times: an A whose plan only just says Eb (Ebadd9 C9 Bb7) tips
+    the piece to Bb. The sections' plans are drawn until the harmony as played says the key; the written MIDI
+    is heard in Eb (composer.learn.analyze, music21's key analysis and the final bass)."""
+    from composer.generate import compose_original
+    from composer.learn.analyze import check_explicit, read_midi
+
+    spec = replace(parse("a slow romantic jazz ballad in Eb for tenor sax and piano trio, 16 bars"), seed=seed)
+    assert [s.section.name for s in section_spans(spec)] == ["A", "A", "B", "A"]
+    midi = piece_to_midi_bytes(compose_original(spec, melody_source("model")).piece)
+    tonic = next(c for c in check_explicit(spec, read_midi(midi)) if c.field == "tonic")
+    assert tonic.ok, tonic.found
