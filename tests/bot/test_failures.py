@@ -86,6 +86,8 @@ INTERNAL = {  # invariants of our own code or data: plain exceptions, logged and
     "HarmonyError", "ProgressionError", "VoicingError", "MelodyError", "MarkovError", "CorpusError",
     "ExtractError", "ArrangeError", "PatternError", "DrumError", "RangeError", "StyleError", "MidiError",
     "EngraveError", "AudioError", "EncoderError", "MidiFormatError", "RenderError",
+    # the offline data builds (`motif data build grooves`, `motif data leads`): the package files we read
+    "MmaError", "PackageError", "MidiReadError", "WadError", "MusError", "LmmsError", "MscxError",
 }
 
 
