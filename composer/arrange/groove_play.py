@@ -60,13 +60,15 @@ def halves(groove: Groove, bar_quarters: float) -> bool:
 
 
 def _fill_bars(spec: Spec) -> set[int]:
-    """Bars closing a section (the form's), else every fourth bar of a long phrase; never the last bar."""
+    """Bars closing a section (the form's), else every fourth bar of a long phrase; the last bar only in a
+    loop, which it leads back into the first bar of (a piece that ends holds its final hit instead)."""
     spans = section_spans(spec)
     ends = {s.end_bar - 1 for s in spans} if len(spans) > 1 else set()
     if not ends:
         every = 8 if spec.bars >= 16 else 4
         ends = {bar for bar in range(spec.bars) if (bar + 1) % every == 0}
-    return {bar for bar in ends if bar < spec.bars - 1}
+    last = spec.bars - 1
+    return {bar for bar in ends if bar < last} | ({last} if spec.ending == "loop" and last > 0 else set())
 
 
 def _place(groove: Groove, index: int, bq: float, fill: bool = False) -> BarPlan:

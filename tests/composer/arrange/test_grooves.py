@@ -3,7 +3,6 @@ groove's chord-relative notes come out over a harmony plan (read from the Tracks
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -40,13 +39,12 @@ def test_the_file_is_small_licensed_and_holds_the_four_libraries() -> None:
     assert sum(bool(text) for text in library.families.values()) > 100  # the files' Doc descriptions
 
 
-def test_loading_is_cached_and_fast() -> None:
+def test_loading_is_cached() -> None:
+    """The groove file is read once per process (its load time is a benchmark figure, `motif bench`, not a
+    test's: timed tests fail on a busy machine)."""
     load_library.cache_clear()
-    started = time.perf_counter()
     first = load_library()
-    elapsed = time.perf_counter() - started
     assert load_library() is first
-    assert elapsed < 1.5, f"loading the groove file took {elapsed:.2f} s"
 
 
 def test_every_family_the_styles_name_exists_and_every_style_is_a_motif_style() -> None:
