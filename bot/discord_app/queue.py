@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -33,6 +34,8 @@ from storage import Job, Quota, Store
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 2.0
+QUIET_S = 30.0
+"""While claims keep failing, how often a lane says so again."""
 LISTEN_RETRY_S = 2.0
 """How soon a shared queue listens again after losing its listening connection."""
 HOLD_S = 30.0
@@ -168,13 +171,28 @@ class JobQueue:
                     await task
         self._tasks = []
 
+    @staticmethod
+    def _claim_failed(exc: Exception, failing_since: float | None) -> float:
+        """Log a failed claim: the first of a run with its traceback, then one line every `QUIET_S` while
+        the store stays unreachable (an outage would otherwise log a traceback per lane per poll)."""
+        now = time.monotonic()
+        if failing_since is None:
+            log.exception("claiming a job failed")
+            return now
+        if now - failing_since >= QUIET_S:
+            log.warning("claiming jobs still fails (%s: %s)", type(exc).__name__, exc)
+            return now
+        return failing_since
+
     async def _lane(self, index: int) -> None:
         worker_id = f"{self._name}:lane{index}"
+        failing_since: float | None = None
         while not self._stopping:
             try:
                 job = await self._claim(worker_id)
-            except Exception:  # noqa: BLE001 - a store hiccup must not kill the lane
-                log.exception("claiming a job failed")
+                failing_since = None
+            except Exception as exc:  # noqa: BLE001 - a store hiccup must not kill the lane
+                failing_since = self._claim_failed(exc, failing_since)
                 job = None
             if job is None:
                 if self._stopping:

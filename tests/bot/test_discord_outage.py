@@ -23,6 +23,8 @@ from tests.pg_server import PostgresServer, create_schema
 executor = discord_harness.executor
 
 OUTAGE_S = 10.0
+LEASE_S = 5.0
+"""Shorter than the outage: a job in flight whose worker could not record its end is taken over by lease."""
 USERS = 6
 
 
@@ -44,13 +46,13 @@ async def test_a_ten_second_postgresql_outage_loses_nothing_accepted(
     async for world in open_world(tmp_path, executor, images=False, db=PostgresUrl(url)):
         fake, general = world.fake, world.guild.channel("general")
         with remotes(fake, url, tmp_path) as group:
-            await asyncio.gather(group.worker(lease_s=20.0), group.worker(lease_s=20.0))
+            await asyncio.gather(group.worker(lease_s=LEASE_S), group.worker(lease_s=LEASE_S))
             async with fake.running(world.bot(run_queue=False, shared_queue=True)):
                 users = [fake.add_user(f"user{n}") for n in range(USERS)]
                 await asyncio.sleep(0.3)  # member events reach the bot
 
                 ask = functools.partial(fake_ask, fake, users, general)
-                before = [await ask(n, 8) for n in range(2 * USERS)]  # a queue the workers are still on
+                before = [await ask(n, 8) for n in range(USERS)]  # a queue the workers are still on
                 for interaction in before:
                     await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=10)
                 health = await world.store.queue_health()

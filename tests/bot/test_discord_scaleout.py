@@ -118,8 +118,10 @@ async def test_on_a_shared_queue_the_rate_limit_binds_in_the_insert_and_says_why
             second = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "a reel", "bars": 4})
             queued = await fake.wait_for_response(first, lambda r: "Queued" in str(r.data.get("content")), timeout=10)
             refused = await fake.wait_for_response(second, lambda r: r.kind == "callback", timeout=10)
+            # released once acknowledged (just after the "Queued" edit)
+            await _job_when(world.store, f"interaction:{first.id}", lambda j: j.run_after is None, timeout_s=10)
         assert queued.message is not None
         assert "You have asked for 1 pieces in the last hour" in str(refused.data.get("content"))
         assert await world.store.get_job_by_key(f"interaction:{second.id}") is None
         job = await world.store.get_job_by_key(f"interaction:{first.id}")
-        assert job is not None and job.state == "pending" and job.run_after is None  # released once acknowledged
+        assert job is not None and job.state == "pending" and job.attempts == 0  # no worker here: it waits
