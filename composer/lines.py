@@ -78,7 +78,29 @@ def melody_line(track: Track | None) -> list[Note]:
         if kept and abs(kept[-1].start - note.start) < EPS:
             continue
         kept.append(note)
-    return copy_notes(kept)
+    return copy_notes(_without_dips(kept))
+
+
+DIP_SEMITONES = 12
+"""How far below both neighbours a note on top must lie to be the accompaniment heard through the tune's
+rest rather than the tune (a left-hand chord under a melody rest): more than an octave below the line notes
+either side of it. A tune that leaps an octave down and straight back is rare; a left hand under a rest is
+not, and one such note splits a copied melody in two for the originality guard."""
+
+
+def _without_dips(line: list[Note]) -> list[Note]:
+    """The skyline without the notes that dip more than DIP_SEMITONES below the line on both sides: below the
+    last note kept, and below the next note back in that register (a run of left-hand notes in a rest goes
+    as a whole)."""
+    kept: list[Note] = []
+    for i, note in enumerate(line):
+        if kept and kept[-1].pitch - note.pitch > DIP_SEMITONES:
+            floor = kept[-1].pitch - DIP_SEMITONES
+            back = next((n.pitch for n in line[i + 1:] if n.pitch >= floor), None)
+            if back is not None and back - note.pitch > DIP_SEMITONES:
+                continue
+        kept.append(note)
+    return kept
 
 
 def line_indices(track: Track) -> set[int]:

@@ -74,3 +74,20 @@ def test_a_copying_candidate_is_regenerated_and_never_posted(index: OriginalityI
     assert made.attempts == 3 and made.originality is not None and made.originality.passed
     with pytest.raises(OriginalityError, match="attempts copied"):
         compose_original(spec, QuotingMelody(tune, quotes=99), index, max_attempts=3)
+
+
+def test_a_left_hand_under_the_tunes_rests_does_not_hide_a_copy(index: OriginalityIndex, tune) -> None:
+    """A solo keyboard plays the tune and its accompaniment in one part; chords struck in the tune's rests are
+    on top while it rests, and one such chord used to split a copied melody in two for the guard (chords
+    before the tune begins stay in the line: they split nothing)."""
+    end = 32.0
+    quoted = [Note(p + 12, o, min(d, end - o)) for p, o, d in tune.notes if o < end]
+    line_end = max(n.start + n.duration for n in quoted)
+    rests = [t for t in np.arange(quoted[0].start, line_end, 0.5)
+             if not any(n.start - 1e-6 <= t < n.start + n.duration - 1e-6 for n in quoted)]
+    left_hand = [Note(p, float(t), 0.4) for t in rests for p in (48, 52, 55)]
+    assert left_hand, "the tune has rests for the left hand to fill"
+    spec = dataclasses.replace(Spec(prompt="x", bars=8, time_signature=tune.meter, mode="major"), seed=3)
+    piece = Piece(spec, [Track("Piano", 0, "melody", sorted(quoted + left_hand, key=lambda n: n.start))], [])
+    assert [(p, o) for p, o, _ in tune_of(piece)] == [(n.pitch, n.start) for n in quoted]
+    assert not index.check(tune_of(piece)).passed
