@@ -17,7 +17,7 @@ from prompts.music import MINOR_THIRD_MODES
 from prompts.reading import Reading
 from prompts.spec import Instrument, Section, Spec
 from prompts.words.form import fit_form
-from prompts.words.genres import GENRES, JAZZ_CONTEXT, GenreInfo
+from prompts.words.genres import GENRES, JAZZ_CONTEXT, GenreInfo, is_band
 from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
 from prompts.words.lexicon import lookup
 from prompts.words.moods import MOODS, MoodInfo
@@ -136,12 +136,47 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
         if len(parts) > MAX_PARTS:
             raise ParseError(f"Motif writes at most {MAX_PARTS} instruments in one piece (besides drums); "
                              f"that request names {len(parts)}. Name fewer, or ask for a smaller ensemble.")
-        return assign_roles(parts)
+        named = assign_roles(parts)
+        if is_solo(reading) or len(parts) >= FULL_LINE_UP:
+            return named
+        return named + rhythm_section(named, genre, reading, notes)
     excluded = {p for word in reading.excluded for p, _ in _part_members(word, _program(word), None, gid)}
     defaults = [(p, r) for p, r in (genre.instruments if genre else ((0, "melody"),)) if p not in excluded]
     if not defaults:
         defaults = [(0, "melody")]
     return tuple(Instrument(gm_name(p), p, role) for p, role in defaults)
+
+
+FULL_LINE_UP = 3
+"""Named parts that make a line-up of the user's own: "sax, piano and bass" is the band they asked for."""
+RHYTHM_ROLES: tuple[tuple[str, ...], ...] = (("bass",), ("chords", "pad"))
+"""The rhythm section a style's band has: a bass, and a chord instrument (or a pad where the style comps with
+one: trap, synthwave)."""
+
+
+def rhythm_section(named: tuple[Instrument, ...], genre: GenreInfo | None, reading: Reading,
+                   notes: list[str]) -> tuple[Instrument, ...]:
+    """The style's bass and chord players that the named instruments leave out: "bebop with alto sax and
+    drums" is a band with a bass and a piano, as the style has them; a named instrument keeps its role (a named
+    piano in a trio comps). Nothing for a style that is no band (`prompts.words.genres.is_band`), for "solo" / "just" / "only", a named ensemble
+    or a line-up of three or more (an ensemble counts its members: a string quartet is one, an "808" is a bass), and
+    nothing the user excluded ("no bass")."""
+    if genre is None or not is_band(genre):
+        return ()
+    excluded = {p for word in reading.excluded for p, _ in _part_members(word, _program(word), None, genre.id)}
+    have = {inst.role for inst in named}
+    added: list[Instrument] = []
+    for roles in RHYTHM_ROLES:
+        if have & set(roles):
+            continue
+        pick = next(((p, r) for p, r in genre.instruments if r in roles and p not in excluded), None)
+        if pick is not None and not any(inst.program == pick[0] for inst in named):
+            added.append(Instrument(gm_name(pick[0]), pick[0], pick[1]))
+    if added:
+        names = " and ".join(f"{inst.name.lower()} ({inst.role})" for inst in added)
+        notes.append(f"added the {genre.id.replace('_', ' ')} rhythm section: {names}; say 'solo' or 'only' "
+                     "to hear just what you named")
+    return tuple(added)
 
 
 def is_solo(reading: Reading) -> bool:

@@ -179,6 +179,20 @@ _GENRES: tuple[GenreInfo, ...] = (
 GENRES: dict[str, GenreInfo] = {genre.id: genre for genre in _GENRES}
 GENRE_IDS: tuple[str, ...] = tuple(GENRES)
 
+BANDS_WITHOUT_DRUMS: frozenset[str] = frozenset({
+    "tango", "klezmer", "celtic", "reel", "jig", "hornpipe", "folk", "sea_shanty", "waltz", "flamenco",
+})
+"""Styles played by a band with no drum kit: their rhythm section is a bass and a chord instrument (a tango
+orquesta's piano and contrabass, a ceili band's guitar). With the styles that have drums, these are the band
+styles, whose rhythm section comes with the instruments a user names (`prompts.resolve.rhythm_section`);
+a piano nocturne, a chorale or a lullaby keeps just what was named."""
+
+
+def is_band(genre: GenreInfo) -> bool:
+    """Is the style played by a band (a rhythm section under the lead)?"""
+    return genre.drums or genre.id in BANDS_WITHOUT_DRUMS
+
+
 JAZZ_CONTEXT: frozenset[str] = frozenset({"jazz", "swing", "jazz_waltz", "bossa_nova", "blues", "lofi", "neo_soul"})
 """Genres in which "piano trio" means piano, bass and drums rather than piano, violin and cello."""
 

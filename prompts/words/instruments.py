@@ -221,7 +221,7 @@ DRUM_WORDS: tuple[str, ...] = (
     "hand claps", "handclaps", "claps", "drummer",
 )
 NO_DRUM_WORDS: tuple[str, ...] = ("drumless", "no beat", "beatless", "a cappella", "acapella")
-SOLO_WORDS: tuple[str, ...] = ("solo", "unaccompanied", "alone", "only", "by itself", "on its own")
+SOLO_WORDS: tuple[str, ...] = ("solo", "unaccompanied", "alone", "only", "just", "by itself", "on its own")
 
 GENERIC_BY_GENRE: dict[str, dict[str, int]] = {
     "guitar": {
@@ -263,7 +263,8 @@ def assign_roles(parts: list[tuple[int, str | None]]) -> tuple[Instrument, ...]:
     """Roles for (program, hinted role) in prompt order: first non-bass part leads, basses play bass.
 
     Deterministic so the same prompt always gives the same arrangement. A hinted "melody" after the lead
-    is taken becomes "counter" (a trumpet with a string quartet: the trumpet leads, the violins answer).
+    is taken becomes "counter" (a trumpet with a string quartet: the trumpet leads, the violins answer), or
+    "chords" for a keyboard or guitar (a sax with a jazz trio: the sax leads, the trio's piano comps).
     """
     melody_free = True
     lead_index = next((i for i, (p, hint) in enumerate(parts) if (hint or family_role(p)) != "bass"), 0)
@@ -273,6 +274,6 @@ def assign_roles(parts: list[tuple[int, str | None]]) -> tuple[Instrument, ...]:
         if index == lead_index and melody_free:
             role, melody_free = "melody", False
         elif role == "melody":
-            role = "counter"
+            role = "chords" if family_role(program) == "chords" else "counter"
         result.append(Instrument(name=gm_name(program), program=program, role=role))
     return tuple(result)
