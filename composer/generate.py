@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from composer.arrange.arranger import arrange
+from composer.arrange.grooves import groove_note
 from composer.arrange.phrasing import anticipate
 from composer.harmony.clarity import clarity, piece_says_key
 from composer.harmony.form import (
@@ -148,9 +149,9 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
     timings["harmony"] = (t1 - t0) * 1000.0
     timings["generate"] = (t2 - t1) * 1000.0
     timings["arrange"] = (t3 - t2) * 1000.0
-    note = dropped_note(spec)
-    if note is not None:
-        spec = replace(spec, notes=(*spec.notes, note))
+    added = tuple(note for note in (dropped_note(spec), groove_note(spec)) if note is not None)
+    if added:
+        spec = replace(spec, notes=(*spec.notes, *added))
     piece = Piece(spec, tracks, chords, swing=style.swing, engine=getattr(melody_source, "name", "unknown"))
     return piece, timings
 

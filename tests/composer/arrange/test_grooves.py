@@ -196,3 +196,17 @@ def test_the_note_says_where_no_groove_plays() -> None:
     assert "Motif's own accompaniment" in (groove_note(Spec(genre="trap", instruments=band, drums=True)) or "")
     assert groove_note(Spec(genre="rock", instruments=band, drums=True)) is None
     assert groove_note(Spec(genre="trap", instruments=band[:1], drums=False)) is None
+
+
+def test_a_piece_on_motifs_own_patterns_says_so_in_its_notes() -> None:
+    """The Spec the user sees (card, terminal) says where no groove of the library plays."""
+    from composer.generate import compose
+    from prompts import ParseConfig, parse
+    from tests.engines import melody_source
+
+    trap = compose(parse("dark trap beat in C minor with 808 and synth lead, 8 bars", ParseConfig(use_encoder=False)),
+                   melody_source("markov"))
+    rock = compose(parse("rock with guitar, bass and drums, 8 bars", ParseConfig(use_encoder=False)),
+                   melody_source("markov"))
+    assert any("Motif's own accompaniment" in note for note in trap.spec.notes), trap.spec.notes
+    assert not any("Motif's own accompaniment" in note for note in rock.spec.notes), rock.spec.notes

@@ -87,7 +87,7 @@ def test_a_length_that_fits_no_form_of_the_style_is_composed_through(prompt: str
     spec = parse(prompt, RULES_ONLY)
     assert default_form(spec) == () and section_spans(spec) == []
     piece = compose(spec, melody_source("markov"))
-    assert piece.spec.notes == spec.notes
+    assert not any("form" in note for note in piece.spec.notes[len(spec.notes):])  # composed through, unsaid
 
 
 def test_every_style_has_a_form_family_and_every_layout_adds_up() -> None:
