@@ -50,7 +50,7 @@ class StylePrior:
 
 _BLUES = StylePrior(step_bias={3: 7.0, 6: 3.5, 10: 1.0}, spacing=8,
                     step_pairs=((3, 4, 1.5), (3, 0, 1.0), (6, 7, 1.5)))
-_BEBOP = StylePrior(step_bias={3: 0.4, 6: 0.4}, approach=2.6, offbeat=0.4, hold=0.4)
+_BEBOP = StylePrior(step_bias={3: 0.4, 6: 0.4}, approach=3.4, offbeat=0.4, hold=0.4)
 _FREYGISH = StylePrior(step_bias={4: 3.5, 3: -3.0, 1: 1.5}, yields_to={4: (3,), 3: (3,)},
                        step_pairs=((1, 4, 3.0), (4, 1, 3.0)))
 _SYNCOPATED = StylePrior(offbeat=1.5, hold=3.5)
@@ -63,11 +63,11 @@ STYLE_PRIORS: dict[str, StylePrior] = {
     "klezmer": _FREYGISH,
     "pop": StylePrior(offbeat=1.0, hold=2.2),
     "rock": StylePrior(step_bias={3: 0.6, 10: 0.6}, offbeat=1.5, hold=3.5),
-    "funk": StylePrior(step_bias={3: 0.6, 10: 0.6}, offbeat=2.2, hold=4.0),
+    "funk": StylePrior(step_bias={3: 0.6, 10: 0.6}, offbeat=2.4, hold=4.4),
     "latin": _SYNCOPATED,
     "bossa_nova": StylePrior(approach=0.8, offbeat=1.0, hold=2.2),
     "tango": StylePrior(offbeat=1.2, hold=3.0),
-    "reggae": StylePrior(offbeat=1.5, hold=3.0),
+    "reggae": StylePrior(offbeat=1.6, hold=3.2),
 }
 """Genre id -> the prior its melodies are decoded with (blues and gospel: blue notes; jazz and swing: chromatic
 approach tones; klezmer: the freygish scale; the pop, rock, funk, latin and reggae families: syncopation)."""
