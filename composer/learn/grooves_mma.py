@@ -8,7 +8,6 @@ off (`RndSeed 1`, `RTime/RVolume/RSkip 0`), so the same package gives the same M
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -16,7 +15,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGE = "mma"
+from composer.learn.debian.packages import Package as DebianPackage
+from composer.learn.debian.packages import unpack
+
+MMA_PACKAGE = DebianPackage("mma", "21.09-1", "ee2fa4c2d029adc0750f7194ad52de4a75dafa9de0e4ee02962f807f50083acf")
+"""The Debian 12 (bookworm) package the grooves are rendered from, digest as downloaded on 2026-12-01."""
 LIBRARIES: tuple[str, ...] = ("stdlib", "pflib", "kara", "alexis")
 """The clean-provenance libraries (written for MMA); the casio/yamaha/zoom conversions stay out."""
 
@@ -57,22 +60,11 @@ class GrooveSource:
 
 
 def fetch_package(build_dir: Path) -> Package:
-    """Download (unless present) and unpack the mma .deb into `build_dir`; the version and sha256 are recorded
-    so DATA.md can say exactly which package the derived data came from."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    debs = sorted(build_dir.glob(f"{PACKAGE}_*_all.deb"))
-    if not debs:
-        result = subprocess.run(["apt-get", "download", PACKAGE], cwd=build_dir, capture_output=True, text=True,
-                                check=False)
-        debs = sorted(build_dir.glob(f"{PACKAGE}_*_all.deb"))
-        if not debs:
-            raise MmaError(f"apt-get download {PACKAGE} failed: {result.stderr.strip()}")
-    deb = debs[-1]
-    version = deb.name.split("_")[1]
-    root = build_dir / f"{PACKAGE}-{version}"
-    if not (root / "usr" / "share" / "mma" / "MMA").is_dir():
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
-    return Package(deb, version, hashlib.sha256(deb.read_bytes()).hexdigest(), root)
+    """Download (unless present), check and unpack the pinned mma .deb into `build_dir`, with the same
+    fetcher as the Debian lead-line sources (`composer.learn.debian.packages`); the version and sha256 are
+    recorded so DATA.md can say exactly which package the derived data came from."""
+    root = unpack(MMA_PACKAGE, build_dir)
+    return Package(build_dir / MMA_PACKAGE.deb_name, MMA_PACKAGE.version, MMA_PACKAGE.sha256, root)
 
 
 def _logical_lines(text: str) -> list[str]:

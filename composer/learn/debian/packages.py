@@ -74,7 +74,7 @@ def unpack(package: Package, build_dir: Path = BUILD_DIR) -> Path:
     root = build_dir / f"{package.name}_{package.version}"
     if not (root / ".unpacked").exists():
         root.mkdir(parents=True, exist_ok=True)
-        _run(["dpkg-deb", "-x", str(deb), str(root)], build_dir)
+        _run(["dpkg-deb", "-x", str(deb.resolve()), str(root.resolve())], build_dir)
         (root / ".unpacked").write_text(package.sha256 + "\n", encoding="utf-8")
     return root
 
