@@ -77,5 +77,6 @@ def test_server_style_is_read_with_the_prompt_in_one_parse(monkeypatch: pytest.M
     style = Style(GuildSettings(genre="bossa_nova", instruments=("cello",)), prompt_suffix="dark")
     spec = styled_spec("a fast happy tune", style, None, ParseConfig(use_encoder=False))
     assert calls == ["a fast happy tune, dark"]
-    assert spec.genre == "bossa_nova" and [i.name for i in spec.instruments] == ["Cello"]
+    assert spec.genre == "bossa_nova" and [(i.name, i.role) for i in spec.instruments] == [
+        ("Cello", "melody"), ("Acoustic Bass", "bass"), ("Acoustic Guitar (nylon)", "chords")]  # with the style's band
     assert {"genre", "instruments"} <= set(spec.explicit) and spec.prompt == "a fast happy tune, dark, bossa nova, with cello"
