@@ -7,8 +7,9 @@ This is the one entry point front ends call; everything random is drawn from one
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -33,6 +34,8 @@ from composer.styles import Style, style_for
 from prompts.errors import UserError
 from prompts.spec import Spec
 
+T = TypeVar("T")
+
 HARMONY_TRIES = 8
 """Harmony plans drawn at most, looking for one that establishes the requested key."""
 CLEAR_MARGIN = 0.12
@@ -56,14 +59,20 @@ def plan_clear_harmony(spec: Spec, style: Style, rng: np.random.Generator, tries
     own chords (`spec.chords`) are the plan as they are: their progression is not redrawn for the key's sake."""
     if spec.chords:
         return plan_harmony(spec, style, rng)
-    best: tuple[float, list[Chord]] | None = None
+    return _clearest(lambda: plan_harmony(spec, style, rng), lambda chords: chords, spec, tries)
+
+
+def _clearest(draw: Callable[[], T], heard: Callable[[T], list[Chord]], spec: Spec, tries: int) -> T:
+    """The first of up to `tries` draws whose harmony, as `heard` lays it out, says the key clearly
+    (`composer.harmony.clarity`), else the draw whose key stands out most."""
+    best: tuple[float, T] | None = None
     for _ in range(tries):
-        chords = plan_harmony(spec, style, rng)
-        ok, margin = clarity(chords, spec)
+        candidate = draw()
+        ok, margin = clarity(heard(candidate), spec)
         if ok and margin >= CLEAR_MARGIN:
-            return chords
+            return candidate
         if best is None or margin > best[0]:
-            best = (margin, chords)
+            best = (margin, candidate)
     assert best is not None
     return best[1]
 
@@ -76,8 +85,8 @@ def plan_sections(spec: Spec, style: Style, rng: np.random.Generator, spans: lis
     (modal vamps, drones, techno) does not turn its sections' last bars into V; the user's chords are not
     redrawn for the key's sake."""
     given = bool(spec.chords) or any(s.section.chords for s in spans)
-    best: tuple[float, dict[str, list[Chord]]] | None = None
-    for _ in range(tries):
+
+    def draw() -> dict[str, list[Chord]]:
         plans: dict[str, list[Chord]] = {}
         for span in spans:
             if span.section.name in plans:
@@ -87,16 +96,12 @@ def plan_sections(spec: Spec, style: Style, rng: np.random.Generator, spans: lis
             if span.close == "half" and not sub.chords and style.cadence != "none":
                 plan = close_on_half(plan, sub, style.vocabulary in ("sevenths", "extended"))
             plans[span.section.name] = plan
-        if given:
-            return plans
-        played = [c for s in spans for c in shift_chords(plans[s.section.name], s.start_bar * spec.bar_quarters)]
-        ok, margin = clarity(played, spec)
-        if ok and margin >= CLEAR_MARGIN:
-            return plans
-        if best is None or margin > best[0]:
-            best = (margin, plans)
-    assert best is not None
-    return best[1]
+        return plans
+
+    def played(plans: dict[str, list[Chord]]) -> list[Chord]:
+        return [c for s in spans for c in shift_chords(plans[s.section.name], s.start_bar * spec.bar_quarters)]
+
+    return draw() if given else _clearest(draw, played, spec, tries)
 
 
 def compose_sections(spec: Spec, style: Style, rng: np.random.Generator,

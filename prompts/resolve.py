@@ -140,7 +140,7 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
         if is_solo(reading) or len(parts) >= FULL_LINE_UP:
             return named
         return named + rhythm_section(named, genre, reading, notes)
-    excluded = {p for word in reading.excluded for p, _ in _part_members(word, _program(word), None, gid)}
+    excluded = _excluded(reading, gid)
     defaults = [(p, r) for p, r in (genre.instruments if genre else ((0, "melody"),)) if p not in excluded]
     if not defaults:
         defaults = [(0, "melody")]
@@ -163,7 +163,7 @@ def rhythm_section(named: tuple[Instrument, ...], genre: GenreInfo | None, readi
     nothing the user excluded ("no bass")."""
     if genre is None or not is_band(genre):
         return ()
-    excluded = {p for word in reading.excluded for p, _ in _part_members(word, _program(word), None, genre.id)}
+    excluded = _excluded(reading, genre.id)
     have = {inst.role for inst in named}
     added: list[Instrument] = []
     for roles in RHYTHM_ROLES:
@@ -188,6 +188,11 @@ def style_lead(genre: GenreInfo | None) -> int:
     """The program that carries the genre's melody (a piano without a genre)."""
     melody = [program for program, role in genre.instruments if role == "melody"] if genre else []
     return melody[0] if melody else 0
+
+
+def _excluded(reading: Reading, genre_id: str | None) -> set[int]:
+    """Programs the user excluded ("no bass", "without drums"), as the genre names its instruments."""
+    return {p for word in reading.excluded for p, _ in _part_members(word, _program(word), None, genre_id)}
 
 
 def _program(word: str) -> int | None:
