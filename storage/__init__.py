@@ -2,7 +2,8 @@
 durable idempotent jobs, and feedback; in a SQLite file (the embedded default) or on PostgreSQL
 (`postgresql://` URL, for several machines), with the same API and behaviour on both (`backends/`).
 
-`storage` depends only on aiosqlite, asyncpg and the standard library: specs and reports are stored as
+`storage` depends only on aiosqlite, asyncpg, procrastinate (PostgreSQL's job runner, loaded only there) and the
+standard library: specs and reports are stored as
 JSON dicts, so it never imports the composer, torch or discord.
 """
 
@@ -13,7 +14,7 @@ from storage.errors import SchemaTooNewError, StoreError
 from storage.feedback import Feedback, FeedbackKind
 from storage.guilds import Preset
 from storage.job_progress import QueueHealth
-from storage.jobs import Job, JobState
+from storage.jobs import Claim, Job, JobState
 from storage.migrations import SCHEMA_VERSION
 from storage.paths import ENV_VAR, PostgresUrl, default_db_path, parse_location, resolve_db_path
 from storage.quota import Quota, QuotaExceeded
@@ -24,6 +25,7 @@ from storage.users import User
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "Claim",
     "ENV_VAR",
     "MAX_MIDI_BYTES",
     "SCHEMA_VERSION",

@@ -18,6 +18,7 @@ from storage.backends import Backend, Connection, Dialect, Params, Row
 from storage.backends.copy import CopyReport, copy_store
 from storage.backends.sqlite import BUSY_TIMEOUT_MS
 from storage.errors import StoreError
+from storage.paths import PostgresUrl
 from storage.records import new_generation_id
 
 T = TypeVar("T")
@@ -49,6 +50,12 @@ class StoreCore:
     def location(self) -> str:
         """Where the store is, for messages: a file path, or a URL without its password."""
         return self._backend.label
+
+    @property
+    def postgres_url(self) -> PostgresUrl | None:
+        """The PostgreSQL server's URL (password included, never to print), None on SQLite: procrastinate
+        opens its own connections to the same database (`storage.runner`)."""
+        return self._backend.url
 
     @property
     def engine(self) -> str:

@@ -46,6 +46,7 @@ from storage.core import StoreCore, fresh_id
 from storage.errors import StoreError
 from storage.quota import Quota, admit
 from storage.records import format_timestamp, from_json, to_json, utc_now
+from storage.runner import defer
 
 JobState = Literal["pending", "running", "done", "failed"]
 
@@ -87,6 +88,16 @@ class Job:
     updated_at: datetime
     run_after: datetime | None
     lease_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What `claim_job` found: the job, now running under the claimer; or nothing to run (`job` None: it
+    ended, failed for good, or is gone), possibly not yet (`wait_until`: held for its acknowledgement, or a
+    retry's pause; ask again then)."""
+
+    job: Job | None
+    wait_until: datetime | None = None
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -141,7 +152,7 @@ class JobsMixin(StoreCore):
     async def enqueue_job(
         self, key: str, kind: str, payload: dict[str, Any], user_id: str | None = None,
         guild_id: str | None = None, *, max_attempts: int = 3, hold_s: float | None = None,
-        quota: Quota | None = None,
+        quota: Quota | None = None, defer_run: bool = False,
     ) -> tuple[Job, bool]:
         """Accept work under an idempotency key; return `(job, created)`.
 
@@ -150,13 +161,16 @@ class JobsMixin(StoreCore):
         claimable until `release_job` (or, if the accepting process dies first, until `hold_s` is up): a
         worker on another machine must not answer a request before it has been acknowledged. With `quota`
         the rate limits are checked in the same transaction as the insert (`quota.admit`): `QuotaExceeded`
-        when full, however many processes accept requests at once.
+        when full, however many processes accept requests at once. With `defer_run` (PostgreSQL) the
+        procrastinate job that will run it is deferred in the same transaction (`storage.runner`).
         """
         check_text("idempotency key", key, max_chars=200)
         check_text("job kind", kind, max_chars=64)
         check_user_id(user_id, optional=True)
         check_text("guild id", guild_id, optional=True)
         check_positive("max_attempts", max_attempts, integer=True, maximum=100)
+        if defer_run and self._dialect.name != "postgresql":
+            raise StoreError("defer_run needs the store on PostgreSQL: procrastinate runs jobs there only")
         if not isinstance(payload, dict):
             raise StoreError(f"job payload must be a dict, got {type(payload).__name__}")
         payload_json = to_json(payload, "job payload")
@@ -174,7 +188,9 @@ class JobsMixin(StoreCore):
             )
             if count == 1 and quota is not None:  # counted with the new row in: over the limit rolls it back
                 await admit(conn, quota, user_id, guild_id)
-            if count == 1 and held is None:
+            if count == 1 and defer_run:
+                await defer(conn, job_id, user_id)
+            elif count == 1 and held is None:
                 await conn.notify(JOBS_CHANNEL)
             rows = await conn.fetch("SELECT * FROM jobs WHERE idempotency_key = ?", (key,))
             return job_from_row(rows[0]), count == 1
@@ -230,6 +246,45 @@ class JobsMixin(StoreCore):
                 (worker_id, _later(now, lease_s), stamp, job_id),
             )
             return job_from_row(rows[0])
+
+        return await self._transact(claim)
+
+    async def claim_job(self, job_id: str, worker_id: str, lease_s: float) -> Claim:
+        """Take this one job to run it (the job runner chose it: procrastinate on PostgreSQL, `storage.runner`).
+
+        Pending and claimable: it becomes running under `worker_id` with one more attempt counted. Running
+        under someone else: the runner has decided its holder is dead (a stalled worker), so it is taken
+        over, unless that was its last attempt: then it is failed for good, never looped. Pending but held
+        (not yet acknowledged) or pausing before a retry: `wait_until`. Done, failed or purged: nothing
+        (a job run twice posts once)."""
+        check_text("worker id", worker_id)
+        check_positive("lease_s", lease_s, maximum=MAX_LEASE_S)
+        now = utc_now()
+
+        async def claim(conn: Connection) -> Claim:
+            stamp = format_timestamp(now)
+            rows = await conn.fetch(f"SELECT * FROM jobs WHERE id = ?{self._dialect.for_update}", (job_id,))
+            if not rows:
+                return Claim(None)
+            job = job_from_row(rows[0])
+            if job.state in ("done", "failed"):
+                return Claim(None)
+            if job.state == "pending" and job.run_after is not None and job.run_after > now:
+                return Claim(None, job.run_after)
+            if job.state == "running" and job.attempts >= job.max_attempts:
+                await conn.execute(
+                    "UPDATE jobs SET state = 'failed', lease_until = NULL, updated_at = ?, payload_json = ?,"
+                    " error = ? WHERE id = ?",
+                    (stamp, _kept_payload(job), f"worker {job.worker_id} stopped or hung on attempt {job.attempts}"
+                     f" of {job.max_attempts}", job.id),
+                )
+                return Claim(None)
+            rows = await conn.fetch(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, worker_id = ?, lease_until = ?,"
+                " run_after = NULL, updated_at = ? WHERE id = ? RETURNING *",
+                (worker_id, _later(now, lease_s), stamp, job_id),
+            )
+            return Claim(job_from_row(rows[0]))
 
         return await self._transact(claim)
 

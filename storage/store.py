@@ -11,7 +11,7 @@ Idiom (pick either, both close the connections):
     finally: await store.close()
 
 `Store` is assembled from one mixin per table group (`generations.py`, `users.py`, `guilds.py`,
-`jobs.py`, `job_progress.py` and `quota.py`, `feedback.py`) over the shared layer in `core.py`, which runs on an engine from `backends/`.
+`jobs.py`, `job_progress.py`, `quota.py` and `runner.py`, `feedback.py`) over the shared layer in `core.py`, which runs on an engine from `backends/`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from storage.job_progress import JobProgressMixin
 from storage.jobs import JobsMixin
 from storage.paths import PostgresUrl, parse_location
 from storage.quota import QuotaMixin
+from storage.runner import RunnerMixin
 from storage.users import UsersMixin
 
 Location = Path | str | PostgresUrl
@@ -56,7 +57,9 @@ class StoreOpening:
             await self._store.close()
 
 
-class Store(GenerationsMixin, UsersMixin, GuildsMixin, JobsMixin, JobProgressMixin, QuotaMixin, FeedbackMixin):
+class Store(
+    GenerationsMixin, UsersMixin, GuildsMixin, JobsMixin, JobProgressMixin, QuotaMixin, RunnerMixin, FeedbackMixin
+):
     """Async access to every Motif table, on SQLite or PostgreSQL, with the same behaviour on both."""
 
     @classmethod

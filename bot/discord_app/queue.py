@@ -8,13 +8,17 @@ answer per request because it edits the message it already made. A worker proces
 pool's business (`pool.WorkerPool.run`: replaced, the job run once more, then a clear failure outcome);
 those runs are not the job's attempts, so nobody sees "attempt 2" for another member's crash.
 
-Shared (`shared=True`, the store on PostgreSQL with `motif worker` on other machines): the same lanes, but
-the round robin lives in the jobs table (`claim_next_job(fair_turns=True)`), since no one process sees
-every claim; the bot writes each job held (`HOLD_S`) and releases it once acknowledged (`acknowledged`),
-so no worker answers a request Discord does not yet know was accepted; idle lanes wake on the store's
-LISTEN/NOTIFY (`Store.listen_for_jobs`), polling only as the fallback; and a lane records the composed
-piece on the job before posting, so a job taken over from a worker that died mid-post is not composed
-again and edits the message already posted instead of making a second one.
+Shared (`shared=True`, the store on PostgreSQL with `motif worker` on other machines): procrastinate runs
+the jobs (`storage.runner`), our jobs table stays the record of each request. `submit` writes our row and
+defers its procrastinate job in one transaction, with the rate-limit count; the row is written held
+(`HOLD_S`) and released once acknowledged (`acknowledged`), so a worker that fetches it first waits for
+the release rather than answer a request Discord does not yet know was accepted. A procrastinate worker
+(`lanes` jobs at once, woken by LISTEN/NOTIFY) runs `_run_job`, which takes our row (`Store.claim_job`)
+and handles it as a lane does. A worker that dies stops its procrastinate heartbeat; every worker sweeps
+for stalled jobs and hands them back (`_sweep`), and the next one takes our row over. A lane records the
+composed piece on the job before posting, so a job taken over from a worker that died mid-post is not
+composed again and edits the message already posted instead of making a second one. A store outage stops
+procrastinate's worker (its heartbeat and fetches fail); it is started again until the server is back.
 """
 
 from __future__ import annotations
@@ -22,27 +26,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.discord_app.pool import WorkerPool
 from bot.discord_app.requests import JOB_KIND, Request
-from storage import Job, Quota, Store
+from storage import Job, PostgresUrl, Quota, Store, StoreError
+from storage.runner import QUEUE, RUNNER_MAX_ATTEMPTS, TASK_NAME, runner_app
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 2.0
 QUIET_S = 30.0
 """While claims keep failing, how often a lane says so again."""
-LISTEN_RETRY_S = 2.0
-"""How soon a shared queue listens again after losing its listening connection."""
+RESTART_S = 1.0
+"""How soon a shared queue starts procrastinate's worker again after it stopped on a store error (an outage)."""
+HELD_POLL_S = 0.05
+"""How often a fetched job still waiting on its acknowledgement looks again (the ack takes milliseconds)."""
 HOLD_S = 30.0
 """How long a shared queue's new job waits for its acknowledgement before workers may take it anyway (the
 bot died in between: the job is not lost; its answer goes to the interaction's webhook as after a restart)."""
 COMPOSED = "composed"
 """Key of a job's result holding the piece composed by an attempt whose post failed."""
+
+
+class RetryLater(Exception):
+    """Raised by a shared queue's task so procrastinate runs it again (our row is pending for a retry)."""
 
 
 class Delivery(Protocol):
@@ -85,6 +98,7 @@ class JobQueue:
         lease_s: float = 60.0,
         poll_s: float = 1.0,
         shared: bool = False,
+        grace_s: float = 10.0,
     ) -> None:
         self.store = store
         self.pool = pool
@@ -96,16 +110,16 @@ class JobQueue:
         self.scheduler = FairScheduler()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._listener: asyncio.Task[None] | None = None
+        self.grace_s = grace_s
         self._stopping = False
-        self._name = f"{socket.gethostname()}:{id(self):x}"
+        self._name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
     async def submit(self, request: Request, quota: Quota | None = None) -> tuple[Job, bool]:
         """Write the job before anyone acknowledges it; a repeated key returns the first job, not a new one;
         with `quota`, `storage.QuotaExceeded` when a rate limit is full at the moment of writing."""
         job, created = await self.store.enqueue_job(
             request.key, JOB_KIND, request.to_payload(), user_id=request.author, guild_id=request.guild,
-            hold_s=HOLD_S if self.shared else None, quota=quota,
+            hold_s=HOLD_S if self.shared else None, quota=quota, defer_run=self.shared,
         )
         if created:
             self._wake.set()
@@ -117,8 +131,6 @@ class JobQueue:
             await self.store.release_job(job.id)
 
     async def _claim(self, worker_id: str) -> Job | None:
-        if self.shared:
-            return await self.store.claim_next_job(worker_id, self.lease_s, fair_turns=True)
         return await self.scheduler.claim(self.store, worker_id, self.lease_s)
 
     async def position(self, job: Job) -> int | None:
@@ -126,42 +138,25 @@ class JobQueue:
         return await self.store.queue_position(job.id)
 
     def start(self) -> None:
-        """Start the lanes; pending jobs from before a restart are claimed first (oldest first, fairly)."""
+        """Start the lanes (shared: procrastinate's worker); pending jobs from before a restart are taken
+        first (oldest first, fairly)."""
         if self._tasks:
             return
-        self._tasks = [asyncio.create_task(self._lane(i), name=f"motif-lane-{i}") for i in range(self.lanes)]
         if self.shared:
-            self._listener = asyncio.create_task(self._listen(), name="motif-queue-listen")
-
-    async def _listen(self) -> None:
-        """Wake the lanes the moment any process makes a job claimable (LISTEN/NOTIFY on PostgreSQL); while
-        the connection is down (an outage) the lanes poll every `poll_s`, and listening starts again."""
-        while not self._stopping:
-            try:
-                listening = await self.store.listen_for_jobs(self._wake.set)
-            except Exception as exc:  # noqa: BLE001 - polling covers until the server is back
-                log.warning("cannot listen for new jobs (%s); polling every %.1f s", exc, self.poll_s)
-                await asyncio.sleep(LISTEN_RETRY_S)
-                continue
-            if listening is None:
-                return
-            try:
-                await listening.lost.wait()
-            finally:
-                await listening.close()
-            self._wake.set()  # whatever arrived while it was down
-            await asyncio.sleep(LISTEN_RETRY_S)
+            self._tasks = [asyncio.create_task(self._run_shared(), name="motif-procrastinate")]
+            return
+        self._tasks = [asyncio.create_task(self._lane(i), name=f"motif-lane-{i}") for i in range(self.lanes)]
 
     async def stop(self, grace_s: float = 10.0) -> None:
-        """Stop claiming and let jobs in hand finish for up to `grace_s`; what is still running after that
-        is abandoned to its lease and claimed again after a restart."""
+        """Stop claiming and let jobs in hand finish for up to `grace_s` (shared: the `grace_s` it was made
+        with, procrastinate's graceful shutdown); what is still running after that is abandoned to its lease
+        and claimed again after a restart."""
         self._stopping = True
         self._wake.set()
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-            self._listener = None
+        if self._tasks and self.shared:
+            for task in self._tasks:
+                task.cancel()  # procrastinate's worker stops fetching and waits for the jobs in hand
+            grace_s = self.grace_s + 5.0
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=grace_s)
             for task in late:
@@ -170,6 +165,85 @@ class JobQueue:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._tasks = []
+
+    # -- shared: procrastinate runs the jobs -------------------------------------------------------------
+
+    async def _run_shared(self) -> None:
+        """procrastinate's worker, started again whenever a store error stopped it (an outage stops its
+        heartbeat and its fetches); beside it, the sweep that hands stalled and unscheduled jobs back."""
+        location = self.store.postgres_url
+        if not isinstance(location, PostgresUrl):
+            raise StoreError("a shared queue needs the store on PostgreSQL")
+        import procrastinate
+
+        app = runner_app(location)
+        app.task(name=TASK_NAME, queue=QUEUE, retry=procrastinate.RetryStrategy(
+            max_attempts=RUNNER_MAX_ATTEMPTS, wait=RETRY_AFTER_S))(self._run_job)
+        sweeper = asyncio.create_task(self._sweep(app), name="motif-sweep")
+        failing_since: float | None = None
+        try:
+            while not self._stopping:
+                try:
+                    async with app.open_async():
+                        await app.run_worker_async(
+                            queues=[QUEUE], name=self._name, concurrency=self.lanes, wait=True,
+                            install_signal_handlers=False, listen_notify=True,
+                            fetch_job_polling_interval=self.poll_s, update_heartbeat_interval=self.lease_s / 3,
+                            stalled_worker_timeout=self.lease_s, shutdown_graceful_timeout=self.grace_s,
+                        )
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the store went away: start again when it is back
+                    failing_since = self._claim_failed(exc, failing_since)
+                    await asyncio.sleep(RESTART_S)
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
+    async def _sweep(self, app: object) -> None:
+        """Every third of a lease: hand the jobs of workers whose heartbeat stopped back to the queue
+        (procrastinate's stalled jobs; a dead machine, `kill -9`) and give a procrastinate job to any waiting
+        row without one (`Store.requeue_unscheduled_jobs`). Every worker sweeps; a job already handed back by
+        another is skipped."""
+        from procrastinate import App, exceptions
+
+        assert isinstance(app, App)
+        every_s = max(0.5, self.lease_s / 3)
+        while True:
+            try:
+                for stalled in await app.job_manager.get_stalled_jobs(queue=QUEUE, seconds_since_heartbeat=self.lease_s):
+                    with contextlib.suppress(exceptions.ConnectorException):  # another sweeper was first
+                        await app.job_manager.retry_job(stalled)
+                        log.warning("job %s of a stalled worker handed back to the queue", stalled.task_kwargs)
+                await self.store.requeue_unscheduled_jobs()
+            except (exceptions.ConnectorException, exceptions.AppNotOpen, StoreError, OSError):
+                pass  # the store is down (an outage) or the worker is restarting: the next sweep tries again
+            except Exception:  # noqa: BLE001 - asyncpg's errors, and anything else: the sweep must go on
+                log.exception("sweeping stalled jobs failed")
+            await asyncio.sleep(every_s)
+
+    async def _run_job(self, job_id: str) -> None:
+        """procrastinate's task: take our row and handle it as a lane does. Raises (so procrastinate retries it
+        after `RETRY_AFTER_S`) when the row went back to pending for a retry, or the store could not be
+        reached; returns when there is nothing (more) to do."""
+        while True:
+            claim = await self.store.claim_job(job_id, self._name, self.lease_s)
+            if claim.wait_until is None:
+                break
+            ahead_s = (claim.wait_until - datetime.now(UTC)).total_seconds()
+            await asyncio.sleep(min(max(ahead_s, 0.0), HELD_POLL_S))  # a release may come any moment
+        job = claim.job
+        if job is None:
+            return
+        if job.kind != JOB_KIND:
+            await self.store.fail_job(job.id, f"unknown job kind {job.kind!r}", retry=False, worker_id=self._name)
+            return
+        await self._handle(job, self._name)
+        after = await self.store.get_job(job_id)
+        if after is not None and after.state == "pending":
+            raise RetryLater(after.error or "put back for a retry")
 
     @staticmethod
     def _claim_failed(exc: Exception, failing_since: float | None) -> float:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from storage.errors import StoreError
+from storage.paths import PostgresUrl
 
 T = TypeVar("T")
 
@@ -89,6 +90,8 @@ class Backend(ABC):
     dialect: Dialect
     label: str
     """Where the store is, for messages (a file path, or a URL without its password)."""
+    url: PostgresUrl | None = None
+    """The server's URL, password included, on PostgreSQL (for procrastinate's own connections to it)."""
 
     @abstractmethod
     async def transact(self, work: Callable[[Connection], Awaitable[T]]) -> T:

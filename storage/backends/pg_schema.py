@@ -166,3 +166,25 @@ async def migrate(conn: asyncpg.Connection, label: str, migrations: Sequence[str
         return applied
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+
+
+_RUNNER_LOCK = 0x6D6F746970  # 'motip': the advisory lock around installing procrastinate's schema
+
+
+async def install_runner(conn: asyncpg.Connection) -> bool:
+    """Apply procrastinate's schema (the job runner, `storage/runner.py`) to a database that lacks it (True),
+    under a lock, so two processes opening a fresh database at once apply it once. It is procrastinate's own
+    script, versioned by procrastinate: upgrading procrastinate means its migrations (deploy/SCALING.md)."""
+    if await conn.fetchval("SELECT to_regclass('procrastinate_jobs')") is not None:
+        return False
+    from procrastinate.schema import SchemaManager  # loaded only where a PostgreSQL store opens
+
+    await conn.execute("SELECT pg_advisory_lock($1)", _RUNNER_LOCK)
+    try:
+        if await conn.fetchval("SELECT to_regclass('procrastinate_jobs')") is not None:
+            return False
+        async with conn.transaction():
+            await conn.execute(SchemaManager.get_schema())  # one script, simple protocol, one transaction
+        return True
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", _RUNNER_LOCK)

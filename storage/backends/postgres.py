@@ -24,7 +24,7 @@ import asyncpg
 
 from storage.backends.base import Backend, Connection, Dialect, Listening, Params, Reader, Row, checked
 from storage.backends.pg_dump import dump
-from storage.backends.pg_schema import migrate, read_version
+from storage.backends.pg_schema import install_runner, migrate, read_version
 from storage.errors import StoreError
 from storage.paths import PostgresUrl
 
@@ -146,6 +146,7 @@ class PostgresBackend(Backend):
             raise unreachable(url, exc) from None
         try:
             await migrate(conn, str(url))
+            await install_runner(conn)  # procrastinate's tables: it runs the jobs here (storage/runner.py)
         except BaseException:
             await pool.release(conn)
             await pool.close()

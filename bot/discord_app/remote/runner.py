@@ -30,9 +30,10 @@ class WorkerOptions:
     lanes: int = 2
     """Jobs composed at once here, one worker process each (MOTIF_WORKERS, or --lanes)."""
     lease_s: float = 60.0
-    """How long a job stays this worker's without a heartbeat: a dead worker's job moves on after this."""
+    """How long a worker may go without a heartbeat (procrastinate's, sent every third of it) before its
+    jobs are handed to another worker: a dead worker's job moves on after this."""
     poll_s: float = 0.5
-    """How often an idle lane looks for work."""
+    """How often an idle worker looks for work besides being woken by LISTEN/NOTIFY (after an outage)."""
     grace_s: float = 30.0
     """On stop, how long jobs in hand may take to finish."""
 
@@ -60,7 +61,7 @@ async def serve(
             tracker = Tracker()
             delivery = DiscordDelivery(client, store, tracker, QueueBoard(store, tracker))  # positions: the bot's
             queue = JobQueue(store, WorkerPool(processes, config), delivery, lanes=options.lanes,
-                             lease_s=options.lease_s, poll_s=options.poll_s, shared=True)
+                             lease_s=options.lease_s, poll_s=options.poll_s, shared=True, grace_s=options.grace_s)
             queue.start()
             log.info("motif worker: %d lanes on %s", options.lanes, store.location)
             await stop.wait()
