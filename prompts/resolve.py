@@ -8,6 +8,7 @@ wonder ("no key given: chose D minor for moody jazz").
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from prompts.reading import Reading
 from prompts.spec import Instrument, Section, Spec
 from prompts.words.form import fit_form
 from prompts.words.genres import GENRES, JAZZ_CONTEXT, GenreInfo, is_band
-from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
+from prompts.words.instruments import DRUM_WORDS, GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
 from prompts.words.lexicon import lookup
 from prompts.words.moods import MOODS, MoodInfo
 from prompts.words.progressions import fits_key, infer_key
@@ -115,7 +116,8 @@ def _part_members(part_word: str, program: int | None, group: str | None, genre:
     return [(generic.get(genre or "", program if program is not None else 0), None)]
 
 
-def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[str]) -> tuple[Instrument, ...]:
+def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[str],
+                       prompt: str = "") -> tuple[Instrument, ...]:
     """Exactly the instruments named (roles assigned), else the genre's defaults, else a piano.
 
     "solo piano" is that instrument alone (an ensemble named solo keeps its members). Named basses play the
@@ -129,6 +131,7 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
             parts += _part_members(part.word, part.program, part.group, gid)
         if is_solo(reading) and reading.parts[0].group is None:
             return (Instrument(gm_name(parts[0][0]), parts[0][0], "melody"),)
+        players = line_up_size(reading, parts, prompt)
         if not is_solo(reading) and all((hint or family_role(p)) == "bass" for p, hint in parts):
             lead = style_lead(genre)
             notes.append(f"no melody instrument named: {gm_name(lead)} plays the tune over the {reading.parts[0].word}")
@@ -137,7 +140,7 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
             raise ParseError(f"Motif writes at most {MAX_PARTS} instruments in one piece (besides drums); "
                              f"that request names {len(parts)}. Name fewer, or ask for a smaller ensemble.")
         named = assign_roles(parts)
-        if is_solo(reading) or len(parts) >= FULL_LINE_UP:
+        if is_solo(reading) or players >= FULL_LINE_UP:
             return named
         return named + rhythm_section(named, genre, reading, notes)
     excluded = _excluded(reading, gid)
@@ -148,7 +151,24 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
 
 
 FULL_LINE_UP = 3
-"""Named parts that make a line-up of the user's own: "sax, piano and bass" is the band they asked for."""
+"""Named parts that make a line-up of the user's own: "sax, piano and bass" is the band they asked for, and so
+is "sax, bass and drums" (a bebop trio has no piano): the drums count when the user names them."""
+
+
+def line_up_size(reading: Reading, parts: list[tuple[int, str | None]], prompt: str) -> int:
+    """How many players the user named: their `parts` (an ensemble's members), and the drummer where the prompt
+    names one beside a bass, the two that keep a band's time ("sax, bass and drums" is a bebop trio, "guitar,
+    bass and drums" a power trio: three players, not two parts short of a band; "trumpet, sax and drums" still
+    lacks a rhythm section). A lead Motif adds over a lone bass is not one of them, nor is a "trap beat" a
+    drummer."""
+    text = prompt.lower()
+    drummer = reading.drums and any(re.search(rf"\b{re.escape(word)}\b", text) for word in DRUMMER_WORDS)
+    bass = any((hint or family_role(program)) == "bass" for program, hint in parts)
+    return len(parts) + (1 if drummer and bass else 0)
+
+
+DRUMMER_WORDS: tuple[str, ...] = tuple(word for word in DRUM_WORDS if word not in ("beat", "beats"))
+"""The drum words that name a player in a line-up ("a beat" is the whole track)."""
 RHYTHM_ROLES: tuple[tuple[str, ...], ...] = (("bass",), ("chords", "pad"))
 """The rhythm section a style's band has: a bass, and a chord instrument (or a pad where the style comps with
 one: trap, synthwave)."""
@@ -159,7 +179,7 @@ def rhythm_section(named: tuple[Instrument, ...], genre: GenreInfo | None, readi
     """The style's bass and chord players that the named instruments leave out: "bebop with alto sax and
     drums" is a band with a bass and a piano, as the style has them; a named instrument keeps its role (a named
     piano in a trio comps). Nothing for a style that is no band (`prompts.words.genres.is_band`), for "solo" / "just" / "only", a named ensemble
-    or a line-up of three or more (an ensemble counts its members: a string quartet is one, an "808" is a bass), and
+    or a line-up of three or more (named drums count: `line_up_size`; an ensemble counts its members: a string quartet is one, an "808" is a bass), and
     nothing the user excluded ("no bass")."""
     if genre is None or not is_band(genre):
         return ()
@@ -211,7 +231,7 @@ def resolve(reading: Reading, prompt: str, limits: Limits) -> Spec:
     num, den = (int(x) for x in meter.split("/"))
     bars = choose_bars(reading, limits, tempo_bpm, num * 4.0 / den)
     notes = list(reading.notes)
-    instruments = choose_instruments(reading, genre, notes)
+    instruments = choose_instruments(reading, genre, notes, prompt)
     solo = is_solo(reading)
     drums = reading.drums if reading.drums is not None else (False if solo else bool(genre and genre.drums))
     if key_note:

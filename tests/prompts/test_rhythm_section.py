@@ -1,6 +1,7 @@
 """A band style's rhythm section comes with the instruments the user names (issue: "grooves that sound like
 their genre"): "bebop with alto sax and drums" gets the style's bass and piano, unless the user says solo,
-"just", "only", or names a line-up of their own."""
+"just", "only", or names a line-up of their own (three players, the drums counted: sax, bass and drums is a bebop
+trio, guitar, bass and drums a power trio)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ RULES_ONLY = ParseConfig(use_encoder=False)
 
 CASES = [
     # prompt, the (role, program) set expected, whether a note says what was added
-    ("fast bebop in F with alto sax, walking bass and drums", {("melody", 65), ("bass", 32), ("chords", 0)}, True),
+    ("bebop in F with alto sax and drums", {("melody", 65), ("bass", 32), ("chords", 0)}, True),
+    # a named line-up that is the style's rhythm section: the drums count, nothing is added
+    ("fast bebop in F with alto sax, walking bass and drums", {("melody", 65), ("bass", 32)}, False),
+    ("rock with guitar, bass and drums", {("melody", 29), ("bass", 34)}, False),
+    ("a 12-bar blues in G with electric guitar, bass and drums", {("melody", 27), ("bass", 33)}, False),
+    ("a jazz tune for tenor sax, piano, bass and drums", {("melody", 66), ("chords", 0), ("bass", 32)}, False),
+    ("jazz piano trio", {("melody", 0), ("bass", 32)}, False),
+    ("rock with guitar and bass", {("melody", 29), ("bass", 34), ("chords", 30)}, True),
+    ("a jazz tune in Bb for trumpet and tenor sax with drums", {("melody", 56), ("counter", 66), ("bass", 32),
+                                                             ("chords", 0)}, True),
     ("a dramatic tango in A minor for bandoneon and violin", {("melody", 23), ("counter", 40), ("bass", 43),
                                                             ("chords", 0)}, True),
     ("a klezmer tune in D with clarinet and violin", {("melody", 71), ("counter", 40), ("bass", 58),
