@@ -15,6 +15,7 @@ import numpy as np
 
 from composer.arrange.accompaniment import Context, realise_bass
 from composer.arrange.comping import SELF_BASSED, realise_comping
+from composer.arrange.counter import counter_melody
 from composer.arrange.drums import drum_track
 from composer.arrange.groove_play import BarPlan, groove_bass, groove_chords, plan_bars
 from composer.arrange.grooves import GrooveSet, choose_grooves
@@ -55,7 +56,9 @@ def place_melody(melody: list[Note], program: int, register: int) -> list[Note]:
 
 
 def counter_line(melody: list[Note], ctx: Context, program: int) -> list[Note]:
-    """A second voice a diatonic third (or sixth, where the third clashes) below the melody."""
+    """A harmony line a diatonic third (or sixth, where the third clashes) below the melody, note for note: what a
+    remix's "add a harmony" asks for (composer.remix.voices). A counter part plays `counter_melody`, a line of
+    its own."""
     scale = scale_pcs(ctx.spec.tonic, ctx.spec.mode)
     low, high = role_window(program, "counter")
     kept = [n for n in melody if n.duration >= 0.5 or abs(n.start - round(n.start)) < 1e-9]
@@ -214,8 +217,10 @@ def arrange(spec: Spec, style: Style, chords: list[Chord], melody: list[Note],
     if grooves is not None:
         roles = _band_roles(instruments, roles)
     root_player = _root_player(instruments, roles)
+    lead = instruments[roles.index("melody")]
+    tune = place_melody(melody, lead.program, spec.register)
     tracks = [_part(ctx, style, inst, role, melody, index == root_player,
-                    _needs_left_hand(instruments, roles, index, grooves is not None or spec.drums), band)
+                    _needs_left_hand(instruments, roles, index, grooves is not None or spec.drums), band, tune)
               for index, (inst, role) in enumerate(zip(instruments, roles, strict=True))]
     if spec.drums:
         tracks.append(drum_track(spec, style, rng, grooves))
@@ -231,7 +236,8 @@ def _bass_line(ctx: Context, style: Style, pattern: str, window: tuple[int, int]
 
 
 def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[Note],
-          plays_roots: bool, left_hand: bool, band: _Band) -> Track:
+          plays_roots: bool, left_hand: bool, band: _Band, tune: list[Note]) -> Track:
+    """One instrument's part; `tune` is the melody as the lead plays it (a counter line moves under it)."""
     spec, program = ctx.spec, inst.program
     bars = range(spec.bars)
     total = spec.bars * spec.bar_quarters
@@ -240,7 +246,7 @@ def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[
         if left_hand:
             notes += _left_hand_with_cadence(ctx, style, inst, bars, band)
     elif role == "counter":
-        notes = counter_line(place_melody(melody, program, 0), ctx, program)
+        notes = counter_melody(tune, ctx, program)
     elif role == "bass":
         notes = _bass_line(ctx, style, style.bass, role_window(program, "bass"), bars, band)
     else:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from composer.arrange.accompaniment import Context
-from composer.arrange.arranger import arrange, counter_line
+from composer.arrange.arranger import arrange
+from composer.arrange.counter import counter_melody
 from composer.arrange.phrasing import anticipate
 from composer.harmony.given import slot_spans
 from composer.harmony.plan import plan_harmony
@@ -220,7 +221,8 @@ def vary_bars(piece: Piece, first: int, last: int, source: MelodySource, style: 
 def _recount(track: Track, line: list[Note], ctx: Context, start: float, end: float) -> None:
     """A counter part's notes in the window rewritten against the new melody line."""
     level = _velocity(track)
-    fresh = [Note(n.pitch, n.start, min(n.duration, end - n.start), level) for n in counter_line(line, ctx, track.program)]
+    fresh = [Note(n.pitch, n.start, min(n.duration, end - n.start), level)
+             for n in counter_melody(line, ctx, track.program) if start - EPS <= n.start < end - EPS]
     kept = [n for n in track.notes if not start - EPS <= n.start < end - EPS]
     for note in kept:
         if note.start < start - EPS < note.end - EPS:
