@@ -180,19 +180,21 @@ class JobsMixin(StoreCore):
 
         async def insert(conn: Connection) -> tuple[Job, bool]:
             job_id = await fresh_id(conn, "jobs")
-            count = await conn.execute(
+            rows = await conn.fetch(
                 "INSERT INTO jobs (id, idempotency_key, kind, payload_json, max_attempts, user_id, guild_id,"
                 " created_at, updated_at, run_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (idempotency_key) DO NOTHING",
+                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
                 (job_id, key, kind, payload_json, max_attempts, user_id, guild_id, now, now, held),
             )
-            if count == 1 and quota is not None:  # counted with the new row in: over the limit rolls it back
-                await admit(conn, quota, user_id, guild_id)
-            if count == 1 and defer_run:
+            count = len(rows)
+            if not rows:  # the key was seen before: its job
+                rows = await conn.fetch("SELECT * FROM jobs WHERE idempotency_key = ?", (key,))
+            if count == 1 and defer_run:  # before the quota's locks: nothing else waits while this runs
                 await defer(conn, job_id, user_id)
             elif count == 1 and held is None:
                 await conn.notify(JOBS_CHANNEL)
-            rows = await conn.fetch("SELECT * FROM jobs WHERE idempotency_key = ?", (key,))
+            if count == 1 and quota is not None:  # counted with the new row in: over the limit rolls it back
+                await admit(conn, quota, user_id, guild_id)  # last: the server's lock is held to the commit
             return job_from_row(rows[0]), count == 1
 
         job, created = await self._transact(insert)

@@ -70,8 +70,8 @@ async def admit(conn: Connection, quota: Quota, user_id: str | None, guild_id: s
         return
     counts: list[str] = []
     params: list[str] = []
+    await conn.lock(*(f"quota:{scope}:{value}" for scope, value, _ in scopes))  # one round trip for both
     for scope, value, _ in scopes:
-        await conn.lock(f"quota:{scope}:{value}")
         where, scoped = _window(quota.since, value if scope == "user" else None, value if scope == "guild" else None,
                                 include_failed=False)
         counts.append(f"(SELECT count(*) FROM jobs WHERE {where})")

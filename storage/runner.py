@@ -15,7 +15,7 @@ How the two stay one:
 - **Fair turns by user.** procrastinate fetches by priority, then age. A job's priority is minus the number
   of its user's jobs already waiting or running when it is written, so in a burst every member's first
   request comes before anyone's second, and a newcomer's first goes ahead of a busy member's backlog
-  (`priority_of`).
+  (`defer`).
 - **One run at a time per job.** The procrastinate job's `lock` is our job id: procrastinate never runs two
   of them at once, and `requeue_unscheduled_jobs` finds a row that has lost its procrastinate job.
 - **Leases.** procrastinate's workers send heartbeats; the job of a worker whose heartbeat stops is *stalled*
@@ -47,33 +47,27 @@ RUNNER_MAX_ATTEMPTS = 20
 is what bounds composing, so this only has to outlast an outage."""
 _SWEEP_LOCK = "runner:requeue"
 
-_DEFER = (
-    "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(?::varchar, ?::varchar, ?::int, ?::text, NULL::text,"
-    " ?::jsonb, NULL::timestamptz)]::procrastinate_job_to_defer_v1[])"
-)
 _WAITING = "state IN ('pending', 'running')"
+_PRIORITY = f"(SELECT -count(*) FROM jobs WHERE user_id = :user AND {_WAITING} AND id <> :job)::int"
+"""Minus the user's other jobs waiting or running now (see `defer`); 0 without a user."""
+_DEFER = (
+    "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue::varchar, :task::varchar, COALESCE(" + _PRIORITY + ", 0),"
+    " :job::text, NULL::text, :args::jsonb, NULL::timestamptz)]::procrastinate_job_to_defer_v1[])"
+)
 _UNSCHEDULED = (
     f"SELECT id, user_id FROM jobs WHERE {_WAITING} AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS run"
     " WHERE run.lock = jobs.id AND run.status IN ('todo', 'doing')) ORDER BY created_at, rowid"
 )
 
 
-async def priority_of(conn: Connection, user_id: str | None, job_id: str) -> int:
-    """Minus the user's other jobs waiting or running now: the round this job would run in, were turns
-    taken member by member (0 for someone with nothing queued, and for jobs without a user)."""
-    if user_id is None:
-        return 0
-    rows = await conn.fetch(
-        f"SELECT count(*) FROM jobs WHERE user_id = ? AND {_WAITING} AND id <> ?", (user_id, job_id)
-    )
-    return -int(rows[0][0])
-
-
 async def defer(conn: Connection, job_id: str, user_id: str | None) -> int:
     """Defer the procrastinate job that runs our job `job_id`, inside the caller's transaction (so it exists
-    exactly when our row does); return procrastinate's job id."""
-    priority = await priority_of(conn, user_id, job_id)
-    rows = await conn.fetch(_DEFER, (QUEUE, TASK_NAME, priority, job_id, json.dumps({"job_id": job_id})))
+    exactly when our row does), in one statement; return procrastinate's job id.
+
+    Its priority is minus the user's other jobs waiting or running now: the round this job would run in,
+    were turns taken member by member (0 for someone with nothing queued; jobs without a user count 0)."""
+    rows = await conn.fetch(_DEFER, {"queue": QUEUE, "task": TASK_NAME, "user": user_id, "job": job_id,
+                                     "args": json.dumps({"job_id": job_id})})
     return int(rows[0][0][0])
 
 

@@ -52,9 +52,10 @@ class Connection(Protocol):
         """Run a statement and return how many rows it inserted, updated or deleted."""
         ...
 
-    async def lock(self, name: str) -> None:
-        """Hold a lock named `name` until the transaction ends, for a read-modify-write that no row lock
-        covers (a row that may not exist yet). SQLite's writer is already exclusive, so there it is free."""
+    async def lock(self, name: str, *more: str) -> None:
+        """Hold a lock named `name` (and each of `more`, taken in that order, in the same round trip) until the
+        transaction ends, for a read-modify-write that no row lock covers (a row that may not exist yet).
+        SQLite's writer is already exclusive, so there it is free."""
         ...
 
     async def notify(self, channel: str) -> None:

@@ -99,8 +99,10 @@ class PostgresConnection:
         text, args = rewrite(sql, params)
         return _rowcount(await self._conn.execute(text, *args))
 
-    async def lock(self, name: str) -> None:
-        await self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", name)
+    async def lock(self, name: str, *more: str) -> None:
+        names = (name, *more)  # a select list is evaluated left to right: the locks are taken in this order
+        calls = ", ".join(f"pg_advisory_xact_lock(hashtextextended(${i}, 0))" for i in range(1, len(names) + 1))
+        await self._conn.execute(f"SELECT {calls}", *names)
 
     async def notify(self, channel: str) -> None:
         await self._conn.execute("SELECT pg_notify($1, '')", channel)

@@ -92,7 +92,7 @@ class SqliteConnection:
         cursor = await self._conn.execute(sql, checked(params))
         return cursor.rowcount
 
-    async def lock(self, name: str) -> None:
+    async def lock(self, name: str, *more: str) -> None:
         return None  # the one writer already excludes every other write
 
     async def notify(self, channel: str) -> None:

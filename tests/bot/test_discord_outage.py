@@ -26,6 +26,9 @@ OUTAGE_S = 10.0
 LEASE_S = 5.0
 """Shorter than the outage: a job in flight whose worker could not record its end is taken over by lease."""
 USERS = 6
+RECOVERY_BOUND_S = 12.0
+"""From the server's return to the first piece posted after it: a worker's restart (1 s), a stalled job's
+heartbeat older than the lease (5 s, long past once the outage is over) and one sweep (a third of it)."""
 
 
 def fake_ask(
@@ -33,6 +36,13 @@ def fake_ask(
 ) -> Awaitable[FakeInteraction]:
     """/compose from the n-th request's member (members take turns)."""
     return fake.user_invokes_slash(users[n % len(users)], channel, "compose", {"prompt": f"a reel number {n}", "bars": bars})
+
+
+async def _first_post_after(fake: FakeDiscord, channel: FakeChannel, seen: set[int]) -> float:
+    """When (monotonic) a finished piece not in `seen` first shows in the channel."""
+    while not any(is_final(m) and m.id not in seen for m in fake.bot_messages_in(channel)):
+        await asyncio.sleep(0.05)
+    return time.monotonic()
 
 
 def _said(interaction: FakeInteraction) -> list[str]:
@@ -63,11 +73,23 @@ async def test_a_ten_second_postgresql_outage_loses_nothing_accepted(
                 for interaction in during:
                     await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=10)
                 await asyncio.sleep(max(0.0, OUTAGE_S - (time.monotonic() - down_at)))
+                posted_before = {m.id for m in fake.bot_messages_in(general) if is_final(m)}
                 await asyncio.to_thread(own_postgres_server.launch)
+                back_at = time.monotonic()
+                watcher = asyncio.create_task(_first_post_after(fake, general, posted_before))
                 after = [await ask(n, 4) for n in range(3)]
+                acked_s = []
+                for interaction in after:
+                    await fake.wait_for_response(interaction, lambda r: r.kind == "callback", timeout=10)
+                    acked_s.append(time.monotonic() - back_at)
                 accepted = before + after
                 for interaction in accepted:
                     await fake.wait_for_response(interaction, answered, timeout=120)
+                recovered_s = await watcher - back_at
+                all_done_s = time.monotonic() - back_at
+                print(f"outage recovery: first post {recovered_s:.1f} s after the server was back, requests after it"
+                      f" acknowledged within {max(acked_s):.2f} s, all {len(accepted)} posted after {all_done_s:.1f} s")
+                assert recovered_s < RECOVERY_BOUND_S
 
         for interaction in during:  # told at once, in words, and nothing stored for them
             assert _said(interaction) == [BUSY]
