@@ -7,9 +7,13 @@ encoder (prompts), and the whole compose path through the studio for control acc
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
 import math
 import random
 import tempfile
+import warnings
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +21,20 @@ from typing import Any
 import numpy as np
 
 from bot.cli.bench import percentile
+from composer.files.midi import piece_to_midi_bytes
+from composer.generate import compose
 from composer.harmony import plan_harmony
 from composer.learn.analyze import check_explicit, melody_notes, read_midi
 from composer.learn.chords_heard import hear_progression
+from composer.learn.classify import (
+    FEATURE_NAMES,
+    GENRE_FAMILIES,
+    GenreClassifier,
+    fit,
+    held_out,
+    line_windows,
+    real_windows,
+)
 from composer.learn.evaluate import (
     compare_features,
     constrained_nats,
@@ -32,6 +47,7 @@ from composer.learn.evaluate import (
     real_form_figures,
     test_windows,
 )
+from composer.learn.groove_checks import GROOVE_SUITE, groove_report, heard_groove
 from composer.learn.train import score_examples
 from composer.melody import MarkovMelody
 from composer.melody.attributes import DENSITIES, caption, melody_attributes
@@ -39,6 +55,7 @@ from composer.melody.corpus import LEADS_DIR, load_melodies
 from composer.melody.markov import MarkovModel
 from composer.styles import style_for
 from composer.theory import tonic_pc
+from prompts import parse
 from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
 from prompts.spec import MODES, TIME_SIGNATURES, Spec
 
@@ -108,6 +125,35 @@ REAL_FAMILIES: dict[str, tuple[str, ...]] = {
 """Which real melodies each review family is compared with: Debian lead families and corpus collections (funk,
 klezmer and gospel have none)."""
 
+GENRE_OF_REVIEW_FAMILY: dict[str, str] = {
+    "jazz": "jazz_blues", "blues": "jazz_blues", "rock": "rock_pop", "pop": "rock_pop", "electronic": "electronic",
+    "ambient": "cinematic", "classical": "classical", "folk": "folk",
+}
+"""The classifier's family (`composer.learn.classify.GENRE_FAMILIES`) of each review family it can hear."""
+GENRE_SUITE: tuple[tuple[str, str], ...] = (
+    *((GENRE_OF_REVIEW_FAMILY[f], p) for f, _, p in REVIEW_SUITE if f in GENRE_OF_REVIEW_FAMILY),
+    ("jazz_blues", GROOVE_SUITE["swing"][0]), ("rock_pop", GROOVE_SUITE["pop"][0]),
+    ("rock_pop", GROOVE_SUITE["metal"][0]),
+    ("jazz_blues", "a slow minor blues in A minor with piano and harmonica, 12 bars"),
+    ("jazz_blues", "a shuffle blues in E with electric guitar, bass and drums, 12 bars"),
+    ("rock_pop", "a punk rock song in A with guitar, bass and drums, 16 bars"),
+    ("rock_pop", "a catchy pop song in G major at 120 bpm with synth and drums, 16 bars"),
+    ("cinematic", "a dreamy ambient soundscape in E minor with synth pad, 16 bars"),
+    ("folk", "a folk song in E minor, 16 bars"), ("folk", "a jig in G, 6/8, 16 bars"),
+)
+"""(family, prompt) for the genre check: the review suite's prompts of the families the classifier knows, and
+a few more so each family has three or more (funk, latin, klezmer, reggae and gospel have no real data)."""
+PROBE_WORDS: dict[str, str] = {
+    "folk": "celtic folk", "classical": "baroque", "jazz_blues": "bebop jazz", "rock_pop": "hard rock",
+    "electronic": "synthwave", "cinematic": "cinematic",
+}
+"""The genre words the text probe puts into one Spec's prompt, one set per classifier family."""
+PROBE_TEMPLATES: tuple[str, ...] = (
+    "a {} tune in D minor for piano at 110 bpm, 16 bars", "a {} melody in G major for flute at 96 bpm, 16 bars",
+)
+"""The probe's Specs: each template read without genre words (so no style rule acts), then composed with
+every `PROBE_WORDS` entry put into its prompt text and nothing else changed."""
+
 
 @dataclass(frozen=True)
 class EvalConfig:
@@ -122,6 +168,16 @@ class EvalConfig:
     """Each control-suite prompt is composed with this many seeds (0, 1, ...): more seeds, a finer share."""
     review_seeds: int = 3
     """Each review-suite prompt is composed with seeds 1..this, per engine, for the form and idiom figures."""
+    genre_seeds: int = 3
+    """Each genre-suite prompt is composed with seeds 1..this, per engine."""
+    probe_seeds: int = 6
+    """Each text-probe Spec is composed with seeds 1..this for every set of genre words, per engine."""
+    grooves_seeds: int = 3
+    """Each groove-suite style is composed with seeds 1..this (on the model)."""
+
+
+SECTIONS: tuple[str, ...] = ("bits", "stats", "control", "chords", "form_idiom", "genre", "text_probe", "grooves")
+"""The report's sections, in the order they run; `motif eval --only` picks some."""
 
 
 def window_spec(melody, seed: int) -> Spec:
@@ -262,22 +318,200 @@ def form_and_idiom(factories: dict[str, Any], seeds: int) -> dict[str, Any]:
     return {"families": families, "all": overall, "seeds": seeds}
 
 
+def written_line(spec: Spec, source) -> list[tuple[int, float, float]]:
+    """Compose `spec` on a melody source and read its melody back from the written MIDI (`melody_notes`)."""
+    piece = compose(spec, source)
+    return [(n.pitch, n.start_q, n.end_q - n.start_q)
+            for n in melody_notes(piece_to_midi_bytes(piece), piece.spec)]
+
+
+def line_vectors(spec: Spec, line: list[tuple[int, float, float]]) -> list[np.ndarray]:
+    """The classifier's feature vectors of a written line, one per window (`composer.learn.classify`)."""
+    windows = line_windows(line, spec.bars, spec.time_signature, tonic_pc(spec.tonic), spec.mode, "motif")
+    return [w.features for w in windows]
+
+
+@dataclass
+class GenreModel:
+    """The classifier `motif eval` judges with (fit on every real window) and its held-out figures (each real
+    piece labelled by a fold's classifier that never saw it)."""
+
+    classifier: GenreClassifier
+    real: dict[str, Any]
+
+    @classmethod
+    def train(cls, seed: int = 0) -> GenreModel:
+        data = real_windows(seed=seed)
+        return cls(fit(data), held_out(data, seed=seed).as_dict())
+
+
+GENRE_TARGET = 0.7
+"""Issue 14: Motif's melodies for a family's prompts are heard as that family this often, in 6+ families."""
+
+
+def genre(model: GenreModel, sources: dict[str, Any], seeds: int, suite: tuple[tuple[str, str], ...] = GENRE_SUITE
+          ) -> dict[str, Any]:
+    """Per family: the share of each engine's pieces for that family's prompts (seeds 1..`seeds`) that the
+    classifier labels as the family, beside the held-out accuracy on real pieces of the family."""
+    labels: dict[str, dict[str, Counter[str]]] = {}
+    for family, prompt in suite:
+        spec = parse(prompt)
+        for engine, source in sources.items():
+            for seed in range(1, seeds + 1):
+                asked = dataclasses.replace(spec, seed=seed)
+                rows = line_vectors(asked, written_line(asked, source))
+                label = model.classifier.label(rows) if rows else "too_few_notes"
+                labels.setdefault(family, {}).setdefault(engine, Counter())[label] += 1
+    families: dict[str, Any] = {}
+    for family, by_engine in labels.items():
+        row: dict[str, Any] = {"real_heldout": model.real["piece_accuracy"].get(family)}
+        for engine, counts in by_engine.items():
+            row[engine] = round(counts[family] / sum(counts.values()), 4)
+            row[f"{engine}_labels"] = dict(counts.most_common())
+        row["pieces"] = sum(by_engine[next(iter(by_engine))].values())
+        families[family] = row
+    at_target = {engine: sorted(f for f, row in families.items() if row[engine] >= GENRE_TARGET) for engine in sources}
+    return {"families": families, "target": GENRE_TARGET, "families_at_target": at_target,
+            "mean": {e: round(float(np.mean([row[e] for row in families.values()])), 4) for e in sources},
+            "real_mean": model.real["mean_piece_accuracy"], "chance": round(1 / len(GENRE_FAMILIES), 4),
+            "seeds": seeds, "real": model.real}
+
+
+def text_probe(model: GenreModel, sources: dict[str, Any], seeds: int, permutations: int = 200,
+               templates: tuple[str, ...] = PROBE_TEMPLATES) -> dict[str, Any]:
+    """The same Spec (key, tempo, meter, bars, density, instruments, style and seed), only the genre words in
+    its prompt swapped (`PROBE_WORDS`, `PROBE_TEMPLATES`): how far the words move the melody.
+
+    Per engine: how often the classifier hears the family the words name (chance 1/6); the distance between
+    the word groups' mean feature vectors (standardised as the classifier standardises them) against the same
+    distance with the words shuffled within each Spec (a permutation test: ratio 1 and p near 1 = the words
+    do nothing); the mean distance between two pieces that differ only in their words against two that differ
+    only in their seed; the share of Specs and seeds whose melody is the same note for note whatever the words
+    (the Markov engine never reads them: its 1.0 is the probe's control); and the features that move most
+    (one-way F across the word groups)."""
+    from sklearn.feature_selection import f_classif
+
+    scaler = model.classifier.pipeline[0]
+    report: dict[str, Any] = {"words": PROBE_WORDS, "templates": list(templates), "seeds": seeds,
+                              "chance": round(1 / len(PROBE_WORDS), 4)}
+    for engine, source in sources.items():
+        vectors, families, bases, seeds_of, agree = [], [], [], [], 0
+        identical = 0
+        for base, template in enumerate(templates):
+            spec = parse(" ".join(template.format("").split()))
+            for seed in range(1, seeds + 1):
+                lines = []
+                for family, words in PROBE_WORDS.items():
+                    asked = dataclasses.replace(spec, seed=seed, prompt=template.format(words))
+                    line = written_line(asked, source)
+                    lines.append(line)
+                    rows = line_vectors(asked, line)
+                    if not rows:
+                        continue
+                    agree += model.classifier.label(rows) == family
+                    vectors.append(scaler.transform(np.vstack(rows)).mean(axis=0))
+                    families.append(family)
+                    bases.append(base)
+                    seeds_of.append(seed)
+                identical += all(line == lines[0] for line in lines)
+        x, fam, base_of, seed_of = np.vstack(vectors), np.array(families), np.array(bases), np.array(seeds_of)
+        observed = _centroid_spread(x, fam, base_of)
+        rng = np.random.default_rng(0)
+        null = []
+        for _ in range(permutations):
+            shuffled = fam.copy()
+            for b in set(bases):
+                shuffled[base_of == b] = rng.permutation(shuffled[base_of == b])
+            null.append(_centroid_spread(x, shuffled, base_of))
+        same_seed = [float(np.linalg.norm(x[i] - x[j])) for i, j in itertools.combinations(range(len(x)), 2)
+                     if base_of[i] == base_of[j] and seed_of[i] == seed_of[j] and fam[i] != fam[j]]
+        same_words = [float(np.linalg.norm(x[i] - x[j])) for i, j in itertools.combinations(range(len(x)), 2)
+                      if base_of[i] == base_of[j] and fam[i] == fam[j] and seed_of[i] != seed_of[j]]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # features constant across the probe (no blue notes in any line)
+            f_values, p_values = f_classif(x, fam)
+        order = [i for i in np.argsort(-np.nan_to_num(f_values)) if np.isfinite(f_values[i]) and f_values[i] > 0][:5]
+        report[engine] = {
+            "agreement": round(agree / max(1, len(x)), 4), "pieces": len(x),
+            "centroid_spread": round(observed, 4), "shuffled_spread": round(float(np.mean(null)), 4),
+            "spread_ratio": round(observed / float(np.mean(null)), 3) if np.mean(null) else None,
+            "p": round((1 + sum(n >= observed - 1e-12 for n in null)) / (1 + permutations), 4),
+            "distance_words_only": round(float(np.mean(same_seed)), 4) if same_seed else None,
+            "distance_seed_only": round(float(np.mean(same_words)), 4) if same_words else None,
+            "identical_whatever_the_words": round(identical / (len(templates) * seeds), 4),
+            "moving_features": {FEATURE_NAMES[i]: {"F": round(float(f_values[i]), 2), "p": round(float(p_values[i]), 4)}
+                                for i in order},
+        }
+    return report
+
+
+def _centroid_spread(x: np.ndarray, families: np.ndarray, bases: np.ndarray) -> float:
+    """Mean distance between the word groups' centroids, within each probe Spec, averaged over the Specs."""
+    spreads = []
+    for base in sorted(set(bases.tolist())):
+        mine = bases == base
+        centroids = [x[mine & (families == f)].mean(axis=0) for f in sorted(set(families[mine].tolist()))]
+        spreads += [float(np.linalg.norm(a - b)) for a, b in itertools.combinations(centroids, 2)]
+    return float(np.mean(spreads)) if spreads else 0.0
+
+
+def grooves(source, seeds: int) -> dict[str, Any]:
+    """The groove checks (`composer.learn.groove_checks`) per style, the suite composed on `source` with seeds
+    1..`seeds` and read back from the written MIDI."""
+    pieces = []
+    for key, (prompt, _) in GROOVE_SUITE.items():
+        spec = parse(prompt)
+        for seed in range(1, seeds + 1):
+            asked = dataclasses.replace(spec, seed=seed)
+            pieces.append(heard_groove(key, seed, piece_to_midi_bytes(compose(asked, source)), asked))
+    return groove_report(pieces) | {"seeds": seeds}
+
+
+class EvalError(ValueError):
+    """A request `motif eval` cannot run (an unknown section); its message is for the user."""
+
+
+def sections_of(only: str | None) -> tuple[str, ...]:
+    """The sections a comma-separated `--only` names, in run order (all of them for None)."""
+    if only is None:
+        return SECTIONS
+    asked = [part.strip() for part in only.split(",") if part.strip()]
+    unknown = [part for part in asked if part not in SECTIONS]
+    if unknown or not asked:
+        raise EvalError(f"unknown section(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(SECTIONS)}")
+    return tuple(section for section in SECTIONS if section in asked)
+
+
 def run_eval(config: EvalConfig, studio_factory, model_source, embed,
-             review_factories: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The whole report. `studio_factory` is an async context manager yielding a Studio using the model;
-    `review_factories` (engine -> such a factory, MIDI only) compose the review suite for the form and idiom
-    figures (left out without them)."""
-    windows = test_windows(load_melodies(split="test"), config.pieces, config.seed)
+             review_factories: dict[str, Any] | None = None, sections: tuple[str, ...] = SECTIONS) -> dict[str, Any]:
+    """The report, or the `sections` of it asked for. `studio_factory` is an async context manager yielding a
+    Studio using the model; `review_factories` (engine -> such a factory, MIDI only) compose the review suite for
+    the form and idiom figures (left out without them)."""
     markov = MarkovModel.load()
-    report: dict[str, Any] = {"heldout_bits_per_note": heldout_bits(windows, markov, model_source, embed)}
-    report["stats"] = statistics(markov, model_source, config.stats_pieces, config.seed)
-    runs = len(CONTROL_SUITE) * max(1, config.control_seeds)
-    control, originality, latency = asyncio.run(control_and_latency(studio_factory, runs))
-    report |= {"control_accuracy": control["share"], "control": control, "originality": originality,
-               "latency_ms": latency}
-    report["chords_heard"] = asyncio.run(chords_heard(studio_factory, len(CHORD_SUITE)))
-    if review_factories:
+    report: dict[str, Any] = {}
+    if "bits" in sections:
+        windows = test_windows(load_melodies(split="test"), config.pieces, config.seed)
+        report["heldout_bits_per_note"] = heldout_bits(windows, markov, model_source, embed)
+    if "stats" in sections:
+        report["stats"] = statistics(markov, model_source, config.stats_pieces, config.seed)
+    if "control" in sections:
+        runs = len(CONTROL_SUITE) * max(1, config.control_seeds)
+        control, originality, latency = asyncio.run(control_and_latency(studio_factory, runs))
+        report |= {"control_accuracy": control["share"], "control": control, "originality": originality,
+                   "latency_ms": latency}
+    if "chords" in sections:
+        report["chords_heard"] = asyncio.run(chords_heard(studio_factory, len(CHORD_SUITE)))
+    if "form_idiom" in sections and review_factories:
         report["form_idiom"] = form_and_idiom(review_factories, config.review_seeds)
+    sources = {"model": model_source, "markov": MarkovMelody(markov)}
+    if "genre" in sections or "text_probe" in sections:
+        model = GenreModel.train(config.seed)
+        if "genre" in sections:
+            report["genre"] = genre(model, sources, config.genre_seeds)
+        if "text_probe" in sections:
+            report["text_probe"] = text_probe(model, sources, config.probe_seeds)
+    if "grooves" in sections:
+        report["grooves"] = grooves(model_source, config.grooves_seeds)
     return report
 
 

@@ -153,16 +153,25 @@ def eval_command(
     pieces: Annotated[int, typer.Option("--pieces", help="Held-out windows scored.")] = 200,
     stats_pieces: Annotated[int, typer.Option("--stats-pieces", help="Windows generated for statistics.")] = 400,
     control_seeds: Annotated[int, typer.Option("--control-seeds", help="Seeds per control-suite prompt.")] = 1,
+    only: Annotated[str | None, typer.Option(
+        "--only", help="Comma-separated sections to run: bits, stats, control, chords, form_idiom, genre, "
+                       "text_probe, grooves (default: all).")] = None,
 ) -> None:
-    """Evaluate the learned model against the Markov baseline (bits/note, statistics, control, latency)."""
+    """Evaluate the learned model against the Markov baseline (bits/note, statistics, control, latency, form
+    and idiom, genre heard by a classifier, the text-only probe, the groove checks)."""
     import json
     import sys
     import tempfile
     from contextlib import asynccontextmanager
 
-    from bot.cli.evaluation import EvalConfig, engine_studio_factory, run_eval
+    from bot.cli.evaluation import EvalConfig, EvalError, engine_studio_factory, run_eval, sections_of
     from bot.settings import soundfont_setting
     from bot.studio import StudioConfig, load_melody_source, open_studio
+
+    try:
+        sections = sections_of(only)
+    except EvalError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--only") from None
 
     source = load_melody_source("model")
     workdir = Path(tempfile.mkdtemp(prefix="motif-eval-"))
@@ -177,7 +186,7 @@ def eval_command(
     review = {engine: engine_studio_factory(engine, workdir / "review", source if engine == "model" else None)
               for engine in ("model", "markov")}
     report = run_eval(EvalConfig(pieces=pieces, stats_pieces=stats_pieces, control_seeds=control_seeds),
-                      studio_factory, source, source.embed, review)
+                      studio_factory, source, source.embed, review, sections)
     if json_out:
         sys.stdout.write(json.dumps(report) + "\n")
     else:

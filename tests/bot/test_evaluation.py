@@ -10,18 +10,30 @@ import pytest
 
 from bot.cli.evaluation import (
     CHORD_SUITE,
+    GENRE_SUITE,
+    PROBE_TEMPLATES,
     REVIEW_SUITE,
+    SECTIONS,
+    EvalError,
+    GenreModel,
     chords_heard,
     control_and_latency,
     engine_studio_factory,
+    genre,
+    grooves,
     heldout_bits,
     review_lines,
+    sections_of,
     statistics,
+    text_probe,
     window_spec,
 )
 from bot.studio import StudioConfig, load_melody_source, open_studio
+from composer.learn.classify import GENRE_FAMILIES
 from composer.learn.evaluate import FEATURES, form_counts, form_figures, real_form_figures
 from composer.learn.evaluate import test_windows as held_out_windows
+from composer.learn.groove_checks import GROOVE_SUITE
+from composer.melody import MarkovMelody
 from composer.melody.corpus import LEADS_DIR, load_melodies
 from composer.melody.markov import MarkovModel
 
@@ -113,3 +125,53 @@ async def test_review_lines_read_the_written_melody(source, tmp_path: Path) -> N
         assert 0 <= blues["syncopated"] <= blues["notes"]
     real = real_form_figures(load_melodies(LEADS_DIR), lambda m: m.family)
     assert real["blues"]["pieces"] >= 20 and real["blues"]["blue_notes"] > 0.05
+
+
+@pytest.fixture(scope="module")
+def genre_model() -> GenreModel:
+    return GenreModel.train()
+
+
+@pytest.fixture(scope="module")
+def engines(source) -> dict:
+    return {"model": source, "markov": MarkovMelody(MarkovModel.load())}
+
+
+def test_sections_are_picked_by_name_and_an_unknown_one_is_refused() -> None:
+    assert sections_of(None) == SECTIONS
+    assert sections_of("grooves, genre") == ("genre", "grooves")  # run order, spaces allowed
+    with pytest.raises(EvalError, match="unknown section.*genres.*choose from bits"):
+        sections_of("genres")
+
+
+def test_genre_labels_each_engine_s_pieces_beside_the_real_accuracy(genre_model, engines) -> None:
+    assert all(sum(f == family for f, _ in GENRE_SUITE) >= 3 for family in GENRE_FAMILIES)
+    suite = tuple(next(row for row in GENRE_SUITE if row[0] == family) for family in ("folk", "jazz_blues"))
+    report = genre(genre_model, engines, 1, suite)
+    assert set(report["families"]) == {"folk", "jazz_blues"}
+    for row in report["families"].values():
+        assert row["pieces"] == 1 and sum(row["markov_labels"].values()) == 1
+        assert set(row["model_labels"]) <= {*GENRE_FAMILIES, "too_few_notes"} and row["model"] in (0.0, 1.0)
+        assert row["real_heldout"] > report["chance"]
+    assert set(report["families_at_target"]) == {"model", "markov"}
+
+
+def test_text_probe_hears_no_words_on_the_engine_that_never_reads_them(genre_model, engines) -> None:
+    """Words swapped in one Spec: the Markov engine writes the same notes whatever they are (the probe's
+    control), and the model's pieces are all measured."""
+    report = text_probe(genre_model, engines, 2, permutations=20, templates=PROBE_TEMPLATES[:1])
+    markov, model = report["markov"], report["model"]
+    assert markov["identical_whatever_the_words"] == 1.0 and markov["centroid_spread"] == 0.0
+    assert markov["distance_words_only"] == 0.0 and markov["distance_seed_only"] > 0
+    assert markov["spread_ratio"] == 0.0
+    assert model["pieces"] == 2 * len(report["words"]) and 0 < model["p"] <= 1
+    assert model["distance_seed_only"] > 0 and 0 <= model["agreement"] <= 1
+
+
+def test_grooves_are_reported_for_every_style(engines) -> None:
+    report = grooves(engines["markov"], 1)
+    assert set(report["styles"]) == set(GROOVE_SUITE) and report["seeds"] == 1
+    for key, (_, signature) in GROOVE_SUITE.items():
+        row = report["styles"][key]
+        assert ("signature" in row) == (signature is not None) and row["seeds"] == 1
+    assert report["ok"] == (not report["failing_styles"] and report["fills"]["ok"])
