@@ -32,13 +32,13 @@ def _visible(state: FakeState, session: GatewaySession, message: FakeMessage) ->
 async def message_created(gateway: Gateway, state: FakeState, message: FakeMessage) -> None:
     """MESSAGE_CREATE for a new visible message."""
     if not message.ephemeral:
-        await gateway.dispatch("MESSAGE_CREATE", lambda s: _visible(state, s, message))
+        await gateway.dispatch("MESSAGE_CREATE", lambda s: _visible(state, s, message), guild_id=message.guild_id)
 
 
 async def message_updated(gateway: Gateway, state: FakeState, message: FakeMessage) -> None:
     """MESSAGE_UPDATE with the full message, as Discord now sends it."""
     if not message.ephemeral:
-        await gateway.dispatch("MESSAGE_UPDATE", lambda s: _visible(state, s, message))
+        await gateway.dispatch("MESSAGE_UPDATE", lambda s: _visible(state, s, message), guild_id=message.guild_id)
 
 
 async def message_deleted(gateway: Gateway, message: FakeMessage) -> None:
@@ -48,7 +48,9 @@ async def message_deleted(gateway: Gateway, message: FakeMessage) -> None:
     data: Json = {"id": str(message.id), "channel_id": str(message.channel_id)}
     if message.guild_id is not None:
         data["guild_id"] = str(message.guild_id)
-    await gateway.dispatch("MESSAGE_DELETE", lambda s: data if s.wants(perms.INTENT_GUILD_MESSAGES) else None)
+    await gateway.dispatch(
+        "MESSAGE_DELETE", lambda s: data if s.wants(perms.INTENT_GUILD_MESSAGES) else None, guild_id=message.guild_id
+    )
 
 
 async def reaction_added(gateway: Gateway, message: FakeMessage, emoji: str, user_id: int) -> None:
@@ -63,7 +65,9 @@ async def reaction_added(gateway: Gateway, message: FakeMessage, emoji: str, use
         "type": 0,
     }
     await gateway.dispatch(
-        "MESSAGE_REACTION_ADD", lambda s: data if s.wants(perms.INTENT_GUILD_MESSAGE_REACTIONS) else None
+        "MESSAGE_REACTION_ADD",
+        lambda s: data if s.wants(perms.INTENT_GUILD_MESSAGE_REACTIONS) else None,
+        guild_id=message.guild_id,
     )
 
 
@@ -71,16 +75,19 @@ async def member_added(gateway: Gateway, guild: FakeGuild, member: FakeMember) -
     """GUILD_MEMBER_ADD (needs the privileged GUILD_MEMBERS intent)."""
     data = member_payload(guild, member) | {"guild_id": str(guild.id)}
     await gateway.dispatch(
-        "GUILD_MEMBER_ADD", lambda s: data if s.wants(perms.INTENT_GUILD_MEMBERS) else None
+        "GUILD_MEMBER_ADD", lambda s: data if s.wants(perms.INTENT_GUILD_MEMBERS) else None, guild_id=guild.id
     )
 
 
 async def guild_created(gateway: Gateway, guild: FakeGuild) -> None:
     """GUILD_CREATE when the bot joins a guild while connected."""
     data = guild_payload(guild)
-    await gateway.dispatch("GUILD_CREATE", lambda s: data if s.wants(perms.INTENT_GUILDS) else None)
+    await gateway.dispatch(
+        "GUILD_CREATE", lambda s: data if s.wants(perms.INTENT_GUILDS) else None, guild_id=guild.id
+    )
 
 
 async def interaction_created(gateway: Gateway, payload: Json) -> None:
-    """INTERACTION_CREATE goes to every session regardless of intents."""
-    await gateway.dispatch("INTERACTION_CREATE", lambda s: payload)
+    """INTERACTION_CREATE goes to every session serving its guild, regardless of intents."""
+    guild_id = int(payload["guild_id"]) if payload.get("guild_id") else None
+    await gateway.dispatch("INTERACTION_CREATE", lambda s: payload, guild_id=guild_id)

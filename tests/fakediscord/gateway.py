@@ -1,6 +1,9 @@
 """The gateway: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME with replay, dispatch.
 
-One `GatewaySession` per IDENTIFY. A session outlives its websocket when the connection drops without a
+One `GatewaySession` per IDENTIFY. An IDENTIFY may carry `shard: [id, count]`, as Discord's does: that
+session then gets only the events of guilds with `(guild_id >> 22) % count == id` (guild-less ones on shard
+0); a session without it gets every guild, as a one-shard bot does (so two such sessions, two replicas of one
+bot, both get every event). A session outlives its websocket when the connection drops without a
 clean close, buffering events, so the real client's RESUME gets exactly the events it missed.
 Transport compression: none, or `zlib-stream` (one zlib stream per connection, each frame ending in a
 sync flush), which is what discord.py asks for when `zstandard` is not installed.
@@ -12,6 +15,7 @@ import asyncio
 import json
 import logging
 import secrets
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +24,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakediscord import permissions as perms
+from tests.fakediscord.model import shard_of
 from tests.fakediscord.payloads import guild_payload, member_payload, user_payload
 from tests.fakediscord.store import FakeState
 
@@ -55,12 +60,18 @@ class GatewayConnection:
 class GatewaySession:
     id: str
     intents: int
+    shard: tuple[int, int] | None = None
+    """(shard id, shard count) from IDENTIFY; None: every guild's events."""
     seq: int = 0
     backlog: list[Json] = field(default_factory=list)
     connection: GatewayConnection | None = None
 
     def wants(self, intent: int) -> bool:
         return bool(self.intents & intent)
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this session gets that guild's events (Discord's shard rule)."""
+        return self.shard is None or shard_of(guild_id, self.shard[1]) == self.shard[0]
 
     def stamp(self, event: str, data: Json) -> Json:
         """Give the event the next sequence number and keep it for a later RESUME."""
@@ -74,6 +85,14 @@ class GatewaySession:
 EventBuilder = Callable[[GatewaySession], Json | None]
 
 
+@dataclass(frozen=True)
+class Identified:
+    """One accepted IDENTIFY: when (monotonic seconds), and for which shard (None: unsharded)."""
+
+    at_s: float
+    shard: tuple[int, int] | None
+
+
 class Gateway:
     """All gateway sessions of one fake Discord, and the websocket handler that serves them."""
 
@@ -82,13 +101,17 @@ class Gateway:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.sessions: dict[str, GatewaySession] = {}
         self.ops_received: list[str] = []
+        self.identified: list[Identified] = []
         self.compressions: list[str | None] = []
         self.url = ""
 
     # -- dispatch -------------------------------------------------------------------------------
-    async def dispatch(self, event: str, build: EventBuilder) -> None:
-        """Send an event to every session; `build` returns None where the session's intents exclude it."""
+    async def dispatch(self, event: str, build: EventBuilder, *, guild_id: int | None) -> None:
+        """Send an event to every session serving `guild_id` (None: a DM, shard 0); `build` returns None
+        where the session's intents exclude it."""
         for session in list(self.sessions.values()):
+            if not session.serves(guild_id):
+                continue
             data = build(session)
             if data is None:
                 continue
@@ -96,12 +119,13 @@ class Gateway:
             if session.connection is not None:
                 await _send_quietly(session.connection, payload)
 
-    async def disconnect(self, *, resume: bool) -> int:
-        """Drop every live connection: resumable (close 4000) or with the session invalidated (op 9)."""
+    async def disconnect(self, *, resume: bool, shard_id: int | None = None) -> int:
+        """Drop every live connection (or those of shard `shard_id`): resumable (close 4000) or with the
+        session invalidated (op 9)."""
         dropped = 0
         for session in list(self.sessions.values()):
             connection = session.connection
-            if connection is None:
+            if connection is None or (shard_id is not None and (session.shard or (0, 1))[0] != shard_id):
                 continue
             dropped += 1
             session.connection = None
@@ -185,21 +209,27 @@ class Gateway:
         if data.get("token") != self.state.token:
             await connection.ws.close(code=4004, message=b"Authentication failed.")
             return None
-        session = GatewaySession(id=secrets.token_hex(16), intents=int(data.get("intents", 0)))
+        try:
+            shard = _shard(data.get("shard"))
+        except ValueError:
+            await connection.ws.close(code=4010, message=b"Invalid shard.")
+            return None
+        session = GatewaySession(id=secrets.token_hex(16), intents=int(data.get("intents", 0)), shard=shard)
         session.connection = connection
         self.sessions[session.id] = session
+        self.identified.append(Identified(time.monotonic(), shard))
         await connection.send(session.stamp("READY", self._ready_payload(session)))
         for guild in self.state.guilds.values():
-            if session.wants(perms.INTENT_GUILDS):
+            if session.wants(perms.INTENT_GUILDS) and session.serves(guild.id):
                 await connection.send(session.stamp("GUILD_CREATE", guild_payload(guild)))
         self.state.notify()
         return session
 
     def _ready_payload(self, session: GatewaySession) -> Json:
-        return {
+        payload = {
             "v": 10,
             "user": user_payload(self.state.bot_user),
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.state.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.state.guilds if session.serves(g)],
             "session_id": session.id,
             "resume_gateway_url": self.url,
             "application": {"id": str(self.state.application_id), "flags": (1 << 14) | (1 << 18)},
@@ -210,6 +240,9 @@ class Gateway:
             "geo_ordered_rtc_regions": [],
             "user_settings": {},
         }
+        if session.shard is not None:
+            payload["shard"] = list(session.shard)
+        return payload
 
     async def _resume(self, connection: GatewayConnection, data: Json) -> GatewaySession | None:
         self.ops_received.append("RESUME")
@@ -229,7 +262,7 @@ class Gateway:
 
     async def _send_members(self, connection: GatewayConnection, session: GatewaySession, data: Json) -> None:
         guild = self.state.guilds.get(int(data.get("guild_id", 0)))
-        if guild is None:
+        if guild is None or not session.serves(guild.id):
             return
         query = str(data.get("query") or "").lower()
         wanted = {int(u) for u in data.get("user_ids") or []}
@@ -248,6 +281,19 @@ class Gateway:
         if "nonce" in data:
             chunk["nonce"] = data["nonce"]
         await connection.send(session.stamp("GUILD_MEMBERS_CHUNK", chunk))
+
+
+def _shard(raw: object) -> tuple[int, int] | None:
+    """IDENTIFY's `shard` field: None when absent, else (id, count); ValueError where Discord would close
+    the connection with 4010 Invalid shard."""
+    if raw is None:
+        return None
+    if not (isinstance(raw, list) and len(raw) == 2 and all(isinstance(n, int) for n in raw)):
+        raise ValueError(f"shard must be [id, count], got {raw!r}")
+    shard_id, count = raw
+    if not 0 <= shard_id < count:
+        raise ValueError(f"shard {shard_id} is not one of {count}")
+    return shard_id, count
 
 
 async def _send_quietly(connection: GatewayConnection, payload: Json) -> None:

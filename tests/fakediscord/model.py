@@ -32,6 +32,22 @@ class Snowflakes:
         self._last = max(candidate, self._last + 1)
         return self._last
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A new id whose guild would be served by shard `shard_id` of `shard_count`: Discord's rule is
+        `(guild_id >> 22) % shard_count`, so the id's millisecond is moved up (at most `shard_count - 1` ms
+        ahead of the clock) to the next one on that shard."""
+        if not 0 <= shard_id < shard_count:
+            raise FakeDiscordError(f"shard {shard_id} is not one of {shard_count} shards")
+        stamp = (self.next() >> 22) + 1
+        stamp += (shard_id - stamp) % shard_count
+        self._last = stamp << 22
+        return self._last
+
+
+def shard_of(guild_id: int | None, shard_count: int) -> int:
+    """The shard Discord sends a guild's events on; a guild-less event (a DM) goes to shard 0."""
+    return 0 if guild_id is None else (guild_id >> 22) % shard_count
+
 
 def iso_now() -> str:
     """Discord's ISO-8601 timestamp format for message and join times."""

@@ -84,9 +84,9 @@ async def get_user(request: web.Request) -> web.Response:
 
 
 async def get_gateway(request: web.Request) -> web.Response:
-    url = services(request).gateway.url
-    limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-    return ok({"url": url, "shards": 1, "session_start_limit": limit})
+    svc = services(request)
+    limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": svc.state.max_concurrency}
+    return ok({"url": svc.gateway.url, "shards": svc.state.recommended_shards, "session_start_limit": limit})
 
 
 async def get_application(request: web.Request) -> web.Response:

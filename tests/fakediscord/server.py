@@ -23,7 +23,7 @@ from aiohttp import web
 from tests.fakediscord import events
 from tests.fakediscord.driver import UserActions
 from tests.fakediscord.errors import FakeDiscordError
-from tests.fakediscord.gateway import Gateway
+from tests.fakediscord.gateway import Gateway, Identified
 from tests.fakediscord.model import (
     FakeChannel,
     FakeCommand,
@@ -117,10 +117,15 @@ class FakeDiscord(UserActions):
 
     # -- building the world ---------------------------------------------------------------------
     def add_guild(
-        self, name: str = "Test Server", channels: tuple[str, ...] | list[str] = ("general",)
+        self,
+        name: str = "Test Server",
+        channels: tuple[str, ...] | list[str] = ("general",),
+        *,
+        shard: tuple[int, int] | None = None,
     ) -> FakeGuild:
-        """A guild the bot is in (GUILD_CREATE is sent at IDENTIFY, or now if the bot is connected)."""
-        guild = self.state.new_guild(name, list(channels))
+        """A guild the bot is in (GUILD_CREATE is sent at IDENTIFY, or now if the bot is connected);
+        `shard=(id, count)`: its id puts it on that shard when the bot runs `count` shards."""
+        guild = self.state.new_guild(name, list(channels), shard)
         self._background(events.guild_created(self.gateway, guild))
         return guild
 
@@ -203,6 +208,29 @@ class FakeDiscord(UserActions):
         self._services.ack_deadline_s = value
 
     @property
+    def recommended_shards(self) -> int:
+        """The shard count GET /gateway/bot recommends (what `AutoShardedClient` uses unless told)."""
+        return self.state.recommended_shards
+
+    @recommended_shards.setter
+    def recommended_shards(self, value: int) -> None:
+        self.state.recommended_shards = value
+
+    @property
+    def max_concurrency(self) -> int:
+        """The session start limit's max_concurrency: IDENTIFY buckets (`shard_id % max_concurrency`)."""
+        return self.state.max_concurrency
+
+    @max_concurrency.setter
+    def max_concurrency(self, value: int) -> None:
+        self.state.max_concurrency = value
+
+    @property
+    def identified(self) -> list[Identified]:
+        """Every accepted IDENTIFY with its time and shard, in order."""
+        return self.gateway.identified
+
+    @property
     def refusals(self) -> list[str]:
         """Every Discord-style error the fake answered (route: status message (code)), in order."""
         return self.state.refusals
@@ -221,9 +249,10 @@ class FakeDiscord(UserActions):
         return self.gateway.ops_received
 
     # -- connection control ---------------------------------------------------------------------
-    async def disconnect_bot(self, *, resume: bool = True) -> int:
-        """Drop the bot's gateway connection: resumable (close 4000) or with the session invalidated."""
-        return await self.gateway.disconnect(resume=resume)
+    async def disconnect_bot(self, *, resume: bool = True, shard_id: int | None = None) -> int:
+        """Drop the bot's gateway connections (or only shard `shard_id`'s; an unsharded session counts as
+        shard 0): resumable (close 4000) or with the session invalidated."""
+        return await self.gateway.disconnect(resume=resume, shard_id=shard_id)
 
     async def wait_for_gateway_op(self, op: str, count: int = 1, timeout: float = 10.0) -> None:
         """Wait until `op` ("IDENTIFY"/"RESUME") was received `count` times and a session is connected."""

@@ -51,6 +51,10 @@ class FakeState:
         self.interactions: dict[int, FakeInteraction] = {}
         self.interactions_by_token: dict[str, FakeInteraction] = {}
         self.attachment_limit_bytes = DEFAULT_ATTACHMENT_LIMIT_BYTES
+        self.recommended_shards = 1
+        """What GET /gateway/bot recommends (`shards`), as Discord does from the bot's guild count."""
+        self.max_concurrency = 1
+        """Session start limit: IDENTIFYs allowed per 5 s, one per bucket `shard_id % max_concurrency`."""
         self.typing_channel_ids: list[int] = []
         self.unhandled_routes: list[str] = []
         self.refusals: list[str] = []
@@ -64,11 +68,14 @@ class FakeState:
         self.users[user.id] = user
         return user
 
-    def new_guild(self, name: str, channel_names: list[str]) -> FakeGuild:
-        """A guild with @everyone, a Moderator role, the bot's managed role, and the named text channels."""
+    def new_guild(
+        self, name: str, channel_names: list[str], shard: tuple[int, int] | None = None
+    ) -> FakeGuild:
+        """A guild with @everyone, a Moderator role, the bot's managed role, and the named text channels;
+        `shard=(id, count)` gives it an id whose events go to that shard of `count`."""
         if not channel_names:
             raise FakeDiscordError("a guild needs at least one channel")
-        guild_id = self.snowflakes.next()
+        guild_id = self.snowflakes.next() if shard is None else self.snowflakes.next_on_shard(*shard)
         guild = FakeGuild(id=guild_id, name=name, owner_id=self.owner_user.id)
         guild.roles = [
             FakeRole(id=guild_id, name="@everyone", permissions=perms.EVERYONE_DEFAULT, position=0),
