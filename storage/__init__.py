@@ -10,7 +10,7 @@ JSON dicts, so it never imports the composer, torch or discord.
 from __future__ import annotations
 
 from storage.backends.sqlite import BUSY_TIMEOUT_MS
-from storage.errors import SchemaTooNewError, StoreError
+from storage.errors import SchemaTooNewError, StoreError, StoreUnreachable, store_unreachable
 from storage.feedback import Feedback, FeedbackKind
 from storage.guilds import Preset
 from storage.job_progress import QueueHealth
@@ -46,8 +46,10 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreOpening",
+    "StoreUnreachable",
     "User",
     "default_db_path",
     "parse_location",
     "resolve_db_path",
+    "store_unreachable",
 ]

@@ -98,6 +98,8 @@ class Claim:
 
     job: Job | None
     wait_until: datetime | None = None
+    gave_up: Job | None = None
+    """The job this claim has just failed for good (its holder stopped on its last attempt): tell its asker."""
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -280,7 +282,7 @@ class JobsMixin(StoreCore):
                     (stamp, _kept_payload(job), f"worker {job.worker_id} stopped or hung on attempt {job.attempts}"
                      f" of {job.max_attempts}", job.id),
                 )
-                return Claim(None)
+                return Claim(None, gave_up=job)
             rows = await conn.fetch(
                 "UPDATE jobs SET state = 'running', attempts = attempts + 1, worker_id = ?, lease_until = ?,"
                 " run_after = NULL, updated_at = ? WHERE id = ? RETURNING *",

@@ -108,6 +108,18 @@ class RunnerMixin(StoreCore):
 
         return await self._transact(sweep)
 
+    async def runner_heartbeat(self, worker_id: int) -> bool:
+        """Mark procrastinate's worker `worker_id` alive now; False when its row is gone (another worker pruned
+        it after it went silent for longer than the stalled timeout: it must register again)."""
+
+        async def beat(conn: Connection) -> bool:
+            rows = await conn.fetch(
+                "UPDATE procrastinate_workers SET last_heartbeat = now() WHERE id = ? RETURNING id", (worker_id,)
+            )
+            return bool(rows)
+
+        return await self._transact(beat)
+
     async def runner_jobs(self) -> dict[str, int]:
         """procrastinate's jobs for Motif by status (todo, doing, succeeded, failed...), for monitoring."""
         if self._dialect.name != "postgresql":

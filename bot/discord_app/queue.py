@@ -31,20 +31,26 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.discord_app.pool import WorkerPool
 from bot.discord_app.requests import JOB_KIND, Request
-from storage import Job, PostgresUrl, Quota, Store, StoreError
+from storage import Job, PostgresUrl, Quota, Store, StoreError, store_unreachable
 from storage.runner import QUEUE, RUNNER_MAX_ATTEMPTS, TASK_NAME, runner_app
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RETRY_AFTER_S = 2.0
 QUIET_S = 30.0
 """While claims keep failing, how often a lane says so again."""
 RESTART_S = 1.0
 """How soon a shared queue starts procrastinate's worker again after it stopped on a store error (an outage)."""
+OUTAGE_WAIT_S = 20.0
+"""How long a composed piece waits for an unreachable store before it is left to a retry: a piece composed
+while PostgreSQL is briefly down is recorded and posted when it is back, not composed again."""
+GAVE_UP = "Motif could not finish this piece: the machines making it stopped on every try. Please ask again."
+"""What a person is told when their job's workers died on its every attempt."""
 HELD_POLL_S = 0.05
 """How often a fetched job still waiting on its acknowledgement looks again (the ack takes milliseconds)."""
 HOLD_S = 30.0
@@ -169,12 +175,13 @@ class JobQueue:
     # -- shared: procrastinate runs the jobs -------------------------------------------------------------
 
     async def _run_shared(self) -> None:
-        """procrastinate's worker, started again whenever a store error stopped it (an outage stops its
-        heartbeat and its fetches); beside it, the sweep that hands stalled and unscheduled jobs back."""
+        """procrastinate's worker, started again whenever it stopped (a store error in a fetch, or `_watch`
+        after an outage); beside it, the sweep that hands stalled and unscheduled jobs back."""
         location = self.store.postgres_url
         if not isinstance(location, PostgresUrl):
             raise StoreError("a shared queue needs the store on PostgreSQL")
         import procrastinate
+        from procrastinate.worker import Worker
 
         app = runner_app(location)
         app.task(name=TASK_NAME, queue=QUEUE, retry=procrastinate.RetryStrategy(
@@ -185,13 +192,22 @@ class JobQueue:
             while not self._stopping:
                 try:
                     async with app.open_async():
-                        await app.run_worker_async(
-                            queues=[QUEUE], name=self._name, concurrency=self.lanes, wait=True,
+                        worker = Worker(
+                            app, queues=[QUEUE], name=self._name, concurrency=self.lanes, wait=True,
                             install_signal_handlers=False, listen_notify=True,
                             fetch_job_polling_interval=self.poll_s, update_heartbeat_interval=self.lease_s / 3,
                             stalled_worker_timeout=self.lease_s, shutdown_graceful_timeout=self.grace_s,
                         )
-                    return
+                        watchdog = asyncio.create_task(self._watch(worker), name="motif-watchdog")
+                        try:
+                            await worker.run()
+                        finally:
+                            watchdog.cancel()
+                            with contextlib.suppress(asyncio.CancelledError):
+                                await watchdog
+                    if not self._stopping:
+                        log.warning("procrastinate's worker stopped; starting it again")
+                        await asyncio.sleep(RESTART_S)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - the store went away: start again when it is back
@@ -201,6 +217,30 @@ class JobQueue:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+
+    async def _watch(self, worker: Any) -> None:
+        """Keep procrastinate's worker honest through an outage. Its own heartbeat and LISTEN tasks die with
+        the store and nothing restarts them (procrastinate 3.10 stops watching its side tasks once its
+        periodic deferrer, idle without periodic tasks, returns), so a worker that lived through an outage
+        would look stalled for ever and every job it took would be handed to another. So: beat here too,
+        every third of a lease, and once the store is back after failing (or this worker was pruned as
+        stalled meanwhile), stop it: `_run_shared` starts a fresh one, registered, beating and listening."""
+        lost = False
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            if worker.worker_id is None:
+                continue
+            try:
+                alive = await self.store.runner_heartbeat(worker.worker_id)
+            except Exception as exc:
+                if not store_unreachable(exc):
+                    log.exception("procrastinate worker heartbeat failed")
+                lost = True
+                continue
+            if lost or not alive:
+                log.warning("the store is back (or this worker was pruned): restarting procrastinate's worker")
+                worker.stop()
+                return
 
     async def _sweep(self, app: object) -> None:
         """Every third of a lease: hand the jobs of workers whose heartbeat stopped back to the queue
@@ -234,6 +274,8 @@ class JobQueue:
                 break
             ahead_s = (claim.wait_until - datetime.now(UTC)).total_seconds()
             await asyncio.sleep(min(max(ahead_s, 0.0), HELD_POLL_S))  # a release may come any moment
+        if claim.gave_up is not None:  # its workers kept dying on it: say so rather than leave "Composing..."
+            await self._gave_up(claim.gave_up)
         job = claim.job
         if job is None:
             return
@@ -292,12 +334,14 @@ class JobQueue:
                 return
             composed = outcome["result"] if outcome["ok"] else None
             if self.shared and composed is not None:  # before posting: a takeover posts this piece, once
-                await self.store.record_job_result(job.id, {COMPOSED: composed}, worker_id=worker_id)
+                await self._through_outage(
+                    lambda: self.store.record_job_result(job.id, {COMPOSED: composed}, worker_id=worker_id))
             record = await self.delivery.finished(job, request, outcome)
             if outcome["ok"]:
-                await self.store.complete_job(job.id, record, worker_id=worker_id)
+                await self._through_outage(lambda: self.store.complete_job(job.id, record, worker_id=worker_id))
             else:
-                await self.store.fail_job(job.id, outcome["error"][:2000], retry=False, worker_id=worker_id)
+                await self._through_outage(lambda: self.store.fail_job(
+                    job.id, outcome["error"][:2000], retry=False, worker_id=worker_id))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - e.g. Discord unreachable: try again later
@@ -313,6 +357,28 @@ class JobQueue:
                     result=kept,
                 )
 
+    async def _gave_up(self, job: Job) -> None:
+        """Tell the asker a job failed for good because the workers taking it stopped on every attempt."""
+        try:
+            request = Request.from_payload(job.payload)
+        except (KeyError, TypeError, ValueError):
+            return
+        with contextlib.suppress(Exception):  # the job is failed in the store either way
+            await self.delivery.finished(job, request, {"ok": False, "error": job.error or "", "message": GAVE_UP})
+
+    @staticmethod
+    async def _through_outage(write: Callable[[], Awaitable[T]]) -> T:
+        """A store write after composing, tried again while the store is unreachable (up to `OUTAGE_WAIT_S`):
+        what was composed during a short outage is kept and posted, instead of composed again on a retry."""
+        deadline = time.monotonic() + OUTAGE_WAIT_S
+        while True:
+            try:
+                return await write()
+            except Exception as exc:
+                if not store_unreachable(exc) or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(RESTART_S / 2)
+
     async def _outcome(self, job: Job, worker_id: str) -> dict[str, Any] | None:
         """The worker's outcome, or the piece an earlier attempt composed but could not post (a piece is
         composed once); None when a failed composition was put back for a retry."""
@@ -320,9 +386,9 @@ class JobQueue:
             return {"ok": True, "result": job.result[COMPOSED]}
         outcome = await self._with_heartbeat(job, worker_id, lambda: self.pool.run(job.payload))
         if not outcome["ok"] and outcome.get("retry") and job.attempts < job.max_attempts:
-            await self.store.fail_job(
+            await self._through_outage(lambda: self.store.fail_job(
                 job.id, outcome["error"][:2000], retry=True, worker_id=worker_id, retry_after_s=RETRY_AFTER_S
-            )
+            ))
             return None
         return outcome
 

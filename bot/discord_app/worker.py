@@ -28,9 +28,12 @@ from bot.settings import DEFAULT_WORKER_MEMORY_MB
 from bot.studio import Result, Studio, StudioConfig, StudioError, Who, load_melody_source
 from composer.melody import MelodySource
 from prompts import Spec
-from storage import Store
+from storage import Store, store_unreachable
 
 log = logging.getLogger(__name__)
+
+UNREACHABLE = "Motif could not reach its database while making this piece. Please try again in a minute."
+"""What a person is told when every attempt met the store unreachable (a PostgreSQL outage)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,9 @@ def run_request(config: WorkerConfig, payload: dict[str, Any]) -> dict[str, Any]
 def _failure(exc: Exception, key: str) -> dict[str, Any]:
     """The outcome of a job that raised: the user's own error as it is, anything else with the message
     `bot.failures.explain` gives (logged; retried when it says a retry may help)."""
+    if store_unreachable(exc):  # PostgreSQL down for a moment: nobody's mistake, and a retry may well work
+        log.warning("job %s could not reach the store: %s", key, exc)
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500], "retry": True, "message": UNREACHABLE}
     failure = explain(exc, local=False)
     if failure.users_to_fix:
         return {"ok": False, "error": failure.message, "retry": False}

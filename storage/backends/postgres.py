@@ -25,7 +25,7 @@ import asyncpg
 from storage.backends.base import Backend, Connection, Dialect, Listening, Params, Reader, Row, checked
 from storage.backends.pg_dump import dump
 from storage.backends.pg_schema import install_runner, migrate, read_version
-from storage.errors import StoreError
+from storage.errors import StoreError, StoreUnreachable
 from storage.paths import PostgresUrl
 
 T = TypeVar("T")
@@ -115,9 +115,9 @@ def unreachable(url: PostgresUrl, exc: BaseException) -> StoreError:
     if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError | asyncpg.InvalidPasswordError):
         return StoreError(f"the PostgreSQL store {url} refused the login: {exc}")
     if isinstance(exc, TimeoutError):
-        return StoreError(f"the PostgreSQL store {url} did not answer within {CONNECT_TIMEOUT_S:.0f} s")
+        return StoreUnreachable(f"the PostgreSQL store {url} did not answer within {CONNECT_TIMEOUT_S:.0f} s")
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
-    return StoreError(f"cannot reach the PostgreSQL store {url}: {reason}")
+    return StoreUnreachable(f"cannot reach the PostgreSQL store {url}: {reason}")
 
 
 _CONNECT_ERRORS = (OSError, socket.gaierror, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError,
