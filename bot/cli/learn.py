@@ -120,20 +120,24 @@ def train_command(
     eval_every: Annotated[int, typer.Option("--eval-every")] = 200,
     lr: Annotated[float, typer.Option("--lr", help="Peak learning rate.")] = 1.5e-3,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the weights in the checkpoint folder.")] = False,
+    init_from: Annotated[Path | None, typer.Option("--init-from", help="Warm start from this checkpoint folder.")] = None,
+    leads: Annotated[bool, typer.Option("--leads/--no-leads", help="Train on the Debian lead lines too.")] = True,
 ) -> None:
-    """Train the melody model on the corpus melodies (CPU), keeping the best checkpoint."""
-    from composer.learn.dataset import build_examples
+    """Train the melody model on the corpus melodies and lead lines (CPU), keeping the best checkpoint."""
+    import json
+
+    from composer.learn.dataset import build_examples, family_counts, training_melodies
     from composer.learn.train import CHECKPOINT_DIR, TrainConfig, train
-    from composer.melody.corpus import load_melodies
     from composer.melody.model import ModelConfig
     from composer.melody.tokens import MotifTokenizer
     from prompts.encoder import get_encoder
 
     tokenizer = MotifTokenizer()
     config = TrainConfig(ModelConfig(vocab_size=len(tokenizer), n_layer=n_layer, n_embd=n_embd), seed=seed,
-                         max_steps=max_steps, eval_every=eval_every, lr=lr, resume=resume)
+                         max_steps=max_steps, eval_every=eval_every, lr=lr, resume=resume,
+                         init_from=str(init_from) if init_from else None)
     encoder = get_encoder()
-    splits = {name: load_melodies(split=name)[:limit] for name in ("train", "valid")}
+    splits = {name: training_melodies(name, leads)[:limit] for name in ("train", "valid")}
     examples = {}
     for name, melodies in splits.items():
         with _progress(f"tokenising {name}") as progress:
@@ -141,6 +145,8 @@ def train_command(
             examples[name] = build_examples(melodies, tokenizer, encoder.embed, seed, config.model.max_tokens,
                                             progress=lambda n, t=task: progress.advance(t, n))
     err.print(f"{len(examples['train'])} training and {len(examples['valid'])} validation sequences")
+    err.print("per genre family: " + json.dumps({name: family_counts(rows) for name, rows in examples.items()}),
+              highlight=False, markup=False)
     started = time.perf_counter()
     report = train(config, tokenizer, examples["train"], examples["valid"], out or CHECKPOINT_DIR,
                    log=lambda line: err.print(line, highlight=False))

@@ -17,11 +17,10 @@ import numpy as np
 import torch
 
 from composer.learn.dataset import Example, attach_embeddings, melody_examples, windows
-from composer.learn.train import ATTRIBUTE_SPAN
 from composer.melody.constraints import NEG, Constraints, MelodyRequest
 from composer.melody.corpus import Melody
 from composer.melody.markov import MarkovModel
-from composer.melody.tokens import PITCH_RANGE
+from composer.melody.tokens import PITCH_RANGE, BarCondition
 from composer.theory import mode_pcs, pc_name
 from prompts.music import MAJOR_THIRD_MODES
 
@@ -53,7 +52,7 @@ def model_examples(melodies: list[Melody], tokenizer, embed: Callable, max_token
         if f"TimeSig_{melody.meter}" not in tokenizer.vocab:
             continue
         window = fitting_window(melody, tokenizer, max_tokens)
-        made = melody_examples(window, tokenizer, rng, max_tokens, drop_p=0.0) if window else []
+        made = melody_examples(window, tokenizer, rng, max_tokens, drop_p=0.0, bar_drop_p=0.0) if window else []
         if len(made) == 1:
             pairs.append((window, made[0]))
     attach_embeddings([e for _, e in pairs], embed)
@@ -68,7 +67,8 @@ def fitting_window(melody: Melody, tokenizer, max_tokens: int) -> Melody | None:
         if not parts:
             return None
         bars, notes = parts[0]
-        if len(tokenizer.encode_notes(notes, melody.meter)) + ATTRIBUTE_SPAN + 1 <= max_tokens:
+        bar_tokens = len(tokenizer.bar_ids(BarCondition())) * bars
+        if len(tokenizer.encode_notes(notes, melody.meter)) + bar_tokens + tokenizer.attribute_span + 1 <= max_tokens:
             return dataclasses.replace(melody, notes=notes, bars=bars, pickup_ql=0.0)
     return None
 
@@ -83,16 +83,20 @@ def grammar_request(melody: Melody) -> MelodyRequest:
 def constrained_nats(model, tokenizer, melody: Melody, example: Example) -> tuple[float, int]:
     """NLL (nats) of a held-out sequence under the model as the sampler uses it: at every step the
     distribution is renormalised over the tokens the REMI grammar allows there (see composer.melody.constraints).
+    The conditioning tokens (attributes, each bar's section, phrase place and chord) are given, not scored.
     Also returns how many tokens broke the grammar (scored with the raw distribution instead)."""
     ids = torch.tensor([example.ids])
     logits = model(ids, torch.from_numpy(example.embedding)[None]).logits[0, model.config.prefix_len:, :]
     constraints = Constraints(tokenizer, grammar_request(melody))
     row = constraints.new_row()
     total, outside = 0.0, 0
-    for step in range(ATTRIBUTE_SPAN, len(example.ids)):
+    for step in range(tokenizer.attribute_span, len(example.ids)):
+        target = example.ids[step]
+        if target >= tokenizer.given_from:
+            constraints.advance(row, target)
+            continue
         raw = logits[step - 1].numpy().astype(np.float64)
         masked = raw + constraints.mask(row)
-        target = example.ids[step]
         if masked[target] < NEG / 2:  # the held-out piece breaks a rule the sampler keeps: score it raw
             masked, outside = raw, outside + 1
         total -= float(masked[target] - np.logaddexp.reduce(masked))
@@ -279,3 +283,105 @@ def _modes() -> frozenset[str]:
 
 
 _MODES = _modes()
+
+
+@dataclasses.dataclass(frozen=True)
+class Scorer:
+    """A learned model as held-out scoring needs it: the weights, their tokenizer and a caption embedder."""
+
+    model: object
+    tokenizer: object
+    embed: Callable
+
+
+def fitted_windows(melodies: list[Melody], tokenizers: list, max_tokens: int) -> list[Melody]:
+    """Each melody's first window that fits every tokenizer's context (the new vocabulary's bar tokens make a
+    busy window longer), so every model and the Markov baseline are scored on exactly the same notes."""
+    result = []
+    for melody in melodies:
+        window: Melody | None = melody
+        for tokenizer in tokenizers:
+            window = fitting_window(window, tokenizer, max_tokens) if window is not None else None
+        if window is not None and all(f"TimeSig_{melody.meter}" in t.vocab for t in tokenizers):
+            result.append(window)
+    return result
+
+
+def bits_by_family(windows_: list[Melody], scorers: dict[str, Scorer], markov: MarkovModel
+                   ) -> dict[str, dict[str, float]]:
+    """Held-out bits per note per genre family (`attributes.genre_of` of a lead's family or a corpus
+    collection's), for each learned model (grammar-constrained, as the sampler uses it) and the Markov baseline,
+    on the same windows; with the family's pieces and notes, so a thin family reads as thin."""
+    from composer.melody.attributes import family_of, genre_of
+
+    def genre(melody: Melody) -> str:
+        return genre_of(melody.family or family_of(melody.source, melody.dance))
+
+    groups: dict[str, list[Melody]] = {}
+    for window in windows_:
+        groups.setdefault(genre(window), []).append(window)
+    groups["all"] = list(windows_)
+    nats: dict[str, dict[str, float]] = {name: {} for name in scorers}
+    for name, scorer in scorers.items():
+        pairs = model_examples(windows_, scorer.tokenizer, scorer.embed, scorer.model.config.max_tokens)
+        if len(pairs) != len(windows_):
+            raise ValueError(f"{name}: {len(windows_) - len(pairs)} windows did not fit; pass fitted_windows")
+        for melody, example in pairs:
+            total, _ = constrained_nats(scorer.model, scorer.tokenizer, melody, example)
+            nats[name][melody.id + melody.title] = total
+    table: dict[str, dict[str, float]] = {}
+    for family, members in sorted(groups.items()):
+        notes = sum(len(m.notes) for m in members)
+        row: dict[str, float] = {"pieces": len({m.piece or m.id for m in members}), "windows": len(members),
+                                 "notes": notes}
+        for name in scorers:
+            row[name] = round(sum(nats[name][m.id + m.title] for m in members) / math.log(2) / max(1, notes), 3)
+        row["markov"] = round(markov_bits_per_note(markov, members), 3)
+        table[family] = row
+    return table
+
+
+def family_report(checkpoints: dict[str, str], corpus_windows: int = 300, seed: int = 0) -> dict[str, object]:
+    """`python -m composer.learn.evaluate families`: bits per note per genre family on held-out pieces, the
+    corpus's test split (a sample of `corpus_windows`) with every lead line of the test split, and separately
+    the leads' validation split (which training used to choose its checkpoint, so it flatters a little)."""
+    from pathlib import Path
+
+    from composer.melody.corpus import LEADS_DIR, load_melodies
+    from composer.melody.model import load_model
+    from composer.melody.tokens import MotifTokenizer
+    from prompts.encoder import get_encoder
+
+    embed = get_encoder().embed
+    scorers = {name: Scorer(load_model(Path(path)), MotifTokenizer.load(Path(path)), embed)
+               for name, path in checkpoints.items()}
+    tokenizers = [s.tokenizer for s in scorers.values()]
+    max_tokens = min(s.model.config.max_tokens for s in scorers.values())
+    rng = random.Random(seed)
+    corpus = load_melodies(split="test")
+    chosen = rng.sample(corpus, min(corpus_windows, len(corpus)))
+    markov = MarkovModel.load()
+    test = fitted_windows(chosen + load_melodies(LEADS_DIR, split="test"), tokenizers, max_tokens)
+    valid = fitted_windows(load_melodies(LEADS_DIR, split="valid"), tokenizers, max_tokens)
+    return {"test": bits_by_family(test, scorers, markov), "leads_valid": bits_by_family(valid, scorers, markov)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: `python -m composer.learn.evaluate families --checkpoint NAME=DIR [...] [--windows 300]`."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m composer.learn.evaluate")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cmd = sub.add_parser("families", help="held-out bits per note per genre family")
+    cmd.add_argument("--checkpoint", action="append", required=True, help="NAME=DIR (repeatable)")
+    cmd.add_argument("--windows", type=int, default=300, help="corpus test windows to sample")
+    args = parser.parse_args(argv)
+    checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
+    torch.set_num_threads(1)
+    print(json.dumps(family_report(checkpoints, args.windows), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -15,7 +15,9 @@ from prompts.limits import MAX_BARS
 from prompts.music import MODES
 
 ANY = "any"
-KINDS: tuple[str, ...] = ("mode", "meter", "tempo", "density", "range", "family", "bars")
+KINDS: tuple[str, ...] = ("mode", "meter", "tempo", "density", "range", "family", "bars", "genre")
+KINDS_V1: tuple[str, ...] = KINDS[:7]
+"""The kinds of the checkpoints trained before the genre family existed (they still load and sample)."""
 METERS = ("2/4", "3/4", "4/4", "5/4", "6/4", "7/4", "2/2", "3/8", "6/8", "7/8", "9/8", "12/8")
 TEMPOS = ("slow", "moderate", "lively", "fast")
 DENSITIES = ("sparse", "medium", "busy", "very_busy")
@@ -24,9 +26,11 @@ FAMILIES = (
     "reel", "jig", "slip_jig", "hornpipe", "polka", "waltz", "march", "slide", "strathspey", "air",
     "folk_song", "fiddle_tune", "chorale", "renaissance", "classical", "romantic", "ragtime",
 )
+GENRES: tuple[str, ...] = ("folk", "classical", "jazz", "blues", "rock", "electronic", "cinematic", "pop", "latin")
+"""Genre families: few enough that each has real data and a listener (or a classifier) tells them apart."""
 VALUES: dict[str, tuple[str, ...]] = {
     "mode": MODES, "meter": METERS, "tempo": TEMPOS, "density": DENSITIES, "range": RANGES,
-    "family": FAMILIES, "bars": tuple(str(n) for n in range(1, MAX_BARS + 1)),
+    "family": FAMILIES, "bars": tuple(str(n) for n in range(1, MAX_BARS + 1)), "genre": GENRES,
 }
 
 SOURCE_FAMILY: dict[str, str] = {
@@ -37,6 +41,34 @@ SOURCE_FAMILY: dict[str, str] = {
     "chopin": "romantic", "schumann_robert": "romantic", "schumann_clara": "romantic", "schubert": "romantic",
     "beach": "romantic", "verdi": "romantic", "weber": "romantic",
 }
+
+
+GENRE_OF: dict[str, str] = {
+    # Motif's styles (composer.styles.STYLES keys)
+    "folk": "folk", "celtic": "folk", "reel": "folk", "jig": "folk", "hornpipe": "folk", "polka": "folk",
+    "waltz": "folk", "march": "folk", "klezmer": "folk", "sea_shanty": "folk", "lullaby": "folk",
+    "chorale": "classical", "baroque": "classical", "medieval": "classical", "classical": "classical",
+    "romantic": "classical",
+    "jazz": "jazz", "swing": "jazz", "jazz_waltz": "jazz", "ragtime": "jazz", "neo_soul": "jazz",
+    "blues": "blues", "gospel": "blues",
+    "rock": "rock", "metal": "rock", "funk": "rock",
+    "edm": "electronic", "house": "electronic", "trance": "electronic", "techno": "electronic",
+    "synthwave": "electronic", "chiptune": "electronic", "trap": "electronic", "lofi": "electronic",
+    "hip_hop": "electronic",
+    "game": "cinematic", "cinematic": "cinematic", "ambient": "cinematic",
+    "pop": "pop",
+    "latin": "latin", "reggae": "latin", "bossa_nova": "latin", "tango": "latin", "flamenco": "latin",
+    # the corpus melodies' families (FAMILIES): dance tunes and songs are folk, art music classical
+    "slip_jig": "folk", "slide": "folk", "strathspey": "folk", "air": "folk", "folk_song": "folk",
+    "fiddle_tune": "folk", "renaissance": "classical",
+}
+"""The one table from a name to its genre family: every Motif style id, every lead family of the Debian data
+(game, rock, ... chiptune) and every corpus family, so training and requests meet in the same nine values."""
+
+
+def genre_of(name: str | None) -> str:
+    """The genre family of a style id or a data family; ANY for a name the table lacks (or none)."""
+    return GENRE_OF.get(name or "", ANY)
 
 
 @dataclass(frozen=True)
@@ -50,10 +82,11 @@ class Attributes:
     range: str = ANY
     family: str = ANY
     bars: str = ANY
+    genre: str = ANY
 
-    def tokens(self) -> list[str]:
-        """Attribute tokens in a fixed order, e.g. ["MODE_minor", "METER_6/8", ...]."""
-        return [f"{kind.upper()}_{getattr(self, kind)}" for kind in KINDS]
+    def tokens(self, kinds: tuple[str, ...] = KINDS) -> list[str]:
+        """Attribute tokens in a fixed order, e.g. ["MODE_minor", "METER_6/8", ...]; `kinds`: the checkpoint's."""
+        return [f"{kind.upper()}_{getattr(self, kind)}" for kind in kinds]
 
     def dropped(self, rng: random.Random, p: float) -> Attributes:
         """A copy with each attribute set to ANY with probability p, so the model also learns to fill gaps."""
@@ -86,10 +119,13 @@ def range_band(span_semitones: int) -> str:
     return band(span_semitones, RANGE_BANDS, "wide")
 
 
-def family_of(source: str, dance: str | None) -> str:
-    """Dance type when the tune names one, else the collection's family."""
+def family_of(source: str, dance: str | None, family: str | None = None) -> str:
+    """Dance type when the tune names one, else the collection's family; ANY for a lead line (its `family`
+    is a genre, which the genre attribute carries)."""
     if dance in FAMILIES:
         return dance
+    if family is not None:
+        return ANY
     return SOURCE_FAMILY.get(source, "classical")
 
 
@@ -100,9 +136,9 @@ def known(kind: str, value: str) -> str:
 
 def melody_attributes(
     mode: str, meter: str, tempo_bpm: float, notes: list[tuple[int, float, float]], bars: int,
-    source: str, dance: str | None,
+    source: str, dance: str | None, family: str | None = None,
 ) -> Attributes:
-    """Attributes measured from a melody's notes and metadata."""
+    """Attributes measured from a melody's notes and metadata (`family`: a lead line's genre family)."""
     pitches = [p for p, _, _ in notes] or [60]
     quarters = max(1.0, bars * _bar_quarters(meter))
     return Attributes(
@@ -111,8 +147,9 @@ def melody_attributes(
         tempo=tempo_band(tempo_bpm),
         density=density_band(len(notes) / quarters),
         range=range_band(max(pitches) - min(pitches)),
-        family=family_of(source, dance),
+        family=family_of(source, dance, family),
         bars=known("bars", str(bars)),
+        genre=genre_of(family or family_of(source, dance)),
     )
 
 
@@ -135,6 +172,13 @@ FAMILY_WORDS = {
 }
 
 
+GENRE_WORDS = {
+    "folk": ["folk", "traditional"], "classical": ["classical", "art-music"], "jazz": ["jazz", "jazzy"],
+    "blues": ["blues", "bluesy"], "rock": ["rock", "guitar-rock"], "electronic": ["electronic", "synth"],
+    "cinematic": ["cinematic", "game-soundtrack"], "pop": ["pop", "catchy pop"], "latin": ["latin", "latin-groove"],
+}
+
+
 def caption(attrs: Attributes, rng: random.Random) -> str:
     """A sentence describing the attributes in varied wording, as a user might type it."""
     words = []
@@ -145,6 +189,8 @@ def caption(attrs: Attributes, rng: random.Random) -> str:
     if attrs.range != ANY:
         words.append(rng.choice(RANGE_WORDS[attrs.range]))
     noun = FAMILY_WORDS.get(attrs.family, "melody")
+    if attrs.genre != ANY and attrs.family == ANY:
+        words.append(rng.choice(GENRE_WORDS[attrs.genre]))
     head = " ".join(w for w in words if w)
     text = f"a {head} {noun}" if head else f"a {noun}"
     if attrs.mode != ANY:

@@ -6,7 +6,9 @@ mode or the range is never sampled. A melody that asks to close on its tonic doe
 the last note is the tonic, starts by the final bar's last strong beat and holds to the final bar line. Chord
 tones get a bonus on strong beats so the line follows the harmony plan. Phrases breathe: at each phrase end
 (`MelodyRequest.landings_q`) the line lands on a tone of the cadence chord on the bar's last strong beat and
-holds it at least a beat, then holds or rests to the bar line.
+holds it at least a beat, then holds or rests to the bar line. After each Bar token the bar's given tokens
+(section, place in the phrase, chord: `MelodyRequest.bar_conditions`) are the only choice, for a checkpoint
+that has them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from composer.melody.priors import PriorBias, StylePrior
 from composer.melody.tokens import (
     TICKS_PER_BEAT,
+    BarCondition,
     GrammarState,
     MotifTokenizer,
     beat_quarters,
@@ -26,6 +29,8 @@ from composer.melody.tokens import (
 )
 
 NEG = -1e9
+BAR_TOKEN_AFTER: dict[str, int] = {"Bar": 0, "SECTION": 1, "PHRASE": 2}
+"""Which of a bar's given tokens follows each token kind (then the time signature)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class MelodyRequest:
     chord_bonus: float = 2.0
     nonchord_penalty: float = 1.5
     max_leap: int = 12
+    bar_conditions: tuple[BarCondition, ...] = ()
+    """Each bar's section, place in its phrase and chord (the tokens after its Bar); ANY past the end."""
 
 
 @dataclass
@@ -123,6 +130,8 @@ class Constraints:
         self.close_pc = request.tonic_pc if request.close_pc is None else request.close_pc
         self.beat_t = ticks(_beat_q(request.meter))
         self.landings_t = sorted(ticks(q) for q in request.landings_q)
+        self.bar_token_ids = [tokenizer.bar_ids(c) for c in request.bar_conditions]
+        self.free_bar_ids = tokenizer.bar_ids(BarCondition())
         self.prior = None if request.prior is None or request.tonic_pc is None else PriorBias(
             request.prior, request.tonic_pc, request.scale_pcs, self.pitch_pcs, self.pitch_values, self.position_t,
             self.beat_t, [(ticks(start), ticks(end), pcs) for start, end, pcs in request.chords])
@@ -153,9 +162,11 @@ class Constraints:
             out[self.tok.pad_id] = 0.0
             return out
         last = row.grammar.last
-        if last in ("", "BOS", "MODE", "METER", "TEMPO", "DENSITY", "RANGE", "FAMILY", "BARS"):
+        if last in ("", "BOS", "MODE", "METER", "TEMPO", "DENSITY", "RANGE", "FAMILY", "BARS", "GENRE"):
             out[self.tok.bar_id] = 0.0
-        elif last == "Bar":
+        elif last in BAR_TOKEN_AFTER and self.tok.has_bar_tokens:
+            out[self._bar_token(row, BAR_TOKEN_AFTER[last])] = 0.0
+        elif last in ("Bar", "CHORD"):
             out[self.timesig_id] = 0.0
         elif last == "Position":
             self._allow_pitches(row, out)
@@ -164,6 +175,12 @@ class Constraints:
         else:  # after TimeSig or Duration: a new onset, a new bar, or the end
             self._allow_next_event(row, out)
         return out
+
+    def _bar_token(self, row: RowState, index: int) -> int:
+        """The given token `index` (0 section, 1 phrase, 2 chord) of the bar the row is in."""
+        bar = row.grammar.bars_started - 1
+        ids = self.bar_token_ids[bar] if 0 <= bar < len(self.bar_token_ids) else self.free_bar_ids
+        return ids[index]
 
     def _allow_next_event(self, row: RowState, out: np.ndarray) -> None:
         bar_start = ticks(row.grammar.bar_start_q)

@@ -29,6 +29,13 @@ LEADS_DIR = DATA_DIR / "leads"
 SPLITS: tuple[str, ...] = ("train", "valid", "test")
 
 
+def normalised_tonic(mode: str) -> int:
+    """Pitch class the melodies' build put this mode's tonic on: C for major-like modes, A for minor-like."""
+    from prompts.music import MAJOR_THIRD_MODES
+
+    return 0 if mode in MAJOR_THIRD_MODES else 9
+
+
 class CorpusError(ValueError):
     """The melodies file is missing or malformed, or a split name is unknown."""
 

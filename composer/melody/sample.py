@@ -16,14 +16,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from composer.harmony.given import clashing_pcs, triad_chord
-from composer.melody.attributes import ANY, Attributes, known, tempo_band
+from composer.harmony.given import clashing_pcs, heard_triad, triad_chord
+from composer.melody.attributes import ANY, Attributes, genre_of, known, tempo_band
 from composer.melody.checkpoint import CHECKPOINT_DIR
 from composer.melody.constraints import NEG, Constraints, MelodyRequest, RowState
+from composer.melody.corpus import normalised_tonic
 from composer.melody.model import MelodyModel, load_model
 from composer.melody.priors import prior_for
-from composer.melody.source import MelodyError, phrase_lengths
-from composer.melody.tokens import MotifTokenizer
+from composer.melody.source import MelodyError, chord_at, phrase_lengths
+from composer.melody.tokens import PHRASE_BARS, SECTIONS, BarCondition, MotifTokenizer, chord_label
 from composer.piece import Chord, Note
 from composer.theory import chord_pcs, mode_pcs, pc_name, tonic_pc
 from prompts.music import MAJOR_THIRD_MODES
@@ -57,11 +58,6 @@ class SampleConfig:
     melody_center: int = 72
 
 
-def normalised_tonic(mode: str) -> int:
-    """Pitch class the training data put this mode's tonic on: C for major-like modes, A for minor-like."""
-    return 0 if mode in MAJOR_THIRD_MODES else 9
-
-
 def spec_attributes(spec: Spec) -> Attributes:
     """The model's conditioning for a Spec, in the training vocabulary."""
     density = ("sparse", "medium", "busy", "very_busy")[min(3, int(spec.density * 4))]
@@ -69,8 +65,36 @@ def spec_attributes(spec: Spec) -> Attributes:
     return Attributes(
         mode=known("mode", spec.mode), meter=known("meter", spec.time_signature),
         tempo=tempo_band(spec.tempo_bpm), density=density, range=ANY,
-        family=GENRE_FAMILY.get(spec.genre or "", ANY), bars=known("bars", str(bars)),
+        family=GENRE_FAMILY.get(spec.genre or "", ANY), bars=known("bars", str(bars)), genre=genre_of(spec.genre),
     )
+
+
+SECTION_LETTER: dict[str, str] = {"verse": "A", "chorus": "B", "bridge": "C", "pre-chorus": "D"}
+"""A named section as the letter the model's form tokens use (intro and outro have none: ANY)."""
+
+
+def section_label(section: str | None) -> str:
+    """The SECTION_ value of a form's section name ("A", "A'", "chorus"); a melody outside a form is one
+    section, A; ANY for a name the model lacks (intro, a letter past D)."""
+    label = SECTION_LETTER.get(section or "A", section or "A")
+    return label if label in SECTIONS else ANY
+
+
+def bar_plan(spec: Spec, chords: list[Chord], shift: int, section: str | None = None) -> tuple[BarCondition, ...]:
+    """Each bar's given tokens for a request: the section it belongs to, its place in the piece's 4-bar phrases
+    (`phrase_lengths`, the phrasing the constraints breathe by) and the triad of the plan's chord sounding at
+    its downbeat, root counted from the normalised tonic (the chords are in the real key, `shift` above)."""
+    norm = normalised_tonic(spec.mode)
+    places: list[str] = []
+    for length in phrase_lengths(spec.bars):
+        places += [str(min(i + 1, PHRASE_BARS)) for i in range(length - 1)] + [f"{min(length, PHRASE_BARS)}_end"]
+    label = section_label(section)
+    plan = []
+    for bar in range(spec.bars):
+        chord = chord_at(chords, bar * spec.bar_quarters + 1e-6)
+        name = ANY if chord is None else chord_label((chord.root_pc - shift) % 12, heard_triad(chord.quality), norm)
+        plan.append(BarCondition(label, places[bar], name))
+    return tuple(plan)
 
 
 def strong_beats(meter: str) -> tuple[float, ...]:
@@ -180,8 +204,12 @@ class ModelMelody:
         self.config = config or SampleConfig()
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
-                 allow_chromatic: bool = False, context: list[Note] | None = None) -> list[Note]:
+                 allow_chromatic: bool = False, context: list[Note] | None = None,
+                 section: str | None = None) -> list[Note]:
         """Exactly `spec.bars` bars of melody in the Spec's key, meter and mode.
+
+        `section`: the name of the form's section this melody is (A, A', B, verse, ...), given to the model with
+        each bar's chord and place in its phrase (`bar_plan`); None when the piece is not in sections.
 
         `context`: notes that come just before (onsets negative, relative to this melody's start), e.g. the
         parent's last bars when continuing or varying a piece; up to CONTEXT_BARS of them are fed to the model
@@ -192,8 +220,10 @@ class ModelMelody:
         does not fit (it ran past the context and failed before this).
         """
         ends = phrase_end_bars(spec.bars)
+        plan = bar_plan(spec, chords, key_shift(spec), section)
         if spec.bars <= WRITE_BARS:
-            return self._write(spec, chords, rng, allow_chromatic, context or [], final=True, phrase_ends=ends)
+            return self._write(spec, chords, rng, allow_chromatic, context or [], final=True, phrase_ends=ends,
+                               plan=plan)
         written: list[Note] = []
         for first in range(0, spec.bars, WRITE_BARS):
             bars = min(WRITE_BARS, spec.bars - first)
@@ -202,16 +232,18 @@ class ModelMelody:
             before = [dataclasses.replace(n, start=n.start - start) for n in [*(context or []), *written]]
             new = self._write(dataclasses.replace(spec, bars=bars), part_chords, rng, allow_chromatic, before,
                               final=first + bars >= spec.bars,
-                              phrase_ends=tuple(b - first for b in ends if first <= b < first + bars))
+                              phrase_ends=tuple(b - first for b in ends if first <= b < first + bars),
+                              plan=plan[first:first + bars])
             written += [dataclasses.replace(n, start=n.start + start) for n in new]
         return written
 
     def _write(self, spec: Spec, chords: list[Chord], rng: np.random.Generator, allow_chromatic: bool,
-               context: list[Note], final: bool, phrase_ends: tuple[int, ...] = ()) -> list[Note]:
+               context: list[Note], final: bool, phrase_ends: tuple[int, ...] = (),
+               plan: tuple[BarCondition, ...] = ()) -> list[Note]:
         """One stretch of at most WRITE_BARS bars; `final`: it ends the melody, so it closes on the tonic.
-        `phrase_ends`: the stretch's bars (from 0) that end an inner phrase, where the line lands and breathes."""
-        shift = (tonic_pc(spec.tonic) - normalised_tonic(spec.mode)) % 12
-        shift = shift - 12 if shift > 6 else shift
+        `phrase_ends`: the stretch's bars (from 0) that end an inner phrase, where the line lands and breathes.
+        `plan`: the stretch's bar tokens (`bar_plan`); the context's bars are given ANY."""
+        shift = key_shift(spec)
         ctx_bars, prefix = self.context_prefix(context, spec, shift)
         total = dataclasses.replace(spec, bars=spec.bars + ctx_bars)
         offset = ctx_bars * spec.bar_quarters
@@ -219,7 +251,7 @@ class ModelMelody:
         landings = tuple((ctx_bars + bar) * spec.bar_quarters + max(strong_beats(spec.time_signature))
                          for bar in phrase_ends)
         request = dataclasses.replace(melody_request(total, moved, shift, allow_chromatic), close_on_tonic=final,
-                                      landings_q=landings)
+                                      landings_q=landings, bar_conditions=(BarCondition(),) * ctx_bars + plan)
         constraints = Constraints(self.tokenizer, request)
         embedding = torch.from_numpy(np.asarray(self.embed([spec.prompt or spec_caption(spec)]), dtype=np.float32))
         rows = self.sample_rows(constraints, spec_attributes(total), embedding, rng, prefix)
@@ -235,6 +267,7 @@ class ModelMelody:
             notes = [(p - shift, o + offset, d) for p, o, d in ctx_notes if o + offset >= -1e-6]
             prefix = pad_bars(self.tokenizer.encode_notes(notes, spec.time_signature), ctx_bars, self.tokenizer,
                               spec.time_signature)
+            prefix = self.tokenizer.with_bar_tokens(prefix, [])
             if len(prefix) <= PREFIX_TOKENS:
                 return ctx_bars, prefix
             ctx_bars -= 1
@@ -287,6 +320,12 @@ class Candidate:
 
     def __post_init__(self) -> None:
         self.ids: list[int] = []
+
+
+def key_shift(spec: Spec) -> int:
+    """Semitones from the normalised key (C / A minor) up to the Spec's, the nearer way (-5..6)."""
+    shift = (tonic_pc(spec.tonic) - normalised_tonic(spec.mode)) % 12
+    return shift - 12 if shift > 6 else shift
 
 
 def context_window(context: list[Note], spec: Spec) -> tuple[int, list[tuple[int, float, float]]]:

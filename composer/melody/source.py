@@ -58,12 +58,15 @@ class MelodySource(Protocol):
     every source takes it, and one that only writes the mode's notes may ignore it.
     `context`: the notes just before this melody (onsets negative, relative to its start), when a remix
     continues or varies a piece; a source that cannot condition on them (the Markov chain) starts afresh.
+    `section`: the name of the form's section the melody is (A, A', B, verse, ...), None outside a form; the
+    learned model is told it, the Markov chain has no use for it.
     """
 
     name: str
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
-                 allow_chromatic: bool = False, context: list[Note] | None = None) -> list[Note]: ...
+                 allow_chromatic: bool = False, context: list[Note] | None = None,
+                 section: str | None = None) -> list[Note]: ...
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ class MarkovMelody:
         self.model = model
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
-                 allow_chromatic: bool = False, context: list[Note] | None = None) -> list[Note]:
+                 allow_chromatic: bool = False, context: list[Note] | None = None,
+                 section: str | None = None) -> list[Note]:
         """A melody of exactly `spec.bars` bars for `spec`, following `chords`; same rng state, same notes.
         The chain's state is its own last two notes, so `context` does not change what it writes."""
         frame = _make_frame(spec, chords, allow_chromatic)

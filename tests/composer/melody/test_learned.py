@@ -59,8 +59,8 @@ def test_sequence_layout_and_save_load(tokenizer: MotifTokenizer, tmp_path) -> N
     seq = tokenizer.sequence(attrs, tokenizer.encode_notes(ROUND_TRIPS[0][1], "6/8"))
     names = [tokenizer.id_to_token[i] for i in seq]
     assert names[0] == "BOS_None" and names[-1] == "EOS_None"
-    assert names[1:8] == ["MODE_minor", "METER_6/8", "TEMPO_any", "DENSITY_any", "RANGE_any", "FAMILY_any",
-                          "BARS_4"]
+    assert names[1:9] == ["MODE_minor", "METER_6/8", "TEMPO_any", "DENSITY_any", "RANGE_any", "FAMILY_any",
+                          "BARS_4", "GENRE_any"]
     tokenizer.save(tmp_path)
     assert MotifTokenizer.load(tmp_path).vocab == tokenizer.vocab
 
