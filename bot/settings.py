@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.shards import ShardPlan, read_shard_plan
 from composer.files.audio import FORMATS as AUDIO_FORMATS
 from prompts.errors import UserError
 from prompts.limits import ATTACHMENT_LIMIT_BYTES
@@ -59,6 +60,8 @@ class BotSettings:
     job_retention_days: int = DEFAULT_JOB_RETENTION_DAYS
     soundfont: Path | None = None
     """MOTIF_SOUNDFONT: the soundfont audio is rendered with (None: the installed GM font)."""
+    shards: ShardPlan | None = None
+    """MOTIF_SHARDS / MOTIF_SHARD_IDS: the gateway shards this bot process connects (None: one connection)."""
     fault_kill_on_prompt: str | None = None
     """Tests only (MOTIF_FAULT_KILL_ON_PROMPT): a worker whose prompt contains this text SIGKILLs itself, to
     exercise crash recovery end to end. Never set it in production."""
@@ -111,7 +114,8 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
 
     Variables: DISCORD_TOKEN (required), MOTIF_DB, MOTIF_OUT, MOTIF_WORKERS, MOTIF_ENGINE, MOTIF_AUDIO,
     MOTIF_AUDIO_FORMAT, MOTIF_ATTACHMENT_LIMIT, MOTIF_MESSAGE_CONTENT, MOTIF_SYNC_GUILD, MOTIF_WORKER_MEMORY_MB,
-    MOTIF_JOB_TIMEOUT_S, MOTIF_JOB_RETENTION_DAYS, MOTIF_SOUNDFONT, and for tests only MOTIF_FAULT_KILL_ON_PROMPT.
+    MOTIF_JOB_TIMEOUT_S, MOTIF_JOB_RETENTION_DAYS, MOTIF_SOUNDFONT, MOTIF_SHARDS, MOTIF_SHARD_IDS, and for tests
+    only MOTIF_FAULT_KILL_ON_PROMPT.
     """
     token = env.get("DISCORD_TOKEN", "").strip()
     if not token:
@@ -133,6 +137,10 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
     if 0 < worker_memory_mb < MIN_WORKER_MEMORY_MB:
         raise SettingsError(f"MOTIF_WORKER_MEMORY_MB must be 0 (no cap) or at least {MIN_WORKER_MEMORY_MB}: a"
                             f" worker with its models loaded holds about 650 MB, got {worker_memory_mb}")
+    try:
+        shards = read_shard_plan(env.get("MOTIF_SHARDS"), env.get("MOTIF_SHARD_IDS"))
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
     return BotSettings(
         token=token,
         db_path=db_path,
@@ -150,4 +158,5 @@ def load_settings(env: Mapping[str, str]) -> BotSettings:
         job_retention_days=_int(env, "MOTIF_JOB_RETENTION_DAYS", DEFAULT_JOB_RETENTION_DAYS, 1, 3650),
         soundfont=soundfont_setting(env),
         fault_kill_on_prompt=env.get("MOTIF_FAULT_KILL_ON_PROMPT") or None,
+        shards=shards,
     )

@@ -149,11 +149,19 @@ def bot_command(
         "--external-queue/--local-queue", envvar="MOTIF_EXTERNAL_QUEUE",
         help="Leave every job to `motif worker` processes (PostgreSQL store): this process runs the gateway only.",
     )] = False,
+    shards: Annotated[str | None, typer.Option(
+        "--shards", help="Gateway shards: a number, or auto (what Discord recommends); default MOTIF_SHARDS, "
+        "else one unsharded connection.",
+    )] = None,
+    shard_ids: Annotated[str | None, typer.Option(
+        "--shard-ids", help="The shards this process connects, e.g. 0,1 or 0-3 (other processes run the rest; "
+        "PostgreSQL store); default MOTIF_SHARD_IDS, else all.",
+    )] = None,
 ) -> None:
     """Run Motif's Discord bot (DISCORD_TOKEN from the environment or `.env`; see docs/discord.md)."""
     from bot.discord_app import bot_command as run  # discord.py loads only for this command
 
-    run(env_file, external_queue)
+    run(env_file, external_queue, shards, shard_ids)
 
 
 def register_commands() -> None:

@@ -12,14 +12,17 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bot.discord_app.app import BotOptions, MotifBot
+from bot.discord_app.app import BotOptions, MotifBot, ShardedMotifBot, make_bot
 from bot.discord_app.pool import WorkerCrashed, WorkerPool, start_workers
 from bot.discord_app.worker import WorkerConfig
 from bot.settings import BotSettings, SettingsError, load_settings, read_environment
 from bot.studio import StudioConfig, default_engine
 from storage import PostgresUrl, Store, StoreError
 
-__all__ = ["BotOptions", "MotifBot", "WorkerConfig", "WorkerCrashed", "WorkerPool", "bot_command", "run_bot"]
+__all__ = [
+    "BotOptions", "MotifBot", "ShardedMotifBot", "WorkerConfig", "WorkerCrashed", "WorkerPool", "bot_command",
+    "make_bot", "run_bot",
+]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,9 @@ async def run_bot(settings: BotSettings, external: bool = False, config: WorkerC
     config = config or worker_config(settings)
     if external and not isinstance(settings.db_path, PostgresUrl):
         raise SettingsError("an external queue needs the store on PostgreSQL (MOTIF_DB=postgresql://...)")
+    if settings.shards is not None and settings.shards.is_partial and not isinstance(settings.db_path, PostgresUrl):
+        raise SettingsError("MOTIF_SHARD_IDS leaves the other shards to other bot processes, which must share the "
+                            "store and its queue on PostgreSQL (MOTIF_DB=postgresql://...)")
     if config.fault_kill_on_prompt:
         log.warning("MOTIF_FAULT_KILL_ON_PROMPT is set: a prompt containing it kills its worker (tests only)")
     processes = start_workers(
@@ -62,27 +68,33 @@ async def run_bot(settings: BotSettings, external: bool = False, config: WorkerC
                 message_content=settings.message_content,
                 sync_guild=settings.sync_guild,
                 job_retention_s=settings.job_retention_days * 24 * 3600.0,
+                shards=settings.shards,
             )
-            bot = MotifBot(store, WorkerPool(processes, config), options)
+            bot = make_bot(store, WorkerPool(processes, config), options)
             async with bot:
                 await bot.start(settings.token)
     finally:
         processes.shutdown(wait=True, cancel_futures=True)
 
 
-def bot_command(env_file: Path = Path(".env"), external: bool = False) -> None:
+def bot_command(
+    env_file: Path = Path(".env"), external: bool = False, shards: str | None = None, shard_ids: str | None = None
+) -> None:
     """Run Motif's Discord bot (DISCORD_TOKEN from the environment or `.env`; see docs/discord.md); with
-    `external`, the gateway only, `motif worker`s doing the jobs."""
+    `external`, the gateway only, `motif worker`s doing the jobs; `shards`/`shard_ids` (`--shards`,
+    `--shard-ids`) stand in for MOTIF_SHARDS/MOTIF_SHARD_IDS."""
     import typer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    given = {"MOTIF_SHARDS": shards, "MOTIF_SHARD_IDS": shard_ids}
     try:
-        settings = load_settings(read_environment(env_file))
+        settings = load_settings(read_environment(env_file) | {k: v for k, v in given.items() if v is not None})
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    log.info("starting Motif bot: %s, db %s", "jobs left to motif worker" if external else
-             f"{settings.workers} workers", settings.db_path)
+    log.info("starting Motif bot: %s, %s, db %s", "jobs left to motif worker" if external else
+             f"{settings.workers} workers", settings.shards.describe() if settings.shards else "one gateway connection",
+             settings.db_path)
     try:
         asyncio.run(run_bot(settings, external))
     except KeyboardInterrupt:
