@@ -17,6 +17,7 @@ from composer.arrange.accompaniment import Context, realise_bass
 from composer.arrange.comping import SELF_BASSED, realise_comping
 from composer.arrange.counter import counter_melody
 from composer.arrange.drums import drum_track
+from composer.arrange.feel import FEELS, humanise, humanised
 from composer.arrange.groove_play import BarPlan, groove_bass, groove_chords, plan_bars
 from composer.arrange.grooves import GrooveSet, choose_grooves
 from composer.harmony.voicing import voice_chord
@@ -219,12 +220,31 @@ def arrange(spec: Spec, style: Style, chords: list[Chord], melody: list[Note],
     root_player = _root_player(instruments, roles)
     lead = instruments[roles.index("melody")]
     tune = place_melody(melody, lead.program, spec.register)
+    hands: list[list[Note]] = []
     tracks = [_part(ctx, style, inst, role, melody, index == root_player,
-                    _needs_left_hand(instruments, roles, index, grooves is not None or spec.drums), band, tune)
+                    _needs_left_hand(instruments, roles, index, grooves is not None or spec.drums), band, tune, hands)
               for index, (inst, role) in enumerate(zip(instruments, roles, strict=True))]
     if spec.drums:
         tracks.append(drum_track(spec, style, rng, grooves))
+    if grooves is not None and humanised(spec.genre):
+        _play_by_hand(tracks, hands, ctx, style.swing)
     return tracks
+
+
+def _play_by_hand(tracks: list[Track], hands: list[list[Note]], ctx: Context, swung: bool) -> None:
+    """The groove's parts with MMA's humanised feel (composer.arrange.feel): each accompaniment part and the drums;
+    a lead's left hand in velocity only (its onsets stay with the tune's, so the tune is still read as the top line
+    of its track: the originality guard and remixes read it so); the melody and a counter line stay as written.
+    Its own generator, so the feel does not change what anything else draws."""
+    rng = ctx.rng.spawn(1)[0]
+    total = ctx.spec.bars * ctx.meter.bar_quarters
+    for track, hand in zip(tracks, hands + [[]] * (len(tracks) - len(hands)), strict=True):
+        role = "drums" if track.is_drum else track.role
+        notes = track.notes if role in FEELS else hand
+        feel = FEELS.get(role, FEELS["hand"])
+        if notes:
+            humanise(notes, feel, ctx.meter.bar_quarters, total, swung, rng)
+            track.notes.sort(key=lambda n: (n.start, n.pitch))
 
 
 def _bass_line(ctx: Context, style: Style, pattern: str, window: tuple[int, int], bars: range,
@@ -236,15 +256,18 @@ def _bass_line(ctx: Context, style: Style, pattern: str, window: tuple[int, int]
 
 
 def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[Note],
-          plays_roots: bool, left_hand: bool, band: _Band, tune: list[Note]) -> Track:
-    """One instrument's part; `tune` is the melody as the lead plays it (a counter line moves under it)."""
+          plays_roots: bool, left_hand: bool, band: _Band, tune: list[Note], hands: list[list[Note]]) -> Track:
+    """One instrument's part; `tune` is the melody as the lead plays it (a counter line moves under it). A lead's
+    left-hand notes are appended to `hands` (one list per part, empty for the others)."""
     spec, program = ctx.spec, inst.program
     bars = range(spec.bars)
     total = spec.bars * spec.bar_quarters
+    hand: list[Note] = []
     if role == "melody":
         notes = place_melody(melody, program, spec.register)
         if left_hand:
-            notes += _left_hand_with_cadence(ctx, style, inst, bars, band)
+            hand = _left_hand_with_cadence(ctx, style, inst, bars, band)
+            notes += hand
     elif role == "counter":
         notes = counter_melody(tune, ctx, program)
     elif role == "bass":
@@ -264,6 +287,8 @@ def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[
     track.notes = _clip(track.notes, total)
     _sustain_last_bar(track, total, spec.bar_quarters)
     _dynamics(track.notes, spec, style, ROLE_LEVEL.get(role, 0), ctx.rng)
+    kept = {id(n) for n in track.notes}
+    hands.append([n for n in hand if id(n) in kept])
     return track
 
 

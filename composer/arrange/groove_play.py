@@ -4,7 +4,7 @@ The groove's patterns are chord-relative (composer.arrange.grooves), so each not
 the chord sounding at its onset: "3" is this chord's third, "a-1" a semitone under the next note, "6" the
 sixth step of the piece's scale over this root. Every bar plays its own bar of the groove's sequence (MMA
 grooves run 2-8 bars), the groove's fill closes sections and phrases, and its intro and ending play over a
-form's intro and outro sections.
+form's intro and outro sections (the ending's last bars close a piece without an outro, before its final bar).
 """
 
 from __future__ import annotations
@@ -78,12 +78,32 @@ def _place(groove: Groove, index: int, bq: float, fill: bool = False) -> BarPlan
     return BarPlan(groove, index % groove.bars, fill)
 
 
+MAX_CLOSING_BARS = 2
+"""The most bars of a groove's ending played before a piece's final bar where its form has no outro."""
+
+
+def _closing_bars(spec: Spec, grooves: GrooveSet) -> range:
+    """The bars that play the groove's ending in a piece whose form has no outro: the last bars of its ending
+    (at most MAX_CLOSING_BARS, at most an eighth of the piece) before the final held bar, so the band closes the
+    way the groove's musicians wrote it. None for a loop (it leads back to the start), a short piece, or a piece
+    with an outro (the outro plays the whole ending)."""
+    spans = section_spans(spec)
+    has_outro = any(s.section.name.lower().startswith("outro") for s in spans)
+    if grooves.end is None or has_outro or spec.ending == "loop" or spec.bars < 8:
+        return range(0)
+    length = grooves.end.bars * (2 if halves(grooves.end, spec.bar_quarters) else 1)
+    count = min(length, MAX_CLOSING_BARS, spec.bars // 8)
+    return range(spec.bars - 1 - count, spec.bars - 1)
+
+
 def plan_bars(spec: Spec, grooves: GrooveSet) -> list[BarPlan]:
-    """One BarPlan per bar: the intro groove over an intro section, the ending over an outro, the fill where
-    a section or phrase ends, the main groove's sequence everywhere else (counted from each section start)."""
+    """One BarPlan per bar: the intro groove over an intro section, the ending over an outro (or over the bars
+    before the final one, `_closing_bars`), the fill where a section or phrase ends, the main groove's sequence
+    everywhere else (counted from each section start)."""
     spans = section_spans(spec)
     plans: list[BarPlan] = []
     fills = _fill_bars(spec)
+    closing = _closing_bars(spec, grooves)
     starts = {s.start_bar for s in spans} or {0}
     bq = spec.bar_quarters
     count_from = 0
@@ -97,6 +117,9 @@ def plan_bars(spec: Spec, grooves: GrooveSet) -> list[BarPlan]:
         elif span is not None and name.startswith("outro") and grooves.end is not None:
             length = grooves.end.bars * (2 if halves(grooves.end, bq) else 1)
             plans.append(_place(grooves.end, max(0, length - (span.end_bar - bar)), bq))
+        elif bar in closing and grooves.end is not None:
+            length = grooves.end.bars * (2 if halves(grooves.end, bq) else 1)
+            plans.append(_place(grooves.end, length - (closing.stop - bar), bq))
         elif bar in fills and grooves.fill is not None:
             length = grooves.fill.bars * (2 if halves(grooves.fill, bq) else 1)
             plans.append(_place(grooves.fill, length - 1, bq, True))

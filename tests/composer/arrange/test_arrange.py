@@ -206,3 +206,105 @@ def test_drum_grooves_put_kick_and_backbeat_where_they_belong() -> None:
     assert sorted(bar2) == [0.0, 2.0]
     with pytest.raises(DrumError):
         pattern_drum_track(spec, replace(style_for("rock"), groove="polka_step"), np.random.default_rng(0))
+
+
+def _written_drum_bars(prompt: str, seed: int) -> tuple[Spec, list[set[tuple[int, float]]], object]:
+    """The drum strokes (GM note, onset in the bar) of each bar of a composed piece read back from its MIDI (crash
+    cymbals and the ghost pickup a repeated bar gets aside), with the grooves the piece was given."""
+    import symusic
+
+    from composer.arrange.grooves import choose_grooves
+    from composer.files.midi import piece_to_midi_bytes
+    from composer.generate import compose
+    from prompts import ParseConfig, parse
+    from tests.engines import melody_source
+
+    spec = replace(parse(prompt, ParseConfig(use_encoder=False)), seed=seed)
+    score = symusic.Score.from_midi(piece_to_midi_bytes(compose(spec, melody_source("markov"))))
+    tpq = score.ticks_per_quarter
+    bars: list[set[tuple[int, float]]] = [set() for _ in range(spec.bars)]
+    for track in score.tracks:
+        for n in track.notes if track.is_drum else ():
+            t = n.time / tpq
+            bar = int(t // spec.bar_quarters + 1e-6)
+            bars[bar].add((n.pitch, round(t - bar * spec.bar_quarters, 3)))
+    return spec, bars, choose_grooves(spec, np.random.default_rng(spec.seed))
+
+
+def _groove_bar(groove: object, seq_bar: int) -> set[tuple[int, float]]:
+    """A groove bar's drum strokes as the library stores them (straight: these pieces do not swing)."""
+    return {(pitch, round(position / 48, 3)) for pitch, hits in groove.drums.items()  # type: ignore[attr-defined]
+            for bar, position, _ in hits if bar == seq_bar}
+
+
+def _strokes(bar: set[tuple[int, float]]) -> set[tuple[int, float]]:
+    return {(p, t) for p, t in bar if p not in (49, 57) and not (p == 38 and t == 3.5)}
+
+
+def test_an_intro_and_an_outro_play_the_grooves_intro_and_ending() -> None:
+    """A form with an intro and an outro: the drums of the intro's bars are MMA's intro groove, bar by bar, and the
+    outro ends on the groove's ending (its last bars before the final held hit)."""
+    prompt = "a pop song in C with flute, piano, bass and drums, intro, verse, chorus, outro"
+    spec, bars, grooves = _written_drum_bars(prompt, 3)
+    assert [s.name for s in spec.form] == ["intro", "verse", "chorus", "outro"]
+    assert grooves is not None and grooves.intro is not None and grooves.end is not None
+    intro = spec.form[0].bars
+    for bar in range(intro):
+        assert _strokes(bars[bar]) == _strokes(_groove_bar(grooves.intro, bar % grooves.intro.bars)), bar
+    assert _strokes(bars[spec.bars - 2]) == _strokes(_groove_bar(grooves.end, max(0, grooves.end.bars - 2)))
+
+
+def test_a_piece_without_an_outro_closes_with_the_grooves_ending() -> None:
+    """No outro in the form: the bars before the final hit play the last bars of the groove's ending, and the
+    final bar holds the closing hit."""
+    for prompt in ("an upbeat pop song in C with flute, piano, bass and drums, 16 bars",
+                   "an energetic rock song in E with guitar, bass and drums, 16 bars"):
+        spec, bars, grooves = _written_drum_bars(prompt, 1)
+        assert grooves is not None and grooves.end is not None, prompt
+        closing = min(2, grooves.end.bars)
+        for k in range(closing):
+            bar = spec.bars - 1 - closing + k
+            assert _strokes(bars[bar]) == _strokes(_groove_bar(grooves.end, grooves.end.bars - closing + k)), (prompt, bar)
+        assert {p for p, t in bars[-1]} >= {36, 49} and all(t == 0.0 for _, t in bars[-1]), prompt
+
+
+def _written_parts(prompt: str, seed: int) -> tuple[Spec, list[list[tuple[float, int]]]]:
+    """(onset, pitch) of each pitched track of a composed piece read back from its MIDI, in the Spec's order."""
+    import symusic
+
+    from composer.files.midi import piece_to_midi_bytes
+    from composer.generate import compose
+    from prompts import ParseConfig, parse
+    from tests.engines import melody_source
+
+    spec = replace(parse(prompt, ParseConfig(use_encoder=False)), seed=seed)
+    score = symusic.Score.from_midi(piece_to_midi_bytes(compose(spec, melody_source("markov"))))
+    tpq = score.ticks_per_quarter
+    return spec, [[(n.time / tpq, n.pitch) for n in t.notes] for t in score.tracks if not t.is_drum]
+
+
+def _chorded_bars(notes: list[tuple[float, int]], bar_quarters: float) -> int:
+    """Bars in which three or more notes are struck together."""
+    onsets: dict[float, int] = {}
+    for t, _ in notes:
+        onsets[round(t, 2)] = onsets.get(round(t, 2), 0) + 1
+    return len({int(t // bar_quarters) for t, count in onsets.items() if count >= 3})
+
+
+def test_a_named_bebop_trio_plays_as_named_the_sax_leading() -> None:
+    """'sax, bass and drums' is the whole band: no piano is added, the sax plays the tune above the walking bass,
+    and nobody strikes chords."""
+    spec, parts = _written_parts("fast bebop in F with alto sax, walking bass and drums, 16 bars", 1)
+    assert [(i.program, i.role) for i in spec.instruments] == [(65, "melody"), (32, "bass")] and spec.drums
+    sax, bass = parts
+    assert min(p for _, p in sax) > max(p for _, p in bass) - 12
+    assert _chorded_bars(sax, spec.bar_quarters) == 0 and _chorded_bars(bass, spec.bar_quarters) == 0
+
+
+def test_the_piano_of_a_named_trio_comps_behind_the_named_sax() -> None:
+    """'tenor sax and piano trio': the sax leads, the piano comps (chords in most bars), the bass plays the bass."""
+    spec, parts = _written_parts("a slow jazz ballad in Eb for tenor sax and piano trio, 16 bars", 2)
+    roles = {i.role: index for index, i in enumerate(spec.instruments)}
+    assert spec.instruments[roles["melody"]].program == 66 and spec.instruments[roles["chords"]].program == 0
+    assert _chorded_bars(parts[roles["chords"]], spec.bar_quarters) >= 0.75 * spec.bars
+    assert _chorded_bars(parts[roles["melody"]], spec.bar_quarters) == 0
