@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 
 HARMONY_KINDS: tuple[str, ...] = (
     "jazz_ii_v_i", "blues_12", "pop_loop", "functional", "chorale_functional", "modal_vamp",
-    "modal_drone", "folk_simple", "andalusian", "minimal_pad", "ragtime_circle", "gospel", "klezmer",
+    "modal_drone", "folk_simple", "andalusian", "minimal_pad", "ragtime_circle", "gospel", "klezmer", "latin",
+    "tango", "rock", "reggae", "funk",
 )
 VOCABULARIES: tuple[str, ...] = ("triads", "sevenths", "extended", "power")
 CADENCES: tuple[str, ...] = ("authentic", "plagal", "none")
@@ -74,16 +75,16 @@ STYLES: dict[str, Style] = {
                    swing=True, allow_chromatic=True, velocity=82, push=0.3),
     "bossa_nova": Style("bossa_nova", "jazz_ii_v_i", "extended", bass="bossa", comping="bossa",
                         groove="bossa", allow_chromatic=True, velocity=66, push=0.4),
-    "latin": Style("latin", "pop_loop", "triads", 2.0, bass="tumbao", comping="montuno", groove="latin",
+    "latin": Style("latin", "latin", "sevenths", 2.0, bass="tumbao", comping="montuno", groove="latin",
                    velocity=84, push=0.35),
-    "tango": Style("tango", "functional", "sevenths", bass="tango", comping="tango", groove="tango",
+    "tango": Style("tango", "tango", "sevenths", bass="tango", comping="tango", groove="tango",
                    velocity=86, dynamics=16),
     "pop": Style("pop", "pop_loop", bass="root_eighths", comping="block", groove="pop", velocity=82, push=0.3),
-    "rock": Style("rock", "pop_loop", bass="root_eighths", comping="strum", groove="rock",
+    "rock": Style("rock", "rock", bass="root_eighths", comping="strum", groove="rock",
                   allow_chromatic=True, velocity=90, push=0.25),
     "metal": Style("metal", "pop_loop", "power", bass="root_eighths", comping="chug", groove="metal",
                    velocity=100, dynamics=6),
-    "funk": Style("funk", "modal_vamp", "extended", cadence="none", bass="funk", comping="stab",
+    "funk": Style("funk", "funk", "extended", cadence="none", bass="funk", comping="stab",
                   groove="funk", allow_chromatic=True, velocity=88, push=0.4),
     "neo_soul": Style("neo_soul", "jazz_ii_v_i", "extended", bass="root_sustain", comping="pad_sustain",
                       groove="hip_hop", allow_chromatic=True, velocity=70, push=0.35),
@@ -110,7 +111,7 @@ STYLES: dict[str, Style] = {
     "classical": _CLASSICAL,
     "baroque": replace(_CLASSICAL, genre="baroque", chords_per_bar=2.0, bass="walking", comping="block",
                        velocity=76, dynamics=8),
-    "chorale": Style("chorale", "chorale_functional", "triads", 2.0, bass="chorale",
+    "chorale": Style("chorale", "chorale_functional", "sevenths", 2.0, bass="chorale",
                      comping="chorale_voices", groove="march", velocity=72, dynamics=12),
     "romantic": replace(_CLASSICAL, genre="romantic", vocabulary="sevenths", bass="root_sustain",
                         comping="arpeggio", allow_chromatic=True, velocity=70, dynamics=22),
@@ -126,7 +127,7 @@ STYLES: dict[str, Style] = {
     "march": Style("march", "functional", bass="boom_chic", comping="oom_pah", groove="march", velocity=92),
     "klezmer": Style("klezmer", "klezmer", "sevenths", bass="boom_chic", comping="oom_pah", groove="bulgar",
                      allow_chromatic=True, velocity=86, flavour="freygish"),
-    "reggae": Style("reggae", "pop_loop", bass="reggae", comping="offbeat_skank", groove="one_drop",
+    "reggae": Style("reggae", "reggae", bass="reggae", comping="offbeat_skank", groove="one_drop",
                     velocity=80, push=0.3),
     "ragtime": Style("ragtime", "ragtime_circle", "sevenths", bass="root_fifth", comping="stride",
                      groove="march", allow_chromatic=True, velocity=84, push=0.35),

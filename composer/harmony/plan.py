@@ -12,12 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from composer.harmony import progressions as prog
+from composer.harmony import tables as tb
 from composer.harmony.given import plan_given
 from composer.harmony.progressions import Step
 from composer.meter import split_point
 from composer.piece import Chord
 from composer.styles import Style
-from composer.theory import CHORD_INTERVALS, MODE_INTERVALS, pc_name, tonic_pc
+from composer.theory import CHORD_INTERVALS, MODE_INTERVALS, chord_pcs, pc_name, tonic_pc
 from prompts.music import (
     CHORD_SUFFIX,
     FLAT_MAJOR_KEY_PCS,
@@ -53,12 +54,18 @@ def spell_root(tonic: str, mode: str, degree: int, shift: int) -> str:
 
     Falls back to a flat- or sharp-preferring name when letter spelling would need a double accidental.
     """
-    letter = _LETTERS[(_LETTERS.index(tonic[0]) + degree) % 7]
     target = (tonic_pc(tonic) + MODE_INTERVALS[mode][degree % 7] + shift) % 12
+    return _spell(tonic[0], degree, target, prefers_flats(tonic, mode))
+
+
+def _spell(from_letter: str, letters_up: int, target: int, flats: bool) -> str:
+    """`target` named by the letter `letters_up` letters above `from_letter` (an inversion's bass: the third of
+    F#dim is A, of Bb7 D), or plainly where that letter would need a double accidental."""
+    letter = _LETTERS[(_LETTERS.index(from_letter) + letters_up) % 7]
     diff = (target - PITCH_CLASSES[letter] + 6) % 12 - 6
     if abs(diff) <= 1:
         return letter + {-1: "b", 0: "", 1: "#"}[diff]
-    return pc_name(target, prefers_flats(tonic, mode))
+    return pc_name(target, flats)
 
 
 def diatonic_quality(degree: int, mode: str, size: int) -> str:
@@ -111,12 +118,13 @@ def _bar_grid(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[S
     grid = maker(spec, style, rng)
     if len(grid) != spec.bars:
         raise HarmonyError(f"{style.harmony} made {len(grid)} bars for {spec.bars}")
+    key = tb.harmony_key(spec.mode, style.flavour, "mode" in spec.explicit)
     grid = prog.strengthen_tonic(grid, spec.mode, style)
-    grid = prog.apply_cadence(grid, spec.mode, style)
-    if style.harmony != "blues_12":
-        anchor = _anchor(spec.mode, style.vocabulary)
-        grid[0][0] = anchor
-        grid[-1] = [anchor]
+    grid = prog.apply_cadence(grid, spec.mode, style, key)
+    home = tb.for_mode(tb.TABLES[style.harmony].home, key)
+    anchor = prog.roman(str(home)) if home else _anchor(spec.mode, style.vocabulary)
+    grid[0][0] = anchor
+    grid[-1] = [anchor]
     return grid
 
 
@@ -140,8 +148,13 @@ def _chord(step: Step, span: tuple[float, float], spec: Spec, style: Style,
     quality = step_quality(step, spec.mode, style.vocabulary, rng, colours)
     symbol = spell_root(spec.tonic, spec.mode, step.degree, step.shift) + SYMBOL_SUFFIX.get(quality, quality)
     bass_pc = None
-    pedal = style.flavour == "drone" or spec.mode in MODAL_MODES
-    if pedal and root != tonic_pc(spec.tonic) and style.harmony != "blues_12":
+    pedal = tb.TABLES[style.harmony].pedal and (style.flavour == "drone" or spec.mode in MODAL_MODES)
+    tones = chord_pcs(root, quality)
+    if step.inversion and quality != "5" and step.inversion < len(tones):
+        bass_pc = tones[step.inversion]  # figured bass: the third, fifth or seventh under the chord
+        root_name = spell_root(spec.tonic, spec.mode, step.degree, step.shift)
+        symbol += "/" + _spell(root_name[0], 2 * step.inversion, bass_pc, prefers_flats(spec.tonic, spec.mode))
+    elif pedal and root != tonic_pc(spec.tonic):
         bass_pc = tonic_pc(spec.tonic)
         symbol += "/" + spec.tonic
     return Chord(span[0], span[1], root, quality, symbol, bass_pc)

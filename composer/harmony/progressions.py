@@ -3,8 +3,11 @@
 A numeral names a scale degree of the spec's mode, so "VII" is Bb in C minor and B in C major; a
 leading "b"/"#" shifts the root chromatically ("bVII" in C major is Bb major). Without a suffix the
 chord is the diatonic one of the mode; suffixes force a quality: "7" (dominant 7th on an upper-case
-numeral, minor 7th on a lower-case one), "maj7", "h7" (half-diminished), "o" (diminished), "M"
-(major triad), "m" (minor triad). Each kind's maker returns one list of steps per bar (one or two
+numeral, minor 7th on a lower-case one), "maj7", "h7" (half-diminished), "o" (diminished), "o7"
+(diminished seventh), "M" (major triad), "m" (minor triad). A trailing figure names an inversion as
+figured bass does: "6" (first inversion), "64" (second), "65", "43", "42" (a seventh chord's first,
+second and third; a seventh chord is implied). The per-genre templates live in
+`composer.harmony.tables`; each kind's maker here returns one list of steps per bar (one or two
 chords a bar); `apply_cadence` then pins the tonic at both ends.
 """
 
@@ -17,13 +20,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from composer.harmony import tables as tb
+from composer.harmony.tables import family
 from composer.styles import Style
-from prompts.music import MAJOR_THIRD_MODES, MODAL_MODES, TONAL_MINOR_MODES
+from prompts.music import MODAL_MODES, TONAL_MINOR_MODES
 from prompts.spec import Spec
 
 _DEGREES = {"I": 0, "II": 1, "III": 2, "IV": 3, "V": 4, "VI": 5, "VII": 6}
-_TOKEN = re.compile(r"^(b|#)?(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i)(7|maj7|h7|o|M|m)?$")
-_LOOPED_KINDS = ("pop_loop", "modal_vamp", "modal_drone", "minimal_pad", "folk_simple")
+_TOKEN = re.compile(r"^(b|#)?(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i)(o7|7|maj7|h7|o|M|m)?(64|65|43|42|6)?$")
+_PREDOMINANT_DEGREES = (1, 3)
+"""ii/II and IV/iv: the chords that go before a cadence's dominant and are kept there (in minor also bVI, the
+VI-V of tango and the Andalusian cadence)."""
+_FIGURES = {None: 0, "6": 1, "64": 2, "65": 1, "43": 2, "42": 3}
+_LOOPED_KINDS = ("pop_loop", "rock", "reggae", "funk", "modal_vamp", "modal_drone", "minimal_pad", "folk_simple")
 
 
 class ProgressionError(ValueError):
@@ -32,28 +41,32 @@ class ProgressionError(ValueError):
 
 @dataclass(frozen=True)
 class Step:
-    """One chord as a scale degree (0-6) of the mode, an optional forced quality and root shift."""
+    """One chord as a scale degree (0-6) of the mode, an optional forced quality and root shift, and its
+    inversion (0 root position, 1 the third in the bass, 2 the fifth, 3 the seventh)."""
 
     degree: int
     quality: str | None = None
     shift: int = 0
+    inversion: int = 0
 
 
 TONIC = Step(0)
 
 
 def roman(token: str) -> Step:
-    """Parse one Roman-numeral token ("V7", "bVII", "iih7") into a Step."""
+    """Parse one Roman-numeral token ("V7", "bVII", "iih7", "viio6", "V65") into a Step."""
     match = _TOKEN.match(token)
     if match is None:
         raise ProgressionError(f"bad chord token {token!r}")
-    accidental, numeral, suffix = match.groups()
+    accidental, numeral, suffix, figure = match.groups()
     upper = numeral.isupper()
-    quality = {None: None, "maj7": "maj7", "h7": "m7b5", "o": "dim", "M": "maj", "m": "min"}.get(suffix)
-    if suffix == "7":
+    quality = {None: None, "maj7": "maj7", "h7": "m7b5", "o": "dim", "o7": "dim7", "M": "maj", "m": "min"}.get(suffix)
+    if suffix == "7" or (figure in ("65", "43", "42") and suffix is None):
         quality = "7" if upper else "m7"
+    elif figure in ("65", "43", "42") and quality == "dim":
+        quality = "dim7"
     shift = {None: 0, "b": -1, "#": 1}[accidental]
-    return Step(_DEGREES[numeral.upper()], quality, shift)
+    return Step(_DEGREES[numeral.upper()], quality, shift, _FIGURES[figure])
 
 
 def bars_of(text: str) -> list[list[Step]]:
@@ -66,16 +79,9 @@ def slots_of(text: str) -> list[Step]:
     return [roman(tok) for tok in text.split()]
 
 
-def family(mode: str) -> str:
-    """"major", "minor" (tonal minor modes) or "modal" (phrygian, locrian)."""
-    if mode in MAJOR_THIRD_MODES:
-        return "major"
-    return "minor" if mode in TONAL_MINOR_MODES else "modal"
-
-
 def dominant(mode: str) -> Step:
     """The chord that leads home in this mode: V7, or IV / bII where V would contradict the mode."""
-    return roman({"mixolydian": "IV", "phrygian": "II", "locrian": "II", "lydian": "V"}.get(mode, "V7"))
+    return roman(tb.leading(mode))
 
 
 def subdominant(mode: str) -> Step:
@@ -94,11 +100,11 @@ def slots_to_bars(slots: list[Step], bars: int, chords_per_bar: float) -> list[l
     return [[slots[b % len(slots)]] for b in range(bars)]
 
 
-def _pick(rng: np.random.Generator, options: list[str]) -> str:
+def _pick(rng: np.random.Generator, options: tuple[str, ...] | list[str]) -> str:
     return options[int(rng.integers(len(options)))]
 
 
-def _phrased(templates: list[str], bars: int, rng: np.random.Generator) -> list[list[Step]]:
+def _phrased(templates: tuple[str, ...] | list[str], bars: int, rng: np.random.Generator) -> list[list[Step]]:
     """Concatenate randomly chosen bar templates until the piece is covered."""
     grid: list[list[Step]] = []
     while len(grid) < bars:
@@ -106,56 +112,55 @@ def _phrased(templates: list[str], bars: int, rng: np.random.Generator) -> list[
     return grid[:bars]
 
 
-MODAL_LOOPS: dict[str, list[str]] = {
-    "major": ["I IV I I", "I ii I I", "I IV I V"],
-    "minor": ["i iv i i", "i VI VII i", "i VII i i", "i VI i VII"],
-    "aeolian": ["i VI VII i", "i VII i i", "i iv i VII"],
-    "dorian": ["i IV i i", "i IV i VII", "i i IV i"],
-    "mixolydian": ["I VII I I", "I VII IV I", "I I VII I"],
-    "lydian": ["I II I I", "I I II I"],
-    "phrygian": ["i II i i", "i II III II", "i i II i"],
-    "locrian": ["i II i i", "i i II i"],
-}
-"""Vamps that name the mode by its colour chord while the tonic keeps most of the time."""
-POP_LOOPS: dict[str, list[str]] = {
-    "major": ["I V vi IV", "I vi IV V", "I IV vi V", "I IV V IV", "I iii IV V", "I V IV V"],
-    "minor": ["i VI III VII", "i VII VI VII", "i iv VI V7", "i VI VII i", "i iv VII III", "i VI iv V7"],
-}
-_CHROMATIC_POP = {"major": ["I bVII IV I", "I IV bVII IV"], "minor": ["i bII VII i"]}
-
-
-def _loops(spec: Spec, style: Style, table: dict[str, list[str]]) -> list[str]:
-    fam = family(spec.mode)
-    if fam == "modal" or (spec.mode not in ("major", "minor", "aeolian") and table is POP_LOOPS):
-        return MODAL_LOOPS[spec.mode]
-    options = list(table[fam])
-    if style.allow_chromatic and table is POP_LOOPS:
-        options += _CHROMATIC_POP[fam]
+def _loops(spec: Spec, style: Style, table: tb.Phrases) -> tuple[str, ...]:
+    """A loop kind's loops for the mode: its table's own for major and (tonal or natural) minor, the mode's
+    vamp for the church modes a table does not name (a dorian pop song vamps i-IV)."""
+    own = table.get(spec.mode)
+    if own is None and (family(spec.mode) == "modal" or spec.mode not in ("major", "minor", "aeolian")):
+        return tb.MODAL_LOOPS[spec.mode]
+    options = tuple(own if own is not None else table[family(spec.mode)])
+    if style.allow_chromatic and table is tb.POP_LOOPS and spec.mode in ("major", "minor", "aeolian"):
+        options += tb.CHROMATIC_POP[family(spec.mode)]
     return options
 
 
-def pop_loop(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
-    """A repeating four-chord loop (a second loop for the second half of long pieces)."""
-    options = _loops(spec, style, POP_LOOPS)
-    first, second = _pick(rng, options), _pick(rng, options)
-    grid = slots_to_bars(slots_of(first), spec.bars, style.chords_per_bar)
-    if spec.bars >= 16:
-        half = (spec.bars // 16) * 8
-        grid[half:] = slots_to_bars(slots_of(second), spec.bars - half, style.chords_per_bar)
-    return grid
+def _looped(table: tb.Phrases) -> Maker:
+    """A maker that repeats one loop of `table` (a second loop for the second half of long pieces)."""
+
+    def make(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
+        options = _loops(spec, style, table)
+        first, second = _pick(rng, options), _pick(rng, options)
+        grid = slots_to_bars(slots_of(first), spec.bars, style.chords_per_bar)
+        if spec.bars >= 16:
+            half = (spec.bars // 16) * 8
+            grid[half:] = slots_to_bars(slots_of(second), spec.bars - half, style.chords_per_bar)
+        return grid
+
+    return make
+
+
+pop_loop = _looped(tb.POP_LOOPS)
 
 
 def modal_vamp(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
     """A one- or two-chord vamp that defines the mode (dorian i-IV, mixolydian I-bVII...)."""
-    loop = _pick(rng, MODAL_LOOPS[spec.mode])
+    loop = _pick(rng, tb.MODAL_LOOPS[spec.mode])
     return slots_to_bars(slots_of(loop), spec.bars, style.chords_per_bar)
 
 
-_FUNCTION_CHORDS: dict[str, dict[str, list[str]]] = {
-    "major": {"T": ["I", "I", "vi", "vi", "iii"], "PD": ["IV", "ii", "IV"], "D": ["V7", "V7", "viio"]},
-    "minor": {"T": ["i", "i", "VI"], "PD": ["iv", "iv", "iio"], "D": ["V7"]},
-}
-_MODAL_PREDOMINANT = {"lydian": "II", "mixolydian": "IV", "phrygian": "iv", "locrian": "iv"}
+def _phrases_of(table: tb.Phrases, fallback: Maker) -> Maker:
+    """A maker that strings four-bar phrases of `table` for the mode, else plays `fallback` (a mode the
+    genre has no progressions for)."""
+
+    def make(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
+        templates = tb.for_mode(table, spec.mode)
+        if not templates:
+            return fallback(spec, style, rng)
+        return _phrased(tuple(templates), spec.bars, rng)
+
+    return make
+
+
 _NEXT = {"T": (("T", 0.2), ("PD", 0.5), ("D", 0.3)), "PD": (("PD", 0.2), ("D", 0.8)),
          "D": (("T", 1.0),)}
 
@@ -171,53 +176,51 @@ def _function_walk(n: int, ending: str, rng: np.random.Generator) -> list[str]:
     return funcs[: n - len(tail)] + tail
 
 
-def _function_chords(mode: str) -> dict[str, list[str]]:
+def _function_chords(mode: str, table: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
     """Chords for each tonal function; modes without a usable V use their own leading chord."""
     if mode == "major" or mode in TONAL_MINOR_MODES:
-        return _FUNCTION_CHORDS["major" if mode == "major" else "minor"]
+        return table["major" if mode == "major" else "minor"]
     lead = dominant(mode)
     numeral = ["I", "II", "III", "IV", "V", "VI", "VII"][lead.degree]
-    return {"T": ["I"], "PD": [_MODAL_PREDOMINANT[mode]], "D": [numeral]}
+    return {"T": ("I",), "PD": (tb.MODAL_PREDOMINANT[mode],), "D": (numeral,)}
 
 
-def _functional_phrases(spec: Spec, style: Style, rng: np.random.Generator,
-                        phrase_bars: int) -> list[list[Step]]:
-    chords = _function_chords(spec.mode)
+def _functional_phrases(spec: Spec, style: Style, rng: np.random.Generator, phrase_bars: int,
+                        table: dict[str, dict[str, tuple[str, ...]]]) -> list[list[Step]]:
+    """Phrases of `phrase_bars` bars walking T-PD-D; a phrase ends on its table's cadence chord (a root-position
+    V, where the table names one) and, at an authentic close, on its home chord."""
+    chords = _function_chords(spec.mode, table)
     per_bar = 2 if style.chords_per_bar == 2.0 else 1
     slots: list[Step] = []
     phrase_count = max(1, spec.bars // phrase_bars)
     for index in range(phrase_count):
         length = phrase_bars if index < phrase_count - 1 else spec.bars - phrase_bars * index
         ending = "half" if index % 2 == 0 and index < phrase_count - 1 else "authentic"
-        slots.extend(roman(_pick(rng, chords[f])) for f in _function_walk(length * per_bar, ending, rng))
+        funcs = _function_walk(length * per_bar, ending, rng)
+        phrase = [roman(_pick(rng, chords[f])) for f in funcs]
+        last_d = max((i for i, f in enumerate(funcs) if f == "D"), default=None)
+        if "cadence" in chords and last_d is not None and last_d >= len(funcs) - 2:
+            phrase[last_d] = roman(_pick(rng, chords["cadence"]))
+            if ending == "authentic" and last_d == len(funcs) - 2:
+                phrase[-1] = roman(chords["home"][0])
+        slots.extend(phrase)
     return [slots[per_bar * b: per_bar * b + per_bar] for b in range(spec.bars)]
 
 
 def functional(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
     """Four-bar phrases of tonic, predominant and dominant, half cadences between, authentic at the end."""
-    return _functional_phrases(spec, style, rng, 4)
+    return _functional_phrases(spec, style, rng, 4, tb.FUNCTIONS)
 
 
 def chorale_functional(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
-    """Short two-bar chorale phrases, each closing on a cadence (a fermata in a real chorale)."""
-    return _functional_phrases(spec, style, rng, 2)
-
-
-_FOLK_CHORDS: dict[str, tuple[list[str], str]] = {
-    "major": (["IV", "IV", "V", "vi"], "V"),
-    "minor": (["iv", "VII", "VI"], "V7"),
-    "aeolian": (["iv", "VII", "VI"], "VII"),
-    "dorian": (["IV", "VII", "IV"], "VII"),
-    "mixolydian": (["VII", "IV", "VII"], "VII"),
-    "lydian": (["II", "V", "II"], "II"),
-    "phrygian": (["II", "vii", "II"], "II"),
-    "locrian": (["II", "vii"], "II"),
-}
+    """Short two-bar chorale phrases, each closing on a cadence (a fermata in a real chorale): vii°6 and V6/5
+    inside them, a root-position V at the close."""
+    return _functional_phrases(spec, style, rng, 2, tb.CHORALE_FUNCTIONS)
 
 
 def folk_simple(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
     """Tonic-heavy tunes over the mode's primary chords, in four-bar phrases."""
-    others, home = _FOLK_CHORDS[spec.mode]
+    others, home = tb.FOLK_CHORDS[spec.mode]
     phrases: list[str] = []
     for index in range(math.ceil(spec.bars / 4)):
         x, y = _pick(rng, others), _pick(rng, others)
@@ -228,27 +231,15 @@ def folk_simple(spec: Spec, style: Style, rng: np.random.Generator) -> list[list
 
 def andalusian(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
     """The Andalusian cadence (i-bVII-bVI-V) looped; phrygian reads it as iv-bIII-bII-i."""
-    loop = {"major": "I IV V IV", "minor": "i VII VI V7", "modal": "i iv III II"}[family(spec.mode)]
+    loop = tb.ANDALUSIAN_LOOPS[family(spec.mode)][0]
     return slots_to_bars(slots_of(loop), spec.bars, style.chords_per_bar)
-
-
-_AMBIENT_LOOPS = {"major": ["I IV", "I vi IV I", "I IV vi IV"], "minor": ["i VI", "i iv VI i", "i VI iv i"]}
 
 
 def minimal_pad(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
     """Slow pad changes that hover around the tonic."""
     fam = family(spec.mode)
-    options = MODAL_LOOPS[spec.mode] if fam == "modal" else _AMBIENT_LOOPS[fam]
+    options = tb.MODAL_LOOPS[spec.mode] if fam == "modal" else tb.AMBIENT_LOOPS[fam]
     return slots_to_bars(slots_of(_pick(rng, options)), spec.bars, style.chords_per_bar)
-
-
-_JAZZ = {
-    "major": ["I | vi | ii | V7", "ii | V7 | I | I", "I | IV | iii vi | ii V7", "ii V7 | I | ii V7 | I",
-              "I vi | ii V7 | I | V7"],
-    "minor": ["i | iv | iih7 V7 | i", "iih7 | V7 | i | i", "i | VI | iih7 | V7", "i | iv | VII | III"],
-}
-_JAZZ_CHROMATIC = {"major": ["I | VI7 | ii | V7", "I vi | ii V7 | iii VI7 | ii V7"],
-                   "minor": ["i | bII | V7 | i"]}
 
 
 def jazz(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
@@ -256,61 +247,27 @@ def jazz(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]
     fam = family(spec.mode)
     if fam == "modal":
         return modal_vamp(spec, style, rng)
-    templates = _JAZZ[fam] + (_JAZZ_CHROMATIC[fam] if style.allow_chromatic else [])
+    templates = tb.JAZZ[fam] + (tb.JAZZ_CHROMATIC[fam] if style.allow_chromatic else ())
     return _phrased(templates, spec.bars, rng)
-
-
-_BLUES: dict[str, dict[int, str]] = {
-    "major": {
-        12: "I7 | IV7 | I7 | I7 | IV7 | IV7 | I7 | I7 | V7 | IV7 | I7 | V7",
-        8: "I7 | IV7 | I7 | I7 | V7 | IV7 | I7 | V7",
-        16: "I7 | I7 | I7 | I7 | I7 | I7 | I7 | I7 | IV7 | IV7 | I7 | I7 | V7 | IV7 | I7 | V7",
-        4: "I7 | IV7 | V7 | I7",
-    },
-    "minor": {
-        12: "i7 | iv7 | i7 | i7 | iv7 | iv7 | i7 | i7 | VI7 | V7 | i7 | V7",
-        8: "i7 | iv7 | i7 | i7 | V7 | iv7 | i7 | V7",
-        16: "i7 | i7 | i7 | i7 | i7 | i7 | i7 | i7 | iv7 | iv7 | i7 | i7 | VI7 | V7 | i7 | V7",
-        4: "i7 | iv7 | V7 | i7",
-    },
-}
 
 
 def blues(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
     """12-bar blues (8- and 16-bar forms where they fit), repeated and cut to the bar count."""
     bars = spec.bars
     form = next((f for f in (12, 16, 8) if bars % f == 0), 12 if bars >= 12 else 8 if bars >= 8 else 4)
-    grid = bars_of(_BLUES["major" if family(spec.mode) == "major" else "minor"][form])
+    grid = bars_of(tb.BLUES["major" if family(spec.mode) == "major" else "minor"][form])
     if form == 12 and rng.random() < 0.5:
         grid[1] = grid[0]
     return (grid * math.ceil(bars / form))[:bars]
 
 
-def ragtime(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
-    """The ragtime circle of secondary dominants (III7-VI7-II7-V7-I)."""
-    if family(spec.mode) != "major":
-        return functional(spec, style, rng)
-    return _phrased(["I | I | V7 | I", "I | VI7 | II7 | V7", "I | III7 | VI7 | II7 V7",
-                     "IV | I | II7 | V7"], spec.bars, rng)
-
-
-def gospel(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
-    """Gospel turns: I-I7-IV-iv, plagal motion, I-vi-ii-V."""
-    if family(spec.mode) != "major":
-        return functional(spec, style, rng)
-    return _phrased(["I | I7 | IV | iv", "I | vi | ii | V7", "I | IV | I | V7", "I IV | I | ii V7 | I"],
-                    spec.bars, rng)
-
-
 def klezmer(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
-    """Minor or freygish klezmer harmony: i-iv-V7 with the flat-II of the freygish mode."""
-    fam = family(spec.mode)
-    if fam == "major":
-        return functional(spec, style, rng)
-    if fam == "modal":
-        return _phrased(["i | II | i | vii", "i | iv | II | i", "i II | i | iv | II"], spec.bars, rng)
-    return _phrased(["i | iv | V7 | i", "i | iv | bII | V7", "i | V7 | iv | i", "iv | i | V7 | i"],
-                    spec.bars, rng)
+    """Freygish klezmer on its major tonic (I, iv, vii, bII), minor klezmer i-iv-V7; a major one is functional,
+    another mode vamps."""
+    templates = tb.for_mode(tb.KLEZMER, tb.harmony_key(spec.mode, style.flavour, "mode" in spec.explicit))
+    if templates:
+        return _phrased(tuple(templates), spec.bars, rng)
+    return functional(spec, style, rng) if family(spec.mode) == "major" else modal_vamp(spec, style, rng)
 
 
 Maker = Callable[[Spec, Style, np.random.Generator], list[list[Step]]]
@@ -319,10 +276,11 @@ KINDS: dict[str, Maker] = {
     "jazz_ii_v_i": jazz, "blues_12": blues, "pop_loop": pop_loop, "functional": functional,
     "chorale_functional": chorale_functional, "modal_vamp": modal_vamp, "modal_drone": modal_vamp,
     "folk_simple": folk_simple, "andalusian": andalusian, "minimal_pad": minimal_pad,
-    "ragtime_circle": ragtime, "gospel": gospel, "klezmer": klezmer,
+    "ragtime_circle": _phrases_of(tb.RAGTIME, functional), "gospel": _phrases_of(tb.GOSPEL, functional),
+    "klezmer": klezmer, "latin": _phrases_of(tb.LATIN, modal_vamp), "tango": _phrases_of(tb.TANGO, functional),
+    "rock": _looped(tb.ROCK_LOOPS), "reggae": _looped(tb.REGGAE_LOOPS), "funk": _looped(tb.FUNK_LOOPS),
 }
-
-
+"""Harmony kind -> its maker; each reads its progressions from `composer.harmony.tables`."""
 
 
 def _slots(grid: list[list[Step]], chords_per_bar: float) -> list[list[tuple[int, int]]]:
@@ -341,7 +299,7 @@ def strengthen_tonic(grid: list[list[Step]], mode: str, style: Style) -> list[li
     made it I-V-I-IV (the listening review of 2026-12-01). Its key is made clear by the tonic it starts and
     ends on, the cadence before the end, and `composer.generate.plan_clear_harmony` choosing among loops.
     """
-    if style.harmony == "blues_12" or mode not in MODAL_MODES or style.harmony not in _LOOPED_KINDS:
+    if tb.TABLES[style.harmony].cadenced or mode not in MODAL_MODES or style.harmony not in _LOOPED_KINDS:
         return grid
     tonic = next((s for bar in grid for s in bar if s.degree == 0 and not s.shift), TONIC)
     out = [list(bar) for bar in grid]
@@ -352,18 +310,29 @@ def strengthen_tonic(grid: list[list[Step]], mode: str, style: Style) -> list[li
     return out
 
 
-def apply_cadence(grid: list[list[Step]], mode: str, style: Style) -> list[list[Step]]:
-    """Pin the tonic on the first and last bar and put the style's cadence chord before the end."""
+def apply_cadence(grid: list[list[Step]], mode: str, style: Style, key: str | None = None) -> list[list[Step]]:
+    """Pin the tonic on the first and last bar and put the style's cadence chord before the end (the table's
+    own for `key`, see `tables.harmony_key`; else V7 or the mode's leading chord, or IV for a plagal style). A
+    kind whose table carries its cadence (the blues: bar 11 I7, or a V7 turnaround) only ends on its tonic when
+    its form reached that cadence; a form cut short gets the table's cadence chord."""
     grid = [list(bar) for bar in grid]
-    tonic = next((s for bar in grid for s in bar if s.degree == 0 and not s.shift), TONIC)
+    tonic = next((s for bar in grid for s in bar if s.degree == 0 and not s.shift and not s.inversion), TONIC)
     grid[0][0] = tonic
     if len(grid) == 1:
         return [[tonic]]
     grid[-1] = [tonic]
-    if style.cadence == "none":
+    table = tb.TABLES[style.harmony]
+    if style.cadence == "none" or (table.cadenced and grid[-2][-1].degree in (0, 4)):
         return grid
-    pre = dominant(mode) if style.cadence == "authentic" else subdominant(mode)
-    if (len(grid) == 2 or mode in MODAL_MODES) and len(grid[-2]) == 1:
+    own = tb.for_mode(table.cadence, key or mode)
+    pre = roman(str(own)) if own else dominant(mode) if style.cadence == "authentic" else subdominant(mode)
+    before = grid[-2][-1]
+    predominants = _PREDOMINANT_DEGREES if family(mode) == "major" else (*_PREDOMINANT_DEGREES, 5)
+    if mode in ("lydian", "locrian"):
+        predominants = ()  # their IV is raised or their ii diminished: not a chord to lead into the cadence
+    if len(grid[-2]) == 1 and before.degree in predominants and before.degree != pre.degree and len(grid) > 2:
+        grid[-2] = [before, pre]  # the predominant leads into the cadence chord (ii V7 | I, II7 V7 | I, iv bII | I)
+    elif (len(grid) == 2 or mode in MODAL_MODES) and len(grid[-2]) == 1:
         grid[-2] = [tonic, pre]
     else:
         grid[-2][-1] = pre
