@@ -25,35 +25,21 @@ import numpy as np
 
 from composer.learn.dataset import windows
 from composer.learn.evaluate import BLUE_STEPS
+from composer.melody.attributes import family_of, genre_of
 from composer.melody.corpus import LEADS_DIR, Melody, load_melodies
 from composer.melody.markov import meter_grid
 from prompts.music import MAJOR_THIRD_MODES, MODE_INTERVALS
 
 GENRE_FAMILIES: tuple[str, ...] = ("folk", "classical", "jazz_blues", "rock_pop", "electronic", "cinematic")
-"""The families the real data can carry and Motif's prompts ask for. Jazz (9 lead pieces) and blues (7) are
-one family, as are rock/metal (38) and pop (7): kept apart, held-out jazz pieces were labelled jazz 0-11% of
-the time and pop 14% (chance 12.5%); together jazz/blues reaches 69% and rock/pop 31% (chance 17%). Latin (2
-pieces), reggae (1), hip hop, ragtime and the early-music collections are too thin or not asked for; the
-leads' `game` family is a use, not a style, and is left out."""
-CORPUS_FAMILY: dict[str, str] = {
-    **dict.fromkeys(("essenFolksong", "oneills1850", "ryansMammoth", "airdsAirs", "miscFolk",
-                     "nottingham-dataset"), "folk"),
-    **dict.fromkeys(("bach", "beethoven", "mozart", "haydn", "schubert", "schumann_robert", "schumann_clara",
-                     "chopin", "handel", "corelli", "cpebach", "weber", "verdi", "beach"), "classical"),
-}
-"""Genre family of a music21 corpus collection (`Melody.source`). Renaissance and medieval polyphony
-(palestrina, monteverdi, josquin, trecento...) is no family a prompt asks for, so it is left out."""
-LEAD_FAMILY: dict[str, str] = {
+"""The families the real data can carry and Motif's prompts ask for: the melody model's genre families
+(`composer.melody.attributes.GENRES`), with jazz and blues as one and rock and pop as one. Kept apart, held-out
+jazz pieces (9 leads) were labelled jazz 0-11% of the time and pop (7) 14% (chance 12.5%); together jazz/blues
+reaches 61% and rock/pop 38% (chance 17%). Latin (2 lead pieces, 1 reggae) is too thin and left out."""
+CLASSIFIER_FAMILY: dict[str, str] = {
     "folk": "folk", "classical": "classical", "jazz": "jazz_blues", "blues": "jazz_blues", "rock": "rock_pop",
-    "metal": "rock_pop", "pop": "rock_pop", "edm": "electronic", "synthwave": "electronic",
-    "trance": "electronic", "house": "electronic", "techno": "electronic", "chiptune": "electronic",
-    "ambient": "cinematic", "cinematic": "cinematic",
+    "pop": "rock_pop", "electronic": "electronic", "cinematic": "cinematic",
 }
-"""Genre family of a Debian lead's `family` field, grouped as `bot.cli.evaluation.REAL_FAMILIES` groups the
-review's families (electronic = edm, house, synthwave, trance, chiptune, with techno; cinematic = the review's
-ambient family: ambient and cinematic), metal with rock, and the pairs above. The names follow the genre
-families the melody model is being taught (composer/melody/attributes.py, in progress): the same families,
-with jazz/blues and rock/pop merged where the real data is too thin to tell them apart, and game left out."""
+"""The classifier's family of each of the model's genre families (`GENRES`; latin has none)."""
 
 WINDOW_BARS = 8
 MIN_NOTES = 8
@@ -83,10 +69,10 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 
 def genre_family(melody: Melody) -> str | None:
-    """The genre family a real melody belongs to, or None when it is in none of `GENRE_FAMILIES`."""
-    if melody.family is not None:
-        return LEAD_FAMILY.get(melody.family)
-    return CORPUS_FAMILY.get(melody.source)
+    """The classifier's family of a real melody, or None when it is in none of `GENRE_FAMILIES`: its genre as
+    the melody model is taught it (`composer.melody.attributes.genre_of`, one table for the corpus
+    collections, the corpus dance types and the leads' families), then `CLASSIFIER_FAMILY`."""
+    return CLASSIFIER_FAMILY.get(genre_of(melody.family or family_of(melody.source, melody.dance)))
 
 
 def normalised_tonic(mode: str) -> int:

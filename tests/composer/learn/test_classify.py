@@ -49,8 +49,8 @@ def test_every_family_has_real_pieces_and_the_split_keeps_pieces_whole(data) -> 
 
 
 def test_held_out_pieces_are_recognised_well_above_chance(heldout) -> None:
-    """Measured: folk 0.86, classical 0.88, jazz/blues 0.56, electronic 0.42, rock/pop 0.36, cinematic (the
-    ambient and film leads) 0.33 (chance 0.17); the thin lead families are what the data can carry, no more."""
+    """Measured: folk 0.86, classical 0.91, jazz/blues 0.61, electronic 0.41, rock/pop 0.38, cinematic (the
+    ambient, film and game leads) 0.29 (chance 0.17); the thin lead families are what the data can carry."""
     chance = 1 / len(GENRE_FAMILIES)
     assert heldout.mean_piece_accuracy >= 2.5 * chance, heldout.piece_accuracy
     assert all(share > chance for share in heldout.piece_accuracy.values()), heldout.piece_accuracy
