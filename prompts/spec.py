@@ -8,6 +8,7 @@ and MAX_PARTS `prompts.limits`' (importable from here too, beside the fields the
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -19,6 +20,9 @@ ROLES: tuple[str, ...] = ("melody", "counter", "chords", "pad", "bass")
 """What an instrument does in the arrangement: lead line, second line, comping, sustained pad, bass."""
 CHORDS_PER_BAR: tuple[float, ...] = (0.5, 1.0, 2.0)
 """Harmonic rhythms a user can ask for: a chord every two bars, one per bar (the default), two per bar."""
+
+GROOVE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+-]{0,63}")
+"""An MMA groove name as its library spells it ("SlowJazz1Walk", "rock1A", "68March")."""
 
 TIME_SIGNATURES: tuple[str, ...] = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8", "2/2", "6/4", "7/4")
 
@@ -102,7 +106,8 @@ class Spec:
     `chords` is the user's progression as normalised symbols (`prompts.music.split_chord_symbol` reads
     them), in order, one per harmonic-rhythm slot (`chords_per_bar`); the harmony plan loops it over the
     piece. Empty: the style chooses the chords. `form` is the user's sections in order (their bars add up to
-    `bars`; empty: the style's default shape), `ending` how the last bar closes (`ENDINGS`).
+    `bars`; empty: the style's default shape), `ending` how the last bar closes (`ENDINGS`). `groove` is the
+    MMA groove the prompt's free words chose (nearest by the text encoder; None: the style's table chooses).
     """
 
     prompt: str = ""
@@ -122,6 +127,7 @@ class Spec:
     chords_per_bar: float = 1.0
     form: tuple[Section, ...] = ()
     ending: str = "tonic"
+    groove: str | None = None
     explicit: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -142,6 +148,8 @@ class Spec:
             raise ValueError(f"chords_per_bar must be one of {CHORDS_PER_BAR}, got {self.chords_per_bar}")
         if self.ending not in ENDINGS:
             raise ValueError(f"ending must be one of {ENDINGS}, got {self.ending!r}")
+        if self.groove is not None and not (isinstance(self.groove, str) and GROOVE_NAME.fullmatch(self.groove)):
+            raise ValueError(f"a groove is named by letters, digits, '_', '+' or '-' (up to 64), got {self.groove!r}")
         unknown = set(self.explicit) - set(FIELDS)
         if unknown:
             raise ValueError(f"unknown explicit fields {sorted(unknown)}")
@@ -204,6 +212,7 @@ class Spec:
             chords_per_bar=float(data.get("chords_per_bar", 1.0)),
             form=tuple(Section.from_dict(s) for s in data.get("form", ())),
             ending=str(data.get("ending", "tonic")),
+            groove=data.get("groove"),
             explicit=tuple(data.get("explicit", ())),
             notes=tuple(data.get("notes", ())),
         )

@@ -42,16 +42,20 @@ def data_build(
 
 
 def _build_grooves(out: Path | None, workers: int, limit: int | None) -> None:
-    from composer.learn.grooves import GROOVES_PATH, build_grooves
+    from composer.learn.grooves import GROOVE_TEXTS_PATH, GROOVES_PATH, build_grooves
+    from prompts.encoder import get_encoder
 
+    texts_out = (out.parent / GROOVE_TEXTS_PATH.name) if out else GROOVE_TEXTS_PATH
     with _progress("rendering grooves") as progress:
         task = progress.add_task("", total=None)
         build = build_grooves(out or GROOVES_PATH, workers=workers, limit=limit,
                               on_total=lambda total: progress.update(task, total=total),
-                              progress=lambda n, name: progress.update(task, advance=n, description=name))
+                              progress=lambda n, name: progress.update(task, advance=n, description=name),
+                              embed=get_encoder().embed, texts_out=texts_out)
     package = build.package
     err.print(f"mma {package.version} (sha256 {package.sha256}): {build.kept} grooves, {len(build.failed)} failed, "
-              f"{build.bytes:,} bytes -> {build.out}", highlight=False, markup=False)
+              f"{build.bytes:,} bytes -> {build.out}; {build.texts} groove texts embedded -> {texts_out}",
+              highlight=False, markup=False)
     for line in build.failed[:10]:
         err.print(f"  failed: {line}", highlight=False, markup=False)
 

@@ -4,12 +4,18 @@ composer/data/grooves.json.gz is built offline (`motif data build grooves`, comp
 here lazily: the file is parsed on the first request that needs a groove and kept (about 30 ms, once per
 process); a groove's rows become dataclasses only when it is chosen. Which grooves fit a style is data in
 composer.styles (`GROOVE_FITS`); this module only applies it to a Spec.
+
+A Spec may also name its groove (`Spec.groove`): the front end fills it when the prompt has words the rules do
+not know, with the groove whose own words (composer/data/groove_texts.npz, embedded at build time by the
+prompt encoder) are nearest to the prompt's (`nearest_grooves`); `choose_grooves` then plays that groove.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +27,7 @@ from composer.styles import GROOVE_FITS, GrooveFit, style_for
 from prompts.spec import Spec
 
 GROOVES_PATH = Path(__file__).resolve().parents[1] / "data" / "grooves.json.gz"
+GROOVE_TEXTS_PATH = Path(__file__).resolve().parents[1] / "data" / "groove_texts.npz"
 STEPS_PER_QUARTER = 48
 CYMBALS = (42, 44, 46, 51, 53, 59)
 """GM hats and rides: the time-keepers."""
@@ -107,6 +114,7 @@ class GrooveLibrary:
         self.families: dict[str, str] = payload["families"]
         self.rows: list[dict] = payload["grooves"]
         self.by_family: dict[str, list[dict]] = {}
+        self.by_name: dict[str, dict] = {row["name"]: row for row in self.rows}
         for row in self.rows:
             self.by_family.setdefault(row["family"], []).append(row)
 
@@ -152,7 +160,7 @@ def _playable(row: dict, spec: Spec) -> bool:
             and "chord" in roles and "metronome" not in row["name"].lower())
 
 
-def _walks(row: dict) -> bool:
+def walks(row: dict) -> bool:
     """A groove whose walking bass plays on three beats in four or more (MMA's 'Walk' tracks may syncopate)."""
     beats = [n for t in row["tracks"] if t["role"] == "walk" for n in t["notes"] if n[1] % STEPS_PER_QUARTER == 0]
     return len(beats) >= 0.75 * row["bars"] * row["beats"]
@@ -193,7 +201,7 @@ def _candidates(library: GrooveLibrary, fit: GrooveFit, time_signature: str, dru
     preference kept only when some groove meets it). Cached: the same row and meter give the same list."""
     probe = Spec(time_signature=time_signature, drums=drums)
     rows = [r for family in fit.families for r in library.grooves(family, "main") if _playable(r, probe)]
-    for wanted, test in ((fit.walk, _walks), (swing, _swung_cymbals), (drums, _varied_drums)):
+    for wanted, test in ((fit.walk, walks), (swing, _swung_cymbals), (drums, _varied_drums)):
         if wanted:
             rows = [r for r in rows if test(r)] or rows
     return rows
@@ -222,21 +230,29 @@ def _companion(library: GrooveLibrary, main: dict, variant: str, spec: Spec) -> 
 def choose_grooves(spec: Spec, rng: np.random.Generator | None = None, path: Path = GROOVES_PATH) -> GrooveSet | None:
     """The grooves for a Spec, or None where no groove fits its style (the hand-written patterns play).
 
-    The family comes from the Spec (genre, prompt words, tempo, meter); the seed the piece's generator `rng`
-    was made from chooses among its grooves (a seed override reproduces the piece, and the choice does not
-    move when the melody draws more or fewer numbers), `spec.seed` when no generator is given (a remix that
-    only adds drums)."""
+    The groove the Spec names (`Spec.groove`, chosen by the prompt's free words) plays when the library has it
+    and it can carry the piece (meter, drums, bass and chords); otherwise the family comes from the Spec (genre,
+    prompt words, tempo, meter) and the seed the piece's generator `rng` was made from chooses among its
+    grooves (a seed override reproduces the piece, and the choice does not move when the melody draws more or
+    fewer numbers), `spec.seed` when no generator is given (a remix that only adds drums)."""
     if not path.exists():
         return None
     library = load_library(path)
+    named = library.by_name.get(spec.groove or "")
+    if named is not None and named["variant"] == "main" and _playable(named, spec):
+        return _with_companions(library, named, spec, walks(named))
     found = _fit_for(spec, library)
     if found is None:
         return None
     fit, rows = found
     key = spec.seed if rng is None else _seed_of(rng)
     main = rows[zlib.crc32(f"{key}:{fit.families}".encode()) % len(rows)]
+    return _with_companions(library, main, spec, fit.walk)
+
+
+def _with_companions(library: GrooveLibrary, main: dict, spec: Spec, walk: bool) -> GrooveSet:
     return GrooveSet(to_groove(main), _companion(library, main, "fill", spec),
-                     _companion(library, main, "intro", spec), _companion(library, main, "end", spec), fit.walk)
+                     _companion(library, main, "intro", spec), _companion(library, main, "end", spec), walk)
 
 
 def _seed_of(rng: np.random.Generator) -> int:
@@ -253,3 +269,97 @@ def groove_note(spec: Spec) -> str | None:
         return None
     return (f"no groove in MMA's library fits {spec.genre or 'this piece'} in {spec.time_signature}: "
             "Motif's own accompaniment patterns play")
+
+
+# -- The nearest groove to a prompt's words --------------------------------------------------------------------
+
+GENRE_BONUS = 0.05
+"""Added to the similarity of a groove whose family plays the Spec's genre (GROOVE_FITS): the genre the rules
+or the encoder read stays the strongest hint, and the words choose within it or near it."""
+PACE_BONUS = 0.03
+"""Added where the groove's own words say it is slow (and the piece is at most SLOW_BPM) or fast (at least
+FAST_BPM): MMA's grooves all render at one tempo, so their words are what says which tempo they suit."""
+SLOW_BPM = 110
+FAST_BPM = 150
+_SLOW = re.compile(r"slow|ballad|mellow|gentle|lazy|easy", re.I)
+_FAST = re.compile(r"fast|quick|up-?tempo|driving", re.I)
+
+
+@dataclass(frozen=True)
+class GrooveTexts:
+    """The main grooves' own words as unit vectors (composer/data/groove_texts.npz): row i of `vectors`
+    belongs to groove `names[owner[i]]`, which scores the best of its rows."""
+
+    names: tuple[str, ...]
+    owner: np.ndarray
+    vectors: np.ndarray
+
+    def similarity(self, query: np.ndarray) -> np.ndarray:
+        """Each groove's best cosine similarity to a unit `query` vector, in the order of `names`."""
+        scores = self.vectors @ np.asarray(query, dtype=np.float32)
+        best = np.full(len(self.names), -1.0, dtype=np.float32)
+        np.maximum.at(best, self.owner, scores)
+        return best
+
+
+@dataclass(frozen=True)
+class GrooveMatch:
+    """A groove near a prompt: its name and family, the cosine similarity of its words, and the ranking score
+    (the similarity plus the genre and tempo preferences)."""
+
+    name: str
+    family: str
+    similarity: float
+    score: float
+
+
+class GrooveTextsError(ValueError):
+    """The groove texts file does not belong to the grooves file beside it (rebuild both together)."""
+
+
+def load_groove_texts(path: Path = GROOVE_TEXTS_PATH, grooves_path: Path = GROOVES_PATH) -> GrooveTexts | None:
+    """The groove texts, parsed once per process; None where the file is absent (no nearest groove then).
+    Raises `GrooveTextsError` when they were embedded from another grooves file."""
+    return _load_texts(path.resolve(), grooves_path.resolve()) if path.exists() and grooves_path.exists() else None
+
+
+@lru_cache(maxsize=2)
+def _load_texts(path: Path, grooves_path: Path) -> GrooveTexts:
+    with np.load(path, allow_pickle=False) as data:
+        if str(data["grooves_sha256"]) != hashlib.sha256(grooves_path.read_bytes()).hexdigest():
+            raise GrooveTextsError(f"{path.name} was embedded from another {grooves_path.name}; run "
+                                   "`motif data build grooves` to rebuild both")
+        return GrooveTexts(tuple(str(n) for n in data["names"]), data["owner"].astype(np.intp),
+                           data["vectors"].astype(np.float32))
+
+
+def nearest_grooves(query: np.ndarray, spec: Spec, k: int = 3, path: Path = GROOVES_PATH,
+                    texts_path: Path = GROOVE_TEXTS_PATH) -> list[GrooveMatch]:
+    """The `k` main grooves whose own words are nearest a prompt's embedding `query` (the prompt encoder's unit
+    vector), best first, among those that can carry the Spec (its meter, drums, a bass line and chords).
+
+    A genre the user stated keeps its own families (GROOVE_FITS; none where the style has none: its own
+    patterns play); a genre the rules or the encoder inferred only earns its families `GENRE_BONUS`. Grooves
+    whose words suit the Spec's tempo earn `PACE_BONUS`."""
+    texts = load_groove_texts(texts_path, path)
+    if texts is None:
+        return []
+    library = load_library(path)
+    families = {family for fit in GROOVE_FITS.get(spec.genre or "", ()) for family in fit.families}
+    stated = spec.genre is not None and "genre" in spec.explicit
+    matches = []
+    for name, similarity in zip(texts.names, texts.similarity(query).tolist(), strict=True):
+        row = library.by_name.get(name)
+        if row is None or not _playable(row, spec) or (stated and row["family"] not in families):
+            continue
+        score = similarity + GENRE_BONUS * (row["family"] in families) + PACE_BONUS * _suits_tempo(row, library, spec)
+        matches.append(GrooveMatch(name, row["family"], round(similarity, 4), round(score, 4)))
+    return sorted(matches, key=lambda m: (-m.score, m.name))[:k]
+
+
+def _suits_tempo(row: dict, library: GrooveLibrary, spec: Spec) -> bool:
+    """The groove's own words (name, description, its family's Doc) call it slow and the piece is slow, or fast
+    and the piece is fast."""
+    words = f"{row['name']} {row['description']} {library.families.get(row['family'], '')}"
+    slow, fast = bool(_SLOW.search(words)), bool(_FAST.search(words))
+    return (slow and not fast and spec.tempo_bpm <= SLOW_BPM) or (fast and not slow and spec.tempo_bpm >= FAST_BPM)

@@ -7,23 +7,32 @@ arpeggio and scale lines as notes named against the chord (root, third, fifth, s
 chromatic tone, or an approach to the next note) plus an octave. The runtime player
 (composer.arrange.groove_play) turns those names back into pitches over any harmony plan. The derived file
 keeps MMA's licence (GPL-2+) and holds nothing from any other source.
+
+Beside it, composer/data/groove_texts.npz holds each main groove's own words (its name, its DefGroove
+description, its family's Doc sentences, and a caption of what its render plays) embedded by the prompt
+encoder, so a prompt's free words can find the nearest groove at request time (`composer.arrange.grooves.
+nearest_grooves`). composer may not import the encoder: the CLI hands its `embed` to the build.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import re
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+import numpy as np
 import symusic
 
+from composer.arrange.grooves import GROOVE_TEXTS_PATH, walks
 from composer.learn.grooves_mma import (
     LIBRARIES,
     PROGRESSION,
@@ -36,6 +45,7 @@ from composer.learn.grooves_mma import (
     list_grooves,
     render,
 )
+from prompts.words.instruments import gm_name
 
 GROOVES_PATH = Path(__file__).resolve().parents[1] / "data" / "grooves.json.gz"
 BUILD_DIR = Path(__file__).resolve().parents[2] / "build" / "grooves"
@@ -227,13 +237,15 @@ def _run_all(sources: list[GrooveSource], home: Path, workers: int) -> Iterator[
 
 @dataclass
 class GrooveBuild:
-    """What a build made: the package it came from, grooves kept and failed, and the file written."""
+    """What a build made: the package it came from, grooves kept and failed, the file written, and the groove
+    texts embedded beside it (0 when no `embed` was given)."""
 
     package: Package
     kept: int
     failed: list[str]
     out: Path
     bytes: int
+    texts: int = 0
 
 
 def write_grooves(payload: dict, out: Path) -> int:
@@ -249,8 +261,10 @@ def write_grooves(payload: dict, out: Path) -> int:
 
 def build_grooves(out: Path = GROOVES_PATH, build_dir: Path = BUILD_DIR, workers: int = 2,
                   limit: int | None = None, progress: Callable[[int, str], None] | None = None,
-                  on_total: Callable[[int], None] | None = None) -> GrooveBuild:
-    """Fetch and unpack the package, render and derive every groove (`limit`: the first N only), write `out`."""
+                  on_total: Callable[[int], None] | None = None, embed: Embed | None = None,
+                  texts_out: Path = GROOVE_TEXTS_PATH) -> GrooveBuild:
+    """Fetch and unpack the package, render and derive every groove (`limit`: the first N only), write `out`;
+    with `embed` (the prompt encoder's), also the main grooves' texts to `texts_out`."""
     package = fetch_package(build_dir)
     sources = list_grooves(package.home)[:limit]
     if on_total:
@@ -271,4 +285,77 @@ def build_grooves(out: Path = GROOVES_PATH, build_dir: Path = BUILD_DIR, workers
                      for lib, name in families},
         "grooves": rows,
     }
-    return GrooveBuild(package, len(rows), failed, out, write_grooves(payload, out))
+    size = write_grooves(payload, out)
+    texts = write_groove_texts(payload, out.read_bytes(), embed, texts_out) if embed is not None else 0
+    return GrooveBuild(package, len(rows), failed, out, size, texts)
+
+
+Embed = Callable[[list[str]], np.ndarray]
+"""The prompt encoder's `embed`: texts -> (n, 384) unit rows."""
+EMBED_BATCH = 64
+"""Texts per encoder call, fixed so the same texts give the same vectors (batch padding is part of the sum)."""
+_PERCUSSION = {"latin percussion": range(60, 69), "shakers": range(69, 71), "tambourine": (54,), "cowbell": (56,),
+               "claves": range(75, 77)}
+"""GM drum notes that say something about a groove's style: the bongos, congas and timbales of latin bands."""
+
+
+def name_words(name: str) -> str:
+    """A groove's name as words ("SlowJazz1Walk" -> "Slow Jazz Walk"), so the encoder reads "jazz", not a token."""
+    return " ".join(re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", re.sub(r"\d+", " ", name))) or name
+
+
+def caption(row: dict) -> str:
+    """What a groove's render plays, in words: feel, meter, walking bass, its instruments (GM names), telling
+    percussion and how busy its drums are ("Nite Jazz: a swing 4/4 groove, Acoustic Grand Piano, ...")."""
+    programs = list(dict.fromkeys(gm_name(track["program"]) for track in row["tracks"]))
+    percussion = [word for word, notes in _PERCUSSION.items() if any(int(n) in notes for n in row["drums"])]
+    per_beat = sum(len(hits) for hits in row["drums"].values()) / max(1.0, row["bars"] * row["beats"])
+    drums = ("no drums" if not row["drums"] else "sparse drums" if per_beat < 2 else
+             "busy drums" if per_beat > 5 else "drums")
+    feel = "swing" if row["swing"] >= 0.5 else "straight"
+    words = [f"a {feel} {row['time_signature']} groove", *(["walking bass"] if walks(row) else []), *programs,
+             *percussion, drums]
+    return f"{name_words(row['name'])}: {', '.join(words)}"
+
+
+def groove_texts(payload: dict) -> list[tuple[str, str]]:
+    """(groove name, text) for every main groove: its name's words alone ("Western Swing"), then its DefGroove
+    description, each sentence of its family's Doc and its caption, each prefixed by the name's words. A groove
+    scores the best of its texts: a short prompt matches one short sentence far better than a paragraph (as the
+    lexicon's genre scenes do)."""
+    pairs: list[tuple[str, str]] = []
+    for row in payload["grooves"]:
+        if row["variant"] != "main":
+            continue
+        name = name_words(row["name"])
+        doc = payload["families"].get(row["family"], "")
+        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", doc) if len(s.strip()) > 3]
+        own = [name, *([f"{name}: {row['description']}"] if row["description"] else [])]
+        pairs += [(row["name"], text) for text in [*own, *(f"{name}: {s}" for s in sentences), caption(row)]]
+    return pairs
+
+
+def write_groove_texts(payload: dict, grooves_bytes: bytes, embed: Embed, out: Path = GROOVE_TEXTS_PATH) -> int:
+    """Embed `groove_texts` and write them as an .npz: `vectors` (float16, unit rows), `owner` (each row's
+    index in `names`), `names` (the main grooves), `grooves_sha256` (the grooves file they belong to, so a
+    stale pair is refused at load) and the grooves' `notice` and `licence`: MMA's words, embedded, stay GPL-2+.
+    Zip members carry a fixed date: the same input gives the same bytes."""
+    pairs = groove_texts(payload)
+    names = list(dict.fromkeys(name for name, _ in pairs))
+    index = {name: i for i, name in enumerate(names)}
+    texts = [text for _, text in pairs]
+    vectors = np.concatenate([embed(texts[i:i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    arrays = {"vectors": vectors.astype(np.float16), "owner": np.array([index[n] for n, _ in pairs], np.int32),
+              "names": np.array(names), "grooves_sha256": np.array(hashlib.sha256(grooves_bytes).hexdigest()),
+              "notice": np.array(payload["notice"]), "licence": np.array(payload["licence"])}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for key, array in arrays.items():
+            member = io.BytesIO()
+            np.save(member, array, allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0)), member.getvalue(),
+                             compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(buffer.getvalue())
+    return len(texts)

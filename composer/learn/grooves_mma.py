@@ -81,17 +81,23 @@ def _logical_lines(text: str) -> list[str]:
 
 
 def file_doc(path: Path) -> str:
-    """The text of a library file's `Begin Doc ... End` block, one line (the groove family's description)."""
-    lines = path.read_text(encoding="latin-1").splitlines()
-    for i, line in enumerate(lines):
-        if re.match(r"\s*begin\s+doc\b", line, re.I):
-            body = []
-            for inner in lines[i + 1:]:
-                if re.match(r"\s*end\b", inner, re.I):
-                    break
-                body.append(inner.strip())
-            return " ".join(" ".join(body).split())
-    return ""
+    """A library file's own description of its groove family, one line: the text of its `Begin Doc ... End`
+    block and of its one-line `Doc` commands (continued with backslashes), in file order. Both forms are MMA's;
+    the one-line form is how, among others, nitejazz says it is "a slow jazz trio beat"."""
+    lines = _logical_lines(path.read_text(encoding="latin-1"))
+    body: list[str] = []
+    inside = False
+    for line in lines:
+        if inside:
+            if re.match(r"end\b", line, re.I):
+                inside = False
+            else:
+                body.append(line)
+        elif re.match(r"begin\s+doc\b", line, re.I):
+            inside = True
+        elif match := re.match(r"doc\s+(.*)", line, re.I):
+            body.append(match.group(1))
+    return " ".join(" ".join(body).split())
 
 
 def list_grooves(home: Path, libraries: tuple[str, ...] = LIBRARIES) -> list[GrooveSource]:

@@ -12,10 +12,12 @@ from composer.arrange import arrange
 from composer.arrange.accompaniment import Context
 from composer.arrange.groove_play import groove_bass, groove_chords, groove_drums, plan_bars
 from composer.arrange.grooves import (
+    GROOVE_TEXTS_PATH,
     GROOVES_PATH,
     GrooveSet,
     choose_grooves,
     groove_note,
+    load_groove_texts,
     load_library,
     to_groove,
 )
@@ -210,3 +212,29 @@ def test_a_piece_on_motifs_own_patterns_says_so_in_its_notes() -> None:
                    melody_source("markov"))
     assert any("Motif's own accompaniment" in note for note in trap.spec.notes), trap.spec.notes
     assert not any("Motif's own accompaniment" in note for note in rock.spec.notes), rock.spec.notes
+
+
+def test_a_groove_the_spec_names_plays_with_its_own_fill_intro_and_ending() -> None:
+    """Spec.groove (the prompt's free words chose it) overrides the style's table, companions kept; a name the
+    library lacks, a variant, or a groove the piece's meter or drums cannot use leaves today's choice."""
+    spec = Spec(genre="jazz", tempo_bpm=104, drums=True, seed=3, bars=16,
+                form=(Section("intro", 4), Section("A", 8), Section("outro", 4)))
+    named = choose_grooves(replace(spec, groove="SlowJazz1Walk"))
+    assert named is not None and named.main.name == "SlowJazz1Walk" and named.walk
+    assert {g.family for g in (named.fill, named.intro, named.end) if g is not None} == {"stdlib/slowjazz"}
+    assert named.fill is not None and named.intro is not None and named.end is not None
+    today = choose_grooves(spec)
+    assert today is not None and today.main.name != "SlowJazz1Walk"
+    for unusable in ("NoSuchGroove", "SlowJazzFill", "JazzWaltz"):  # unknown, not a main groove, 3/4 in 4/4
+        assert choose_grooves(replace(spec, groove=unusable)) == today
+    no_drums = next(r for r in load_library().rows if r["variant"] == "main" and not r["drums"]
+                    and r["time_signature"] == "4/4")
+    assert choose_grooves(replace(spec, groove=no_drums["name"])) == today  # a band with drums needs its drums
+
+
+def test_the_groove_texts_belong_to_the_committed_grooves() -> None:
+    texts = load_groove_texts()
+    library = load_library()
+    assert texts is not None and GROOVE_TEXTS_PATH.stat().st_size < 2_000_000
+    assert set(texts.names) == {r["name"] for r in library.rows if r["variant"] == "main"}
+    assert texts.vectors.shape == (len(texts.owner), 384) and len(texts.owner) > 2 * len(texts.names)

@@ -9,10 +9,23 @@ from __future__ import annotations
 import gzip
 import json
 
+import numpy as np
+import pytest
 import symusic
 
-from composer.learn.grooves import base_of, derive, variant_of, write_grooves
-from composer.learn.grooves_mma import PROGRESSION, GrooveSource, Rendered, _logical_lines
+from composer.arrange.grooves import GrooveTextsError, load_groove_texts
+from composer.learn.grooves import (
+    base_of,
+    caption,
+    derive,
+    groove_texts,
+    name_words,
+    variant_of,
+    write_groove_texts,
+    write_grooves,
+)
+from composer.learn.grooves_mma import PROGRESSION, GrooveSource, Rendered, _logical_lines, file_doc
+from prompts.encoder import get_encoder
 
 TPQ = 192
 
@@ -86,3 +99,55 @@ def test_the_written_file_is_the_same_bytes_for_the_same_payload(tmp_path) -> No
     write_grooves(dict(reversed(payload.items())), tmp_path / "b.json.gz")
     assert (tmp_path / "a.json.gz").read_bytes() == (tmp_path / "b.json.gz").read_bytes()
     assert json.loads(gzip.decompress((tmp_path / "a.json.gz").read_bytes())) == payload
+
+
+def test_a_files_doc_is_read_in_both_of_mmas_forms(tmp_path) -> None:
+    """`Begin Doc ... End` blocks and one-line `Doc` commands continued with backslashes (nitejazz's form, which
+    the build used to drop), in file order; `Begin DocVar` blocks are not the description."""
+    path = tmp_path / "nite.mma"
+    path.write_text("// nitejazz\n\nDoc A slow jazz trio beat for slow and sassy stuff. Initially written for \\\n"
+                    "    a 56bpm version of Chelsea Bridge.\n\nBegin DocVar\n  PUSH0 The swing feeling.\nEnd\n"
+                    "Begin Doc\n  Second part.\nEnd\nAuthor Bob van der Poel\n", encoding="latin-1")
+    assert file_doc(path) == ("A slow jazz trio beat for slow and sassy stuff. Initially written for a 56bpm "
+                              "version of Chelsea Bridge. Second part.")
+
+
+def _payload() -> dict:
+    drums = _track("Drum", [(0, 1, 36, 100), (96, 1, 42, 60), (192, 1, 63, 80), (384, 1, 38, 90)], drum=True)
+    walk = _track("Walk", [(i * 192, 180, 36 + i % 3, 90) for i in range(8)])
+    rows = [derive(_rendered([walk, drums])), {**derive(_rendered([walk])), "name": "TestGrooveFill",
+                                               "variant": "fill"}]
+    return {"grooves": rows, "families": {"stdlib/test": "A test family. Slow and smoky."}, "notice": "GPL-2+ notice",
+            "licence": "GPL-2.0-or-later"}
+
+
+def test_each_main_groove_is_described_by_its_own_words() -> None:
+    payload = _payload()
+    assert name_words("SlowJazz1Walk") == "Slow Jazz Walk" and name_words("rock1A") == "rock A"
+    assert caption(payload["grooves"][0]) == ("Test Groove: a straight 4/4 groove, walking bass, Acoustic Bass, "
+                                              "latin percussion, sparse drums")
+    assert groove_texts(payload) == [  # fills, intros and endings are chosen with their main groove, never alone
+        ("TestGroove", "Test Groove"), ("TestGroove", "Test Groove: A test."),
+        ("TestGroove", "Test Groove: A test family."),
+        ("TestGroove", "Test Groove: Slow and smoky."), ("TestGroove", caption(payload["grooves"][0]))]
+
+
+def test_groove_texts_are_unit_float16_rows_in_the_same_bytes_and_belong_to_their_grooves(tmp_path) -> None:
+    payload = _payload()
+    grooves = tmp_path / "grooves.json.gz"
+    write_grooves(payload, grooves)
+    embed = get_encoder().embed
+    count = write_groove_texts(payload, grooves.read_bytes(), embed, tmp_path / "a.npz")
+    write_groove_texts(payload, grooves.read_bytes(), embed, tmp_path / "b.npz")
+    assert count == 5 and (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+    with np.load(tmp_path / "a.npz", allow_pickle=False) as data:
+        assert data["vectors"].dtype == np.float16 and data["vectors"].shape == (5, 384)
+        assert str(data["licence"]) == "GPL-2.0-or-later" and "GPL" in str(data["notice"])
+    texts = load_groove_texts(tmp_path / "a.npz", grooves)
+    assert texts is not None and texts.names == ("TestGroove",) and list(texts.owner) == [0] * 5
+    assert np.allclose(np.linalg.norm(texts.vectors, axis=1), 1.0, atol=2e-3)
+    query = embed(["Test Groove: Slow and smoky."])[0]
+    assert texts.similarity(query)[0] == pytest.approx(1.0, abs=2e-3)  # a groove scores the best of its texts
+    write_grooves({**payload, "notice": "changed"}, grooves)
+    with pytest.raises(GrooveTextsError, match="rebuild both"):
+        load_groove_texts(tmp_path / "b.npz", grooves)
