@@ -81,7 +81,8 @@ def copy_command(
 
 @db_app.command("queue")
 def queue_command(db: DbOpt = None, json_out: JsonOpt = False) -> None:
-    """The job queue now, for monitoring: jobs waiting and running, the oldest wait, the last hour's outcomes."""
+    """The job queue now, for monitoring: jobs waiting and running, the oldest wait, the last hour's outcomes;
+    on PostgreSQL also procrastinate's own jobs by status ("runner": what its workers have to do and do now)."""
     from dataclasses import asdict
 
     from storage import Store
@@ -90,12 +91,15 @@ def queue_command(db: DbOpt = None, json_out: JsonOpt = False) -> None:
 
     async def go():
         async with Store.open(location) as store:
-            return await store.queue_health()
+            return await store.queue_health(), await store.runner_jobs(), store.engine
 
-    health = run_store(go(), json_out)
+    health, runner, engine = run_store(go(), json_out)
     if json_out:
-        emit_json(asdict(health))
+        emit_json(asdict(health) | ({"runner": runner} if engine == "postgresql" else {}))
         return
     oldest = "none waiting" if health.oldest_pending_s is None else f"oldest waiting {health.oldest_pending_s:.0f} s"
     err.print(f"{health.pending} waiting ({oldest}), {health.running} running; last hour: {health.done_last_hour} done,"
               f" {health.failed_last_hour} failed", highlight=False)
+    if engine == "postgresql":
+        counts = ", ".join(f"{count} {status}" for status, count in sorted(runner.items())) or "no jobs"
+        err.print(f"procrastinate: {counts}", highlight=False)

@@ -3,7 +3,9 @@
 
 - sqlite: the embedded default, one `motif bot` process running 3 lanes over 3 local worker processes;
 - postgresql: a throwaway server (tests/pg_server.py), one `motif bot --external-queue` process (the
-  gateway only) and 3 `motif worker` processes, one lane each.
+  gateway only) and 3 `motif worker` processes, one lane each, procrastinate running the jobs;
+- pg_ack_alone: the same, the workers started once the burst is acknowledged (what the acknowledgement
+  costs the bot without composing competing for the CPU).
 
 Every bot and worker is a real process (tests/bot/remote_process.py); this process holds only the fake
 Discord and the simulated members, so it measures the bot, not itself.
@@ -14,17 +16,19 @@ member near 50), plus how many pieces each request was posted as (must be 1). Ma
 pictures, as the load test; on a shared machine the absolute times move with the neighbours, so compare
 the two columns of one run.
 
-Run: .venv/bin/python -m tests.bot.bench_queue [--users 50] [--per-user 4] [--workers 3] [--json]
+Run: .venv/bin/python -m tests.bot.bench_queue [--users 50] [--per-user 4] [--workers 3] [--json] [--only COLUMN]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +48,11 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def _load(fake: FakeDiscord, users: int, per_user: int) -> dict[str, Any]:
-    """Send the burst and wait for every piece; the figures."""
+async def _load(
+    fake: FakeDiscord, users: int, per_user: int, after_acks: Callable[[], Awaitable[object]] | None = None
+) -> dict[str, Any]:
+    """Send the burst and wait for every piece; the figures. `after_acks` runs once every request has been
+    acknowledged (or missed), before the pieces are awaited: workers started only then."""
     general = fake.channel("general")
     members = [fake.add_user(f"user{n}") for n in range(users)]
     await asyncio.sleep(0.3)  # member events reach the bot
@@ -72,6 +79,10 @@ async def _load(fake: FakeDiscord, users: int, per_user: int) -> dict[str, Any]:
             start = time.perf_counter()
             interaction = await fake.user_invokes_slash(user, general, "compose", {"prompt": f"{2 + n} bars"})
             followers.append(asyncio.create_task(follow(user, interaction, start)))
+    if after_acks is not None:
+        while len(ack_s) + len(missed) < users * per_user:
+            await asyncio.sleep(0.05)
+        await after_acks()
     await asyncio.gather(*followers)
     wall_s = time.perf_counter() - began
     first_rank: dict[int, int] = {}
@@ -110,8 +121,13 @@ async def run_sqlite(folder: Path, users: int, per_user: int, workers: int) -> d
         await fake.stop()
 
 
-async def run_postgresql(folder: Path, users: int, per_user: int, workers: int) -> dict[str, Any]:
-    """`motif bot --external-queue` and `workers` `motif worker` processes (one lane each) on a fresh server."""
+async def run_postgresql(
+    folder: Path, users: int, per_user: int, workers: int, *, workers_after: bool = False
+) -> dict[str, Any]:
+    """`motif bot --external-queue` and `workers` `motif worker` processes (one lane each) on a fresh server.
+    With `workers_after` the workers start once the burst is acknowledged: the bot acknowledges with the
+    machine to itself, which shows how much of the acknowledgement time is composing's competition for CPU
+    (completion times then include the workers' start)."""
     server = await asyncio.to_thread(start_server)
     fake = await FakeDiscord.start(token="bench-token", bot_name="Motif")
     fake.add_guild("Studio", channels=["general"])
@@ -121,12 +137,25 @@ async def run_postgresql(folder: Path, users: int, per_user: int, workers: int) 
             pass  # the tables, before several processes race to make them
         with remotes(fake, url, folder) as group:
             bot = group.spawn("bot")
-            await asyncio.gather(*(group.worker() for _ in range(workers)))
+            start = [group.worker() for _ in range(workers)]
+            if workers_after:
+                await _bot_ready(bot, fake)
+                return await _load(fake, users, per_user, lambda: asyncio.gather(*start))
+            await asyncio.gather(*start)
             await _bot_ready(bot, fake)
             return await _load(fake, users, per_user)
     finally:
         await fake.stop()
         await asyncio.to_thread(remove_server, server)
+
+
+RUNS: dict[str, Callable[[Path, int, int, int], Awaitable[dict[str, Any]]]] = {
+    "sqlite": run_sqlite,
+    "postgresql": run_postgresql,
+    "pg_ack_alone": functools.partial(run_postgresql, workers_after=True),
+}
+"""The columns: SQLite in one process; PostgreSQL with procrastinate and separate workers; the same with the
+workers started after the burst was acknowledged (the acknowledgement without composing beside it)."""
 
 
 def main() -> None:
@@ -135,13 +164,14 @@ def main() -> None:
     parser.add_argument("--per-user", type=int, default=4)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="Run one side only.")
+    parser.add_argument("--only", choices=RUNS, help="Run one column only.")
     args = parser.parse_args()
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="motif-bench-") as tmp:
-        for name, run in (("sqlite", run_sqlite), ("postgresql", run_postgresql)):
+        for name in RUNS:
             if args.only and name != args.only:
                 continue
+            run = RUNS[name]
             folder = Path(tmp) / name
             folder.mkdir()
             figures[name] = asyncio.run(run(folder, args.users, args.per_user, args.workers))

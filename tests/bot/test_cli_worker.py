@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from storage import Store
+from tests.pg_server import PostgresServer, create_schema
 
 
 def motif(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -46,3 +47,24 @@ def test_worker_and_external_queue_refuse_a_sqlite_store_in_one_line(tmp_path: P
         assert "PostgreSQL" in proc.stderr and "Traceback" not in proc.stderr
     env_var = motif(["bot"], tmp_path, MOTIF_EXTERNAL_QUEUE="true")  # the same switch from the environment
     assert env_var.returncode == 2 and "PostgreSQL" in env_var.stderr and "Traceback" not in env_var.stderr
+
+
+async def _deferred_and_done(url: str) -> None:
+    async with Store.open(url) as store:
+        for key in ("a", "b"):
+            await store.enqueue_job(key, "discord", {}, "discord:1", "discord:g", defer_run=True)
+        claim = await store.claim_job((await store.get_job_by_key("a")).id, "w", 60.0)  # type: ignore[union-attr]
+        assert claim.job is not None
+        await store.complete_job(claim.job.id, {}, worker_id="w")
+
+
+async def test_db_queue_on_postgresql_adds_procrastinates_jobs(tmp_path: Path, postgres_server: PostgresServer) -> None:
+    url = await create_schema(postgres_server, prefix="cliqueue")
+    await _deferred_and_done(url)
+    proc = await asyncio.to_thread(motif, ["db", "queue", "--json"], tmp_path, MOTIF_DB=url)
+    assert proc.returncode == 0, proc.stderr
+    health = json.loads(proc.stdout)
+    assert (health["pending"], health["running"], health["done_last_hour"]) == (1, 0, 1)
+    assert health["runner"] == {"todo": 2}  # no worker ran them: procrastinate still has both to do
+    readable = await asyncio.to_thread(motif, ["db", "queue"], tmp_path, MOTIF_DB=url)
+    assert readable.returncode == 0 and "procrastinate: 2 todo" in readable.stderr
