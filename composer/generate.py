@@ -28,6 +28,7 @@ from composer.harmony.form import (
 )
 from composer.harmony.given import dropped_note
 from composer.harmony.plan import plan_harmony
+from composer.melody.variation import time_closes, vary_ending
 from composer.originality import OriginalityIndex, OriginalityReport, screen
 from composer.piece import Chord, Note, Piece
 from composer.styles import Style, style_for
@@ -78,28 +79,34 @@ def _clearest(draw: Callable[[], T], heard: Callable[[T], list[Chord]], spec: Sp
 
 
 def plan_sections(spec: Spec, style: Style, rng: np.random.Generator, spans: list[SectionSpan],
-                  tries: int = SECTION_PLAN_TRIES) -> dict[str, list[Chord]]:
-    """Each distinct section's harmony plan (closing on the tonic or on V), drawn again, all together, until the
-    piece's harmony as played, each return of a section counted, says the key clearly: a 4-bar A that only just
-    says it, heard three times in an AABA, tips the whole piece to the dominant. A style without cadences
-    (modal vamps, drones, techno) does not turn its sections' last bars into V; the user's chords are not
-    redrawn for the key's sake."""
+                  closes: list[str], tries: int = SECTION_PLAN_TRIES) -> dict[tuple[str, str], list[Chord]]:
+    """Each distinct section's harmony plan, by (name, close) for each way it closes (`closes`, one per span:
+    `composer.melody.variation.time_closes`): the plan as drawn, which ends on the tonic, and for a half close
+    the same plan with its last bar on V. Drawn again, all together, until the piece's harmony as played, each
+    return of a section counted, says the key clearly: a 4-bar A that only just says it, heard three times in
+    an AABA, tips the whole piece to the dominant. A style without cadences (modal vamps, drones, techno) does
+    not turn its sections' last bars into V; the user's chords are not redrawn for the key's sake, nor closed
+    on V."""
     given = bool(spec.chords) or any(s.section.chords for s in spans)
+    seventh = style.vocabulary in ("sevenths", "extended")
 
-    def draw() -> dict[str, list[Chord]]:
-        plans: dict[str, list[Chord]] = {}
-        for span in spans:
-            if span.section.name in plans:
-                continue
-            sub = section_spec(spec, span.section)
-            plan = plan_clear_harmony(sub, style, rng)
-            if span.close == "half" and not sub.chords and style.cadence != "none":
-                plan = close_on_half(plan, sub, style.vocabulary in ("sevenths", "extended"))
-            plans[span.section.name] = plan
+    def draw() -> dict[tuple[str, str], list[Chord]]:
+        drawn: dict[str, tuple[Spec, list[Chord]]] = {}
+        plans: dict[tuple[str, str], list[Chord]] = {}
+        for span, close in zip(spans, closes, strict=True):
+            name = span.section.name
+            if name not in drawn:
+                sub = section_spec(spec, span.section)
+                drawn[name] = (sub, plan_clear_harmony(sub, style, rng))
+            sub, plan = drawn[name]
+            if close == "half" and not sub.chords and style.cadence != "none":
+                plan = close_on_half(plan, sub, seventh)
+            plans.setdefault((name, close), plan)
         return plans
 
-    def played(plans: dict[str, list[Chord]]) -> list[Chord]:
-        return [c for s in spans for c in shift_chords(plans[s.section.name], s.start_bar * spec.bar_quarters)]
+    def played(plans: dict[tuple[str, str], list[Chord]]) -> list[Chord]:
+        return [c for s, close in zip(spans, closes, strict=True)
+                for c in shift_chords(plans[s.section.name, close], s.start_bar * spec.bar_quarters)]
 
     return draw() if given else _clearest(draw, played, spec, tries)
 
@@ -108,23 +115,36 @@ def compose_sections(spec: Spec, style: Style, rng: np.random.Generator,
                      melody_source: MelodySource) -> tuple[list[Chord], list[Note], float]:
     """The harmony plan and melody of a piece in sections (`composer.harmony.form`): each distinct section is
     composed once (its plan from `plan_sections`, its tune over it) and played again where it returns, so an A
-    heard twice is the same A. The sections are the user's form or the style's default
-    (`composer.harmony.form.section_spans`). Returns the plan, the melody and when harmony was done."""
+    heard twice is the same A; where a return closes another way than the section's first time (the second
+    ending of an AABB's A, AABA's closing A', `composer.melody.variation.time_closes`), it keeps the first
+    time's bars and its cadence bar is drawn again from the melody source over its own chords, continuing from
+    the kept bars (`vary_ending`); later times closing that way replay that A'. The sections are the user's
+    form or the style's default (`composer.harmony.form.section_spans`). Returns the plan, the melody and when
+    harmony was done."""
     spans = section_spans(spec)
-    plans = plan_sections(spec, style, rng, spans)
+    closes = time_closes(spans)
+    plans = plan_sections(spec, style, rng, spans, closes)
     t1 = time.perf_counter()
-    tunes: dict[str, list[Note]] = {}
+    tunes: dict[tuple[str, str], list[Note]] = {}
+    firsts: dict[str, tuple[str, str]] = {}
     chords: list[Chord] = []
     melody: list[Note] = []
     bar_q = spec.bar_quarters
-    for span in spans:
-        name = span.section.name
-        if name not in tunes:
+    for span, close in zip(spans, closes, strict=True):
+        key = (span.section.name, close)
+        first = firsts.setdefault(key[0], key)
+        if key not in tunes:
             sub = section_spec(spec, span.section)
-            line = melody_source.generate(sub, plans[name], rng, allow_chromatic=style.allow_chromatic)
-            tunes[name] = anticipate(line, sub, style.push, rng)
-        chords += shift_chords(plans[name], span.start_bar * bar_q)
-        melody += shift_notes(tunes[name], span.start_bar * bar_q)
+            if key == first:
+                line = melody_source.generate(sub, plans[key], rng, allow_chromatic=style.allow_chromatic)
+                tunes[key] = anticipate(line, sub, style.push, rng)
+            elif plans[key] == plans[first]:
+                tunes[key] = tunes[first]  # the close changes nothing the harmony says (the user's chords, a vamp)
+            else:  # its cadence bar is one `anticipate` leaves alone, so the new one is kept as drawn
+                tunes[key] = vary_ending(melody_source, sub, plans[key], tunes[first], rng,
+                                         allow_chromatic=style.allow_chromatic)
+        chords += shift_chords(plans[key], span.start_bar * bar_q)
+        melody += shift_notes(tunes[key], span.start_bar * bar_q)
     return chords, melody, t1
 
 

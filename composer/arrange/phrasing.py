@@ -4,7 +4,9 @@ Why: the music the model learned from (folk songs, fiddle tunes, chorales, Pales
 beat, so a jazz, bossa or pop melody came out folk-shaped. Those styles push melody notes ahead of the
 beat: the note of beat 1 arrives on the "and" of the beat before and is held across it (anticipation).
 Only onsets move, and only earlier, by an eighth; pitches stay as written, so the key, the range, the bar
-count and the melody's chord tones are exactly what the checks saw before.
+count and the melody's chord tones are exactly what the checks saw before. A phrase's cadence is never pushed:
+the notes of a phrase's closing bar keep their onsets, and the next phrase comes in on its downbeat, not
+pushed into the cadence (which would cut it short, or fill the breath the melody source left after it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from composer.harmony.form import section_spans
+from composer.melody.source import phrase_lengths
 from composer.piece import Note
 from prompts.spec import Spec
 
@@ -32,17 +36,33 @@ def pushed_beats(spec: Spec) -> tuple[float, ...]:
     return (0.0,) if num == 3 else ()
 
 
+def cadence_bars(spec: Spec) -> list[int]:
+    """The bars (from 0) that close a phrase: the last bar of each of the melody's phrases
+    (`composer.melody.source.phrase_lengths`, the phrasing both engines breathe by), section by section when
+    the piece is played in sections, so each section's own close is one too."""
+    spans = [(s.start_bar, s.section.bars) for s in section_spans(spec)] or [(0, spec.bars)]
+    bars: list[int] = []
+    for start, length in spans:
+        for phrase in phrase_lengths(length):
+            start += phrase
+            bars.append(start - 1)
+    return bars
+
+
 def anticipate(notes: list[Note], spec: Spec, share: float, rng: np.random.Generator) -> list[Note]:
     """Move about `share` of the notes on pushed beats an eighth earlier, held to their old end.
 
     A note is pushed only when the note before it keeps at least an eighth (that note is shortened to make
     room), so nothing overlaps and no note vanishes. The opening note stays put: the piece starts on time.
-    No random draw is made when `share` is 0, so unpushed styles compose exactly as before.
+    A cadence keeps its onsets, lengths and breath: no note in a phrase's closing bar (`cadence_bars`) is
+    pushed, nor one that a push would move into it (the next phrase's first note). No random draw is made when `share` is 0, so
+    unpushed styles compose exactly as before; a note kept for its cadence takes no draw either.
     """
     beats = pushed_beats(spec)
     if share <= 0 or not beats or len(notes) < 2:
         return notes
     bar = spec.bar_quarters
+    closing = set(cadence_bars(spec))
     out = sorted(notes, key=lambda n: n.start)
     for i in range(1, len(out)):
         note, before = out[i], out[i - 1]
@@ -50,6 +70,8 @@ def anticipate(notes: list[Note], spec: Spec, share: float, rng: np.random.Gener
         if not any(abs(position - b) < _EPS or abs(position - b - bar) < _EPS for b in beats):
             continue
         start = note.start - PUSH_Q
+        if int(note.start / bar + _EPS) in closing or int(start / bar + _EPS) in closing:
+            continue
         if before.start > start - PUSH_Q + _EPS or rng.random() >= share:
             continue
         out[i - 1] = replace(before, duration=min(before.duration, start - before.start))

@@ -3,8 +3,9 @@
 
 Why a form at all: a piece whose opening never returns has no hook (the listening review of 2026-12-01
 measured 5% of melody bars repeating an earlier bar's intervals, against 24-34% in real folk tunes). A
-section heard again is played with the same harmony and tune (`composer.generate.compose_sections`), so
-choosing a form is what makes the music repeat where a musician would repeat it.
+section heard again is played with the same harmony and tune, but for a new cadence bar where its close
+changes (`composer.generate.compose_sections`), so choosing a form is what makes the music repeat where a
+musician would repeat it.
 
 The table is data, one entry per style family (`FAMILIES`) and one family per genre id (`STYLE_FAMILIES`,
 `composer.styles.STYLES` keys; a genre not listed, and no genre, is a song: verse-chorus). A family lays out

@@ -4,7 +4,8 @@ A Spec's `form` (the user's sections) is played when its bars add up to the piec
 or a remix that changed the length without touching the form) the style's default form for that length and
 meter is (`composer.harmony.default_forms`), or none where the length fits no form of the style. Sections of one name are played alike, so each
 distinct section closes one way: the section that ends the piece on the tonic (or on V when the user asked for
-a half cadence or a loop), every other one on a half cadence, the V that leads into what follows.
+a half cadence or a loop), every other one on a half cadence, the V that leads into what follows. (A section
+played twice in a row opens, then closes: `composer.melody.variation.time_closes` varies its cadence bar.)
 """
 
 from __future__ import annotations

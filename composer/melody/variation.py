@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from composer.harmony.form import SectionSpan
 from composer.melody.source import MelodySource
 from composer.piece import Chord, Note
 from prompts.spec import Spec
@@ -22,6 +23,25 @@ from prompts.spec import Spec
 EPS = 1e-6
 TRIES = 3
 """Draws of the new ending at most, looking for one that is not the old ending again."""
+
+
+def time_closes(spans: list[SectionSpan]) -> list[str]:
+    """How each time through a section closes ("tonic" or "half"), span by span (see the module docstring):
+    a section of two bars or more played again straight after opens on a half cadence; the time after such an
+    opening closes on the tonic unless it ends the piece, where the piece's own ending (`SectionSpan.close`:
+    a loop or a half cadence the user asked for) holds; every other time closes as the form says."""
+    closes: list[str] = []
+    for i, span in enumerate(spans):
+        name, close = span.section.name, span.close
+        repeated = span.section.bars >= 2
+        after = spans[i + 1].section.name if i + 1 < len(spans) else None
+        before = spans[i - 1].section.name if i else None
+        if repeated and after == name:
+            close = "half"
+        elif repeated and before == name and after is not None:
+            close = "tonic"
+        closes.append(close)
+    return closes
 
 
 def vary_ending(source: MelodySource, spec: Spec, chords: list[Chord], line: list[Note], rng: np.random.Generator,

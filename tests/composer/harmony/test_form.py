@@ -1,8 +1,11 @@
 """A piece in sections, heard from the written files: composed from the prompt with both melody engines, the
-MIDI read back with symusic. The bar count is the sum of the sections; a section heard again has the same melody
-(pitch and onset from the section's start) and the same harmony (the chord markers); the drums fill (a denser
-bar) at the end of every section but the last, which holds its closing hit; sections that lead on close on V;
-the MusicXML carries a rehearsal mark at each section's start."""
+MIDI read back with symusic. The bar count is the sum of the sections; a section heard again keeps its hook,
+the melody (pitch and onset from the section's start) and harmony (the chord markers) of every bar but its
+cadence bar, note for note; a time through that closes as an earlier one did is that time again, whole; one that
+closes another way (A', `composer.melody.variation.time_closes`) has a new cadence bar, its harmony moved to the
+new close and its melody ending on a tone of the cadence chord; the drums fill (a denser bar) at the end of
+every section but the last, which holds its closing hit; sections that lead on close on V; the MusicXML
+carries a rehearsal mark at each section's start."""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from composer.files.midi import piece_to_midi_bytes
 from composer.files.musicxml import piece_to_score, score_to_musicxml_bytes
 from composer.generate import compose
 from composer.harmony.form import section_spans
+from composer.melody.variation import time_closes
+from composer.theory import chord_pcs, tonic_pc
 from prompts import ParseConfig, parse
 from tests.engines import melody_source
 
@@ -50,6 +55,13 @@ def _chords(score: symusic.Score) -> list[tuple[int, str]]:
     return [(m.time, m.text.split()[1]) for m in score.markers if m.text.startswith("chord ")]
 
 
+def _chord_tones(score: symusic.Score, at: int) -> list[int]:
+    """The pitch classes of the chord marked as sounding at tick `at` (its root and quality markers)."""
+    marker = [m for m in score.markers if m.text.startswith("chord ") and m.time <= at][-1]
+    fields = dict(f.split("=", 1) for f in marker.text.split()[2:])
+    return chord_pcs(int(fields["root"]), fields["quality"])
+
+
 def _drum_hits(score: symusic.Score, start: int, end: int) -> int:
     """Drum strokes in [start, end): (time, drum) pairs, so a fill is heard whether it adds strokes between
     the beats or plays toms and snare over the groove's own eighths."""
@@ -72,20 +84,36 @@ def test_sections_are_heard_in_the_written_midi(engine: str, prompt: str, bars: 
     lead = next(i.name for i in spec.instruments if i.role == "melody")
     melody, chords = _melody(score, lead), _chords(score)
     first: dict[str, tuple[int, int]] = {}
-    for span in section_spans(spec):
+    closed: dict[tuple[str, str], tuple[int, int]] = {}
+    varied = 0
+    for span, close in zip(section_spans(spec), time_closes(section_spans(spec)), strict=True):
         start, end = span.start_bar * bar_ticks, span.end_bar * bar_ticks
-        name = span.section.name
+        name, hook = span.section.name, end - bar_ticks
         if name in first:
             a, b = first[name]
-            if _within(melody, a, b) != _within(melody, start, end):
-                problems.append(f"{name} at bar {span.start_bar + 1}: melody differs from its first time")
-            if _within(chords, a, b) != _within(chords, start, end):  # type: ignore[arg-type]
+            if _within(melody, a, b - bar_ticks) != _within(melody, start, hook):
+                problems.append(f"{name} at bar {span.start_bar + 1}: its hook differs from its first time")
+            if _within(chords, a, b - bar_ticks) != _within(chords, start, hook):  # type: ignore[arg-type]
                 problems.append(f"{name} at bar {span.start_bar + 1}: harmony differs from its first time")
+            same = closed.get((name, close))
+            if same is not None and _within(melody, *same) != _within(melody, start, end):
+                problems.append(f"{name} at bar {span.start_bar + 1}: closes as before, yet not as it did")
+            moved = _within(chords, b - bar_ticks, b) != _within(chords, hook, end)  # type: ignore[arg-type]
+            if same is None and not moved and _within(melody, a, b) != _within(melody, start, end):
+                problems.append(f"{name} at bar {span.start_bar + 1}: its close changes no chord, yet its tune")
+            if same is None and moved:  # A': a new cadence bar over the new close, ending on its chord's tone
+                varied += 1
+                ending = _within(melody, hook, end)
+                if ending == _within(melody, b - bar_ticks, b):
+                    problems.append(f"{name} at bar {span.start_bar + 1}: closes {close}, its cadence copied")
+                if ending and ending[-1][1] % 12 not in _chord_tones(score, hook + ending[-1][0]):
+                    problems.append(f"{name} at bar {span.start_bar + 1}: A' ends on {ending[-1][1]}, no chord tone")
         first.setdefault(name, (start, end))
+        closed.setdefault((name, close), (start, end))
         if not _within(melody, start, end):
             problems.append(f"{name} at bar {span.start_bar + 1}: no melody")
         last_chord = [c for t, c in chords if start <= t < end][-1]
-        if span.close == "half" and not last_chord.startswith(_dominant_letter(spec)):
+        if close == "half" and not last_chord.startswith(_dominant_letter(spec)):
             problems.append(f"{name} closes on {last_chord}, not V")
         if spec.drums and span.end_bar < spec.bars:
             fill = _drum_hits(score, end - bar_ticks, end)
@@ -93,6 +121,8 @@ def test_sections_are_heard_in_the_written_midi(engine: str, prompt: str, bars: 
                             for k in range(span.section.bars - 1))
             if others and fill <= others[len(others) // 2]:
                 problems.append(f"{name} ends without a fill ({fill} strokes, bars around it {others})")
+    if spec.form[0].name == spec.form[1].name and not varied:
+        problems.append("a section played twice in a row, and no second ending")
     xml = score_to_musicxml_bytes(piece_to_score(piece)).decode("utf-8")
     marks = xml.count("<rehearsal")
     if marks != len(spec.form):
@@ -151,18 +181,22 @@ def test_each_section_plays_its_own_chords(engine: str) -> None:
 @pytest.mark.parametrize("engine", ["markov", "model"])
 def test_a_key_change_lifts_the_last_chorus(engine: str) -> None:
     """"A key change for the last chorus": the last chorus is the first one a whole tone up, melody and chords,
-    heard in the written MIDI; what comes before it stays in the key."""
+    heard in the written MIDI, but for its cadence bar: the first chorus, sung again straight after, opens on V
+    and the last closes on the tonic (A'); what comes before it stays in the key."""
     spec = parse("pop song with drums: verse, chorus, chorus, with a key change for the last chorus", RULES_ONLY)
     assert [s.shift for s in spec.form] == [0, 0, 2]
+    assert time_closes(section_spans(spec))[1:] == ["half", "tonic"]
     piece = compose(spec, melody_source(engine))
     score, tpq = _heard(piece_to_midi_bytes(piece))
     bar_ticks = round(spec.bar_quarters * tpq)
     lead = next(i.name for i in spec.instruments if i.role == "melody")
     melody = _melody(score, lead)
-    first, last = (_within(melody, a * bar_ticks, (a + 8) * bar_ticks) for a in (8, 16))
+    first, last = (_within(melody, a * bar_ticks, (a + 7) * bar_ticks) for a in (8, 16))
     assert first and [(t, p + 2) for t, p in first] == last
     roots = {m.time: int(m.text.split("root=")[1].split()[0]) for m in score.markers if m.text.startswith("chord ")}
-    before = [(t - 8 * bar_ticks, r) for t, r in roots.items() if 8 * bar_ticks <= t < 16 * bar_ticks]
-    after = [(t - 16 * bar_ticks, (r - 2) % 12) for t, r in roots.items() if t >= 16 * bar_ticks]
+    before = [(t - 8 * bar_ticks, r) for t, r in roots.items() if 8 * bar_ticks <= t < 15 * bar_ticks]
+    after = [(t - 16 * bar_ticks, (r - 2) % 12) for t, r in roots.items() if 16 * bar_ticks <= t < 23 * bar_ticks]
     assert before == after
+    closing = [r for t, r in roots.items() if t >= 23 * bar_ticks][-1]
+    assert closing == (tonic_pc(spec.tonic) + 2) % 12, "the lifted chorus closes on its new tonic"
     assert score_to_musicxml_bytes(piece_to_score(piece)).count(b"<rehearsal") == 3

@@ -118,3 +118,133 @@ def test_composed_tunes_breathe_in_the_written_midi(prompt: str) -> None:
     heard = melody_notes(piece_to_midi_bytes(piece), piece.spec)
     line = [(n.pitch, round(n.start_q * 48) / 48, round((n.end_q - n.start_q) * 48) / 48) for n in heard]
     assert landings_kept(piece.spec, piece.chords, line) == []
+
+
+def phrase_ends_breathing(spec: Spec, line: list[tuple[int, float, float]]) -> tuple[int, int]:
+    """(phrase ends that breathe, phrase ends) in a written line, the piece's last bar left out (it holds the
+    final note): a phrase's closing bar (`composer.arrange.phrasing.cadence_bars`) breathes when a note in it
+    sounds at least a beat and half again the phrase's median note, or when the line rests there for an eighth
+    or more (a gap between two onsets, or before the next phrase)."""
+    from composer.arrange.phrasing import cadence_bars
+
+    bar_q, beat = spec.bar_quarters, beat_q(spec.time_signature)
+    ends = [b for b in cadence_bars(spec) if b < spec.bars - 1]
+    starts = [0, *(b + 1 for b in ends)]
+    breathing = 0
+    for first, bar in zip(starts, ends, strict=False):
+        a, b = bar * bar_q, (bar + 1) * bar_q
+        phrase = sorted(n[2] for n in line if first * bar_q <= n[1] < b)
+        sounding = [min(o + d, b) - max(o, a) for _, o, d in line if o < b and o + d > a]
+        longest = max(sounding, default=0.0)
+        gaps = [y[1] - (x[1] + x[2]) for x, y in zip(line, line[1:], strict=False) if a <= x[1] + x[2] < b]
+        rest = max(gaps, default=0.0) >= 0.5 - 1e-6 or not sounding
+        longer = bool(phrase) and longest >= max(beat, 1.5 * phrase[len(phrase) // 2]) - 1e-6
+        breathing += rest or longer
+    return breathing, len(ends)
+
+
+class AnticipationWatch:
+    """Counts, over every call of `composer.generate.anticipate` while installed, the cadence bars
+    (`cadence_bars`) whose notes the call changed: a note of the bar moved or shortened, or one pushed into it.
+    What the review measures of anticipation itself; the written MIDI's `cadences_cut` also counts the
+    syncopations a melody source writes there on its own."""
+
+    def __init__(self) -> None:
+        self.cut = self.cadences = 0
+
+    def __enter__(self) -> AnticipationWatch:
+        import composer.generate as generate
+        from composer.arrange.phrasing import cadence_bars
+
+        self._generate, self._original = generate, generate.anticipate
+
+        def watched(notes: list[Note], spec: Spec, share: float, rng: np.random.Generator) -> list[Note]:
+            out = self._original(notes, spec, share, rng)
+            bar_q = spec.bar_quarters
+            for bar in cadence_bars(spec):
+                def inside(line: list[Note], bar: int = bar) -> set[tuple[int, float, float]]:
+                    return {(n.pitch, n.start, n.duration) for n in line
+                            if bar * bar_q - 1e-6 <= n.start < (bar + 1) * bar_q - 1e-6}
+                self.cut += inside(notes) != inside(out)
+                self.cadences += 1
+            return out
+
+        generate.anticipate = watched
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._generate.anticipate = self._original
+
+
+def review(seeds: int = 3, engines: tuple[str, ...] = ("model", "markov")) -> dict[str, dict[str, float]]:
+    """The review suite (`bot.cli.evaluation.REVIEW_SUITE`, seeds 1..`seeds`) composed through the studio per
+    engine, each melody read back from its MIDI file: the eval's form figures (`composer.learn.evaluate`),
+    the share of phrase ends that breathe, the share of cadence bars whose written notes carry an
+    anticipation's signature (`tests.composer.arrange.test_phrasing.cadences_cut`), and the share of cadence
+    bars anticipation itself changed (`AnticipationWatch`)."""
+    import asyncio
+    import tempfile
+    from pathlib import Path
+
+    from bot.cli.evaluation import REVIEW_SUITE, engine_studio_factory
+    from composer.learn.evaluate import form_counts, form_figures
+    from composer.theory import tonic_pc
+    from tests.composer.arrange.test_phrasing import cadences_cut
+
+    async def run(engine: str, workdir: Path) -> dict[str, float]:
+        rows, breathe, ends, cut, cadences = [], 0, 0, 0, 0
+        with AnticipationWatch() as watch:
+            async with engine_studio_factory(engine, workdir)() as studio:
+                for _, _, prompt in REVIEW_SUITE:
+                    for seed in range(1, seeds + 1):
+                        result = await studio.compose(prompt, seed=seed)
+                        spec = result.spec
+                        line = [(n.pitch, round(n.start_q * 48) / 48, round((n.end_q - n.start_q) * 48) / 48)
+                                for n in melody_notes(Path(result.files["midi"]).read_bytes(), spec)]
+                        rows.append(form_counts(line, spec.bars, spec.time_signature, tonic_pc(spec.tonic),
+                                                spec.mode))
+                        b, e = phrase_ends_breathing(spec, line)
+                        c, k = cadences_cut(spec, line)
+                        breathe, ends, cut, cadences = breathe + b, ends + e, cut + c, cadences + k
+        figures = form_figures(rows)
+        return {key: figures[key] for key in ("pieces", "bars_repeating_intervals", "long_pieces_repeating_a_bar",
+                                              "phrase_end_marking")} | {
+            "phrase_ends_breathing": round(breathe / max(1, ends), 4), "phrase_ends": ends,
+            "cadences_cut": round(cut / max(1, cadences), 4), "cadences": cadences,
+            "cadences_anticipation_changed": round(watch.cut / max(1, watch.cadences), 4),
+            "cadences_anticipated": watch.cadences}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return {engine: asyncio.run(run(engine, Path(tmp))) for engine in engines}
+
+
+@pytest.mark.parametrize("engine", ["markov", "model"])
+def test_review_pieces_breathe_and_keep_their_cadences(engine: str) -> None:
+    """Four review prompts (AABA, verse-chorus and AABB forms; three styles that push the beat), composed and
+    read back from the MIDI bytes: anticipation changes no cadence bar, no cadence bar carries a push's
+    signature, and the phrase ends breathe (the whole suite: `python -m tests.composer.melody.test_phrase_ends`)."""
+    from bot.cli.evaluation import REVIEW_SUITE
+    from tests.composer.arrange.test_phrasing import cadences_cut
+    from tests.engines import melody_source
+
+    chosen = {"jazz_ballad", "bossa", "pop_ballad", "celtic_reel"}
+    breathing = ends = 0
+    with AnticipationWatch() as watch:
+        for prompt in (p for _, key, p in REVIEW_SUITE if key in chosen):
+            spec = dataclasses.replace(parse(prompt), seed=1)
+            piece = compose(spec, melody_source(engine))
+            heard = melody_notes(piece_to_midi_bytes(piece), piece.spec)
+            line = [(n.pitch, round(n.start_q * 48) / 48, round((n.end_q - n.start_q) * 48) / 48) for n in heard]
+            b, e = phrase_ends_breathing(piece.spec, line)
+            breathing, ends = breathing + b, ends + e
+            if engine == "markov":  # the learned engine may syncopate into a cadence bar on its own
+                assert cadences_cut(piece.spec, line)[0] == 0, prompt
+    assert watch.cadences >= 8 and watch.cut == 0
+    assert ends >= 4 * 3 and breathing >= 0.6 * ends, (breathing, ends)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(json.dumps(review(engines=tuple(sys.argv[1:]) or ("model", "markov")), indent=1))

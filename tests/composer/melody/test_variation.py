@@ -1,6 +1,7 @@
 """A' by infilling (`composer.melody.variation.vary_ending`): the first A is written onto a half cadence, the
 return keeps its first bars and draws a new last bar over a tonic close from the committed model, continuing
-from the kept notes; the result is written to MIDI and read back."""
+from the kept notes; the result is written to MIDI and read back. Where the form varies a return
+(`time_closes`): first and second endings of a section played twice in a row, AABA's closed A'."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import pytest
 
 from bot.studio import load_melody_source
 from composer.files.midi import piece_to_midi_bytes
-from composer.harmony.form import close_on_half
+from composer.harmony.form import close_on_half, section_spans
 from composer.learn.analyze import melody_notes
 from composer.melody.source import load_default_melody_source
-from composer.melody.variation import vary_ending
+from composer.melody.variation import time_closes, vary_ending
 from composer.piece import Chord, Piece, Track
-from prompts.spec import Instrument, Spec
+from prompts.spec import Instrument, Section, Spec
 
 SPEC = Spec(prompt="a folk song in G", tonic="G", mode="major", time_signature="4/4", bars=8, seed=4,
             instruments=(Instrument("Flute", 73, "melody"),))
@@ -56,3 +57,17 @@ def test_two_bar_endings_and_the_same_draws() -> None:
     assert once == again
     assert [n for n in once if n.start < 24] == [n for n in line if n.start < 24 and n.start + n.duration <= 24]
     assert max(n.start + n.duration for n in once) == pytest.approx(32.0)
+
+
+def closes(form: str, ending: str = "tonic", bars: int = 4) -> list[str]:
+    sections = tuple(Section(name, bars) for name in form)
+    return time_closes(section_spans(Spec(bars=bars * len(form), form=sections, ending=ending)))
+
+
+def test_a_section_played_twice_opens_then_closes() -> None:
+    assert closes("AABA") == ["half", "tonic", "half", "tonic"], "AABA: open A, closed A' into the bridge and at the end"
+    assert closes("AABB") == ["half", "tonic", "half", "tonic"], "the dance tune's first and second endings"
+    assert closes("ABAC") == ["half", "half", "half", "tonic"], "nothing played twice in a row: the form's closes"
+    assert closes("AAA") == ["half", "half", "tonic"], "blues choruses turn around until the last"
+    assert closes("AABA", ending="loop") == ["half", "tonic", "half", "half"], "a loop leads back on V"
+    assert closes("AA", bars=1) == ["tonic", "tonic"], "a one-bar section has no cadence bar to vary"
