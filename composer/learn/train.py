@@ -330,10 +330,11 @@ def render_card(out_dir: Path) -> None:
     config, report = phases[-1]["config"], phases[-1]["report"]
     shape = config.get("model", config)
     first = phases[0]["config"]
-    warm = (f" Warm-started from `{first['init_from']}` (its weights copied; the new tokens' embedding rows"
-            " fresh), then trained in the phases below.\n") if first.get("init_from") else ""
-    trained_on = ("the corpus melodies (`python -m composer.learn.corpus build`) and the Debian lead lines (`motif data\n"
-                  "leads`), each lead line also an octave up and down (`composer.learn.dataset`); counts below.\n"
+    warm = (f"Warm-started from `{first['init_from']}` (a copy of the checkpoint it replaces: its weights copied,\n"
+            "the new tokens' embedding rows fresh), then trained in the phases below.\n") if first.get("init_from") else ""
+    trained_on = ("the corpus melodies (`python -m composer.learn.corpus build`)\nand the Debian lead lines"
+                  " (`motif data leads`), each lead line also an octave up and down\n(`composer.learn.dataset`);"
+                  " counts below. "
                   if data and len(data["sources"]) > 0 and any(k in data["sources"] for k in LEAD_SOURCES)
                   else "melodies extracted from the music21 corpus (`python -m composer.learn.corpus build`).\n")
     lines = [
