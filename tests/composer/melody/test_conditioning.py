@@ -165,3 +165,22 @@ def test_bar_conditions_default_to_any_past_the_plan() -> None:
     names = [tokenizer.id_to_token[i] for i in ids]
     assert names == ["Bar_None", "SECTION_A", "PHRASE_1", "CHORD_0_maj", "Bar_None", "SECTION_any", "PHRASE_any",
                      "CHORD_any"]
+
+
+def test_held_out_bits_are_reported_per_genre_family() -> None:
+    """Two models (the first vocabulary and the current one) and the Markov baseline on the same windows, one
+    row per genre family plus `all`, each with its pieces and notes."""
+    from composer.learn.evaluate import Scorer, bits_by_family, fitted_windows
+    from composer.melody.markov import MarkovModel
+
+    new, old = MotifTokenizer(), MotifTokenizer(kinds=KINDS_V1, bar_tokens=False)
+    embed = lambda texts: np.zeros((len(texts), 384), np.float32)  # noqa: E731
+    scorers = {name: Scorer(tiny(tok).model, tok, embed) for name, tok in (("new", new), ("old", old))}
+    folk = tune(STRAIN_A + STRAIN_B)
+    rock = dataclasses.replace(tune(STRAIN_B, family="rock"), id="r#0", piece="r")
+    windows = fitted_windows([folk, rock], [new, old], 512)
+    table = bits_by_family(windows, scorers, MarkovModel.load())
+    assert set(table) == {"folk", "rock", "all"}
+    assert table["all"]["notes"] == table["folk"]["notes"] + table["rock"]["notes"] == len(folk.notes) + len(rock.notes)
+    for row in table.values():
+        assert all(0 < row[name] < 64 for name in ("new", "old", "markov")), row
