@@ -88,6 +88,7 @@ INTERNAL = {  # invariants of our own code or data: plain exceptions, logged and
     "EngraveError", "AudioError", "EncoderError", "MidiFormatError", "RenderError",
     # the offline data builds (`motif data build grooves`, `motif data leads`): the package files we read
     "MmaError", "PackageError", "MidiReadError", "WadError", "MusError", "LmmsError", "MscxError",
+    "GrooveTextsError",  # the committed groove texts do not belong to the grooves file: rebuild both
 }
 
 
