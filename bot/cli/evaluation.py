@@ -432,7 +432,7 @@ def text_probe(model: GenreModel, sources: dict[str, Any], seeds: int, permutati
             f_values, p_values = f_classif(x, fam)
         varies = x.std(axis=0) > 1e-9  # a feature the same in every piece has no F (only rounding noise)
         order = [i for i in np.argsort(-np.nan_to_num(f_values))
-                 if varies[i] and np.isfinite(f_values[i]) and f_values[i] > 0][:5]
+                 if varies[i] and np.isfinite(f_values[i]) and f_values[i] > 1e-6][:5]
         report[engine] = {
             "agreement": round(agree / max(1, len(x)), 4), "pieces": len(x),
             "centroid_spread": round(observed, 4), "shuffled_spread": round(float(np.mean(null)), 4),
