@@ -167,7 +167,7 @@ def bot_command(
 def register_commands() -> None:
     """Commands kept in their own modules: iterating on pieces, data and training."""
     from bot.cli.iterate import register as register_iterate
-    from bot.cli.learn import data_app, eval_command, train_command
+    from bot.cli.learn import data_app, eval_command, eval_families_command, train_command
     from bot.cli.worker import worker_command
 
     register_iterate(app)
@@ -176,6 +176,7 @@ def register_commands() -> None:
     app.add_typer(data_app, name="data")
     app.command("train")(train_command)
     app.command("eval")(eval_command)
+    app.command("eval-families")(eval_families_command)
 
 
 register_commands()

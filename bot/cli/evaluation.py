@@ -56,6 +56,7 @@ from composer.melody.markov import MarkovModel
 from composer.styles import style_for
 from composer.theory import tonic_pc
 from prompts import parse
+from prompts.errors import UserError
 from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
 from prompts.spec import MODES, TIME_SIGNATURES, Spec
 
@@ -469,7 +470,7 @@ def grooves(source, seeds: int) -> dict[str, Any]:
     return groove_report(pieces) | {"seeds": seeds}
 
 
-class EvalError(ValueError):
+class EvalError(UserError):
     """A request `motif eval` cannot run (an unknown section); its message is for the user."""
 
 

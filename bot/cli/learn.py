@@ -206,3 +206,25 @@ def eval_command(
 def _progress(label: str) -> Progress:
     return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=err)
+
+
+def eval_families_command(
+    checkpoint: Annotated[list[str], typer.Option(
+        "--checkpoint", help="NAME=DIR, a checkpoint folder to score (repeatable: old=..., new=...).")],
+    windows: Annotated[int, typer.Option("--windows", help="Corpus test windows to sample.")] = 300,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the corpus sample.")] = 0,
+) -> None:
+    """Held-out bits per note per genre family, for each checkpoint and the Markov baseline (JSON on stdout):
+    the corpus's test split with every lead line of the test split, and the leads' validation split."""
+    import json
+
+    import torch
+
+    from composer.learn.evaluate import family_report
+    from prompts.encoder import get_encoder
+
+    pairs = [item.split("=", 1) for item in checkpoint]
+    if any(len(pair) != 2 or not pair[1] for pair in pairs):
+        raise typer.BadParameter("give each checkpoint as NAME=DIR", param_hint="--checkpoint")
+    torch.set_num_threads(1)
+    print(json.dumps(family_report(dict(pairs), get_encoder().embed, windows, seed), indent=1))

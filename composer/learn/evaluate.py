@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -341,18 +341,18 @@ def bits_by_family(windows_: list[Melody], scorers: dict[str, Scorer], markov: M
     return table
 
 
-def family_report(checkpoints: dict[str, str], corpus_windows: int = 300, seed: int = 0) -> dict[str, object]:
-    """`python -m composer.learn.evaluate families`: bits per note per genre family on held-out pieces, the
-    corpus's test split (a sample of `corpus_windows`) with every lead line of the test split, and separately
-    the leads' validation split (which training used to choose its checkpoint, so it flatters a little)."""
+def family_report(checkpoints: dict[str, str], embed: Callable[[Sequence[str]], np.ndarray],
+                  corpus_windows: int = 300, seed: int = 0) -> dict[str, object]:
+    """`motif eval-families`: bits per note per genre family on held-out pieces, the corpus's test split (a
+    sample of `corpus_windows`) with every lead line of the test split, and separately the leads' validation
+    split (which training used to choose its checkpoint, so it flatters a little). `embed` is the caption
+    encoder (the prompt side's MiniLM, passed in by the command line: composer never loads it itself)."""
     from pathlib import Path
 
     from composer.melody.corpus import LEADS_DIR, load_melodies
     from composer.melody.model import load_model
     from composer.melody.tokens import MotifTokenizer
-    from prompts.encoder import get_encoder
 
-    embed = get_encoder().embed
     scorers = {name: Scorer(load_model(Path(path)), MotifTokenizer.load(Path(path)), embed)
                for name, path in checkpoints.items()}
     tokenizers = [s.tokenizer for s in scorers.values()]
@@ -364,24 +364,3 @@ def family_report(checkpoints: dict[str, str], corpus_windows: int = 300, seed: 
     test = fitted_windows(chosen + load_melodies(LEADS_DIR, split="test"), tokenizers, max_tokens)
     valid = fitted_windows(load_melodies(LEADS_DIR, split="valid"), tokenizers, max_tokens)
     return {"test": bits_by_family(test, scorers, markov), "leads_valid": bits_by_family(valid, scorers, markov)}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: `python -m composer.learn.evaluate families --checkpoint NAME=DIR [...] [--windows 300]`."""
-    import argparse
-    import json
-
-    parser = argparse.ArgumentParser(prog="python -m composer.learn.evaluate")
-    sub = parser.add_subparsers(dest="command", required=True)
-    cmd = sub.add_parser("families", help="held-out bits per note per genre family")
-    cmd.add_argument("--checkpoint", action="append", required=True, help="NAME=DIR (repeatable)")
-    cmd.add_argument("--windows", type=int, default=300, help="corpus test windows to sample")
-    args = parser.parse_args(argv)
-    checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
-    torch.set_num_threads(1)
-    print(json.dumps(family_report(checkpoints, args.windows), indent=1))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -14,7 +14,8 @@ import torch
 from composer.melody.attributes import ANY, Attributes, caption, melody_attributes
 from composer.melody.constraints import MelodyRequest, RowState
 from composer.melody.model import MelodyModel, ModelConfig, load_model, save_model
-from composer.melody.sample import Candidate, ModelMelody, SampleConfig, choose, spec_attributes, strong_beats
+from composer.melody.rerank import Candidate, choose
+from composer.melody.sample import ModelMelody, SampleConfig, spec_attributes, strong_beats
 from composer.melody.tokens import GrammarState, MotifTokenizer
 from composer.piece import Chord, Note
 from composer.theory import mode_pcs, tonic_pc
