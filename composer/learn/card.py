@@ -100,14 +100,12 @@ def phase_command(config: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: `python -m composer.learn.card DIR [--no-leads]` re-renders a checkpoint's card."""
+    """Command line: `python -m composer.learn.card DIR [--no-leads]` records the data and re-renders the card."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m composer.learn.card")
-    sub = parser.add_subparsers(dest="command", required=True)
-    cmd = sub.add_parser("card", help="record the training data in a checkpoint's card")
-    cmd.add_argument("directory", type=Path)
-    cmd.add_argument("--no-leads", action="store_true")
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--no-leads", action="store_true")
     args = parser.parse_args(argv)
     add_data(args.directory, not args.no_leads)
     return 0
