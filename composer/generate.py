@@ -136,13 +136,14 @@ def compose_sections(spec: Spec, style: Style, rng: np.random.Generator,
         if key not in tunes:
             sub = section_spec(spec, span.section)
             if key == first:
-                line = melody_source.generate(sub, plans[key], rng, allow_chromatic=style.allow_chromatic)
+                line = melody_source.generate(sub, plans[key], rng, allow_chromatic=style.allow_chromatic,
+                                              section=span.section.name)
                 tunes[key] = anticipate(line, sub, style.push, rng)
             elif plans[key] == plans[first]:
                 tunes[key] = tunes[first]  # the close changes nothing the harmony says (the user's chords, a vamp)
             else:  # its cadence bar is one `anticipate` leaves alone, so the new one is kept as drawn
                 tunes[key] = vary_ending(melody_source, sub, plans[key], tunes[first], rng,
-                                         allow_chromatic=style.allow_chromatic)
+                                         allow_chromatic=style.allow_chromatic, section=f"{span.section.name}'")
         chords += shift_chords(plans[key], span.start_bar * bar_q)
         melody += shift_notes(tunes[key], span.start_bar * bar_q)
     return chords, melody, t1

@@ -76,7 +76,11 @@ SECTION_LETTER: dict[str, str] = {"verse": "A", "chorus": "B", "bridge": "C", "p
 def section_label(section: str | None) -> str:
     """The SECTION_ value of a form's section name ("A", "A'", "chorus"); a melody outside a form is one
     section, A; ANY for a name the model lacks (intro, a letter past D)."""
-    label = SECTION_LETTER.get(section or "A", section or "A")
+    name = section or "A"
+    varied = name.endswith("'")
+    label = SECTION_LETTER.get(name.rstrip("'"), name.rstrip("'")) + ("'" if varied else "")
+    if label not in SECTIONS and varied:  # a varied return the model has no token for: its section's letter
+        label = label.rstrip("'")
     return label if label in SECTIONS else ANY
 
 

@@ -45,14 +45,15 @@ def time_closes(spans: list[SectionSpan]) -> list[str]:
 
 
 def vary_ending(source: MelodySource, spec: Spec, chords: list[Chord], line: list[Note], rng: np.random.Generator,
-                bars: int = 1, allow_chromatic: bool = False) -> list[Note]:
+                bars: int = 1, allow_chromatic: bool = False, section: str | None = None) -> list[Note]:
     """`line` (a section's melody, `spec.bars` bars from 0) with its last `bars` bars written again over `chords`
     (the returning section's plan, the whole section), continuing from the notes kept before them.
 
     The kept notes are the section's own, a note held into the new bars cut at their first bar line; the new
     bars close the way the source closes a melody over those chords (the tonic held to the bar line, or V's
     root over a half cadence). When every draw repeats the old ending, the last draw is kept (a one-bar
-    section, or one whose chords allow one close only).
+    section, or one whose chords allow one close only). `section` names the varied return for the learned
+    model's form tokens (A', chorus').
     """
     bars = max(1, min(bars, spec.bars - 1)) if spec.bars > 1 else 1
     cut = (spec.bars - bars) * spec.bar_quarters
@@ -65,7 +66,8 @@ def vary_ending(source: MelodySource, spec: Spec, chords: list[Chord], line: lis
     old = _shape([n for n in line if n.start >= cut - EPS], cut)
     new: list[Note] = []
     for _ in range(TRIES):
-        new = source.generate(tail_spec, tail_chords, rng, allow_chromatic=allow_chromatic, context=context)
+        new = source.generate(tail_spec, tail_chords, rng, allow_chromatic=allow_chromatic, context=context,
+                              section=section)
         if _shape(new, 0.0) != old:
             break
     return kept + [replace(n, start=n.start + cut) for n in new]

@@ -32,6 +32,19 @@ def test_a_transposed_quote_is_found_with_its_length_and_source(index: Originali
     assert report.longest_match_notes >= 14 and report.source == tune.id and not report.passed
 
 
+@pytest.mark.parametrize("source", ["openmsx", "freedoom", "lmms", "blupi"])
+def test_a_quote_of_a_lead_line_is_found_too(index: OriginalityIndex, source: str) -> None:
+    """The model learned from the Debian lead lines as well, so the guard checks against them (they are read
+    from their own files when the index loads; the committed corpus index alone does not know them)."""
+    from composer.originality import LEADS_DIR
+
+    lead = max((m for m in load_melodies(LEADS_DIR) if m.source == source), key=lambda m: len(m.notes))
+    quote = [(p - 3, o + 1.0, d) for p, o, d in lead.notes[:16]]
+    report = index.check(quote)
+    assert report.longest_match_notes >= 14 and not report.passed, report
+    assert OriginalityIndex.load(leads=None).check(quote).longest_match_notes < report.longest_match_notes
+
+
 def test_an_original_line_passes(index: OriginalityIndex) -> None:
     rng = np.random.default_rng(0)
     pitches = 67 + np.cumsum(rng.choice([-4, -3, 3, 4, 5, -5], size=40))
@@ -60,12 +73,13 @@ class QuotingMelody:
         self.own = load_default_melody_source()
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
-                 allow_chromatic: bool = False, context: list[Note] | None = None) -> list[Note]:
+                 allow_chromatic: bool = False, context: list[Note] | None = None,
+                 section: str | None = None) -> list[Note]:
         self.calls += 1
         if self.calls <= self.quotes:
             end = spec.bars * spec.bar_quarters
             return [Note(p + 12, o, min(d, end - o)) for p, o, d in self.tune.notes if o < end]
-        return self.own.generate(spec, chords, rng, allow_chromatic)
+        return self.own.generate(spec, chords, rng, allow_chromatic, context, section)
 
 
 def test_a_copying_candidate_is_regenerated_and_never_posted(index: OriginalityIndex, tune) -> None:

@@ -28,7 +28,8 @@ class ChordToneMelody:
     name = "chord_tones"
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
-                 allow_chromatic: bool = False, context: list[Note] | None = None) -> list[Note]:
+                 allow_chromatic: bool = False, context: list[Note] | None = None,
+                 section: str | None = None) -> list[Note]:
         """Only the scale's notes, whatever `allow_chromatic` allows."""
         meter = meter_of(spec)
         scale = scale_pcs(spec.tonic, spec.mode)
