@@ -18,6 +18,9 @@ from typing import Any
 import numpy as np
 
 INDEX_PATH = Path(__file__).parent / "data" / "originality.npz"
+LEADS_DIR = Path(__file__).parent / "data" / "leads"
+"""The Debian lead lines the model also learned from (`composer.melody.corpus.LEADS_DIR`). They are indexed
+when the guard loads, from their own files, so no derived file mixes their licences with the corpus's."""
 DEFAULT_THRESHOLD_NOTES = 12
 SEED = 3
 """Symbols per seed k-gram: matches shorter than SEED + 1 notes are reported as such a length at most."""
@@ -138,9 +141,20 @@ class OriginalityIndex:
         np.savez_compressed(path, sym=self.sym, offsets=self.offsets, ids=np.array(self.ids))
 
     @classmethod
-    def load(cls, path: Path = INDEX_PATH) -> OriginalityIndex:
+    def load(cls, path: Path = INDEX_PATH, leads: Path | None = LEADS_DIR) -> OriginalityIndex:
+        """The committed corpus index, joined by every lead line in `leads` (None: the corpus alone): the guard
+        checks a new melody against all the music the model learned from."""
         with np.load(path) as data:
-            return cls(data["sym"], data["offsets"], [str(x) for x in data["ids"]])
+            sym, offsets, ids = data["sym"], data["offsets"], [str(x) for x in data["ids"]]
+        if leads is not None and leads.is_dir():
+            from composer.melody.corpus import load_melodies
+
+            extra = [(m.id, symbols(m.notes)) for m in load_melodies(leads)]
+            if extra:
+                sym = np.concatenate([sym, *(part for _, part in extra)]).astype(sym.dtype)
+                offsets = np.concatenate([offsets, offsets[-1] + np.cumsum([len(p) for _, p in extra])]).astype(np.int64)
+                ids = ids + [name for name, _ in extra]
+        return cls(sym, offsets, ids)
 
     def longest_match(self, notes: list[tuple[int, float, float]]) -> tuple[int, str | None]:
         """(notes in the longest stretch shared with one corpus melody, that melody's id)."""
