@@ -23,7 +23,7 @@ import numpy as np
 from composer.harmony import tables as tb
 from composer.harmony.tables import family
 from composer.styles import Style
-from prompts.music import MODAL_MODES, TONAL_MINOR_MODES
+from prompts.music import MODAL_MODES, MODE_INTERVALS, TONAL_MINOR_MODES
 from prompts.spec import Spec
 
 _DEGREES = {"I": 0, "II": 1, "III": 2, "IV": 3, "V": 4, "VI": 5, "VII": 6}
@@ -328,8 +328,8 @@ def apply_cadence(grid: list[list[Step]], mode: str, style: Style, key: str | No
     pre = roman(str(own)) if own else dominant(mode) if style.cadence == "authentic" else subdominant(mode)
     before = grid[-2][-1]
     predominants = _PREDOMINANT_DEGREES if family(mode) == "major" else (*_PREDOMINANT_DEGREES, 5)
-    if mode in ("lydian", "locrian"):
-        predominants = ()  # their IV is raised or their ii diminished: not a chord to lead into the cadence
+    if 6 in MODE_INTERVALS.get(mode, ())[3:5]:
+        predominants = ()  # a tritone for its 4th (lydian's raised IV) or 5th (locrian: ii diminished, no V)
     if len(grid[-2]) == 1 and before.degree in predominants and before.degree != pre.degree and len(grid) > 2:
         grid[-2] = [before, pre]  # the predominant leads into the cadence chord (ii V7 | I, II7 V7 | I, iv bII | I)
     elif (len(grid) == 2 or mode in MODAL_MODES) and len(grid[-2]) == 1:
