@@ -7,7 +7,8 @@ each test gets its own database, fake Discord and bot. Test modules import the f
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bot.discord_app import BotOptions, MotifBot, WorkerConfig, WorkerPool
 from bot.discord_app.pool import ProcessGroup, start_workers
 from bot.studio import StudioConfig
 from prompts import ParseConfig
-from storage import PostgresUrl, Store
+from storage import Job, PostgresUrl, Store
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMessage, ResponseRecord
 
 WORKERS = 2
@@ -94,3 +95,14 @@ def answered(response: ResponseRecord) -> bool:
 def generation_id(message: FakeMessage) -> str:
     footer = message.embeds[0]["footer"]["text"]
     return str(footer.removeprefix("Motif · "))
+
+
+async def job_when(store: Store, key: str, ready: Callable[[Job], bool], timeout_s: float = 60.0) -> Job:
+    """The job with idempotency `key` once `ready(job)` holds (polled every 50 ms); fails the test on timeout."""
+    job = None
+    for _ in range(int(timeout_s / 0.05)):
+        job = await store.get_job_by_key(key)
+        if job is not None and ready(job):
+            return job
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"job {key} never reached the state the test waits for: {job}")

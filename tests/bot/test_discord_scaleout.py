@@ -12,9 +12,9 @@ import asyncio
 from pathlib import Path
 
 from bot.discord_app.pool import ProcessGroup
-from storage import Job, PostgresUrl, Store
+from storage import PostgresUrl, Store
 from tests.bot import discord_harness
-from tests.bot.discord_harness import answered, is_final, open_world
+from tests.bot.discord_harness import answered, is_final, job_when, open_world
 from tests.bot.remote_harness import remotes
 from tests.pg_server import PostgresServer, create_schema
 
@@ -22,15 +22,6 @@ executor = discord_harness.executor
 
 LEASE_S = 3.0
 """Short, so the killed worker's job moves on within the test (production: 60 s)."""
-
-
-async def _job_when(store: Store, key: str, ready: object, timeout_s: float = 60.0) -> Job:
-    for _ in range(int(timeout_s / 0.05)):
-        job = await store.get_job_by_key(key)
-        if job is not None and ready(job):  # type: ignore[operator]
-            return job
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"job {key} never reached the state the test waits for: {job}")
 
 
 async def test_a_worker_killed_mid_job_is_taken_over_and_posted_once(
@@ -46,7 +37,7 @@ async def test_a_worker_killed_mid_job_is_taken_over_and_posted_once(
                 alice, bob = fake.add_user("alice"), fake.add_user("bob")
                 asked = await fake.user_invokes_slash(alice, general, "compose", {"prompt": "a long march", "bars": 64})
                 key = f"interaction:{asked.id}"
-                first = await _job_when(world.store, key, lambda j: j.state == "running")
+                first = await job_when(world.store, key, lambda j: j.state == "running")
                 doomed.kill()  # the worker and its composing process, mid-job
                 assert (await world.store.get_job_by_key(key)).state == "running"  # type: ignore[union-attr]
                 await group.worker(lease_s=LEASE_S)
@@ -119,7 +110,7 @@ async def test_on_a_shared_queue_the_rate_limit_binds_in_the_insert_and_says_why
             queued = await fake.wait_for_response(first, lambda r: "Queued" in str(r.data.get("content")), timeout=10)
             refused = await fake.wait_for_response(second, lambda r: r.kind == "callback", timeout=10)
             # released once acknowledged (just after the "Queued" edit)
-            await _job_when(world.store, f"interaction:{first.id}", lambda j: j.run_after is None, timeout_s=10)
+            await job_when(world.store, f"interaction:{first.id}", lambda j: j.run_after is None, timeout_s=10)
         assert queued.message is not None
         assert "You have asked for 1 pieces in the last hour" in str(refused.data.get("content"))
         assert await world.store.get_job_by_key(f"interaction:{second.id}") is None

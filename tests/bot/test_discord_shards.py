@@ -18,9 +18,9 @@ from bot.discord_app import BotOptions, MotifBot, ShardedMotifBot, WorkerPool, m
 from bot.discord_app.pool import ProcessGroup
 from bot.settings import SettingsError, load_settings
 from bot.shards import ShardPlan
-from storage import Job, PostgresUrl, Store
+from storage import PostgresUrl, Store
 from tests.bot import discord_harness
-from tests.bot.discord_harness import World, answered, is_final, open_world
+from tests.bot.discord_harness import World, answered, is_final, job_when, open_world
 from tests.bot.remote_harness import remotes
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeInteraction, FakeUser
 from tests.pg_server import PostgresServer, create_schema
@@ -60,16 +60,6 @@ def delivered_on(fake: FakeDiscord, asked: FakeInteraction) -> list[tuple[int, i
         session.shard for session in fake.gateway.sessions.values()
         for p in session.backlog if p["t"] == "INTERACTION_CREATE" and p["d"]["id"] == str(asked.id)
     ]
-
-
-async def _job_when(store: Store, key: str, ready: object, timeout_s: float = 60.0) -> Job:
-    job = None
-    for _ in range(int(timeout_s / 0.05)):
-        job = await store.get_job_by_key(key)
-        if job is not None and ready(job):  # type: ignore[operator]
-            return job
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"job {key} never reached the state the test waits for: {job}")
 
 
 async def test_two_shards_in_one_process_each_serve_their_guilds_once(
@@ -141,7 +131,7 @@ async def test_a_shard_dropped_and_resumed_mid_job_posts_once(tmp_path: Path, ex
         async with fake.running(sharded(world, ShardPlan(2)), timeout=20):
             general = one.channel("general")
             long = await fake.user_invokes_slash(bob, general, "compose", {"prompt": "a long march", "bars": 64})
-            await _job_when(world.store, f"interaction:{long.id}", lambda j: j.state == "running")
+            await job_when(world.store, f"interaction:{long.id}", lambda j: j.state == "running")
             assert await fake.disconnect_bot(resume=True, shard_id=1) == 1
             during = await fake.user_sends(bob, general, "a short reel please", mentions_bot=True)
             await fake.wait_for_gateway_op("RESUME", timeout=20)
@@ -173,7 +163,7 @@ async def test_a_shard_whose_session_is_invalidated_mid_job_identifies_alone_and
         async with fake.running(sharded(world, ShardPlan(2)), timeout=20) as bot:
             general = one.channel("general")
             long = await fake.user_invokes_slash(bob, general, "compose", {"prompt": "a long march", "bars": 64})
-            await _job_when(world.store, f"interaction:{long.id}", lambda j: j.state == "running")
+            await job_when(world.store, f"interaction:{long.id}", lambda j: j.state == "running")
             await fake.disconnect_bot(resume=False, shard_id=1)
             await fake.wait_for_gateway_op("IDENTIFY", count=3, timeout=20)
             await fake.wait_for_response(long, answered, timeout=90)
