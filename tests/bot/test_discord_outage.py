@@ -29,9 +29,12 @@ OUTAGE_S = 10.0
 LEASE_S = 5.0
 """Shorter than the outage: a job in flight whose worker could not record its end is taken over by lease."""
 USERS = 6
-RECOVERY_BOUND_S = 6.0
+RECOVERY_BOUND_S = 3 * LEASE_S
 """From the server's return to the first job a worker starts after it: the watchdog's next beat (a third of
-the lease) restarts procrastinate's worker (1 s), which fetches at once. What comes after is composing."""
+the lease) restarts procrastinate's worker (1 s), which fetches at once; typically 0.3-1.7 s, 6.6 s once on a
+fresh clone of a busy 2-core machine (its reconnects wait on the machine too). The bound guards against the bug
+it was written for: workers that never recover and look stalled for good. The speed is a figure to read in the
+printed line, not a test's to time; what comes after is composing."""
 
 
 def fake_ask(
