@@ -263,12 +263,28 @@ def full_attribute_examples(examples: list[Example], tokenizer: MotifTokenizer) 
     return [e for e in examples if not any_ids.intersection(e.ids[1:tokenizer.attribute_span])]
 
 
+MODEL_LICENCES: frozenset[str] = frozenset({"GPL-2.0", "GPL-2+", "BSD-3-Clause", "BSD-2-Clause", "Artistic-2",
+                                            "CC-BY-3.0"})
+"""The lead-line licences the shipped checkpoint may learn from together. The weights are treated as derived
+from everything they were trained on, so their inputs must combine into one file: GPL-2.0-only material
+(openmsx) with what GPL-2.0 accepts (GPL-2+, BSD, Artistic-2, attribution-only CC-BY). GPL-3+ (blupi) and
+CC-BY-SA (some LMMS and MuseScore demos) cannot join GPL-2.0-only material, so the model does not learn from
+them; the originality guard still checks against every lead line (DATA.md, "checkpoint/")."""
+
+
+def trains_model(melody: Melody) -> bool:
+    """Whether the shipped model may learn from this melody: every corpus melody (no `licence`) and the lead
+    lines under MODEL_LICENCES."""
+    return melody.licence is None or melody.licence in MODEL_LICENCES
+
+
 def training_melodies(split: str, leads: bool = True) -> list[Melody]:
-    """One split of what the model trains on: the corpus melodies and (by default) the Debian lead lines,
-    split by piece (every phrase of a song on the same side)."""
+    """One split of what the model trains on: the corpus melodies and (by default) the Debian lead lines whose
+    licences combine (`MODEL_LICENCES`), split by piece (every phrase of a song on the same side)."""
     from composer.melody.corpus import LEADS_DIR, load_melodies
 
-    return load_melodies(split=split) + (load_melodies(LEADS_DIR, split=split) if leads else [])
+    chosen = [m for m in load_melodies(LEADS_DIR, split=split) if trains_model(m)] if leads else []
+    return load_melodies(split=split) + chosen
 
 
 def family_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
