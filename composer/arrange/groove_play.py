@@ -16,12 +16,16 @@ import numpy as np
 from composer.arrange.accompaniment import Context
 from composer.arrange.grooves import STEPS_PER_QUARTER, Groove, GroovePart, GrooveSet
 from composer.harmony.form import section_spans
-from composer.harmony.voicing import voice_chord
+from composer.harmony.voicing import power_voicing, voice_chord
 from composer.piece import Chord, Note, Track
 from composer.theory import CHORD_INTERVALS, chord_pcs, fit_range, nearest_pitch, scale_pcs
 from prompts.spec import Spec
 
 CRASH, KICK, SNARE = 49, 36, 38
+POWER_CHORD_PROGRAMS = frozenset({29, 30})
+"""GM's overdriven and distortion guitars: in a power-chord style they comp in power chords."""
+POWER_CHORD_GENRES = frozenset({"rock", "metal"})
+"""Styles whose distorted guitars play power chords (rock's words take in punk, grunge and hard rock)."""
 _MAJOR_STEPS = {2: 2, 4: 5, 6: 9, 7: 10}
 _MIN_HIT = 0.1
 
@@ -287,9 +291,10 @@ def groove_bass(ctx: Context, grooves: GrooveSet, plans: list[BarPlan], window: 
 
 
 def groove_chords(ctx: Context, grooves: GrooveSet, plans: list[BarPlan], window: tuple[int, int], size: int,
-                  role: str, swung: bool) -> list[Note]:
+                  role: str, swung: bool, program: int | None = None) -> list[Note]:
     """The groove's chord hits voiced on the harmony plan, each voicing nearest the last; a chord change with no
-    hit of its own is struck where it starts, and a hit never rings into the next chord."""
+    hit of its own is struck where it starts, and a hit never rings into the next chord. A distorted guitar
+    (`program`) in a power-chord style plays power chords (`composer.harmony.voicing.power_voicing`)."""
     low, high = window
     main = grooves.main.part(role)
     events = _events(_parts(plans, role, main), plans, "hits", ctx.meter.bar_quarters, swung)
@@ -301,12 +306,16 @@ def groove_chords(ctx: Context, grooves: GrooveSet, plans: list[BarPlan], window
             hits.append((chord.start, min(chord.duration, 2.0), -6))
     notes: list[Note] = []
     previous: list[int] | None = None
+    power = program in POWER_CHORD_PROGRAMS and ctx.spec.genre in POWER_CHORD_GENRES
     hits.sort()
     for i, (t, length, accent) in enumerate(hits):
         chord = ctx.chord_at(t)
         following = hits[i + 1][0] if i + 1 < len(hits) else t + length
         end = min(t + max(_MIN_HIT, length), chord.end, max(following, t + _MIN_HIT))
-        voicing = voice_chord(chord, size, low, high, previous, bool(ctx.spec.chords))
+        if power:
+            voicing = power_voicing(chord, size, low, high, previous)
+        else:
+            voicing = voice_chord(chord, size, low, high, previous, bool(ctx.spec.chords))
         previous = voicing
         notes += [Note(p, t, max(_MIN_HIT, end - t), accent) for p in voicing]
     return notes

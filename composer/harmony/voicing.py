@@ -110,3 +110,27 @@ def _best_voicing(pcs: list[int], low: int, high: int, previous: list[int] | Non
             if best is None or cost < best[0]:
                 best = (cost, notes)
     return None if best is None else best[1]
+
+
+POWER_SHAPE = (0, 7, 12)
+"""A power chord as a guitarist frets it: the root, the fifth over it and the root an octave up."""
+
+
+def power_voicing(chord: Chord, size: int, low: int, high: int, previous: list[int] | None) -> list[int]:
+    """A power chord of `chord` (root, fifth, octave; two notes where `size` is 2 or less) inside [low, high], its
+    root nearest the previous shape's root, else in the lower half of the register where a guitar riffs.
+
+    Why: through distortion a third's difference tones turn a triad to mud, while a fifth and an octave fuse into
+    one thick note; rock and metal guitar comping is these shapes, the third left to the harmony around them. The
+    fifth is the chord's own (a diminished chord's flat fifth), and the shape sits on the root whatever the bass
+    plays, as a guitarist's does over an inversion.
+    """
+    intervals = CHORD_INTERVALS[chord.quality]
+    fifth = 7 if 7 in intervals else next((i for i in intervals if i in (6, 8)), 7)
+    shape = (0, fifth, 12)[:2 if size <= 2 else 3]
+    roots = [r for r in range(low, high + 1) if r % 12 == chord.root_pc and r + shape[-1] <= high]
+    if not roots:
+        raise VoicingError(f"no power chord of {chord.symbol} fits {low}-{high}")
+    anchor = min(previous) if previous else low + (high - low) / 4
+    root = min(roots, key=lambda r: (abs(r - anchor), r))
+    return [root + i for i in shape]
