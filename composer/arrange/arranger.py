@@ -102,7 +102,7 @@ def _comping(ctx: Context, style: Style, program: int, role: str, bars: range, b
     window = role_window(program, "pad" if role == "pad" else "chords")
     if band.grooves is not None and (role != "pad" or band.grooves.main.part("pad") is not None):
         part = "pad" if role == "pad" else "chords"
-        return groove_chords(ctx, band.grooves, band.plans, window, size, part, style.swing)
+        return groove_chords(ctx, band.grooves, band.plans, window, size, part, style.swing, program)
     if pattern in SELF_BASSED:
         window = role_window(program, "left_hand")
     if size == 1 and pattern in SELF_BASSED:
@@ -116,7 +116,7 @@ def _left_hand(ctx: Context, style: Style, program: int, bars: range, band: _Ban
     if band.grooves is not None:
         low, high = role_window(program, "chords")
         window = (low, min(high, low + 22)) if band.bassed else role_window(program, "left_hand")
-        chords = groove_chords(ctx, band.grooves, band.plans, window, 3, "chords", style.swing)
+        chords = groove_chords(ctx, band.grooves, band.plans, window, 3, "chords", style.swing, program)
         if band.bassed:  # the bass player has the low end: the comping sits around middle C, out of the mud
             return chords
         return chords + groove_bass(ctx, band.grooves, band.plans, _bass_window(program), style.swing,
