@@ -24,12 +24,16 @@ class KVCache:
     """Per layer: (batch, heads, context, head_dim)."""
     values: list[torch.Tensor]
     length: int = 0
+    """Positions every row has seen (`extend`); rows fed runs of different lengths (`extend_rows`) keep theirs
+    in `row_lengths`, and `length` is then the longest."""
+    row_lengths: torch.Tensor | None = None
 
 
 def new_cache(gpt, batch: int) -> KVCache:
     """An empty cache for `batch` rows of a GPT-2 (`composer.melody.gpt.GPT` or `transformers`' GPT2LMHeadModel)."""
     config = gpt.config
-    shape = (batch, config.n_head, config.n_positions, config.n_embd // config.n_head)
+    # one slot past the context: `extend_rows` writes the padding of short runs there, where nothing reads it
+    shape = (batch, config.n_head, config.n_positions + 1, config.n_embd // config.n_head)
     return KVCache([torch.zeros(shape) for _ in range(config.n_layer)],
                    [torch.zeros(shape) for _ in range(config.n_layer)])
 
@@ -39,6 +43,8 @@ def extend(gpt, embeddings: torch.Tensor, cache: KVCache) -> torch.Tensor:
     """Run (batch, T, n_embd) input embeddings after the cached positions; returns the last position's logits
     (batch, vocab) and advances the cache by T."""
     transformer = gpt.transformer
+    if cache.row_lengths is not None:
+        raise ValueError("the cache's rows are ragged: feed them with extend_rows")
     start, steps = cache.length, embeddings.shape[1]
     if start + steps > gpt.config.n_positions:
         raise ValueError(f"{start + steps} positions exceed the model's context of {gpt.config.n_positions}")
@@ -54,15 +60,59 @@ def extend(gpt, embeddings: torch.Tensor, cache: KVCache) -> torch.Tensor:
     return last @ transformer.wte.weight.T
 
 
-def _attend(block, hidden: torch.Tensor, cache: KVCache, layer: int, mask: torch.Tensor | None) -> torch.Tensor:
+@torch.inference_mode()
+def extend_rows(gpt, embeddings: torch.Tensor, counts: torch.Tensor, cache: KVCache) -> torch.Tensor:
+    """Run each row's own number of new input embeddings (`counts`, (batch,) ints; row b's first counts[b] of
+    the (batch, T, n_embd) are real, the rest padding) after that row's cached positions; returns the logits at
+    every new position (batch, T, vocab), padding's meaningless, and advances each row by its count.
+
+    Why: a run of tokens the constraints leave no choice over (the section, phrase and chord tokens after each
+    Bar) needs no logits to be chosen, so it is fed in one pass instead of one decoder call a token; the rows of
+    a batch reach such runs at different times, so each row keeps its own length. Row b's token j sits at slot
+    and position lengths[b] + j; padding writes to the spare slot past the context, and each query sees only
+    its own row's slots up to its position, so a row's numbers are those `extend` gives it fed alone.
+    """
+    transformer = gpt.transformer
+    batch, steps, _ = embeddings.shape
+    lengths = cache.row_lengths if cache.row_lengths is not None else torch.full((batch,), cache.length)
+    limit = gpt.config.n_positions
+    longest = int((lengths + counts).max())
+    if longest > limit:
+        raise ValueError(f"{longest} positions exceed the model's context of {limit}")
+    offsets = torch.arange(steps)
+    positions = lengths[:, None] + offsets  # (batch, T)
+    real = offsets[None, :] < counts[:, None]
+    slots = torch.where(real, positions, limit)
+    hidden = embeddings + transformer.wpe.weight[positions.clamp(max=limit - 1)]
+    end = max(longest, int(lengths.max()) + 1)
+    mask = (torch.arange(end)[None, None, :] <= positions[:, :, None]).unsqueeze(1)  # (batch, 1, T, end)
+    rows = torch.arange(batch)[:, None]
+    for layer, block in enumerate(transformer.h):
+        hidden = hidden + _attend(block, hidden, cache, layer, mask, (rows, slots, end))
+        hidden = hidden + _feed_forward(block, hidden)
+    cache.row_lengths = lengths + counts
+    cache.length = int(cache.row_lengths.max())
+    return _norm(transformer.ln_f, hidden) @ transformer.wte.weight.T
+
+
+def _attend(block, hidden: torch.Tensor, cache: KVCache, layer: int, mask: torch.Tensor | None,
+            scatter: tuple[torch.Tensor, torch.Tensor, int] | None = None) -> torch.Tensor:
+    """Attention over the cache plus the new positions; `scatter` (rows, slots, end): where each row's new keys
+    and values go when rows are ragged (`extend_rows`), else at `cache.length` onwards for every row."""
     attn = block.attn
     batch, steps, width = hidden.shape
     qkv = torch.addmm(attn.c_attn.bias, _norm(block.ln_1, hidden).view(-1, width), attn.c_attn.weight)
     heads = (batch, steps, attn.num_heads, attn.head_dim)
-    query, key, value = (t.view(heads).transpose(1, 2) for t in qkv.view(batch, steps, 3 * width).split(width, dim=2))
-    start, end = cache.length, cache.length + steps
-    cache.keys[layer][:batch, :, start:end] = key
-    cache.values[layer][:batch, :, start:end] = value
+    query, key, value = qkv.view(batch, steps, 3 * width).split(width, dim=2)
+    query = query.reshape(heads).transpose(1, 2)
+    if scatter is None:
+        start, end = cache.length, cache.length + steps
+        cache.keys[layer][:batch, :, start:end] = key.reshape(heads).transpose(1, 2)
+        cache.values[layer][:batch, :, start:end] = value.reshape(heads).transpose(1, 2)
+    else:
+        rows, slots, end = scatter
+        cache.keys[layer][rows, :, slots] = key.reshape(heads)
+        cache.values[layer][rows, :, slots] = value.reshape(heads)
     out = F.scaled_dot_product_attention(query, cache.keys[layer][:batch, :, :end],
                                          cache.values[layer][:batch, :, :end], attn_mask=mask)
     out = out.transpose(1, 2).reshape(-1, width)

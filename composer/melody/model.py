@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from composer.melody.checkpoint import WEIGHTS_FILE
-from composer.melody.decoder import KVCache, extend, new_cache
+from composer.melody.decoder import KVCache, extend, extend_rows, new_cache
 from composer.melody.gpt import GPT, GPTConfig
 
 CONFIG_FILE = "model_config.json"
@@ -111,6 +111,12 @@ class MelodyModel(nn.Module):
     def step(self, token_ids: torch.Tensor, cache: KVCache) -> tuple[torch.Tensor, KVCache]:
         """One more token per row ((batch, 1) ids) with the KV cache; returns (logits, cache)."""
         return extend(self.gpt, self.gpt.transformer.wte(token_ids), cache), cache
+
+    @torch.inference_mode()
+    def feed(self, token_ids: torch.Tensor, counts: torch.Tensor, cache: KVCache) -> torch.Tensor:
+        """A run of tokens per row in one pass ((batch, T) ids, row b's first counts[b] real, the rest padding):
+        the logits after every position (batch, T, vocab), each row advanced by its count (`extend_rows`)."""
+        return extend_rows(self.gpt, self.gpt.transformer.wte(token_ids), counts, cache)
 
 
 def save_model(model: MelodyModel, directory: Path) -> None:
