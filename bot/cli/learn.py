@@ -63,7 +63,7 @@ def _build_grooves(out: Path | None, workers: int, limit: int | None) -> None:
 @data_app.command("leads")
 def data_leads(
     source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (openmsx, freedoom, lmms, "
-                                                      "blupi, musescore); repeatable.")] = None,
+                                                      "blupi, musescore, pingus); repeatable.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Folder to write (default composer/data/leads).")] = None,
     build_dir: Annotated[Path | None, typer.Option("--build-dir", help="Where packages are downloaded and "
                                                    "unpacked (default build/debian).")] = None,
