@@ -53,6 +53,10 @@ def read_file(source: DebianSource, path: Path, titles: dict[str, str]) -> list[
         from composer.learn.debian.lmms import read_project
 
         return [read_project(data, path.name.split(".")[0], path.name.split(".")[0])]
+    if source.kind == "it":
+        from composer.learn.debian.tracker import read_it
+
+        return [read_it(data, path.stem)]
     from composer.learn.debian.mscx import read_score
 
     return [read_score(data, path.stem)]

@@ -61,6 +61,24 @@ FAMILIES: dict[str, dict[str, str]] = {
         "Unclaimed_Gift": "jazz", "Reunion": "jazz", "Fugue_1": "classical", "Brassed_Up": "classical",
         "Dynamic_Strings": "cinematic",
     },
+    "pingus": {
+        # Pingus's level tunes are game music; a piece gets a style where its module's title (the IT song
+        # name) or its instruments (sample names) say one: congas under flutes, a rock/pop band's guitars,
+        # synth lead over hi-hat, strings and piano for the menu and the snow level.
+        "gd-cancn": "classical",  # "pingus cancan": Offenbach's can-can on trumpet and guitars
+        "sorcerer": "classical",  # "The Sorcerer's Apprentice": Dukas, arranged
+        "gd-ite": "jazz",  # vibraphone, flute, bass and closed hi-hat: a jazz combo's lineup
+        "gd-myla": "edm",  # "Synth" lead and "Comp" chords over hi-hat and synth bass at 172 bpm
+        "pingus-3": "latin",  # flutes and piano over congas and bass
+        "pingus-6": "pop",  # analog synth bass, CS1x strings, bright and medium pianos, drums
+        "pingus-7": "pop",  # acoustic guitar, bass guitar, piano, chime, snare
+        "pingus-8": "pop",  # pianos, bass guitar, square-wave synth, bass and snare drum
+        "pingus-1": "cinematic",  # the menu theme: string pianos, deep strings, flute, toms
+        "pingus-4": "cinematic",  # "level (snow)": piano, chimes, brass choir, high strings in 3/4
+        "pingus-2": "game", "pingus-5": "game", "pingus-9": "game", "gd-matth": "game", "success_2": "game",
+        # Left out: goin_march, rough_journey and the_big_march_in_space loop arpeggios and ostinatos with
+        # no tune on any channel (3-6 pitches each); success_1 is a 17-note run.
+    },
 }
 """Source -> piece id (file stem, or WAD lump name) -> genre family."""
 

@@ -42,6 +42,7 @@ PACKAGES: dict[str, Package] = {p.name: p for p in (
             "74ad0ff0bedbd9c5f4b1fc31163523193a1a2ec57d130adf3130543211fee7e3"),
     Package("musescore3-common", "3.2.3+dfsg2-16",
             "f5b60f12d83ee5a1aab794d76039d57e09d9cd9907f5e2c0705c40d919174627"),
+    Package("pingus-data", "0.7.6-5.1", "db503fdc34a7f86a02f2f1a77219b5cf4d813224cd4b13b5f0aad3af3d213805"),
 )}
 """Debian 12 (bookworm) versions, digests as downloaded on 2026-12-01."""
 

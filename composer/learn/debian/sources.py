@@ -1,4 +1,4 @@
-"""The five Debian sources: which files of which package, read by which format, under which licence.
+"""The Debian sources: which files of which package, read by which format, under which licence.
 
 One source may hold files under several licences (LMMS's demos, MuseScore's); each licence gets its own
 derived file, because material under different terms (GPL-2.0-only next to GPL-3+, CC-BY-SA next to
@@ -117,6 +117,13 @@ SOURCES: tuple[DebianSource, ...] = (
          Terms("CC-BY-SA-4.0", _notice(MUSESCORE_WHAT, "2019 James Thistlewood",
                                        "Creative Commons Attribution-ShareAlike 4.0"))),
         rules=(("Brassed_Up.*", "CC-BY-SA-4.0"), ("Dynamic_Strings.*", "CC-BY-SA-4.0")),
+    ),
+    DebianSource(
+        "pingus", "pingus-data", "usr/share/games/pingus/data/music", ("*.it",), "it", "GPL-2+",
+        (Terms("GPL-2+", _notice("the Impulse Tracker music of Pingus 0.7.6 (Debian package pingus-data "
+                                 "0.7.6-5.1)", "(C) 1999-2007 Ingo Ruhnke and the Pingus contributors (the "
+                                 "modules' composers, among them Yuri R. Sucupira, named in their sample names)",
+                                 "the GNU General Public License version 2 or later (GPL-2.0-or-later)")),),
     ),
 )
 """Every Debian source, in build order."""
