@@ -87,7 +87,7 @@ INTERNAL = {  # invariants of our own code or data: plain exceptions, logged and
     "ExtractError", "ArrangeError", "PatternError", "DrumError", "RangeError", "StyleError", "MidiError",
     "EngraveError", "AudioError", "EncoderError", "MidiFormatError", "RenderError",
     # the offline data builds (`motif data build grooves`, `motif data leads`): the package files we read
-    "MmaError", "PackageError", "MidiReadError", "WadError", "MusError", "LmmsError", "MscxError",
+    "MmaError", "PackageError", "MidiReadError", "WadError", "MusError", "LmmsError", "MscxError", "TrackerError",
     "GrooveTextsError",  # the committed groove texts do not belong to the grooves file: rebuild both
 }
 
