@@ -19,7 +19,7 @@ from prompts.reading import Reading
 from prompts.spec import Instrument, Section, Spec
 from prompts.words.form import fit_form
 from prompts.words.genres import GENRES, JAZZ_CONTEXT, GenreInfo, is_band
-from prompts.words.instruments import DRUM_WORDS, GENERIC_BY_GENRE, GROUPS, assign_roles, family_role, gm_name
+from prompts.words.instruments import DRUM_WORDS, GENERIC_BY_GENRE, GROUPS, family_role, gm_name
 from prompts.words.lexicon import lookup
 from prompts.words.moods import MOODS, MoodInfo
 from prompts.words.progressions import fits_key, infer_key
@@ -139,7 +139,7 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
         if len(parts) > MAX_PARTS:
             raise ParseError(f"Motif writes at most {MAX_PARTS} instruments in one piece (besides drums); "
                              f"that request names {len(parts)}. Name fewer, or ask for a smaller ensemble.")
-        named = assign_roles(parts)
+        named = style_roles(parts, genre)
         if is_solo(reading) or players >= FULL_LINE_UP:
             return named
         return named + rhythm_section(named, genre, reading, notes)
@@ -148,6 +148,35 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
     if not defaults:
         defaults = [(0, "melody")]
     return tuple(Instrument(gm_name(p), p, role) for p, role in defaults)
+
+
+def style_roles(parts: list[tuple[int, str | None]], genre: GenreInfo | None) -> tuple[Instrument, ...]:
+    """Roles for the named (program, hinted role) parts as the style and the instruments have them, not the
+    order of the words: "salsa with piano montuno, trumpet and drums" is the trumpet's tune over the piano's
+    montuno. The lead (`lead_index`) plays the melody; the others play their hinted role, else the one the style
+    gives their instrument, else their family's (keys and guitars comp, pads hold, basses play the bass, other
+    melodic instruments answer in a counter line); a hinted melody after the lead comps or answers."""
+    lead = lead_index(parts, genre)
+    style = {program: role for program, role in (genre.instruments if genre else ()) if role != "melody"}
+    result = []
+    for index, (program, hint) in enumerate(parts):
+        family = family_role(program)
+        role = "melody" if index == lead else hint or style.get(program) or family
+        if index != lead and role == "melody":
+            role = "chords" if family == "chords" else "counter"
+        result.append(Instrument(name=gm_name(program), program=program, role=role))
+    return tuple(result)
+
+
+def lead_index(parts: list[tuple[int, str | None]], genre: GenreInfo | None) -> int:
+    """Which named part carries the tune: the first melodic one, in the user's order (a sax, trumpet, flute,
+    violin, whistle, synth lead: `family_role` "counter"; and the style's own lead: tango's bandoneon, gospel's
+    choir), since a band's keys and guitars comp when one is there; else the first part that is no bass (a
+    funk clavinet over a slap bass plays the riff); a bass never leads while anyone else plays."""
+    lead_program = style_lead(genre) if genre else None
+    playing = [i for i, (program, hint) in enumerate(parts) if (hint or family_role(program)) != "bass"]
+    melodic = [i for i in playing if family_role(parts[i][0]) == "counter" or parts[i][0] == lead_program]
+    return next(iter(melodic or playing), 0)
 
 
 FULL_LINE_UP = 3
