@@ -67,7 +67,7 @@ _MOODS: tuple[MoodInfo, ...] = (
     _mood("chill", "chill; chilled; chillout; chill out; chilled out; mellow; easygoing; easy going; cozy; cosy", "Chill: mellow, relaxed and cozy, easy going with nowhere to be.", None, -1, 0, 0.4, "F"),
     _mood("groovy", "groovy; groove; grooving; danceable; bouncy groove", "Groovy: a danceable groove that makes heads nod.", "dorian", 0, 0, 0.7, "A"),
     _mood("dramatic", "dramatic; drama; stormy; turbulent; emotional", "Dramatic: stormy and turbulent, emotional highs and lows.", "minor", 0, 0, 0.7, "C"),
-    _mood("warm", "warm; warmth; heartwarming; comforting; sweet", "Warm: heartwarming and comforting, sweet like a hug.", "major", -1, 0, 0.45, "Bb"),
+    _mood("warm", "warm; warmth; heartwarming; heartfelt; comforting; sweet", "Warm: heartwarming and comforting, sweet like a hug.", "major", -1, 0, 0.45, "Bb"),
     _mood("festive", "festive; celebration; celebratory; party; christmas; holiday; jolly", "Festive: a jolly party celebration, holiday lights and cheer.", "major", 1, 1, 0.7, "C"),
     _mood("somber", "somber; sombre; solemn; funeral; elegy; elegiac; grave mood", "Somber: solemn and grave, a funeral elegy.", "minor", -1, -1, 0.3, "C"),
 )
