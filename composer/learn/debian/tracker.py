@@ -32,7 +32,7 @@ DRUM_WORDS: tuple[str, ...] = ("drum", "kick", "snare", "hihat", "hi-hat", "hat"
                                "tom", "perc", "clap", "bd", "sd", "hh", "conga", "bongo", "shaker", "tamb")
 MAX_DRUM_PITCHES = 2
 """A channel of at most this many pitches is percussion (Pingus's kicks are samples named "bass" at C-5)."""
-MAX_BPM = 200.0
+EIGHTH_FEEL_ABOVE_BPM = 200.0
 EFFECT_JUMP, EFFECT_BREAK = 2, 3
 """IT effect numbers: B (order jump) and C (pattern break); A=1."""
 
@@ -192,12 +192,12 @@ def read_it(data: bytes, piece: str) -> Song:
 
 
 def beat_rows(speed: int, tempo: int, highlight: int) -> int:
-    """Rows per quarter: the module's row highlight, doubled while that puts the beat above MAX_BPM.
+    """Rows per quarter: the module's row highlight, doubled while that puts the beat above EIGHTH_FEEL_ABOVE_BPM.
 
     Why: some composers highlight every eighth (2 rows at speed 4 reads as 345 bpm); a quarter that fast
     is an eighth."""
     rows = highlight
-    while 24.0 * tempo / (rows * speed) > MAX_BPM:
+    while 24.0 * tempo / (rows * speed) > EIGHTH_FEEL_ABOVE_BPM:
         rows *= 2
     return rows
 
