@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from composer.arrange.arranger import POLYPHONIC
+from composer.arrange.feel import GRID_PER_QUARTER
 from composer.learn.analyze import DRUM_CHANNEL_1BASED, HeardNote, MidiFacts, read_midi
 from prompts.spec import Spec
 
@@ -39,7 +40,15 @@ WALK_STEPS_MIN = 0.6
 """...and the share of its moves that are steps or small leaps (1 to 5 semitones)."""
 
 Bar = dict[int, set[float]]
-"""One bar of drums: GM note -> onsets in quarters from the bar line."""
+"""One bar of drums: GM note -> onsets in quarters from the bar line, on the grid (`on_grid`)."""
+
+
+def on_grid(quarters: float) -> float:
+    """A written onset read as the grid position it plays: the nearest point of the GRID_PER_QUARTER grid
+    (sixteenths, eighth triplets, the swung off-beat). The band is humanised a few ms either way, never out of
+    its cell (composer.arrange.feel), so every check that reads positions reads them here, and a hit a few ms
+    before a bar line belongs to the bar it opens."""
+    return round(quarters * GRID_PER_QUARTER) / GRID_PER_QUARTER
 
 
 def _on(bar: Bar, notes: set[int], beats: set[float]) -> bool:
@@ -156,9 +165,10 @@ class HeardGroove:
         bars: list[Bar] = [{} for _ in range(self.bars)]
         for n in self.facts.notes:
             if n.channel == DRUM_CHANNEL_1BASED:
-                index = int(n.start_q // self.bar_quarters + 1e-6)
+                t = on_grid(n.start_q)
+                index = int(t // self.bar_quarters + 1e-6)
                 if index < self.bars:
-                    bars[index].setdefault(n.pitch, set()).add(round(n.start_q - index * self.bar_quarters, 3))
+                    bars[index].setdefault(n.pitch, set()).add(round(t - index * self.bar_quarters, 3))
         return bars
 
     def body(self) -> list[Bar]:
@@ -210,7 +220,7 @@ def chord_bar_share(piece: HeardGroove) -> float | None:
         return None
     chorded: set[int] = set()
     for notes in piece.by_channel().values():
-        onsets = Counter(round(n.start_q, 2) for n in notes)
+        onsets = Counter(on_grid(n.start_q) for n in notes)
         chorded |= {int(t // piece.bar_quarters) for t, count in onsets.items() if count >= 3}
     return len(chorded) / piece.bars
 
@@ -219,7 +229,7 @@ def walking_bass(piece: HeardGroove) -> tuple[float, float]:
     """(beats on which the lowest part starts a note over the beats before the last bar, share of its moves of
     1-5 semitones); the first can pass 1.0, since the last bar's beats count too, as the test has always read it."""
     lowest = min(piece.by_channel().values(), key=lambda ns: sum(n.pitch for n in ns) / len(ns))
-    beats = {round(n.start_q, 3) for n in lowest if abs(n.start_q - round(n.start_q)) < 1e-3}
+    beats = {t for t in (on_grid(n.start_q) for n in lowest) if t == round(t)}
     total = int(piece.bars * piece.bar_quarters) - int(piece.bar_quarters)
     pitches = [n.pitch for n in sorted(lowest, key=lambda n: n.start_q)]
     moves = [abs(a - b) for a, b in zip(pitches, pitches[1:], strict=False)]
