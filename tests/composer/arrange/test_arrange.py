@@ -12,6 +12,7 @@ from composer.arrange import arrange
 from composer.arrange.drums import FILLS, GROOVES, DrumError, pattern_drum_track
 from composer.harmony.plan import plan_harmony
 from composer.harmony.voicing import voice_chord, voicing_pcs
+from composer.learn.groove_checks import on_grid
 from composer.meter import meter_of
 from composer.piece import Chord, Note, Track
 from composer.ranges import RangeError, best_octave_shift, instrument_range, role_window
@@ -123,7 +124,7 @@ def test_solo_piano_gets_a_left_hand_and_the_bass_plays_roots() -> None:
     assert any(n.pitch < 55 for n in piano.notes) and any(n.pitch >= 60 for n in piano.notes)
     spec, tracks = _arrangement("pop", tonic="G", bars=8, instruments=GRID_INSTRUMENTS[1], seed=2)
     bass = tracks[2]
-    downbeats = [n for n in bass.notes if abs(n.start % spec.bar_quarters) < 1e-9]
+    downbeats = [n for n in bass.notes if on_grid(n.start) % spec.bar_quarters == 0]
     assert downbeats and downbeats[0].pitch % 12 == 7 and bass.notes[-1].pitch % 12 == 7
 
 
@@ -140,12 +141,12 @@ def test_walking_bass_walks_the_beats_from_the_root() -> None:
     style = style_for("jazz")
     chords = plan_harmony(spec, style, np.random.default_rng(spec.seed))
     bass = tracks[2].notes
-    onsets = {round(n.start, 6) for n in bass}
+    onsets = {on_grid(n.start) for n in bass}
     beats = {float(q) for q in range(int(spec.bars * spec.bar_quarters) - 3)}
     assert len(onsets & beats) >= 0.75 * len(beats) and 28.0 in onsets
     assert len({n.pitch for n in bass}) >= 8
     starts = {c.start: c for c in chords}
-    assert all(n.pitch % 12 == starts[n.start].root_pc for n in bass if n.start in starts)
+    assert all(n.pitch % 12 == starts[on_grid(n.start)].root_pc for n in bass if on_grid(n.start) in starts)
 
 
 def test_comping_voices_move_smoothly() -> None:
@@ -226,7 +227,7 @@ def _written_drum_bars(prompt: str, seed: int) -> tuple[Spec, list[set[tuple[int
     bars: list[set[tuple[int, float]]] = [set() for _ in range(spec.bars)]
     for track in score.tracks:
         for n in track.notes if track.is_drum else ():
-            t = n.time / tpq
+            t = on_grid(n.time / tpq)
             bar = int(t // spec.bar_quarters + 1e-6)
             bars[bar].add((n.pitch, round(t - bar * spec.bar_quarters, 3)))
     return spec, bars, choose_grooves(spec, np.random.default_rng(spec.seed))
