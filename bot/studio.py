@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from bot.failures import RenderError
-from composer.arrange.grooves import GrooveTextsError, nearest_grooves
+from composer.arrange.grooves import GrooveTextsError
+from composer.arrange.nearest import choose_nearest_groove
 from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.files.render import render_all
 from composer.generate import Composition, compose_original
@@ -29,15 +30,11 @@ from composer.melody.checkpoint import CHECKPOINT_DIR, WEIGHTS_FILE, has_checkpo
 from composer.originality import OriginalityIndex, originality_record
 from composer.piece import Piece
 from prompts import ParseConfig, Spec, UserError, parse
+from prompts.reading import Reading
 from storage import Generation, NewGeneration, Store
 
 FILE_KINDS = ("midi", "musicxml", "audio", "score_png", "pianoroll_png")
 ENGINES = ("model", "markov")
-GROOVE_MIN_SIMILARITY = 0.40
-"""How close (cosine) a groove's own words must come to the prompt's for its free words to choose it; below,
-the style's table chooses as it would without them. Measured over 16 free-word prompts (tests/test_nearest_groove.py
-and the issue 13 report): the grooves taken score 0.41-0.68 ("sunday morning church" Hymn 0.43, "a dusty
-spaghetti western ride" WesternSwing 0.48); the best of those refused 0.25-0.38 (an arcade, a warehouse rave)."""
 
 
 class StudioError(UserError):
@@ -304,12 +301,25 @@ def remix_engine(plan, parent_engine: str, studio_engine: str) -> str:
     return studio_engine if writes_melody else parent_engine
 
 
-def free_words(spec: Spec) -> list[str]:
-    """The words of a Spec's prompt that the rules (and their spelling corrections) did not understand."""
-    from prompts.parse import corrections
+def rules_reading(spec: Spec) -> Reading:
+    """What the rules (and their spelling corrections) read in a Spec's prompt, without the encoder."""
+    from prompts.parse import fix_spellings
     from prompts.reading import read_rules
 
-    return corrections(read_rules(spec.prompt).leftovers)[1]
+    reading = read_rules(spec.prompt)
+    fix_spellings(reading)
+    return reading
+
+
+def free_words(spec: Spec) -> list[str]:
+    """The words of a Spec's prompt that the rules (and their spelling corrections) did not understand."""
+    return rules_reading(spec).leftovers
+
+
+def names_its_style(spec: Spec, reading: Reading) -> bool:
+    """The prompt's own words name the Spec's genre ("funk", "a salsa band"), as opposed to the encoder reading
+    it from free words ("smoky late-night lounge" read as jazz)."""
+    return spec.genre is not None and (reading.genre or reading.implied_genre) == spec.genre
 
 
 def groove_query(spec: Spec) -> str:
@@ -319,23 +329,23 @@ def groove_query(spec: Spec) -> str:
 
 
 def with_nearest_groove(spec: Spec) -> Spec:
-    """The Spec with the MMA groove its free words are nearest (issue 13: "smoky late-night lounge" finds a
-    slow jazz groove), and a note saying so; unchanged when the rules understood every word, when nothing comes
-    within GROOVE_MIN_SIMILARITY, or when the encoder or the groove texts are unavailable (as without them)."""
-    if spec.groove is not None or not free_words(spec):
+    """The Spec with the MMA groove its free words choose (issue 13: "smoky late-night lounge" finds a slow jazz
+    groove; a named style keeps its own unless the words clearly point elsewhere: composer.arrange.nearest), and
+    a note saying why; unchanged when the rules understood every word, when nothing comes within
+    GROOVE_MIN_SIMILARITY, or when the encoder or the groove texts are unavailable (as without them)."""
+    reading = rules_reading(spec)
+    if spec.groove is not None or not reading.leftovers:
         return spec
     try:
         from prompts.encoder import get_encoder
 
         query = get_encoder().embed([groove_query(spec)])[0]
-        found = nearest_grooves(query, spec, k=1)
+        choice = choose_nearest_groove(query, spec, names_its_style(spec, reading))
     except (ImportError, OSError, RuntimeError, GrooveTextsError, ValueError):
         return spec
-    if not found or found[0].similarity < GROOVE_MIN_SIMILARITY:
+    if choice.note is None:
         return spec
-    match = found[0]
-    note = (f"'{spec.prompt}' plays MMA's {match.name} groove ({match.family}, similarity {match.similarity:.2f})")
-    return dataclasses.replace(spec, groove=match.name, notes=(*spec.notes, note))
+    return dataclasses.replace(spec, groove=choice.groove, notes=(*spec.notes, choice.note))
 
 
 def _path_or_none(path: Path | None) -> str | None:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -278,7 +279,8 @@ GENRE_BONUS = 0.05
 or the encoder read stays the strongest hint, and the words choose within it or near it."""
 PACE_BONUS = 0.03
 """Added where the groove's own words say it is slow (and the piece is at most SLOW_BPM) or fast (at least
-FAST_BPM): MMA's grooves all render at one tempo, so their words are what says which tempo they suit."""
+FAST_BPM), taken away where they say the opposite (`_pace`): MMA's grooves all render at one tempo, so their
+words are what says which tempo they suit."""
 SLOW_BPM = 110
 FAST_BPM = 150
 _SLOW = re.compile(r"slow|ballad|mellow|gentle|lazy|easy", re.I)
@@ -334,13 +336,14 @@ def _load_texts(path: Path, grooves_path: Path) -> GrooveTexts:
 
 
 def nearest_grooves(query: np.ndarray, spec: Spec, k: int = 3, path: Path = GROOVES_PATH,
-                    texts_path: Path = GROOVE_TEXTS_PATH) -> list[GrooveMatch]:
+                    texts_path: Path = GROOVE_TEXTS_PATH, among: Collection[str] | None = None) -> list[GrooveMatch]:
     """The `k` main grooves whose own words are nearest a prompt's embedding `query` (the prompt encoder's unit
     vector), best first, among those that can carry the Spec (its meter, drums, a bass line and chords).
 
     A genre the user stated keeps its own families (GROOVE_FITS; none where the style has none: its own
     patterns play); a genre the rules or the encoder inferred only earns its families `GENRE_BONUS`. Grooves
-    whose words suit the Spec's tempo earn `PACE_BONUS`."""
+    whose words suit the Spec's tempo earn `PACE_BONUS` (and lose it where they go against it). `among` narrows the ranking to those grooves (the
+    style's own, `style_grooves`, to weigh them against the nearest of all)."""
     texts = load_groove_texts(texts_path, path)
     if texts is None:
         return []
@@ -352,14 +355,30 @@ def nearest_grooves(query: np.ndarray, spec: Spec, k: int = 3, path: Path = GROO
         row = library.by_name.get(name)
         if row is None or not _playable(row, spec) or (stated and row["family"] not in families):
             continue
-        score = similarity + GENRE_BONUS * (row["family"] in families) + PACE_BONUS * _suits_tempo(row, library, spec)
+        if among is not None and name not in among:
+            continue
+        score = similarity + GENRE_BONUS * (row["family"] in families) + PACE_BONUS * _pace(row, library, spec)
         matches.append(GrooveMatch(name, row["family"], round(similarity, 4), round(score, 4)))
     return sorted(matches, key=lambda m: (-m.score, m.name))[:k]
 
 
-def _suits_tempo(row: dict, library: GrooveLibrary, spec: Spec) -> bool:
-    """The groove's own words (name, description, its family's Doc) call it slow and the piece is slow, or fast
-    and the piece is fast."""
+def style_grooves(spec: Spec, path: Path = GROOVES_PATH) -> tuple[GrooveFit, tuple[str, ...]] | None:
+    """The row of the style's table that `choose_grooves` plays for a Spec that names no groove, with the
+    names of the main grooves it chooses among (None where no row fits: the style's own patterns play)."""
+    if not path.exists():
+        return None
+    found = _fit_for(spec, load_library(path))
+    return (found[0], tuple(row["name"] for row in found[1])) if found is not None else None
+
+
+def _pace(row: dict, library: GrooveLibrary, spec: Spec) -> int:
+    """+1 where the groove's own words (name, description, its family's Doc) call it slow and the piece is slow
+    (at most SLOW_BPM), or fast and the piece is fast (at least FAST_BPM); -1 where they call it slow and the
+    piece is not ("upbeat jazz" at 122 bpm is not MellowJazz), or fast and the piece is slow; 0 otherwise."""
     words = f"{row['name']} {row['description']} {library.families.get(row['family'], '')}"
     slow, fast = bool(_SLOW.search(words)), bool(_FAST.search(words))
-    return (slow and not fast and spec.tempo_bpm <= SLOW_BPM) or (fast and not slow and spec.tempo_bpm >= FAST_BPM)
+    if slow == fast:
+        return 0
+    if slow:
+        return 1 if spec.tempo_bpm <= SLOW_BPM else -1
+    return 1 if spec.tempo_bpm >= FAST_BPM else -1 if spec.tempo_bpm <= SLOW_BPM else 0
