@@ -37,6 +37,10 @@ EFFECT_JUMP, EFFECT_BREAK = 2, 3
 """IT effect numbers: B (order jump) and C (pattern break); A=1."""
 
 
+Event = tuple[int, int | None, int | None, int, int]
+"""(channel, note, instrument, effect, effect value): one channel's cell of a pattern row."""
+
+
 class TrackerError(ValueError):
     """Bytes that are not an IT module, or whose tables point outside the file."""
 
@@ -56,16 +60,16 @@ def _u32s(data: bytes, at: int, count: int) -> list[int]:
     return list(struct.unpack_from(f"<{count}I", data, at))
 
 
-def instrument_names(data: bytes, flags: int, offsets_ins: list[int], offsets_smp: list[int]) -> dict[int, str]:
+def instrument_names(data: bytes, flags: int, ins: list[int], smp: list[int]) -> dict[int, str]:
     """Instrument number (1-based, as the patterns write it) -> its name (the sample's when the module plays
     samples directly: flag bit 2 clear)."""
     if flags & 4:
-        return {i + 1: _name(data, o + 0x20) for i, o in enumerate(offsets_ins) if o + 0x3A <= len(data)}
-    return {i + 1: _name(data, o + 0x14) for i, o in enumerate(offsets_smp) if o + 0x2E <= len(data)}
+        return {i + 1: _name(data, o + 0x20) for i, o in enumerate(ins) if o + 0x3A <= len(data)}
+    return {i + 1: _name(data, o + 0x14) for i, o in enumerate(smp) if o + 0x2E <= len(data)}
 
 
-def read_pattern(data: bytes, offset: int) -> list[list[tuple[int, int | None, int | None, int, int]]]:
-    """A pattern's rows: each a list of (channel, note, instrument, effect, effect value) events.
+def read_pattern(data: bytes, offset: int) -> list[list[Event]]:
+    """A pattern's rows: each a list of `Event`s.
 
     `note`/`instrument` are None where the row does not set them. An empty pattern (offset 0) is 64 rows."""
     if offset == 0:
@@ -75,7 +79,7 @@ def read_pattern(data: bytes, offset: int) -> list[list[tuple[int, int | None, i
     length, rows = struct.unpack_from("<HH", data, offset)
     pos, end = offset + 8, min(len(data), offset + 8 + length)
     masks, last = [0] * 64, [[None, None, 0, 0] for _ in range(64)]
-    out: list[list[tuple[int, int | None, int | None, int, int]]] = [[] for _ in range(rows)]
+    out: list[list[Event]] = [[] for _ in range(rows)]
     row = 0
     while row < rows and pos < end:
         head = data[pos]
@@ -109,10 +113,11 @@ def read_pattern(data: bytes, offset: int) -> list[list[tuple[int, int | None, i
     return out
 
 
-def play_rows(orders: list[int], patterns: list[int], data: bytes) -> list[list[tuple[int, int | None, int | None, int, int]]]:
-    """Every row the song plays once through, in order (breaks and forward jumps followed, a jump back ends)."""
-    cache: dict[int, list] = {}
-    played: list[list[tuple[int, int | None, int | None, int, int]]] = []
+def play_rows(orders: list[int], patterns: list[int], data: bytes) -> list[list[Event]]:
+    """Every row the song plays once through, in order (breaks and forward jumps followed; a jump back ends
+    it)."""
+    cache: dict[int, list[list[Event]]] = {}
+    played: list[list[Event]] = []
     index, start_row, seen = 0, 0, set()
     while 0 <= index < len(orders) and len(played) < MAX_ROWS:
         number = orders[index]
@@ -192,7 +197,7 @@ def read_it(data: bytes, piece: str) -> Song:
 
 
 def beat_rows(speed: int, tempo: int, highlight: int) -> int:
-    """Rows per quarter: the module's row highlight, doubled while that puts the beat above EIGHTH_FEEL_ABOVE_BPM.
+    """Rows per quarter: the row highlight, doubled while that puts the beat above EIGHTH_FEEL_ABOVE_BPM.
 
     Why: some composers highlight every eighth (2 rows at speed 4 reads as 345 bpm); a quarter that fast
     is an eighth."""
