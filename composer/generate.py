@@ -15,7 +15,7 @@ import numpy as np
 
 from composer.arrange.arranger import arrange
 from composer.arrange.grooves import groove_note
-from composer.arrange.phrasing import anticipate
+from composer.arrange.phrasing import anticipate, breathe
 from composer.harmony.clarity import clarity, piece_says_key
 from composer.harmony.form import (
     SectionSpan,
@@ -28,7 +28,13 @@ from composer.harmony.form import (
 )
 from composer.harmony.given import dropped_note
 from composer.harmony.plan import plan_harmony
-from composer.melody.variation import time_closes, vary_ending
+from composer.melody.variation import (
+    answer_in_sequence,
+    keep_rhythm,
+    time_closes,
+    variation_kinds,
+    vary_ending,
+)
 from composer.originality import OriginalityIndex, OriginalityReport, screen
 from composer.piece import Chord, Note, Piece
 from composer.styles import Style, style_for
@@ -114,13 +120,12 @@ def plan_sections(spec: Spec, style: Style, rng: np.random.Generator, spans: lis
 def compose_sections(spec: Spec, style: Style, rng: np.random.Generator,
                      melody_source: MelodySource) -> tuple[list[Chord], list[Note], float]:
     """The harmony plan and melody of a piece in sections (`composer.harmony.form`): each distinct section is
-    composed once (its plan from `plan_sections`, its tune over it) and played again where it returns, so an A
-    heard twice is the same A; where a return closes another way than the section's first time (the second
-    ending of an AABB's A, AABA's closing A', `composer.melody.variation.time_closes`), it keeps the first
-    time's bars and its cadence bar is drawn again from the melody source over its own chords, continuing from
-    the kept bars (`vary_ending`); later times closing that way replay that A'. The sections are the user's
-    form or the style's default (`composer.harmony.form.section_spans`). Returns the plan, the melody and when
-    harmony was done."""
+    composed once (its plan from `plan_sections`, its tune over it) and played again where it returns, varied
+    where the form says a musician would vary it (`composer.melody.variation.variation_kinds`): a return that
+    closes another way keeps the first time's bars and draws its cadence bar again (A', `vary_ending`), later
+    times closing that way replay that A'; a contrasting section answers its first half in sequence; a verse
+    back keeps its rhythm under new pitches. The sections are the user's form or the style's default
+    (`composer.harmony.form.section_spans`). Returns the plan, the melody and when harmony was done."""
     spans = section_spans(spec)
     closes = time_closes(spans)
     plans = plan_sections(spec, style, rng, spans, closes)
@@ -130,23 +135,36 @@ def compose_sections(spec: Spec, style: Style, rng: np.random.Generator,
     chords: list[Chord] = []
     melody: list[Note] = []
     bar_q = spec.bar_quarters
-    for span, close in zip(spans, closes, strict=True):
+    for span, close, kind in zip(spans, closes, variation_kinds(spans, closes), strict=True):
         key = (span.section.name, close)
         first = firsts.setdefault(key[0], key)
-        if key not in tunes:
-            sub = section_spec(spec, span.section)
-            if key == first:
-                line = melody_source.generate(sub, plans[key], rng, allow_chromatic=style.allow_chromatic,
-                                              section=span.section.name)
-                tunes[key] = anticipate(line, sub, style.push, rng)
-            elif plans[key] == plans[first]:
-                tunes[key] = tunes[first]  # the close changes nothing the harmony says (the user's chords, a vamp)
-            else:  # its cadence bar is one `anticipate` leaves alone, so the new one is kept as drawn
-                tunes[key] = vary_ending(melody_source, sub, plans[key], tunes[first], rng,
-                                         allow_chromatic=style.allow_chromatic, section=f"{span.section.name}'")
+        tune = tunes.get(key)
+        if tune is None and kind == "cadence" and plans[key] == plans[first]:
+            tune = tunes[key] = tunes[first]  # the close changes nothing the harmony says (the user's chords, a vamp)
+        if tune is None or kind == "rhythm":
+            tune = _section_tune(melody_source, section_spec(spec, span.section), style, rng, plans[key],
+                                 kind, span.section.name, tune or tunes.get(first))
+            tunes.setdefault(key, tune)
         chords += shift_chords(plans[key], span.start_bar * bar_q)
-        melody += shift_notes(tunes[key], span.start_bar * bar_q)
+        melody += shift_notes(tune, span.start_bar * bar_q)
     return chords, melody, t1
+
+
+def _section_tune(source: MelodySource, sub: Spec, style: Style, rng: np.random.Generator, plan: list[Chord],
+                  kind: str, name: str, earlier: list[Note] | None) -> list[Note]:
+    """One time through a section, as `kind` (`variation_kinds`) says: written afresh (and its second half
+    answered in sequence), or varied from `earlier` (the section as last heard closing this way, else its
+    first time). A varied cadence bar is one `anticipate` leaves alone, so the new one is kept as drawn, and a
+    rhythm kept is kept with the pushes it had."""
+    chromatic = style.allow_chromatic
+    if earlier is None or kind in ("new", "sequence"):
+        line = source.generate(sub, plan, rng, allow_chromatic=chromatic, section=name)
+        if kind == "sequence":
+            line = answer_in_sequence(source, sub, plan, line, rng, allow_chromatic=chromatic, section=name)
+        return anticipate(line, sub, style.push, rng)
+    if kind == "rhythm":
+        return keep_rhythm(source, sub, plan, earlier, rng, allow_chromatic=chromatic, section=name)
+    return vary_ending(source, sub, plan, earlier, rng, allow_chromatic=chromatic, section=f"{name}'")
 
 
 def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
@@ -168,6 +186,7 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
         t1 = time.perf_counter()
         line = melody_source.generate(spec, chords, rng, allow_chromatic=style.allow_chromatic)
         melody = anticipate(line, spec, style.push, rng)
+    melody = breathe(melody, spec)
     t2 = time.perf_counter()
     tracks = arrange(spec, style, chords, melody, rng)
     tracks, chords = change_key(spec, tracks, chords)

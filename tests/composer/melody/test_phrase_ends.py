@@ -243,6 +243,37 @@ def test_review_pieces_breathe_and_keep_their_cadences(engine: str) -> None:
     assert ends >= 4 * 3 and breathing >= 0.6 * ends, (breathing, ends)
 
 
+@pytest.mark.parametrize(("meter", "held"), [("4/4", 2.0), ("6/8", 1.5), ("3/4", 2.0)])
+def test_an_inner_cadence_is_held_half_a_bar_and_the_last_to_the_end(meter: str, held: float) -> None:
+    from composer.arrange.phrasing import breathe
+
+    spec = Spec(prompt="a tune", tonic="C", mode="major", time_signature=meter, bars=8)
+    bar = spec.bar_quarters
+    line = [Note(60, 2 * bar, bar, 90), Note(64, 3 * bar, bar, 90), Note(62, 4 * bar, bar / 3, 90),
+            Note(60, 7 * bar, bar, 90)]
+    assert [n.duration for n in breathe(line, spec)] == [bar, held, bar / 3, bar]
+
+
+@pytest.mark.parametrize("engine", ["markov", "model"])
+def test_inner_cadences_breathe_no_longer_than_half_a_bar_in_the_written_midi(engine: str) -> None:
+    """AABA, AABB and verse-chorus pieces in sections, both engines, read back from the MIDI bytes: no note of
+    an inner phrase's closing bar sounds past its share of the bar (each section is written as a melody of its
+    own, closing on a held note), and the last bar still holds the final note to the end."""
+    from composer.arrange.phrasing import CADENCE_SHARE, cadence_bars
+    from tests.engines import melody_source
+
+    for prompt in ("a slow romantic jazz ballad in Eb for tenor sax and piano trio, 16 bars",
+                   "a lively celtic reel in D for tin whistle and fiddle, 16 bars"):
+        spec = dataclasses.replace(parse(prompt), seed=1)
+        piece = compose(spec, melody_source(engine))
+        bar = piece.spec.bar_quarters
+        line = [(n.start_q, n.end_q - n.start_q) for n in melody_notes(piece_to_midi_bytes(piece), piece.spec)]
+        for end in set(cadence_bars(piece.spec)) - {piece.spec.bars - 1}:
+            held = [d for o, d in line if end * bar - 1e-3 <= o < (end + 1) * bar - 1e-3]
+            assert held and max(held) <= max(beat_q(spec.time_signature), CADENCE_SHARE * bar) + 1e-2, (prompt, end, held)
+        assert line[-1][0] + line[-1][1] == pytest.approx(piece.spec.bars * bar, abs=1e-2)
+
+
 if __name__ == "__main__":
     import json
     import sys

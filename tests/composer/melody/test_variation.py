@@ -5,6 +5,8 @@ from the kept notes; the result is written to MIDI and read back. Where the form
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -12,8 +14,16 @@ from bot.studio import load_melody_source
 from composer.files.midi import piece_to_midi_bytes
 from composer.harmony.form import close_on_half, section_spans
 from composer.learn.analyze import melody_notes
+from composer.melody.markov import meter_grid
 from composer.melody.source import load_default_melody_source
-from composer.melody.variation import time_closes, vary_ending
+from composer.melody.variation import (
+    answer_in_sequence,
+    keep_rhythm,
+    scale_step,
+    time_closes,
+    variation_kinds,
+    vary_ending,
+)
 from composer.piece import Chord, Piece, Track
 from prompts.spec import Instrument, Section, Spec
 
@@ -71,3 +81,82 @@ def test_a_section_played_twice_opens_then_closes() -> None:
     assert closes("AAA") == ["half", "half", "tonic"], "blues choruses turn around until the last"
     assert closes("AABA", ending="loop") == ["half", "tonic", "half", "half"], "a loop leads back on V"
     assert closes("AA", bars=1) == ["tonic", "tonic"], "a one-bar section has no cadence bar to vary"
+
+
+def kinds(form: str, bars: int = 4, names: tuple[str, ...] = ()) -> list[str]:
+    sections = tuple(Section(name, bars) for name in (names or tuple(form)))
+    spans = section_spans(Spec(bars=bars * len(sections), form=sections))
+    return variation_kinds(spans, time_closes(spans))
+
+
+def test_each_return_is_varied_where_the_form_says() -> None:
+    assert kinds("AABA") == ["new", "cadence", "sequence", "replay"], "A' closes anew, the bridge answers itself"
+    assert kinds("AABB") == ["new", "cadence", "sequence", "cadence"], "first and second endings of both strains"
+    assert kinds("", 8, ("verse", "chorus", "verse", "chorus")) == ["new", "new", "rhythm", "replay"], \
+        "the second verse keeps its rhythm, the chorus hook returns as it was"
+    assert kinds("AAA", 12) == ["new", "rhythm", "cadence"], "a blues chorus sung again keeps its rhythm"
+    assert kinds("ABA", 2) == ["new", "new", "replay"], "a two-bar B has no half to answer"
+
+
+def test_a_scale_step_stays_in_the_key() -> None:
+    c_major = Spec(tonic="C", mode="major")
+    assert [scale_step(c_major, p, 1) for p in (60, 64, 71, 61)] == [62, 65, 72, 63]
+    assert [scale_step(c_major, p, -1) for p in (60, 65, 62)] == [59, 64, 60]
+    d_minor = Spec(tonic="D", mode="minor")
+    assert [scale_step(d_minor, p, 1) for p in (62, 64, 69)] == [64, 65, 70]
+
+
+def strong_tones(spec: Spec, chords, notes) -> float:
+    from composer.melody.source import chord_at
+    from composer.theory import chord_pcs
+
+    grid = meter_grid(spec.time_signature)
+    strong = [n for n in notes if grid.metric_class(n.start) <= 1]
+    return sum(n.pitch % 12 in chord_pcs(c.root_pc, c.quality) for n in strong
+               if (c := chord_at(chords, n.start)) is not None) / max(1, len(strong))
+
+
+def test_the_bridge_answers_itself_a_step_away(source) -> None:
+    rng = np.random.default_rng(7)
+    line = source.generate(SPEC, TONIC_PLAN, rng)
+    answered = answer_in_sequence(source, SPEC, TONIC_PLAN, line, rng)
+    half = 4 * SPEC.bar_quarters
+    opening = [n for n in answered if n.start < half]
+    assert opening == [replace(n, duration=min(n.duration, half - n.start)) for n in line if n.start < half]
+    answer = [n for n in answered if half - 1e-6 <= n.start < 7 * SPEC.bar_quarters - 1e-6]
+    figure = [n for n in opening if n.start < 3 * SPEC.bar_quarters - 1e-6]
+    assert [round(n.start - half, 3) for n in answer] == [round(n.start, 3) for n in figure], "the figure's rhythm"
+    grid = meter_grid(SPEC.time_signature)
+    moved = [b.pitch - a.pitch for a, b in zip(figure, answer, strict=True) if grid.metric_class(a.start) > 1]
+    assert moved and all(1 <= abs(m) <= 2 for m in moved) and len({m > 0 for m in moved}) == 1, moved
+    assert strong_tones(SPEC, TONIC_PLAN, answer) >= 0.75, "fitted to the chords under it"
+    assert answered[-1].pitch % 12 == 7 and answered[-1].start + answered[-1].duration == pytest.approx(32.0)
+
+
+def test_a_rhythm_kept_return_takes_new_pitches(source) -> None:
+    rng = np.random.default_rng(3)
+    line = source.generate(SPEC, TONIC_PLAN, rng)
+    again = keep_rhythm(source, SPEC, TONIC_PLAN, line, rng)
+    assert [(n.start, n.duration) for n in again] == [(n.start, n.duration) for n in sorted(line, key=lambda n: n.start)]
+    assert sum(a.pitch != b.pitch for a, b in zip(again, line, strict=True)) >= len(line) // 4, "not a copy"
+    assert again[-1].pitch % 12 == 7, "it still closes on the tonic"
+    assert strong_tones(SPEC, TONIC_PLAN, again) >= 0.6
+
+
+def test_a_second_verse_keeps_the_first_verses_rhythm_in_the_piece() -> None:
+    from composer.generate import compose_sections
+    from composer.styles import style_for
+
+    spec = Spec(prompt="a pop song in C", tonic="C", mode="major", time_signature="4/4", bars=32, seed=2,
+                genre="pop", instruments=(Instrument("Flute", 73, "melody"),))
+    spans = section_spans(spec)
+    assert [s.section.name for s in spans] == ["verse", "chorus", "verse", "chorus"]
+    _, melody, _ = compose_sections(spec, style_for("pop"), np.random.default_rng(2), load_default_melody_source())
+
+    def part(start_bar: int) -> list:
+        a, b = start_bar * 4.0, (start_bar + 8) * 4.0
+        return [(n.pitch, round(n.start - a, 3), round(n.duration, 3)) for n in melody if a <= n.start < b]
+
+    verse, verse2, chorus, chorus2 = part(0), part(16), part(8), part(24)
+    assert [x[1:] for x in verse2] == [x[1:] for x in verse] and verse2 != verse
+    assert chorus2 == chorus, "the hook returns as it was"
