@@ -153,15 +153,14 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
 def style_roles(parts: list[tuple[int, str | None]], genre: GenreInfo | None) -> tuple[Instrument, ...]:
     """Roles for the named (program, hinted role) parts as the style and the instruments have them, not the
     order of the words: "salsa with piano montuno, trumpet and drums" is the trumpet's tune over the piano's
-    montuno. The lead (`lead_index`) plays the melody; the others play their hinted role, else the one the style
-    gives their instrument, else their family's (keys and guitars comp, pads hold, basses play the bass, other
-    melodic instruments answer in a counter line); a hinted melody after the lead comps or answers."""
+    montuno. The lead (`lead_index`) plays the melody; the others play their hinted role, else their family's
+    (keys and guitars comp, pads hold, basses play the bass, other melodic instruments answer in a counter line: a
+    cello beside a violin is a second voice, not the bass); a hinted melody after the lead comps or answers."""
     lead = lead_index(parts, genre)
-    style = {program: role for program, role in (genre.instruments if genre else ()) if role != "melody"}
     result = []
     for index, (program, hint) in enumerate(parts):
         family = family_role(program)
-        role = "melody" if index == lead else hint or style.get(program) or family
+        role = "melody" if index == lead else hint or family
         if index != lead and role == "melody":
             role = "chords" if family == "chords" else "counter"
         result.append(Instrument(name=gm_name(program), program=program, role=role))
