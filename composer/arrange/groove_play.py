@@ -9,7 +9,7 @@ form's intro and outro sections (the ending's last bars close a piece without an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -206,7 +206,20 @@ def _events(part_of: dict[int, GroovePart | None], plans: list[BarPlan], attr: s
 
 def _parts(plans: list[BarPlan], role: str, fallback: GroovePart | None) -> dict[int, GroovePart | None]:
     """The part playing `role` in each groove a piece uses (the main groove's where a fill lacks one)."""
+    if role == "walk":
+        return {id(p.groove): _walking(p.groove) or fallback for p in plans}
     return {id(p.groove): p.groove.part(role) or fallback for p in plans}
+
+
+def _walking(groove: Groove) -> GroovePart | None:
+    """A walking groove's line: its walk part, and in a bar where the walk rests, the bass line that plays there
+    (MMA grooves hand the bass between their Walk and Bass tracks: Swing2 walks three bars and plays its Bass
+    track in the fourth, which the walk alone left silent)."""
+    walk, bass = groove.part("walk"), groove.part("bass")
+    if walk is None or bass is None:
+        return walk
+    walked = {n[0] for n in walk.notes}
+    return replace(walk, notes=tuple(sorted(walk.notes + tuple(n for n in bass.notes if n[0] not in walked))))
 
 
 def _in_key(pitch: int, scale: tuple[int, ...], chord: Chord) -> int:
@@ -216,11 +229,17 @@ def _in_key(pitch: int, scale: tuple[int, ...], chord: Chord) -> int:
 
 
 def _bass_interval(tone: str, chord: Chord, spec: Spec) -> int:
-    """Semitones over the bass's reference note: over a slash chord or a pedal only the named bass and its
-    fifth; elsewhere the tone against the chord."""
-    if chord.bass_pc is not None:
-        return 0 if tone in ("1", "3", "7") or tone[0] in "ac" else 7
-    return _interval(tone, chord, spec)
+    """Semitones over the bass's reference note (the chord's named bass where it has one). Over an inversion
+    (C/E, G/B: the named bass is one of the chord's tones) the root's place is the named bass, so the inversion
+    is heard where a root would be, and the other tones are the chord's own, over it (C/E's fifth is G, not B);
+    over a pedal (a bass outside the chord) only the pedal and its fifth; elsewhere the tone against the chord."""
+    if chord.bass_pc is None:
+        return _interval(tone, chord, spec)
+    if tone == "1" or tone[0] in "ac":
+        return 0
+    if chord.bass_pc in chord_pcs(chord.root_pc, chord.quality):
+        return (chord.root_pc + _interval(tone, chord, spec) - chord.bass_pc) % 12
+    return 0 if tone in ("3", "7") else 7
 
 
 def _reference(chord: Chord, first: int, previous: int | None, window: tuple[int, int]) -> int:
@@ -256,7 +275,7 @@ def groove_bass(ctx: Context, grooves: GrooveSet, plans: list[BarPlan], window: 
     scale = scale_pcs(ctx.spec.tonic, ctx.spec.mode)
     low, high = window
     role = "walk" if grooves.walk else "bass"
-    main = grooves.main.part(role) or grooves.main.part("bass")
+    main = (_walking(grooves.main) if role == "walk" else None) or grooves.main.part("bass")
     events = _events(_parts(plans, role, main), plans, "notes", ctx.meter.bar_quarters, swung)
     pitches: list[int | None] = [None] * len(events)
     references: dict[float, int] = {}

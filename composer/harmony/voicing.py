@@ -118,7 +118,8 @@ POWER_SHAPE = (0, 7, 12)
 
 def power_voicing(chord: Chord, size: int, low: int, high: int, previous: list[int] | None) -> list[int]:
     """A power chord of `chord` (root, fifth, octave; two notes where `size` is 2 or less) inside [low, high], its
-    root nearest the previous shape's root, else in the lower half of the register where a guitar riffs.
+    bottom nearest the previous shape's, else in the lower half of the register where a guitar riffs; where the
+    octave does not fit, root and fifth, else the fifth under the root (a register of an octave always holds one).
 
     Why: through distortion a third's difference tones turn a triad to mud, while a fifth and an octave fuse into
     one thick note; rock and metal guitar comping is these shapes, the third left to the harmony around them. The
@@ -127,10 +128,12 @@ def power_voicing(chord: Chord, size: int, low: int, high: int, previous: list[i
     """
     intervals = CHORD_INTERVALS[chord.quality]
     fifth = 7 if 7 in intervals else next((i for i in intervals if i in (6, 8)), 7)
-    shape = (0, fifth, 12)[:2 if size <= 2 else 3]
-    roots = [r for r in range(low, high + 1) if r % 12 == chord.root_pc and r + shape[-1] <= high]
-    if not roots:
-        raise VoicingError(f"no power chord of {chord.symbol} fits {low}-{high}")
     anchor = min(previous) if previous else low + (high - low) / 4
-    root = min(roots, key=lambda r: (abs(r - anchor), r))
-    return [root + i for i in shape]
+    shapes = [(0, fifth, 12)[:2 if size <= 2 else 3], (0, fifth), (fifth - 12, 0)]  # the last: fifth under root
+    for shape in shapes:
+        roots = [r for r in range(low, high + 1)
+                 if r % 12 == chord.root_pc and r + shape[0] >= low and r + shape[-1] <= high]
+        if roots:
+            root = min(roots, key=lambda r: (abs(r + shape[0] - anchor), r))
+            return [root + i for i in shape]
+    raise VoicingError(f"no power chord of {chord.symbol} fits {low}-{high}")
