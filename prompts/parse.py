@@ -156,6 +156,7 @@ def understand_leftovers(reading: Reading, config: ParseConfig, encoder: TextEnc
     mood, mood_score = moods[0]
     if not reading.moods and mood_score >= MOOD_MIN_SIMILARITY:
         reading.moods.append(mood)
+        reading.guessed_moods.append(mood)
         used = True
         reading.notes.append(f"'{words}' read as mood {mood} (similarity {mood_score:.2f})")
     if not used:

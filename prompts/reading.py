@@ -34,7 +34,11 @@ class Part:
 
 @dataclass
 class Reading:
-    """The fields a prompt states; None/empty means "not stated". Filled by the rules, then the fallbacks."""
+    """The fields a prompt states; None/empty means "not stated". Filled by the rules, then the fallbacks.
+
+    `guessed_moods`: the moods in `moods` that the text encoder guessed from words the rules do not know
+    ("heartfelt" nearest to sad at 0.54), not words the user said; a guess colours the tempo and density but
+    does not turn a stated "in C" into C minor (`prompts.resolve.choose_mode`)."""
 
     tonic: str | None = None
     mode: str | None = None
@@ -47,6 +51,7 @@ class Reading:
     genre: str | None = None
     implied_genre: str | None = None
     moods: list[str] = field(default_factory=list)
+    guessed_moods: list[str] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     drums: bool | None = None

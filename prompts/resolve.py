@@ -55,10 +55,15 @@ def family(mode: str) -> str:
 
 
 def choose_mode(reading: Reading, genre: GenreInfo | None, moods: list[MoodInfo]) -> str:
-    """Stated mode, else the first mood's colour (keeping the genre's mode if it is the same family)."""
+    """Stated mode, else the first mood's colour (keeping the genre's mode if it is the same family).
+
+    A key named without a mode ("in C") is major, or the genre's mode, unless a mood word the user said
+    colours it ("a sad ballad in C" is C minor); a mood the text encoder only guessed from an unknown word
+    ("heartfelt", nearest to sad) does not make "in C" minor."""
     if reading.mode:
         return reading.mode
-    mood_mode = next((m.mode for m in moods if m.mode), None)
+    guessed = set(reading.guessed_moods) if reading.tonic is not None else set()
+    mood_mode = next((m.mode for m in moods if m.mode and m.id not in guessed), None)
     if mood_mode and genre and family(genre.mode) == family(mood_mode):
         return genre.mode
     return mood_mode or (genre.mode if genre else "major")
