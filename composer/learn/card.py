@@ -14,10 +14,11 @@ def data_summary(melodies: list) -> dict[str, dict[str, dict[str, int]]]:
     melodies (lead phrases count one each), pieces and notes."""
     from composer.melody.attributes import family_of, genre_of
 
-    table: dict[str, dict[str, dict[str, Any]]] = {"sources": {}, "families": {}}
+    table: dict[str, dict[str, dict[str, Any]]] = {"sources": {}, "families": {}, "licences": {}}
     for melody in melodies:
         genre = genre_of(melody.family or family_of(melody.source, melody.dance))
-        for group, key in (("sources", melody.source), ("families", genre)):
+        licence = melody.licence or "music21 corpus (DATA.md)"
+        for group, key in (("sources", melody.source), ("families", genre), ("licences", licence)):
             row = table[group].setdefault(key, {"melodies": 0, "pieces": set(), "notes": 0})
             row["melodies"] += 1
             row["pieces"].add(melody.piece or melody.id)
@@ -26,7 +27,7 @@ def data_summary(melodies: list) -> dict[str, dict[str, dict[str, int]]]:
                     for key, row in sorted(rows.items())} for group, rows in table.items()}
 
 
-LEAD_SOURCES: tuple[str, ...] = ("openmsx", "freedoom", "lmms", "blupi", "musescore")
+LEAD_SOURCES: tuple[str, ...] = ("openmsx", "freedoom", "lmms", "blupi", "musescore", "pingus")
 """The Debian lead sources (`composer.learn.debian`), as the melodies' `source` names them."""
 
 
@@ -71,6 +72,14 @@ def render_card(out_dir: Path) -> None:
         lines.append("\n| source | melodies | pieces | notes |\n|---|---:|---:|---:|\n")
         lines += [f"| {k} | {v['melodies']:,} | {v['pieces']:,} | {v['notes']:,} |\n" for k, v in data["sources"].items()]
         lines.append("\nLead phrases count as melodies, before the octave copies.\n")
+        if "licences" in data:
+            lines.append("\n## Licence\n\nThe weights are treated as derived from everything they learned from, so they"
+                         " learn only from\nlead lines whose licences combine with GPL-2.0-only material"
+                         " (`composer.learn.dataset.MODEL_LICENCES`)\nand are shipped under the **GNU GPL version 2**,"
+                         " apart from Motif's MIT code. What this phase's data\ncame under:\n\n"
+                         "| licence | melodies | pieces | notes |\n|---|---:|---:|---:|\n")
+            lines += [f"| {k} | {v['melodies']:,} | {v['pieces']:,} | {v['notes']:,} |\n"
+                      for k, v in data["licences"].items()]
     lines.append("\nTraining data, its sources, versions and licences: `DATA.md` at the repository root.\n")
     (out_dir / "README.md").write_text("".join(lines))
 
