@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from composer.harmony.default_forms import default_form
-from composer.harmony.plan import spell_root
+from composer.harmony.plan import half_close, spell_root
 from composer.lines import transpose_chord
 from composer.piece import Chord, Note, Track
+from composer.styles import style_for
 from composer.theory import MODE_INTERVALS, tonic_pc
 from prompts.music import CHORD_SUFFIX
 from prompts.spec import Section, Spec
@@ -77,12 +78,14 @@ def dominant(spec: Spec, start: float, duration: float, seventh: bool) -> Chord:
 
 
 def close_on_half(chords: list[Chord], spec: Spec, seventh: bool) -> list[Chord]:
-    """The plan with its last bar on V: chords that start in the last bar give way to it, one that runs into
-    it is cut at the bar line."""
+    """The plan with its last bar on V (or the chord the style's table rests an open close on in its mode,
+    `composer.harmony.plan.half_close`: freygish's minor vii, not a foreign A7): chords that start in the last
+    bar give way to it, one that runs into it is cut at the bar line."""
     last_bar = (spec.bars - 1) * spec.bar_quarters
     kept = [c for c in chords if c.start < last_bar - 1e-9]
     kept = [replace(c, duration=min(c.duration, last_bar - c.start)) for c in kept]
-    return [*kept, dominant(spec, last_bar, spec.bar_quarters, seventh)]
+    rest = half_close(spec, style_for(spec.genre), last_bar, spec.bar_quarters)
+    return [*kept, rest or dominant(spec, last_bar, spec.bar_quarters, seventh)]
 
 
 def shift_chords(chords: list[Chord], offset: float) -> list[Chord]:

@@ -173,6 +173,16 @@ def _merge(chords: list[Chord]) -> list[Chord]:
     return merged
 
 
+def half_close(spec: Spec, style: Style, start: float, duration: float) -> Chord | None:
+    """The chord the style's table rests an open section on in this mode (`tables.Table.half`: freygish's
+    minor vii), or None where the half close is the usual major V."""
+    key = tb.harmony_key(spec.mode, style.flavour, "mode" in spec.explicit)
+    token = tb.for_mode(tb.TABLES[style.harmony].half, key)
+    if token is None:
+        return None
+    return _chord(prog.roman(str(token)), (start, duration), spec, style, np.random.default_rng(spec.seed), {})
+
+
 def plan_harmony(spec: Spec, style: Style, rng: np.random.Generator) -> list[Chord]:
     """The chord plan for exactly `spec.bars` bars in the requested key, mode and meter.
 

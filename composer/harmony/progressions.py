@@ -148,12 +148,12 @@ def modal_vamp(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[
     return slots_to_bars(slots_of(loop), spec.bars, style.chords_per_bar)
 
 
-def _phrases_of(table: tb.Phrases, fallback: Maker) -> Maker:
-    """A maker that strings four-bar phrases of `table` for the mode, else plays `fallback` (a mode the
-    genre has no progressions for)."""
+def _phrases_of(kind: str, fallback: Maker) -> Maker:
+    """A maker that strings four-bar phrases of the kind's table for the mode (the prompt's words choosing
+    among its phrases: `tables.phrases_for`), else plays `fallback` (a mode the genre has no progressions for)."""
 
     def make(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
-        templates = tb.for_mode(table, spec.mode)
+        templates = tb.for_mode(tb.phrases_for(kind, spec.prompt), spec.mode)
         if not templates:
             return fallback(spec, style, rng)
         return _phrased(tuple(templates), spec.bars, rng)
@@ -276,8 +276,8 @@ KINDS: dict[str, Maker] = {
     "jazz_ii_v_i": jazz, "blues_12": blues, "pop_loop": pop_loop, "functional": functional,
     "chorale_functional": chorale_functional, "modal_vamp": modal_vamp, "modal_drone": modal_vamp,
     "folk_simple": folk_simple, "andalusian": andalusian, "minimal_pad": minimal_pad,
-    "ragtime_circle": _phrases_of(tb.RAGTIME, functional), "gospel": _phrases_of(tb.GOSPEL, functional),
-    "klezmer": klezmer, "latin": _phrases_of(tb.LATIN, modal_vamp), "tango": _phrases_of(tb.TANGO, functional),
+    "ragtime_circle": _phrases_of("ragtime_circle", functional), "gospel": _phrases_of("gospel", functional),
+    "klezmer": klezmer, "latin": _phrases_of("latin", modal_vamp), "tango": _phrases_of("tango", functional),
     "rock": _looped(tb.ROCK_LOOPS), "reggae": _looped(tb.REGGAE_LOOPS), "funk": _looped(tb.FUNK_LOOPS),
 }
 """Harmony kind -> its maker; each reads its progressions from `composer.harmony.tables`."""

@@ -4,7 +4,8 @@ One place for what a musician would recognise in each harmony kind (the kinds `c
 names): a blues plays dominant sevenths on I, IV and V with bar 11 on I7 and a V7 turnaround; a chorale's
 vii° is diminished and stands in first inversion (vii°6), its phrases close V-I or on a half cadence; a
 freygish klezmer's home chord is major (D F# A in D freygish) with the minor iv and vii and the bII that
-cadences home; samba and bossa play ii-V-I with VI7 secondary dominants and diminished passing chords;
+cadences home; samba and bossa play ii-V-I with VI7 secondary dominants and diminished passing chords, salsa
+the son montuno's I-IV-V-IV and i-iv-V7 / i-bVII-bVI-V7;
 tango i-V7 with iv and VI-V; reggae I-IV, I-V and ii-V skanks; rock I-bVII-IV and I-IV-V; funk one-chord i7
 vamps and i7-IV7; gospel I-I7-IV-iv with walk-ups through #iv°7; ragtime the circle of secondary dominants.
 
@@ -34,18 +35,24 @@ class Table:
     """One harmony kind's progressions and how a piece in it starts and ends.
 
     `phrases`: mode or family -> templates (bars split by "|", chords in a bar by spaces; a loop kind reads
-    them as slots at the style's harmonic rhythm). `home`: the chord a piece starts and ends on (default: the
+    them as slots at the style's harmonic rhythm). `by_words`: other phrases a word of the prompt picks (samba
+    within latin, see `phrases_for`). `home`: the chord a piece starts and ends on (default: the
     tonic triad, or the tonic with its ninth in jazzier vocabularies). `cadence`: the chord before the final
     home (default: V7, or the mode's own leading chord); empty for kinds whose templates carry their own
     cadence (`cadenced`, the blues turnaround). `pedal`: whether a church mode's chords sit over a tonic
-    pedal (klezmer's oom-pah bass plays the roots of its freygish chords instead).
+    pedal (klezmer's oom-pah bass plays the roots of its freygish chords instead). `half`: the chord a section
+    that closes open rests on (`composer.harmony.form.close_on_half`; default the major V, which a mode whose
+    third or seventh it contradicts names here: freygish rests on its minor vii, Cm in D, the chord that
+    cadences home as vii-I, where A7's C# is foreign).
     """
 
     phrases: Phrases
+    by_words: tuple[tuple[tuple[str, ...], Phrases], ...] = ()
     home: dict[str, str] = field(default_factory=dict)
     cadence: dict[str, str] = field(default_factory=dict)
     cadenced: bool = False
     pedal: bool = True
+    half: dict[str, str] = field(default_factory=dict)
 
 
 MODAL_LOOPS: Phrases = {
@@ -139,13 +146,26 @@ JAZZ_CHROMATIC: Phrases = {
 """The secondary dominants (VI7-ii-V7-I, II7-V7) and the diminished passing chord (I-#I°7-ii) of jazz,
 bossa nova and samba; every major template has its ii-V."""
 
-LATIN: Phrases = {
+SAMBA: Phrases = {
     "major": ("I vi | ii V7 | I vi | ii V7", "I VI7 | ii V7 | I I | ii V7", "I #Io7 | ii V7 | I VI7 | ii V7",
-              "I IVM | V7 IVM | I IVM | V7 IVM", "ii V7 | I I | ii V7 | I VI7", "I I | II7 II7 | ii V7 | I I"),
-    "minor": ("im ivm | V7 im | im ivm | V7 im", "iih7 V7 | im im | iih7 V7 | im im",
-              "im VI | iih7 V7 | im ivm | V7 V7", "im ivm | VII III | VI iih7 | V7 im"),
+              "ii V7 | I I | ii V7 | I VI7", "I I | II7 II7 | ii V7 | I I", "I I7 | IVM ivm | I VI7 | ii V7"),
+    "minor": ("iih7 V7 | im im | iih7 V7 | im im", "im VI | iih7 V7 | im ivm | V7 V7",
+              "im ivm | VII III | VI iih7 | V7 im", "im im | iih7 V7 | im VI7 | iih7 V7"),
 }
-"""Samba and salsa: ii-V-I, the VI7-ii-V7-I cycle, I-#I°7-ii-V passing, the montuno's I-IV-V-IV."""
+"""Samba: ii-V-I, the VI7-ii-V7-I cycle, I-#I°7-ii-V passing, the II7 (V7/V) and I-I7-IV-iv."""
+
+SALSA: Phrases = {
+    "major": ("I IVM | V7 IVM | I IVM | V7 IVM", "I IVM | V7 V7 | I IVM | V7 IVM", "ii V7 | ii V7 | ii V7 | I I",
+              "I I | ii V7 | I I | ii V7", "I IVM | V7 IVM | ii V7 | I I"),
+    "minor": ("im ivm | V7 V7 | im ivm | V7 im", "im VII | VI V7 | im VII | VI V7", "im ivm | V7 ivm | im ivm | V7 V7",
+              "iih7 V7 | im im | iih7 V7 | im im", "im VII | VI V7 | im ivm | V7 im"),
+}
+"""Salsa and son montuno (the latin kind's own unless the prompt says samba): the montuno's I-IV-V-IV, the
+two-chord ii-V vamp and ii-V-I turns in major; i-iv-V7 and the descending i-bVII-bVI-V7 in minor."""
+
+LATIN_BY_WORDS: tuple[tuple[tuple[str, ...], Phrases], ...] = ((("samba",), SAMBA),)
+"""Which words of a prompt pick another table of the latin kind (as `composer.styles.GROOVE_FITS` picks the
+samba groove within latin); the rest (salsa, mambo, son, cha-cha) play SALSA."""
 
 TANGO: Phrases = {
     "minor": ("im | im | V7 | V7", "im | ivm | V7 | im", "im | VI | V7 | im", "ivm | im | V7 | im",
@@ -202,11 +222,12 @@ TABLES: dict[str, Table] = {
     "minimal_pad": Table(AMBIENT_LOOPS),
     "andalusian": Table(ANDALUSIAN_LOOPS),
     "jazz_ii_v_i": Table(JAZZ),
-    "latin": Table(LATIN, home={"minor": "im"}),
+    "latin": Table(SALSA, LATIN_BY_WORDS, home={"minor": "im"}),
     "tango": Table(TANGO, home={"minor": "im", "major": "IM"}),
     "ragtime_circle": Table(RAGTIME, home={"major": "IM"}),
     "gospel": Table(GOSPEL, cadence={"major": "IVM", "minor": "ivm"}),
-    "klezmer": Table(KLEZMER, home={"freygish": "IM", "minor": "im"}, cadence={"freygish": "IIM"}, pedal=False),
+    "klezmer": Table(KLEZMER, home={"freygish": "IM", "minor": "im"}, cadence={"freygish": "IIM"}, pedal=False,
+                     half={"freygish": "viim"}),
     "blues_12": Table({"major": tuple(BLUES["major"].values()), "minor": tuple(BLUES["minor"].values()),
                        "modal": tuple(BLUES["minor"].values())},
                       home={"major": "I7", "minor": "i7", "modal": "i7"}, cadence={"major": "V7", "minor": "V7",
@@ -217,6 +238,14 @@ TABLES: dict[str, Table] = {
 }
 """Every harmony kind's table (the functional kinds draw from FUNCTIONS / CHORALE_FUNCTIONS, folk from
 FOLK_CHORDS; their `phrases` stay empty)."""
+
+
+def phrases_for(kind: str, prompt: str) -> Phrases:
+    """A kind's phrases for a prompt: those of the first `Table.by_words` row whose word the prompt holds (a
+    samba within latin), else the table's own (salsa)."""
+    table = TABLES[kind]
+    text = f" {prompt.lower()} "
+    return next((phrases for words, phrases in table.by_words if any(w in text for w in words)), table.phrases)
 
 
 def harmony_key(mode: str, flavour: str, mode_stated: bool) -> str:
@@ -254,8 +283,9 @@ def playable(kind: str, mode: str, key: str | None = None) -> frozenset[str]:
     table = TABLES[kind]
     key = key or mode
     tokens: set[str] = set()
-    for template in (for_mode(table.phrases, key) or ()):
-        tokens.update(template.replace("|", " ").split())
+    for phrases in (table.phrases, *(p for _, p in table.by_words)):
+        for template in (for_mode(phrases, key) or ()):
+            tokens.update(template.replace("|", " ").split())
     extra: list[tuple[str, ...]] = [MODAL_LOOPS[mode], tuple(CHROMATIC_POP.get(family(mode), ()))]
     if kind in ("jazz_ii_v_i",):
         extra.append(tuple(JAZZ_CHROMATIC.get(family(mode), ())))
@@ -269,6 +299,7 @@ def playable(kind: str, mode: str, key: str | None = None) -> frozenset[str]:
     for group in extra:
         for template in group:
             tokens.update(template.replace("|", " ").split())
-    tokens.update(str(t) for t in (for_mode(table.home, key), for_mode(table.cadence, key)) if t)
+    tokens.update(str(t) for t in (for_mode(table.home, key), for_mode(table.cadence, key),
+                                   for_mode(table.half, key)) if t)
     tokens.update(("I", "IV", leading(mode)))
     return frozenset(tokens)

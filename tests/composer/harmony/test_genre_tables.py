@@ -165,6 +165,22 @@ def test_freygish_klezmer_is_at_home_on_a_major_tonic(seed: int) -> None:
             assert raised in chord_pcs(mark.root, mark.quality), (where, mark.symbol)
 
 
+@pytest.mark.parametrize("bars", [16, 32])
+def test_freygish_sections_close_inside_the_mode(bars: int) -> None:
+    """Every chord of a freygish klezmer, its sections' open closes included, is made of the mode's notes
+    (phrygian with the raised third: D Eb F# G A Bb C); the half close was a foreign A7 (C#) before."""
+    for seed in (1, 2, 3):
+        piece, score, midi = _written(f"a klezmer tune in D with clarinet and violin, {bars} bars", seed)
+        home = tonic_pc(piece.spec.tonic)
+        freygish = {(home + i + (i == 3)) % 12 for i in MODE_INTERVALS["phrygian"]}
+        where = _keep(f"klezmer_closes_{bars}_{seed}", midi)
+        marks = _markers(score)
+        assert all(set(chord_pcs(m.root, m.quality)) <= freygish for m in marks), (where, [m.symbol for m in marks])
+        bar_ticks = round(piece.spec.bar_quarters * score.ticks_per_quarter)
+        inner = [_at(marks, (b + 1) * bar_ticks - 1) for b in range(bars - 1) if (b + 1) % 4 == 0]
+        assert any(m.root != home for m in inner), (where, [m.symbol for m in inner])  # some section closes open
+
+
 def test_a_klezmer_the_user_calls_phrygian_keeps_its_minor_tonic() -> None:
     """Freygish is the genre's reading of "klezmer"; a user who says "phrygian" is heard in phrygian."""
     spec = parse("a klezmer tune in D phrygian with clarinet and violin, 16 bars", RULES_ONLY)
@@ -193,6 +209,43 @@ def test_samba_and_bossa_play_ii_v(prompt: str) -> None:
                  and (b.root - home) % 12 == 7 and _dominant_seventh(b.quality)]
         assert pairs, (where, [m.symbol for m in marks])
         assert len({m.root for m in marks}) >= 4, (where, [m.symbol for m in marks])  # not D-G / D-A only
+
+
+def _steps(marks: list[Marked], home: int) -> list[tuple[int, str]]:
+    """(root above the tonic, triad) of each chord marker, a held chord once."""
+    steps = [((m.root - home) % 12, TRIAD_OF[m.quality]) for m in marks]
+    return [s for i, s in enumerate(steps) if i == 0 or s != steps[i - 1]]
+
+
+def _holds(steps: list[tuple[int, str]], run: tuple[tuple[int, str], ...]) -> bool:
+    return any(tuple(steps[i:i + len(run)]) == run for i in range(len(steps)))
+
+
+SAMBA_COLOURS = {(9, "maj"), (2, "maj"), (1, "dim")}
+"""Samba's secondary dominants and passing chord: VI7, II7, #I°7 (roots above the tonic, as triads)."""
+
+
+def test_salsa_plays_the_montuno_not_sambas_chords() -> None:
+    """Salsa has its own tables: I-IV-V-IV or ii-V in major, i-iv-V7 or i-bVII-bVI-V7 in minor; samba's VI7,
+    II7 and #I°7 are not salsa's."""
+    major, minor = ((0, "maj"), (5, "maj"), (7, "maj"), (5, "maj")), ((0, "min"), (5, "min"), (7, "maj"))
+    descent = ((0, "min"), (10, "maj"), (8, "maj"), (7, "maj"))
+    for seed in (1, 2, 3):
+        for prompt, runs in (("a salsa in G with piano, trumpet and congas, 16 bars", (major, ((2, "min"), (7, "maj")))),
+                             ("salsa in C minor with piano, 16 bars", (minor, descent))):
+            piece, score, midi = _written(prompt, seed)
+            steps = _steps(_markers(score), tonic_pc(piece.spec.tonic))
+            where = _keep(f"salsa_{piece.spec.mode}_{seed}", midi)
+            assert any(_holds(steps, run) for run in runs), (where, steps)
+            assert not SAMBA_COLOURS & set(steps), (where, steps)
+
+
+def test_samba_keeps_its_own_chords() -> None:
+    heard: set[tuple[int, str]] = set()
+    for seed in (1, 2, 3):
+        piece, score, _ = _written("an energetic samba in D with flute, guitar and percussion, 16 bars", seed)
+        heard |= set(_steps(_markers(score), tonic_pc(piece.spec.tonic)))
+    assert heard & SAMBA_COLOURS, sorted(heard)
 
 
 def _heard_steps(style_name: str, mode: str) -> set[tuple[int, str]]:
