@@ -20,6 +20,7 @@ from composer.arrange.drums import drum_track
 from composer.arrange.feel import FEELS, humanise, humanised
 from composer.arrange.groove_play import BarPlan, groove_bass, groove_chords, plan_bars
 from composer.arrange.grooves import GrooveSet, choose_grooves
+from composer.arrange.registers import keep_under, lead_octave, raised, under_tune
 from composer.harmony.voicing import voice_chord
 from composer.meter import meter_of
 from composer.piece import Chord, Note, Track
@@ -94,20 +95,27 @@ class _Band:
     """Someone plays the bass role (a left hand then keeps to chords)."""
 
 
-def _comping(ctx: Context, style: Style, program: int, role: str, bars: range, band: _Band) -> list[Note]:
+def _comping(ctx: Context, style: Style, program: int, role: str, bars: range, band: _Band,
+             tune: list[Note]) -> list[Note]:
+    """A chord or pad part: the groove's hits or the style's pattern, voiced under the lead's `tune`."""
     pattern = "pad_sustain" if role == "pad" else style.comping
     size = 1 if program not in POLYPHONIC else 3 if pattern == "chorale_voices" else 4
     if size == 4 and style.vocabulary == "extended":
         size = 5
-    window = role_window(program, "pad" if role == "pad" else "chords")
+    window = _comping_window(program, role, tune)
     if band.grooves is not None and (role != "pad" or band.grooves.main.part("pad") is not None):
         part = "pad" if role == "pad" else "chords"
         return groove_chords(ctx, band.grooves, band.plans, window, size, part, style.swing, program)
     if pattern in SELF_BASSED:
-        window = role_window(program, "left_hand")
+        window = under_tune(role_window(program, "left_hand"), program, tune)
     if size == 1 and pattern in SELF_BASSED:
         pattern = "block"
     return realise_comping(ctx, pattern, window, size, bars, _bass_window(program))
+
+
+def _comping_window(program: int, role: str, tune: list[Note]) -> tuple[int, int]:
+    """Where a chord or pad part voices: its role's window, under the lead (composer.arrange.registers)."""
+    return under_tune(role_window(program, "pad" if role == "pad" else "chords"), program, tune)
 
 
 def _left_hand(ctx: Context, style: Style, program: int, bars: range, band: _Band) -> list[Note]:
@@ -219,16 +227,29 @@ def arrange(spec: Spec, style: Style, chords: list[Chord], melody: list[Note],
         roles = _band_roles(instruments, roles)
     root_player = _root_player(instruments, roles)
     lead = instruments[roles.index("melody")]
-    tune = place_melody(melody, lead.program, spec.register)
+    tune = _lead_tune(melody, lead, instruments, roles, spec)
     hands: list[list[Note]] = []
     tracks = [_part(ctx, style, inst, role, melody, index == root_player,
-                    _needs_left_hand(instruments, roles, index, grooves is not None or spec.drums), band, tune, hands)
+                    _needs_left_hand(instruments, roles, index, grooves is not None or spec.drums), band,
+                    (tune, lead), hands)
               for index, (inst, role) in enumerate(zip(instruments, roles, strict=True))]
     if spec.drums:
         tracks.append(drum_track(spec, style, rng, grooves))
     if grooves is not None and humanised(spec.genre):
         _play_by_hand(tracks, hands, ctx, style.swing)
     return tracks
+
+
+def _lead_tune(melody: list[Note], lead: Instrument, instruments: tuple[Instrument, ...], roles: list[str],
+               spec: Spec) -> list[Note]:
+    """The melody as the lead plays it: in its melody register, an octave higher where the chord and pad parts
+    would have no room under it (composer.arrange.registers.lead_octave), unless the user asked for the register."""
+    tune = place_melody(melody, lead.program, spec.register)
+    if "register" in spec.explicit:
+        return tune
+    windows = [role_window(inst.program, "pad" if role == "pad" else "chords")
+               for inst, role in zip(instruments, roles, strict=True) if role in ("chords", "pad") and inst is not lead]
+    return raised(tune, lead_octave(tune, lead.program, windows))
 
 
 def _play_by_hand(tracks: list[Track], hands: list[list[Note]], ctx: Context, swung: bool) -> None:
@@ -256,15 +277,18 @@ def _bass_line(ctx: Context, style: Style, pattern: str, window: tuple[int, int]
 
 
 def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[Note],
-          plays_roots: bool, left_hand: bool, band: _Band, tune: list[Note], hands: list[list[Note]]) -> Track:
-    """One instrument's part; `tune` is the melody as the lead plays it (a counter line moves under it). A lead's
-    left-hand notes are appended to `hands` (one list per part, empty for the others)."""
+          plays_roots: bool, left_hand: bool, band: _Band, led: tuple[list[Note], Instrument],
+          hands: list[list[Note]]) -> Track:
+    """One instrument's part; `led` is the melody as the lead plays it and the lead (a counter line moves under the
+    tune, chords and pads voice under it). A lead's left-hand notes are appended to `hands` (one list per part,
+    empty for the others)."""
     spec, program = ctx.spec, inst.program
+    tune, lead = led
     bars = range(spec.bars)
     total = spec.bars * spec.bar_quarters
     hand: list[Note] = []
     if role == "melody":
-        notes = place_melody(melody, program, spec.register)
+        notes = raised(tune, 0) if inst is lead else place_melody(melody, program, spec.register)
         if left_hand:
             hand = _left_hand_with_cadence(ctx, style, inst, bars, band)
             notes += hand
@@ -273,17 +297,19 @@ def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[
     elif role == "bass":
         notes = _bass_line(ctx, style, style.bass, role_window(program, "bass"), bars, band)
     else:
-        notes = _comping(ctx, style, program, role, bars, band)
+        notes = _comping(ctx, style, program, role, bars, band, tune)
         if plays_roots and program in POLYPHONIC:
             notes += _bass_line(ctx, style, "root_sustain" if role == "pad" else style.bass,
                                 _bass_window(program), bars, band)
     track = Track(inst.name, program, role, notes)
     if role in ("chords", "pad", "bass") and spec.bars > 1:
-        window = role_window(program, "bass" if role == "bass" else "chords")
+        window = role_window(program, "bass") if role == "bass" else _comping_window(program, "chords", tune)
         _ending(track, ctx.chords[-1], ctx, role, window, 1 if program not in POLYPHONIC else 4)
         if plays_roots and program in POLYPHONIC:
             last = _ending_start(ctx)
             track.notes.append(Note(_bass_root(ctx.chords[-1], program, bool(spec.chords)), last, total - last, 4))
+    if role in ("chords", "pad"):
+        track.notes = keep_under(track.notes, tune, _comping_window(program, role, tune)[0])
     track.notes = _clip(track.notes, total)
     _sustain_last_bar(track, total, spec.bar_quarters)
     _dynamics(track.notes, spec, style, ROLE_LEVEL.get(role, 0), ctx.rng)
