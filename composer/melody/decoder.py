@@ -32,8 +32,7 @@ class KVCache:
 def new_cache(gpt, batch: int) -> KVCache:
     """An empty cache for `batch` rows of a GPT-2 (`composer.melody.gpt.GPT` or `transformers`' GPT2LMHeadModel)."""
     config = gpt.config
-    # one slot past the context: `extend_rows` writes the padding of short runs there, where nothing reads it
-    shape = (batch, config.n_head, config.n_positions + 1, config.n_embd // config.n_head)
+    shape = (batch, config.n_head, config.n_positions, config.n_embd // config.n_head)
     return KVCache([torch.zeros(shape) for _ in range(config.n_layer)],
                    [torch.zeros(shape) for _ in range(config.n_layer)])
 
@@ -64,13 +63,14 @@ def extend(gpt, embeddings: torch.Tensor, cache: KVCache) -> torch.Tensor:
 def extend_rows(gpt, embeddings: torch.Tensor, counts: torch.Tensor, cache: KVCache) -> torch.Tensor:
     """Run each row's own number of new input embeddings (`counts`, (batch,) ints; row b's first counts[b] of
     the (batch, T, n_embd) are real, the rest padding) after that row's cached positions; returns the logits at
-    every new position (batch, T, vocab), padding's meaningless, and advances each row by its count.
+    every new position (batch, T, vocab), zero at padding, and advances each row by its count.
 
     Why: a run of tokens the constraints leave no choice over (the section, phrase and chord tokens after each
     Bar) needs no logits to be chosen, so it is fed in one pass instead of one decoder call a token; the rows of
     a batch reach such runs at different times, so each row keeps its own length. Row b's token j sits at slot
-    and position lengths[b] + j; padding writes to the spare slot past the context, and each query sees only
-    its own row's slots up to its position, so a row's numbers are those `extend` gives it fed alone.
+    and position lengths[b] + j, and each query sees only its own row's slots up to its position, so a row's
+    numbers are those `extend` gives it fed alone. The matrix products run on the real tokens only, packed
+    (padding a batch of runs of 1 and 5 to 5 each costs twice the arithmetic); only attention is per row.
     """
     transformer = gpt.transformer
     batch, steps, _ = embeddings.shape
@@ -82,37 +82,64 @@ def extend_rows(gpt, embeddings: torch.Tensor, counts: torch.Tensor, cache: KVCa
     offsets = torch.arange(steps)
     positions = lengths[:, None] + offsets  # (batch, T)
     real = offsets[None, :] < counts[:, None]
-    slots = torch.where(real, positions, limit)
-    hidden = embeddings + transformer.wpe.weight[positions.clamp(max=limit - 1)]
-    end = max(longest, int(lengths.max()) + 1)
+    rows, columns = real.nonzero(as_tuple=True)
+    slots = positions[rows, columns]
+    hidden = embeddings[rows, columns] + transformer.wpe.weight[slots]  # (tokens, n_embd)
+    end = max(longest, 1)
     mask = (torch.arange(end)[None, None, :] <= positions[:, :, None]).unsqueeze(1)  # (batch, 1, T, end)
-    rows = torch.arange(batch)[:, None]
+    packing = Packing(batch, steps, rows, columns, slots, end, mask)
     for layer, block in enumerate(transformer.h):
-        hidden = hidden + _attend(block, hidden, cache, layer, mask, (rows, slots, end))
+        hidden = hidden + _attend_packed(block, hidden, cache, layer, packing)
         hidden = hidden + _feed_forward(block, hidden)
     cache.row_lengths = lengths + counts
     cache.length = int(cache.row_lengths.max())
-    return _norm(transformer.ln_f, hidden) @ transformer.wte.weight.T
+    logits = _norm(transformer.ln_f, hidden) @ transformer.wte.weight.T
+    out = logits.new_zeros(batch, steps, logits.shape[-1])
+    out[rows, columns] = logits
+    return out
 
 
-def _attend(block, hidden: torch.Tensor, cache: KVCache, layer: int, mask: torch.Tensor | None,
-            scatter: tuple[torch.Tensor, torch.Tensor, int] | None = None) -> torch.Tensor:
-    """Attention over the cache plus the new positions; `scatter` (rows, slots, end): where each row's new keys
-    and values go when rows are ragged (`extend_rows`), else at `cache.length` onwards for every row."""
+@dataclass(frozen=True)
+class Packing:
+    """Where `extend_rows`' packed tokens sit: batch row, place in the run, cache slot; and the attention
+    window (`end` slots, `mask` (batch, 1, T, end))."""
+
+    batch: int
+    steps: int
+    rows: torch.Tensor
+    columns: torch.Tensor
+    slots: torch.Tensor
+    end: int
+    mask: torch.Tensor
+
+
+def _attend_packed(block, hidden: torch.Tensor, cache: KVCache, layer: int, packing: Packing) -> torch.Tensor:
+    """Attention for packed (tokens, n_embd) inputs: keys and values go to their rows' slots, queries are laid
+    out per row for the attention itself and packed again after it."""
+    attn = block.attn
+    tokens, width = hidden.shape
+    qkv = torch.addmm(attn.c_attn.bias, _norm(block.ln_1, hidden), attn.c_attn.weight)
+    query, key, value = (t.reshape(tokens, attn.num_heads, attn.head_dim) for t in qkv.split(width, dim=1))
+    cache.keys[layer][packing.rows, :, packing.slots] = key
+    cache.values[layer][packing.rows, :, packing.slots] = value
+    laid = query.new_zeros(packing.batch, packing.steps, attn.num_heads, attn.head_dim)
+    laid[packing.rows, packing.columns] = query
+    out = F.scaled_dot_product_attention(laid.transpose(1, 2), cache.keys[layer][:packing.batch, :, :packing.end],
+                                         cache.values[layer][:packing.batch, :, :packing.end],
+                                         attn_mask=packing.mask)
+    out = out.transpose(1, 2)[packing.rows, packing.columns].reshape(tokens, width)
+    return torch.addmm(attn.c_proj.bias, out, attn.c_proj.weight)
+
+
+def _attend(block, hidden: torch.Tensor, cache: KVCache, layer: int, mask: torch.Tensor | None) -> torch.Tensor:
     attn = block.attn
     batch, steps, width = hidden.shape
     qkv = torch.addmm(attn.c_attn.bias, _norm(block.ln_1, hidden).view(-1, width), attn.c_attn.weight)
     heads = (batch, steps, attn.num_heads, attn.head_dim)
-    query, key, value = qkv.view(batch, steps, 3 * width).split(width, dim=2)
-    query = query.reshape(heads).transpose(1, 2)
-    if scatter is None:
-        start, end = cache.length, cache.length + steps
-        cache.keys[layer][:batch, :, start:end] = key.reshape(heads).transpose(1, 2)
-        cache.values[layer][:batch, :, start:end] = value.reshape(heads).transpose(1, 2)
-    else:
-        rows, slots, end = scatter
-        cache.keys[layer][rows, :, slots] = key.reshape(heads)
-        cache.values[layer][rows, :, slots] = value.reshape(heads)
+    query, key, value = (t.view(heads).transpose(1, 2) for t in qkv.view(batch, steps, 3 * width).split(width, dim=2))
+    start, end = cache.length, cache.length + steps
+    cache.keys[layer][:batch, :, start:end] = key
+    cache.values[layer][:batch, :, start:end] = value
     out = F.scaled_dot_product_attention(query, cache.keys[layer][:batch, :, :end],
                                          cache.values[layer][:batch, :, :end], attn_mask=mask)
     out = out.transpose(1, 2).reshape(-1, width)
