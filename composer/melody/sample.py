@@ -8,6 +8,7 @@ training data was normalised there; the result is transposed to the user's tonic
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,11 @@ import numpy as np
 import torch
 
 from composer.harmony.given import clashing_pcs, heard_triad, triad_chord
-from composer.melody.attributes import ANY, Attributes, genre_of, known, tempo_band
+from composer.melody.attributes import ANY, Attributes, caption, genre_of, known, tempo_band
 from composer.melody.checkpoint import CHECKPOINT_DIR
-from composer.melody.constraints import NEG, Constraints, MelodyRequest
+from composer.melody.constraints import Constraints, MelodyRequest
 from composer.melody.corpus import normalised_tonic
+from composer.melody.drawing import Draw, draw_rows
 from composer.melody.model import MelodyModel, load_model
 from composer.melody.priors import prior_for
 from composer.melody.rerank import Candidate, choose
@@ -56,6 +58,11 @@ class SampleConfig:
     likelihood_margin: float = 0.35
     """Nats per token a candidate may trail the likeliest one and still be chosen (see `choose`)."""
     melody_center: int = 72
+    guidance: float = 0.0
+    """Classifier-free guidance weight w towards the asked genre (`composer.melody.drawing`): logits are
+    cond + w * (cond - uncond), uncond the same context with GENRE_any; 0 draws no uncond rows at all."""
+    guide_text: bool = True
+    """The uncond side also drops the prompt's words for the caption training gave its attributes."""
 
 
 def spec_attributes(spec: Spec) -> Attributes:
@@ -206,6 +213,7 @@ class ModelMelody:
         self.tokenizer = tokenizer
         self.embed = embed
         self.config = config or SampleConfig()
+        self._free_captions: dict[str, torch.Tensor] = {}
 
     def generate(self, spec: Spec, chords: list[Chord], rng: np.random.Generator,
                  allow_chromatic: bool = False, context: list[Note] | None = None,
@@ -279,42 +287,32 @@ class ModelMelody:
 
     def sample_rows(self, constraints: Constraints, attrs: Attributes, embedding: torch.Tensor,
                     rng: np.random.Generator, prefix: list[int] | None = None) -> list[Candidate]:
-        """Draw `candidates` sequences in one batch, token by token, masked by the constraints."""
-        k = self.config.candidates
-        prefix = prefix or []
+        """Draw `candidates` sequences in one batch (`drawing.draw_rows`), masked by the constraints and guided
+        towards the genre (`SampleConfig.guidance`); the finished ones."""
+        config, prefix = self.config, prefix or []
         prompt = [self.tokenizer.bos_id, *self.tokenizer.attribute_ids(attrs), *prefix]
-        logits, cache = self.model.start(torch.tensor([prompt] * k), embedding.expand(k, -1))
-        rows = [Candidate(constraints.new_row()) for _ in range(k)]
-        for row in rows:
-            for token in prefix:
-                constraints.advance(row.state, token)
-            row.state.pitches.clear()
         room = self.model.config.max_tokens - len(prompt)
-        max_steps = min(constraints.req.bars * 64 + 8, room)
-        for _ in range(max_steps):
-            chosen = [self.pick(row, constraints, logits[i].numpy(), rng) for i, row in enumerate(rows)]
-            if all(row.state.done for row in rows):
-                break
-            logits, cache = self.model.step(torch.tensor(chosen).unsqueeze(1), cache)
-        finished = [row for row in rows if row.state.done]
+        draw = Draw(prompt, embedding, config.candidates, min(constraints.req.bars * 64 + 8, room),
+                    config.temperature, config.top_p)
+        if config.guidance and attrs.genre != ANY:
+            free = dataclasses.replace(attrs, genre=ANY)
+            draw = dataclasses.replace(
+                draw, guidance=config.guidance,
+                free_prompt=[self.tokenizer.bos_id, *self.tokenizer.attribute_ids(free), *prefix],
+                free_embedding=self.free_embedding(free) if config.guide_text else embedding)
+        finished = [row for row in draw_rows(self.model, constraints, draw, rng, prefix) if row.state.done]
         if not finished:
             raise MelodyError(f"{constraints.req.bars} bars this busy do not fit the melody model's context; "
                               "ask for fewer notes (a calmer tempo or density) or use --engine markov")
         return finished
 
-    def pick(self, row: Candidate, constraints: Constraints, logits: np.ndarray, rng: np.random.Generator) -> int:
-        if row.state.done:
-            return self.tokenizer.pad_id
-        masked = logits.astype(np.float64) + constraints.mask(row.state)
-        token = sample_top_p(masked / self.config.temperature, self.config.top_p, rng)
-        # under a style prior, candidates are ranked by the distribution they were drawn from: the raw model
-        # alone ranks every line that took the prior's blue or approach notes last, and `choose` dropped them
-        scored = logits if constraints.prior is None else masked
-        log_probs = scored - np.logaddexp.reduce(scored)
-        row.logprob += float(log_probs[token])
-        row.ids.append(token)
-        constraints.advance(row.state, token)
-        return token
+    def free_embedding(self, attrs: Attributes) -> torch.Tensor:
+        """The caption embedding of the guidance's genre-free side: the words training paired with these
+        attributes (`attributes.caption`: no genre words when the genre is ANY), embedded once per caption."""
+        text = caption(attrs, random.Random(0))
+        if text not in self._free_captions:
+            self._free_captions[text] = torch.from_numpy(np.asarray(self.embed([text]), dtype=np.float32))
+        return self._free_captions[text]
 
 
 def key_shift(spec: Spec) -> int:
@@ -339,21 +337,6 @@ def pad_bars(ids: list[int], bars: int, tokenizer: MotifTokenizer, meter: str) -
     timesig = tokenizer.vocab[f"TimeSig_{meter}"]
     missing = bars - ids.count(tokenizer.bar_id)
     return ids + [tokenizer.bar_id, timesig] * max(0, missing)
-
-
-def sample_top_p(logits: np.ndarray, top_p: float, rng: np.random.Generator) -> int:
-    """Nucleus sampling over already-masked logits."""
-    logits = logits - logits.max()
-    probs = np.exp(logits)
-    probs[logits < NEG / 2] = 0.0
-    probs /= probs.sum()
-    if top_p >= 1.0:  # the whole distribution: no sort needed
-        return int(rng.choice(len(probs), p=probs))
-    order = np.argsort(-probs, kind="stable")
-    cumulative = np.cumsum(probs[order])
-    keep = order[: int(np.searchsorted(cumulative, top_p)) + 1]
-    kept = probs[keep] / probs[keep].sum()
-    return int(keep[rng.choice(len(keep), p=kept)])
 
 
 def spec_caption(spec: Spec) -> str:
