@@ -32,7 +32,7 @@ spaghetti western ride" WesternSwing 0.48); the best of those refused 0.25-0.38 
 
 STYLE_MARGIN = 0.16
 """How far (in ranking score: similarity plus the tempo preference) the nearest groove must come ahead of the
-best groove of the named style's own row to replace it. Measured over the 17 prompts of a 54-prompt set that
+best groove of the named style's own row to replace it. Measured over the 14 prompts of a 54-prompt set that
 name a style, have free words, and whose nearest groove lies outside a row the rules chose without a sub-style
 word (the issue 13 report; tests/composer/arrange/test_nearest_groove_style.py keeps some): the nearest was the
 worse choice at gaps up to 0.14 ("upbeat jazz for a sunny brunch" MellowJazz over Swing1Walk 0.14, "latin
