@@ -80,8 +80,18 @@ def test_a_prompt_without_a_form_is_played_in_its_styles_form(engine: str, promp
         heard = (_within(melody, start, end), _within(chords, start, end))
         assert heard[0], f"{span.section.name} at bar {span.start_bar + 1} has no melody"
         if span.section.name in first:
-            was = first[span.section.name]
-            assert heard == tuple([x for x in part if x[0] < end - start] for part in was), f"{span.section.name} at bar {span.start_bar + 1} differs"
+            was = tuple([x for x in part if x[0] < end - start] for part in first[span.section.name])
+            if span.section.name == "verse":  # a verse back keeps its rhythm under new pitches (variation_kinds),
+                # judged through a comping lead's lone hits, which the groove varies each time through
+                onsets = [Counter(t for t, _ in part[0]) for part in (heard, was)]
+                kept = sum((onsets[0] & onsets[1]).values())
+                assert kept >= 0.9 * max(sum(c.values()) for c in onsets), f"verse at bar {span.start_bar + 1}"
+            else:  # the tune replays; a comping lead's lone hits (varied by the groove) may add a note or two
+                more = Counter(heard[0]) - Counter(was[0])
+                assert not Counter(was[0]) - Counter(heard[0]) and sum(more.values()) <= 0.05 * len(was[0]), \
+                    f"{span.section.name} at bar {span.start_bar + 1} differs: {sorted(more)}"
+            heard, was = heard[1], was[1]
+            assert heard == was, f"{span.section.name} at bar {span.start_bar + 1}: its harmony differs"
         first.setdefault(span.section.name, heard)
     tunes = [tune for tune, _ in first.values()]
     assert len(tunes) < 2 or tunes[0] != tunes[1], "the contrasting section plays the first one's tune"
