@@ -123,6 +123,8 @@ def _tone_notes(tone: str, voicing: list[int], chord: Chord, bass_window: tuple[
         if given and len(set(CHORD_INTERVALS[chord.quality])) > 3:
             return voicing  # without its root a user's A7 is C#dim above a bass that has already stopped
         upper = [p for p in voicing if p % 12 != chord.root_pc]
+        if len(upper) < 3 <= len(voicing) and voicing[0] % 12 == chord.root_pc:
+            return voicing[1:]  # a doubled root: the triad over the bottom one (under a lead, an oom-pah's pah)
         return upper if len(upper) >= 2 else voicing
     if tone.startswith("a"):
         return [voicing[int(tone[1:]) % len(voicing)]]
