@@ -51,6 +51,16 @@ METER_WORDS: dict[str, str] = {
     "odd meter": "7/8", "odd time": "7/8", "quadruple meter": "4/4", "four on the floor": "4/4",
 }
 
+DANCE_METERS: dict[str, str] = {
+    "minuet": "3/4", "minuets": "3/4", "menuet": "3/4", "minuetto": "3/4", "sarabande": "3/4",
+    "polonaise": "3/4", "mazurka": "3/4", "gigue": "6/8", "siciliano": "6/8", "siciliana": "6/8",
+    "gavotte": "2/2", "bourree": "2/2", "bourrée": "2/2",
+}
+"""Dances whose name is their meter (a minuet is in three whatever the era): read as a stated meter, without
+taking the word, which still names the genre. Dances that are Motif genres (waltz, jig, reel) carry their meter
+in prompts.words.genres."""
+_DANCE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in DANCE_METERS) + r")\b", re.I)
+
 METER_IN_NUMBER: dict[int, str] = {2: "2/4", 3: "3/4", 4: "4/4", 5: "5/4", 6: "6/8", 7: "7/8", 9: "9/8", 12: "12/8"}
 """"in three", "in 7": how many beats people mean, as the time signature they usually write."""
 
@@ -143,6 +153,8 @@ def read_meter(mask: TextMask) -> str | None:
         if count in METER_IN_NUMBER:
             mask.take(*match.span())
             return METER_IN_NUMBER[count]
+    for match in mask.finditer(_DANCE):
+        return DANCE_METERS[match.group(0).lower()]
     return None
 
 
