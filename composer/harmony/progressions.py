@@ -112,11 +112,9 @@ def _phrased(templates: tuple[str, ...] | list[str], bars: int, rng: np.random.G
     return grid[:bars]
 
 
-def _loops(spec: Spec, style: Style, kind: str) -> tuple[str, ...]:
+def _loops(spec: Spec, style: Style, table: tb.Phrases) -> tuple[str, ...]:
     """A loop kind's loops for the mode: its table's own for major and (tonal or natural) minor, the mode's
-    vamp for the church modes a table does not name (a dorian pop song vamps i-IV); the prompt's words may
-    pick another of the kind's tables (a ballad's descending bass, `tables.phrases_for`)."""
-    table = tb.phrases_for(kind, spec.prompt)
+    vamp for the church modes a table does not name (a dorian pop song vamps i-IV)."""
     own = table.get(spec.mode)
     if own is None and (family(spec.mode) == "modal" or spec.mode not in ("major", "minor", "aeolian")):
         return tb.MODAL_LOOPS[spec.mode]
@@ -126,11 +124,11 @@ def _loops(spec: Spec, style: Style, kind: str) -> tuple[str, ...]:
     return options
 
 
-def _looped(kind: str) -> Maker:
-    """A maker that repeats one loop of the kind's table (a second loop for the second half of long pieces)."""
+def _looped(table: tb.Phrases) -> Maker:
+    """A maker that repeats one loop of `table` (a second loop for the second half of long pieces)."""
 
     def make(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
-        options = _loops(spec, style, kind)
+        options = _loops(spec, style, table)
         first, second = _pick(rng, options), _pick(rng, options)
         grid = slots_to_bars(slots_of(first), spec.bars, style.chords_per_bar)
         if spec.bars >= 16:
@@ -141,7 +139,7 @@ def _looped(kind: str) -> Maker:
     return make
 
 
-pop_loop = _looped("pop_loop")
+pop_loop = _looped(tb.POP_LOOPS)
 
 
 def modal_vamp(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
@@ -280,7 +278,7 @@ KINDS: dict[str, Maker] = {
     "folk_simple": folk_simple, "andalusian": andalusian, "minimal_pad": minimal_pad,
     "ragtime_circle": _phrases_of("ragtime_circle", functional), "gospel": _phrases_of("gospel", functional),
     "klezmer": klezmer, "latin": _phrases_of("latin", modal_vamp), "tango": _phrases_of("tango", functional),
-    "rock": _looped("rock"), "reggae": _looped("reggae"), "funk": _looped("funk"),
+    "rock": _looped(tb.ROCK_LOOPS), "reggae": _looped(tb.REGGAE_LOOPS), "funk": _looped(tb.FUNK_LOOPS),
 }
 """Harmony kind -> its maker; each reads its progressions from `composer.harmony.tables`."""
 

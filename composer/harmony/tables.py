@@ -73,13 +73,6 @@ POP_LOOPS: Phrases = {
 }
 """The four-chord loops of pop (I-V-vi-IV, I-vi-IV-V ...), played as written (vi-IV-I-V is I-V-vi-IV heard from
 its third chord: a loop that starts at home)."""
-POP_BALLAD: Phrases = {
-    "major": ("I V6 vi IV", "I V6 vi V", "I V6 vi I64 IV I6 ii V", "I V vi IV", "I vi IV V"),
-    "minor": ("i v6 iv6 V7", "i v6 VI V7", "i VI III VII", "i VII6 VI V7", "i iv VI V7"),
-}
-"""The ballad's descending bass (a prompt that says "ballad", `Table.by_words`): I-V6-vi (C B A), the full
-walk down I-V6-vi-I6/4-IV-I6-ii-V (C B A G F E D G) with its passing 6/4, and minor's lament i-v6-iv6-V (A G
-F E)."""
 CHROMATIC_POP: Phrases = {"major": ("I bVII IV I", "I IV bVII IV"), "minor": ("i bII VII i",)}
 
 ROCK_LOOPS: Phrases = {
@@ -108,17 +101,11 @@ ANDALUSIAN_LOOPS: Phrases = {"major": ("I IV V IV",), "minor": ("i VII VI V7",),
 """The Andalusian cadence (i-bVII-bVI-V), which phrygian reads as iv-bIII-bII-i."""
 
 FUNCTIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "major": {"T": ("I", "I", "vi", "vi", "iii", "I6"), "PD": ("IV", "ii", "IV", "ii6", "IV6"),
-              "D": ("V7", "V7", "V", "V65", "V6"), "cadence": ("V7", "V7", "V"), "home": ("I",)},
-    "minor": {"T": ("i", "i", "VI", "i6"), "PD": ("iv", "iv", "iio6", "iv6"), "D": ("V7", "V7", "V65"),
-              "cadence": ("V7",), "home": ("i",)},
+    "major": {"T": ("I", "I", "vi", "vi", "iii"), "PD": ("IV", "ii", "IV"), "D": ("V7", "V7", "V")},
+    "minor": {"T": ("i", "i", "VI"), "PD": ("iv", "iv", "iio"), "D": ("V7",)},
 }
-"""Tonal functions (tonic, predominant, dominant) of the classical styles (baroque, classical, romantic, waltz,
-march), with the inversions their bass lines use: I6 and ii6 / IV6 (a stepwise bass up to the dominant),
-V6/5 and V6 inside a phrase (the leading tone in the bass rising to the tonic); minor's ii° is always ii°6.
-Every phrase still closes on a root-position V or V7 (`cadence`), going home to a root-position tonic. The
-leading-tone triad is left to the chorale, which can put it in first inversion; in root position it was the
-review's complaint."""
+"""Tonal functions (tonic, predominant, dominant) of the classical styles. The leading-tone triad is left to
+the chorale, which can put it in first inversion; in root position it was the review's complaint."""
 
 CHORALE_FUNCTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "major": {"T": ("IM", "IM", "vim", "vim", "IM6"), "PD": ("IVM", "iim6", "iim", "IVM"),
@@ -195,11 +182,9 @@ RAGTIME: Phrases = {
 
 GOSPEL: Phrases = {
     "major": ("IM | I7 | IVM | ivm", "IM | vi | ii | V7", "IM | IVM | IM | V7", "IM IVM | IM | ii V7 | IM",
-              "IM | I7 | IVM | #IVo7", "IVM | IM | IVM | V7", "IM | IM6 | IVM | #IVo7", "IM V6 | vi IM64 | IVM IM6 | ii V7",
-              "IVM | IM64 | ii | V7"),
+              "IM | I7 | IVM | #IVo7", "IVM | IM | IVM | V7"),
 }
-"""Gospel: I-I7-IV-iv, plagal I-IV-I, I-vi-ii-V, the I7 into IV, the walk-up I-I6-IV-#iv°7 (C E F F# in the
-bass), the walk down I-V6-vi-I6/4-IV-I6 and IV-I6/4 before the ii-V."""
+"""Gospel: I-I7-IV-iv, plagal I-IV-I, I-vi-ii-V, the I7 into IV and the IV-#iv°7 walk-up."""
 
 KLEZMER: Phrases = {
     "freygish": ("IM | ivm | IM | IM", "IM | IIM | IM | IM", "IM | viim | IM | IIM", "ivm | IM | IIM | IM",
@@ -228,7 +213,7 @@ BLUES: dict[str, dict[int, str]] = {
 chorus ends on I7). The forms carry their cadence, so the planner does not put another one in bar 11."""
 
 TABLES: dict[str, Table] = {
-    "pop_loop": Table(POP_LOOPS, ((("ballad",), POP_BALLAD),)),
+    "pop_loop": Table(POP_LOOPS),
     "rock": Table(ROCK_LOOPS),
     "reggae": Table(REGGAE_LOOPS),
     "funk": Table(FUNK_LOOPS),
