@@ -290,7 +290,8 @@ def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[
     if role == "melody":
         notes = raised(tune, 0) if inst is lead else place_melody(melody, program, spec.register)
         if left_hand:
-            hand = _left_hand_with_cadence(ctx, style, inst, bars, band)
+            hand = keep_under(_left_hand_with_cadence(ctx, style, inst, bars, band), notes,
+                              role_window(program, "left_hand")[0])  # the hand under the tune, as a pianist plays
             notes += hand
     elif role == "counter":
         notes = counter_melody(tune, ctx, program)
