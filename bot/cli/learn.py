@@ -126,6 +126,8 @@ def train_command(
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the weights in the checkpoint folder.")] = False,
     init_from: Annotated[Path | None, typer.Option("--init-from", help="Warm start from this checkpoint folder.")] = None,
     leads: Annotated[bool, typer.Option("--leads/--no-leads", help="Train on the Debian lead lines too.")] = True,
+    balance: Annotated[float, typer.Option("--balance", help="Repeat thin genre families' examples by "
+                                           "(largest / family) ** this (0: the data as it is).")] = 0.0,
 ) -> None:
     """Train the melody model on the corpus melodies and lead lines (CPU), keeping the best checkpoint."""
     import json
@@ -139,7 +141,7 @@ def train_command(
     tokenizer = MotifTokenizer()
     config = TrainConfig(ModelConfig(vocab_size=len(tokenizer), n_layer=n_layer, n_embd=n_embd), seed=seed,
                          max_steps=max_steps, eval_every=eval_every, lr=lr, resume=resume,
-                         init_from=str(init_from) if init_from else None)
+                         init_from=str(init_from) if init_from else None, balance=balance)
     encoder = get_encoder()
     splits = {name: training_melodies(name, leads)[:limit] for name in ("train", "valid")}
     examples = {}

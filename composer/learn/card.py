@@ -105,6 +105,8 @@ def phase_command(config: dict) -> str:
         parts.append("--resume")
     elif config.get("init_from"):
         parts.append(f"--init-from {config['init_from']}")
+    if config.get("balance"):
+        parts.append(f"--balance {config['balance']}")
     return " ".join(parts)
 
 

@@ -11,6 +11,7 @@ import json
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,6 +48,9 @@ class TrainConfig:
     init_from: str | None = None
     """Warm start: copy the weights of this checkpoint folder (same shape; its tokens' embedding rows by token,
     new tokens' rows freshly drawn), so a new vocabulary trains in a fraction of the time."""
+    balance: float = 0.0
+    """Family balancing (`balanced`): 0 trains on the data as it is; 0.5 repeats each genre family's examples
+    by the square root of how much thinner it is than the largest family (at most `MAX_REPEATS` times)."""
 
 
 @dataclass
@@ -63,6 +67,24 @@ class TrainReport:
     parameters: int = 0
     seconds: float = 0.0
     history: list[dict[str, float]] = field(default_factory=list)
+
+
+MAX_REPEATS = 12
+"""The most times `balanced` repeats a family's examples in one pass: blues has 72 training windows against
+folk's 16,219, and repeating 7 pieces hundreds of times would teach the model those pieces, not the blues."""
+
+
+def balanced(examples: list[Example], exponent: float) -> list[Example]:
+    """The training set with each genre family's examples repeated round((largest / family) ** exponent) times,
+    at most `MAX_REPEATS`. Why: the corpus is folk and chorales, so a model trained on the data as it is learns
+    that genre tokens barely matter (the lead families are 6% of the windows); repeating the thin families
+    makes their conditioning pay without giving folk less of its own data."""
+    if exponent <= 0 or not examples:
+        return list(examples)
+    sizes = Counter(e.genre for e in examples)
+    largest = max(sizes.values())
+    repeats = {g: max(1, min(MAX_REPEATS, round((largest / n) ** exponent))) for g, n in sizes.items()}
+    return [e for e in examples for _ in range(repeats[e.genre])]
 
 
 def make_batches(examples: list[Example], batch_tokens: int, rng: random.Random) -> list[list[Example]]:
@@ -178,8 +200,9 @@ def train(
         report.valid_bits_per_note = nats / math.log(2) / max(1, notes)
         log(f"resumed: valid loss {report.best_valid_loss:.4f}, {report.valid_bits_per_note:.3f} bits/note")
     started, step, patience = time.perf_counter(), 0, Patience(config.patience)
+    passes = balanced(train_set, config.balance)
     while step < config.max_steps and not patience.exhausted:
-        for batch in make_batches(train_set, config.batch_tokens, rng):
+        for batch in make_batches(passes, config.batch_tokens, rng):
             loss = train_step(model, optimizer, collate(batch, tokenizer.pad_id, tokenizer.given_from),
                               learning_rate(step, config))
             step += 1

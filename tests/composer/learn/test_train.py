@@ -60,3 +60,23 @@ def test_patience_counts_the_phase_own_progress_not_the_resumed_best() -> None:
     assert not patience.exhausted
     patience.observe(0.821)
     assert patience.exhausted
+
+
+def test_family_balancing_repeats_thin_families_within_the_cap() -> None:
+    """`balanced` repeats a thin family's windows by the root of how much thinner it is, capped, and leaves the
+    largest family and an exponent of 0 as they are; the card's command line carries the option."""
+    from composer.learn.card import phase_command
+    from composer.learn.dataset import Example
+    from composer.learn.train import MAX_REPEATS, balanced
+
+    def rows(genre: str, n: int) -> list[Example]:
+        return [Example(ids=[1, 2], n_notes=1, caption="", piece_id=f"{genre}{i}", genre=genre) for i in range(n)]
+
+    data = rows("folk", 400) + rows("rock", 25) + rows("blues", 1)
+    out = balanced(data, 0.5)
+    counts = {g: sum(e.genre == g for e in out) for g in ("folk", "rock", "blues")}
+    assert counts == {"folk": 400, "rock": 25 * 4, "blues": min(MAX_REPEATS, 20)}
+    assert balanced(data, 0.0) == data
+    config = {"seed": 1, "max_steps": 5, "lr": 0.001, "eval_every": 5, "balance": 0.5,
+              "model": {"n_layer": 1, "n_embd": 32}}
+    assert phase_command(config).endswith("--balance 0.5")
