@@ -258,7 +258,8 @@ def form_figures(rows: list[dict[str, float]]) -> dict[str, float]:
 def real_form_figures(melodies: list[Melody], group_of: Callable[[Melody], str | None],
                       per_group: int = 300, seed: int = 0) -> dict[str, dict[str, float]]:
     """Form and idiom figures of real melodies per group (a corpus collection, a lead family): the first
-    window of at most 16 bars of up to `per_group` melodies each, in their normalised key (C or A)."""
+    window of at most 16 bars of up to `per_group` melodies each, in their normalised key (C or A), with the
+    bootstrap interval of each of `INTERVAL_FIGURES` (`pooled_interval`)."""
     grouped: dict[str, list[Melody]] = {}
     for melody in melodies:
         group = group_of(melody)
@@ -272,8 +273,26 @@ def real_form_figures(melodies: list[Melody], group_of: Callable[[Melody], str |
             for bars, notes in windows(melody, WINDOW_BARS)[:1]:
                 tonic = 0 if melody.mode in MAJOR_THIRD_MODES else 9
                 rows.append(form_counts(notes, bars, melody.meter, tonic, melody.mode, melody.pickup_ql > 0))
-        report[group] = form_figures(rows)
+        report[group] = form_figures(rows) | {f"{figure}_interval": pooled_interval(rows, figure, seed=seed)
+                                              for figure in INTERVAL_FIGURES}
     return report
+
+
+INTERVAL_FIGURES: tuple[str, ...] = ("syncopation", "phrase_end_marking")
+"""The real-data figures reported with a bootstrap interval, the range Motif's own figure is judged against."""
+
+
+def pooled_interval(rows: list[dict[str, float]], figure: str, draws: int = 400, seed: int = 0
+                    ) -> tuple[float, float]:
+    """The 5th-95th percentile of a pooled `form_figures` figure over `draws` resamples of the pieces (with
+    replacement): how far the real figure moves with which pieces a family happens to hold. Pieces, not
+    notes, are resampled, as one song's rhythm colours all its notes (a family of ten leads is a wide range,
+    and should read as one)."""
+    if not rows:
+        return (0.0, 0.0)
+    rng = random.Random(seed)
+    values = sorted(form_figures([rng.choice(rows) for _ in rows])[figure] for _ in range(draws))
+    return (values[int(0.05 * (draws - 1))], values[int(0.95 * (draws - 1))])
 
 
 def _modes() -> frozenset[str]:
