@@ -49,12 +49,33 @@ def _bass_window(program: int) -> tuple[int, int]:
     return bottom, min(high, bottom + 21)
 
 
-def place_melody(melody: list[Note], program: int, register: int) -> list[Note]:
-    """The melody moved by whole octaves into the instrument's melody register (plus `register`)."""
-    low, high = instrument_range(program)
+def _melody_shift(melody: list[Note], program: int, register: int) -> int:
+    """The whole-octave move that puts the melody in the instrument's melody register (plus `register`)."""
     w_low, w_high = role_window(program, "melody")
-    shift = best_octave_shift([n.pitch for n in melody], w_low, w_high) + 12 * register
+    return best_octave_shift([n.pitch for n in melody], w_low, w_high) + 12 * register
+
+
+def place_melody(melody: list[Note], program: int, register: int) -> list[Note]:
+    """The melody moved by whole octaves into the instrument's melody register (plus `register`); a note still
+    outside the instrument's range is folded alone."""
+    low, high = instrument_range(program)
+    shift = _melody_shift(melody, program, register)
     return [Note(fit_range(n.pitch + shift, low, high), n.start, n.duration, 0) for n in melody]
+
+
+def lead_instrument(spec: Spec) -> Instrument:
+    """The instrument that plays the tune, as `arrange` picks it: the first with the melody role, else the first."""
+    instruments = spec.instruments or DEFAULT_INSTRUMENTS
+    return instruments[_roles(instruments).index("melody")]
+
+
+def melody_bounds(melody: list[Note], program: int, register: int) -> tuple[int, int]:
+    """The pitches a line like `melody` may hold for `place_melody` to move it as one block and fold none of its
+    notes alone (a note folded an octave turns the steps on both sides of it): a remix that refits a tune's
+    pitches (composer.remix.refit) chooses inside them. The instrument's range less the block's move."""
+    low, high = instrument_range(program)
+    shift = _melody_shift(melody, program, register)
+    return low - shift, high - shift
 
 
 def counter_line(melody: list[Note], ctx: Context, program: int) -> list[Note]:
