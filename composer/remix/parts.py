@@ -76,7 +76,8 @@ def _match_parts(pitched: list[Track], instruments: tuple[Instrument, ...]) -> l
 def regroup_parts(piece: Piece, spec: Spec, style: Style, rng: np.random.Generator) -> list[Track]:
     """The parent's pitched parts re-dealt to the child's instruments (order and roles from the child).
 
-    A swapped part keeps its notes, moved by octaves into the new instrument's range; a new part is
+    A swapped part keeps its notes, moved by octaves into the new instrument's range; a new part, and a part
+    the tune moves to or from (a piano that comps once a sax is added to lead, `prompts.edit.ensemble`), is
     arranged from the parent's chords around the parent's melody line.
     """
     pitched = [t for t in piece.tracks if not t.is_drum]
@@ -85,7 +86,7 @@ def regroup_parts(piece: Piece, spec: Spec, style: Style, rng: np.random.Generat
     fresh: list[Track] | None = None
     tracks: list[Track] = []
     for i, (inst, parent_track) in enumerate(zip(instruments, matched, strict=True)):
-        if parent_track is not None:
+        if parent_track is not None and (parent_track.role == "melody") == (inst.role == "melody"):
             track = copy_track(parent_track, name=inst.name, program=inst.program, role=inst.role)
             if inst.program != parent_track.program:
                 fit_notes(track.notes, inst.program)
