@@ -155,13 +155,16 @@ def choose_instruments(reading: Reading, genre: GenreInfo | None, notes: list[st
     return tuple(Instrument(gm_name(p), p, role) for p, role in defaults)
 
 
-def style_roles(parts: list[tuple[int, str | None]], genre: GenreInfo | None) -> tuple[Instrument, ...]:
+def style_roles(parts: list[tuple[int, str | None]], genre: GenreInfo | None,
+                lead: int | None = None) -> tuple[Instrument, ...]:
     """Roles for the named (program, hinted role) parts as the style and the instruments have them, not the
     order of the words: "salsa with piano montuno, trumpet and drums" is the trumpet's tune over the piano's
-    montuno. The lead (`lead_index`) plays the melody; the others play their hinted role, else their family's
-    (keys and guitars comp, pads hold, basses play the bass, other melodic instruments answer in a counter line: a
-    cello beside a violin is a second voice, not the bass); a hinted melody after the lead comps or answers."""
-    lead = lead_index(parts, genre)
+    montuno. The lead (`lead_index`, or `lead` where the user chose it: a remix keeps the lead that was set)
+    plays the melody; the others play their hinted role, else their family's (keys and guitars comp, pads
+    hold, basses play the bass, other melodic instruments answer in a counter line: a cello beside a violin
+    is a second voice, not the bass); a hinted melody after the lead comps or answers. Remix instrument edits
+    (`prompts.edit.ensemble`) give roles through here too, so a line-up gets the same roles either way."""
+    lead = lead_index(parts, genre) if lead is None else lead
     result = []
     for index, (program, hint) in enumerate(parts):
         family = family_role(program)
@@ -173,14 +176,18 @@ def style_roles(parts: list[tuple[int, str | None]], genre: GenreInfo | None) ->
 
 
 def lead_index(parts: list[tuple[int, str | None]], genre: GenreInfo | None) -> int:
-    """Which named part carries the tune: the first melodic one, in the user's order (a sax, trumpet, flute,
-    violin, whistle, synth lead: `family_role` "counter"; and the style's own lead: tango's bandoneon, gospel's
-    choir), since a band's keys and guitars comp when one is there; else the first part that is no bass (a
-    funk clavinet over a slap bass plays the riff); a bass never leads while anyone else plays."""
-    lead_program = style_lead(genre) if genre else None
+    """Which named part carries the tune: the first melodic one (`is_melodic`), in the user's order, since a
+    band's keys and guitars comp when one is there; else the first part that is no bass (a funk clavinet over
+    a slap bass plays the riff); a bass never leads while anyone else plays."""
     playing = [i for i, (program, hint) in enumerate(parts) if (hint or family_role(program)) != "bass"]
-    melodic = [i for i in playing if family_role(parts[i][0]) == "counter" or parts[i][0] == lead_program]
+    melodic = [i for i in playing if is_melodic(parts[i][0], genre)]
     return next(iter(melodic or playing), 0)
+
+
+def is_melodic(program: int, genre: GenreInfo | None) -> bool:
+    """An instrument that leads wherever it plays: a sax, trumpet, flute, violin, whistle, synth lead
+    (`family_role` "counter"), or the style's own lead (tango's bandoneon, gospel's choir)."""
+    return family_role(program) == "counter" or (genre is not None and program == style_lead(genre))
 
 
 FULL_LINE_UP = 3

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from prompts.edit.chords import apply_chords
 from prompts.edit.draft import KEEP_MELODY, KEEP_NOTES, REGENERATE, Draft
-from prompts.edit.ensemble import apply_drums, apply_instruments, instrument_names
+from prompts.edit.ensemble import apply_drums, apply_instruments, instrument_names, restyle, roles_named
 from prompts.edit.form import apply_form
 from prompts.edit.types import Edit, EditError
 from prompts.limits import MAX_TEMPO_BPM, MIN_TEMPO_BPM
@@ -187,6 +187,10 @@ def apply_style(draft: Draft, edit: Edit) -> None:
         parts = tuple(Instrument(gm_name(p), p, role) for p, role in genre.instruments)
         draft.change("instruments", parts, f"instruments {instrument_names(draft.spec.instruments)} -> {instrument_names(parts)}",
                      stated=False)
+    else:
+        parts = restyle(draft.spec.instruments, old, genre.id)
+        draft.change("instruments", parts, f"roles {roles_named(draft.spec.instruments)} -> {roles_named(parts)} "
+                     f"({genre.id})", stated=False)
     if "drums" not in stated:
         draft.change("drums", genre.drums, f"drums {'on' if genre.drums else 'off'} ({genre.id})", stated=False)
 

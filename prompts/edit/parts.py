@@ -15,8 +15,16 @@ from prompts.edit.read import Found, block, take
 from prompts.edit.types import Edit
 from prompts.scan import TextMask
 from prompts.spec import Spec
+from prompts.words.instruments import SYNONYMS
 from prompts.words.lexicon import PhraseHit, find_phrases
 from prompts.words.timing import TEMPO_WORDS, tempo_in_range
+
+_SYNTH_LEADS = sorted({word[: -len(" lead")] for word in SYNONYMS if word.endswith(" lead")})
+LEAD_AFTER = ("".join(rf"(?<!\b{re.escape(name)}\s)" for name in _SYNTH_LEADS)
+              + r"(?:leads?|leading|takes?\s+(?:over\s+)?the\s+(?:lead|melody|tune)|plays?\s+the\s+(?:lead|melody|tune)"
+                r"|carr(?:y|ies)\s+the\s+(?:lead|melody|tune)|on\s+(?:the\s+)?(?:lead|melody|tune)|as\s+(?:the\s+)?lead)")
+"""Words after an instrument that give it the tune ("let the flute lead", "the piano takes the melody", "sax on
+the melody"); a synth lead's own name ("square lead") is an instrument, not this."""
 
 OPERATORS: dict[str, str] = {
     "remove": r"no\s+more|no\s+longer|not\s+any|turn\s+off|switch\s+off|shut\s+off|remove|without|no|drop|lose|mute"
@@ -26,7 +34,9 @@ OPERATORS: dict[str, str] = {
     "instead": r"instead\s+of|rather\s+than|in\s+place\s+of",
     "less": r"less|fewer|not\s+so|not\s+as|too",
     "only": r"only|just|solo|alone|unaccompanied|by\s+itself|on\s+its\s+own|nothing\s+but",
-    "lead": r"played\s+(?:on|by)|play\s+it\s+on|on|as\s+the\s+lead|led\s+by",
+    "lead_after": LEAD_AFTER,
+    "lead": r"played\s+(?:on|by)|play\s+it\s+on|on|led\s+by|give\s+(?:the\s+)?(?:melody|tune|lead)\s+to"
+            r"|hand\s+(?:the\s+)?(?:melody|tune|lead)\s+to",
     "add": r"add|adding|with|plus|include|including|bring\s+in|throw\s+in|put\s+in|feature|featuring|layer|more|some|&|\+",
 }
 """Operator words by meaning; earlier entries win where they overlap ("turn off" before "turn")."""
@@ -123,9 +133,10 @@ def _operator_for(hit: PhraseHit, operators: list[Operator], clause: int, text: 
     if postfix:
         return Operator("remove", postfix.start(), postfix.end(), postfix.group(0).strip(), clause)
     for op in operators:
-        if op.name == "only" and op.start >= hit.end and not text[hit.end:op.start].strip():
+        if op.name in ("only", "lead_after") and op.start >= hit.end and not text[hit.end:op.start].strip():
             return op
-    before = [op for op in operators if op.end <= hit.start and op.clause == clause and op.name != "instead"]
+    before = [op for op in operators if op.end <= hit.start and op.clause == clause
+              and op.name not in ("instead", "lead_after")]
     return before[-1] if before else None
 
 
@@ -175,7 +186,7 @@ def _instrument_edit(members: list[PhraseHit], name: str, operator: Operator | N
         return start, Edit("note", {"message": f"did not understand '{words}' (try 'remove the piano')"}, words)
     parts = [_part(m) for m in members]
     ensemble = all(m.phrase.kind == "group" for m in members)
-    op = {"remove": "remove", "only": "only", "lead": "lead"}.get(name)
+    op = {"remove": "remove", "only": "only", "lead": "lead", "lead_after": "lead"}.get(name)
     if name in ("swap", "instead"):
         op = "only" if ensemble else "lead"
     elif op is None:

@@ -125,6 +125,31 @@ def test_add_and_remove_instruments(parent: Piece) -> None:
     assert all(pitched(parent)[name] == notes for name, notes in pitched(removed.heard).items())
 
 
+def _tune_share(track: Track, tune: list[tuple[int, float, float]]) -> float:
+    """How much of a tune (pitch class and onset) a part plays."""
+    notes = {(n.pitch % 12, round(n.start, 4)) for n in track.notes}
+    return sum((p % 12, s) in notes for p, s, _ in tune) / len(tune)
+
+
+@pytest.mark.parametrize(("prompt", "instruction", "lead", "comp"), [
+    ("a jazz tune in Bb for piano and bass, 8 bars, 120 bpm", "add a tenor sax", 66, 0),
+    ("a jazz tune in Bb for tenor sax and piano, 8 bars, 120 bpm", "let the piano lead", 0, 66),
+    ("a pop song in C with piano and choir, 8 bars, 100 bpm", "make it gospel", 52, 0),
+])
+def test_the_tune_goes_where_the_style_puts_the_lead(prompt: str, instruction: str, lead: int, comp: int) -> None:
+    """Roles from the style on a remix (issue 13 section 2): a sax added to a piano and bass leads and the piano
+    comps, a lead the user names takes the tune, a choir leads in gospel; the written MIDI plays the parent's tune
+    on the new lead, and the part it left plays none of it."""
+    parent = make_parent(prompt)
+    result = run(parent, instruction)
+    assert_obeys(result)
+    assert {i.program: i.role for i in result.spec.instruments}[lead] == "melody"
+    tune = line(parent.melody())
+    tracks = {t.program: t for t in result.heard.tracks if not t.is_drum}
+    assert _tune_share(tracks[lead], tune) >= 0.8
+    assert _tune_share(tracks[comp], tune) <= 0.3
+
+
 def test_drums_on_and_off(parent: Piece) -> None:
     on = run(parent, "add drums")
     assert_obeys(on)
