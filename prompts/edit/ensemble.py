@@ -25,8 +25,8 @@ from prompts.edit.draft import Draft
 from prompts.edit.types import Edit, EditError
 from prompts.limits import MAX_PARTS
 from prompts.music import GM_FAMILY_SIZE
-from prompts.spec import Instrument
 from prompts.resolve import lead_index, style_roles
+from prompts.spec import Instrument
 from prompts.words.genres import GENRES, JAZZ_CONTEXT
 from prompts.words.instruments import GENERIC_BY_GENRE, GROUPS, family_role, gm_name
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from prompts.spec import Instrument
-
 GM_NAMES: tuple[str, ...] = (
     "Acoustic Grand Piano", "Bright Acoustic Piano", "Electric Grand Piano", "Honky-tonk Piano",
     "Electric Piano 1", "Electric Piano 2", "Harpsichord", "Clavinet", "Celesta", "Glockenspiel", "Music Box",
@@ -257,23 +255,3 @@ def family_role(program: int) -> str:
     if any(program in family for family in _PAD_FAMILIES):
         return "pad"
     return "counter"
-
-
-def assign_roles(parts: list[tuple[int, str | None]]) -> tuple[Instrument, ...]:
-    """Roles for (program, hinted role) in prompt order: first non-bass part leads, basses play bass.
-
-    Deterministic so the same prompt always gives the same arrangement. A hinted "melody" after the lead
-    is taken becomes "counter" (a trumpet with a string quartet: the trumpet leads, the violins answer), or
-    "chords" for a keyboard or guitar (a sax with a jazz trio: the sax leads, the trio's piano comps).
-    """
-    melody_free = True
-    lead_index = next((i for i, (p, hint) in enumerate(parts) if (hint or family_role(p)) != "bass"), 0)
-    result: list[Instrument] = []
-    for index, (program, hint) in enumerate(parts):
-        role = hint or family_role(program)
-        if index == lead_index and melody_free:
-            role, melody_free = "melody", False
-        elif role == "melody":
-            role = "chords" if family_role(program) == "chords" else "counter"
-        result.append(Instrument(name=gm_name(program), program=program, role=role))
-    return tuple(result)

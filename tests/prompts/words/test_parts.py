@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from prompts import GENRE_IDS, MOOD_IDS, genre_info, mood_info
+from prompts.resolve import style_roles
 from prompts.scan import TextMask
 from prompts.spec import MODES, ROLES, TIME_SIGNATURES, TONICS
-from prompts.words.instruments import GM_NAMES, SYNONYMS, assign_roles
+from prompts.words.instruments import GM_NAMES, SYNONYMS
 from prompts.words.keys import read_key
 from prompts.words.numbers import parse_number
 
@@ -32,11 +33,12 @@ def test_read_key(text: str, tonic: str | None, mode: str | None) -> None:
     assert (reading.tonic, reading.mode) == (tonic, mode)
 
 
-def test_assign_roles_is_deterministic_and_valid() -> None:
+def test_style_roles_is_deterministic_and_valid() -> None:
+    """The one role rule (prompts and remixes alike): the first melodic part leads, whatever the word order."""
     parts = [(33, None), (0, None), (48, None), (73, None), (40, "melody")]
-    first = assign_roles(parts)
-    assert first == assign_roles(parts)
-    assert [i.role for i in first] == ["bass", "melody", "pad", "counter", "counter"]
+    first = style_roles(parts, None)
+    assert first == style_roles(parts, None)
+    assert [i.role for i in first] == ["bass", "chords", "pad", "melody", "counter"]
 
 
 def test_every_gm_program_has_a_name_and_a_phrase() -> None:
