@@ -4,8 +4,9 @@
 duration; its pitch moves to the nearest one that fits the new chord where the beat is strong (a chord tone
 of the triad the chord is heard by; at two chords a bar every beat is strong, and a note held over a chord
 change fits both chords where it can) and the key elsewhere (no note a semitone against an altered chord tone),
-choosing among them, over the whole line at once, the pitches that keep the direction of each step. The
-harmony plan is the new progression (`composer.harmony.given`), and bass, comping and drums are arranged anew
+choosing among them, over the whole line at once, the pitches that keep the direction of each step, inside
+the range the lead plays the line in (a pitch past it would be folded an octave alone by the arranger, turning
+the steps on both sides of it: a cello tune at the top of its range over new chords). The harmony plan is the new progression (`composer.harmony.given`), and bass, comping and drums are arranged anew
 over it.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from composer.arrange.arranger import arrange
+from composer.arrange.arranger import arrange, lead_instrument, melody_bounds
 from composer.harmony.given import clashing_pcs, slot_spans, triad_chord
 from composer.harmony.plan import plan_harmony
 from composer.lines import EPS, transpose_symbols
@@ -57,7 +58,7 @@ def reharmonise(spec: Spec, melody: list[Note], rng: np.random.Generator, engine
     """The piece of `spec` (whose `chords` are the new progression) around `melody`, fitted to them."""
     style = style_for(spec.genre)
     chords = plan_harmony(spec, style, rng)
-    fitted = fit_melody(melody, chords, spec)
+    fitted = fit_melody(melody, chords, spec, melody_bounds(melody, lead_instrument(spec).program, spec.register))
     tracks = arrange(spec, style, chords, fitted, rng)
     return Piece(spec, tracks, chords, swing=style.swing, engine=engine)
 
@@ -115,16 +116,20 @@ def _sign(step: int) -> int:
     return (step > 0) - (step < 0)
 
 
-def fit_melody(melody: list[Note], chords: list[Chord], spec: Spec) -> list[Note]:
+def fit_melody(melody: list[Note], chords: list[Chord], spec: Spec,
+               bounds: tuple[int, int] | None = None) -> list[Note]:
     """The melody with each pitch moved (the least, over the line) to fit `chords`; onsets, durations and
-    velocities kept, and the direction of every step where the chords allow it (a Viterbi pass)."""
+    velocities kept, and the direction of every step where the chords allow it (a Viterbi pass). Pitches stay
+    inside `bounds` (lowest, highest) where a fitting one lies there: the range the lead will play them in."""
+    low, high = bounds if bounds is not None else (0, 127)
     if not melody or not chords:
         return [Note(n.pitch, n.start, n.duration, n.velocity) for n in melody]
     scale = set(scale_pcs(spec.tonic, spec.mode))
     options, extra = [], []
     for note in melody:
         allowed = _allowed(note, chords, spec, scale)
-        near = [p for p in range(note.pitch - REACH, note.pitch + REACH + 1) if p % 12 in allowed] or [note.pitch]
+        fits = [p for p in range(note.pitch - REACH, note.pitch + REACH + 1) if p % 12 in allowed]
+        near = [p for p in fits if low <= p <= high] or fits or [note.pitch]
         options.append(near)
         extra.append([allowed.get(p % 12, 0.0) + abs(p - note.pitch) for p in near])
     costs = list(extra[0])

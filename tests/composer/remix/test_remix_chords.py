@@ -73,11 +73,10 @@ def test_chord_change_is_heard_and_keeps_the_tune(parents: dict[str, Piece], pro
     child = result.heard.melody()
     kept = rhythm(child) == rhythm(parent.melody())
     contour = contour_kept(parent.melody(), child)
-    # one changed step of nine (0.889) is tolerated: a tune refitted to new chords may turn one note's direction
-    if heard.ratio < 0.95 or not kept or contour < 0.88:
+    if heard.ratio < 0.95 or not kept or contour < 0.9:
         keep_failing(result, instruction)
     assert heard.ratio >= 0.95, [(s.asked, s.heard) for s in heard.slots if not s.matched]
-    assert kept and contour >= 0.88
+    assert kept and contour >= 0.9
     assert result.piece.chords[0].symbol == spec.chords[0]
 
 
@@ -99,6 +98,21 @@ def test_fit_keeps_notes_that_already_fit() -> None:
     moved = fit_melody(melody, plan_given(Spec(prompt="", tonic="C", mode="major", chords=("Am", "Dm"), bars=2)), spec)
     assert [n.pitch % 12 for n in moved][0] in (9, 0, 4) and moved[3].pitch % 12 in (2, 5, 9)
     assert [_sign(b.pitch - a.pitch) for a, b in zip(moved, moved[1:], strict=False)] == [-1, -1, 1]
+
+
+def test_fit_stays_inside_the_leads_range() -> None:
+    """A tune at the top of its lead's range (a cello's E5) over a new chord takes a chord tone under the ceiling
+    that keeps its steps' directions, not the nearest one over it (which the arranger would fold an octave alone:
+    'change the chords to Dm Bb F C' on a cello tune turned two steps of eighteen)."""
+    spec = Spec(prompt="", tonic="D", mode="minor", chords=("Bb", "F"), bars=2)
+    melody = [Note(65, 0.0, 4.0, 80), Note(76, 4.0, 2.0, 80), Note(74, 6.0, 2.0, 80)]
+    chords = plan_given(spec)
+    free = fit_melody(melody, chords, spec)
+    assert free[1].pitch == 77  # F, a semitone up: what the fit takes with no ceiling
+    bounded = fit_melody(melody, chords, spec, (36, 76))
+    assert all(36 <= n.pitch <= 76 for n in bounded)
+    assert [_sign(b.pitch - a.pitch) for a, b in zip(bounded, bounded[1:], strict=False)] == [1, -1]
+    assert all(bounded[i].pitch % 12 in (5, 9, 0) for i in (1, 2))
 
 
 def test_cli_remix_stores_the_new_chords(tmp_path: Path) -> None:
