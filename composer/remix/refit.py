@@ -6,8 +6,8 @@ of the triad the chord is heard by; at two chords a bar every beat is strong, an
 change fits both chords where it can) and the key elsewhere (no note a semitone against an altered chord tone),
 choosing among them, over the whole line at once, the pitches that keep the direction of each step, inside
 the range the lead plays the line in (a pitch past it would be folded an octave alone by the arranger, turning
-the steps on both sides of it: a cello tune at the top of its range over new chords). The harmony plan is the new progression (`composer.harmony.given`), and bass, comping and drums are arranged anew
-over it.
+the steps on both sides of it: a cello tune at the top of its range over new chords). The harmony plan is
+the new progression (`composer.harmony.given`), and bass, comping and drums are arranged anew over it.
 """
 
 from __future__ import annotations
