@@ -47,6 +47,16 @@ def _genre(gid: str, synonyms: str, description: str, tempo: tuple[int, int], me
     )
 
 
+SAMBA_WORDS: tuple[str, ...] = ("samba", "carnival", "carnaval", "batucada")
+"""Words that mean samba, the latin style's Brazilian sub-style: the composer plays the samba groove where the
+prompt holds one (`composer.styles.GROOVE_FITS`), so Rio's carnival is not played as a salsa."""
+SAMBA_PHRASES: tuple[str, ...] = (
+    "samba", "samba enredo", "samba de enredo", "escola de samba", "samba school", "batucada", "carnival",
+    "carnaval", "rio carnival", "carnival in rio", "carnaval in rio", "brazilian carnival",
+)
+"""The phrases that name samba as a genre (latin): each holds one of `SAMBA_WORDS`. "Carnival in Rio" is samba,
+not the bossa nova of Rio's beaches that its words are nearest by text similarity."""
+
 _GENRES: tuple[GenreInfo, ...] = (
     _genre("jazz", "jazz; jazzy; bebop; bop; cool jazz; smooth jazz; hard bop; modal jazz; jazz standard; jazz club",
            "Jazz: swung eighth notes, seventh and extended chords, ii-V-I progressions, walking bass and a saxophone in a smoky late-night club.",
@@ -63,7 +73,8 @@ _GENRES: tuple[GenreInfo, ...] = (
     _genre("bossa_nova", "bossa nova; bossa; bossanova; brazilian jazz; girl from ipanema",
            "Bossa nova: Brazilian syncopated nylon guitar, soft jazz chords, gentle samba rhythm and a breezy beach melody.",
            (120, 145), "4/4", "major", "73:melody 24:chords 32:bass", True, "F C D G", "D A E"),
-    _genre("latin", "latin; salsa; samba; mambo; cha cha; cha-cha; rumba; cumbia; afro-cuban; son cubano; merengue; bachata",
+    _genre("latin", "latin; salsa; mambo; cha cha; cha-cha; rumba; cumbia; afro-cuban; son cubano; merengue; bachata; "
+           + "; ".join(SAMBA_PHRASES),
            "Latin: salsa and Afro-Cuban rhythms with clave, piano montunos, horns, congas and a hot dance-floor energy.",
            (120, 180), "4/4", "major", "56:melody 0:chords 32:bass", True, "C F G Bb", "A D G"),
     _genre("tango", "tango; argentine tango; milonga; nuevo tango; piazzolla",
