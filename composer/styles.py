@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from prompts.words.genres import SAMBA_WORDS
+
 HARMONY_KINDS: tuple[str, ...] = (
     "jazz_ii_v_i", "blues_12", "pop_loop", "functional", "chorale_functional", "modal_vamp",
     "modal_drone", "folk_simple", "andalusian", "minimal_pad", "ragtime_circle", "gospel", "klezmer", "latin",
@@ -205,7 +207,7 @@ GROOVE_FITS: dict[str, tuple[GrooveFit, ...]] = {
                    GrooveFit(("kara/happyshuffle",), words=("happy",)),
                    GrooveFit(("stdlib/blues", "stdlib/shuffleboggie", "stdlib/blues68"))),
     "bossa_nova": _fits(GrooveFit(("stdlib/bossanova", "kara/kbossa"))),
-    "latin": _fits(GrooveFit(("stdlib/samba",), words=("samba",)), GrooveFit(("stdlib/salsa",), words=("salsa",)),
+    "latin": _fits(GrooveFit(("stdlib/samba",), words=SAMBA_WORDS), GrooveFit(("stdlib/salsa",), words=("salsa",)),
                    GrooveFit(("stdlib/mambo",), words=("mambo",)),
                    GrooveFit(("stdlib/chacha",), words=("cha cha", "cha-cha", "chacha")),
                    GrooveFit(("stdlib/rhumba", "stdlib/jazzrhumba"), words=("rumba", "rhumba")),
