@@ -254,6 +254,24 @@ def test_an_inner_cadence_is_held_half_a_bar_and_the_last_to_the_end(meter: str,
     assert [n.duration for n in breathe(line, spec)] == [bar, held, bar / 3, bar]
 
 
+@pytest.mark.parametrize(("meter", "held"), [("4/4", 1.0), ("6/8", 1.5), ("3/4", 1.0)])
+def test_an_inner_cadence_is_held_no_longer_than_its_phrase_held(meter: str, held: float) -> None:
+    """A phrase in eighths closes on a note held to the bar line: the cadence keeps a beat, no more (it landed
+    where it did; the rest of the bar is the breath), a beat that is the whole rest of the bar is kept, and
+    the next phrase's whole-bar notes (one in a bar that ends no inner phrase, the final one) are left alone."""
+    from composer.arrange.phrasing import breathe
+
+    spec = Spec(prompt="a tune", tonic="C", mode="major", time_signature=meter, bars=8)
+    bar = spec.bar_quarters
+    eighths = [Note(60 + i % 3, i * 0.5, 0.5, 90) for i in range(int(3 * bar * 2))]
+    cadence = Note(64, 3 * bar + bar / 2, bar / 2, 90)
+    second = [Note(62, 4 * bar, bar, 90), Note(60, 7 * bar, bar, 90)]
+    out = breathe([*eighths, cadence, *second], spec)
+    assert [n.duration for n in out[:len(eighths)]] == [0.5] * len(eighths)
+    assert out[len(eighths)].start == cadence.start and out[len(eighths)].duration == min(held, bar / 2)
+    assert [n.duration for n in out[-2:]] == [bar, bar]
+
+
 @pytest.mark.parametrize("engine", ["markov", "model"])
 def test_inner_cadences_breathe_no_longer_than_half_a_bar_in_the_written_midi(engine: str) -> None:
     """AABA, AABB and verse-chorus pieces in sections, both engines, read back from the MIDI bytes: no note of
