@@ -104,21 +104,26 @@ def place_pc(pc: int, target: int, low: int, high: int) -> int:
     return clamp_to_range(nearest_pitch(pc, target), low, high)
 
 
-def best_octave_shift(pitches: list[int], low: int, high: int) -> int:
+def best_octave_shift(pitches: list[int], low: int, high: int, playable: tuple[int, int] | None = None) -> int:
     """The whole-octave transposition that keeps the most of a line in range, centred in it.
 
     Moving a melody as a block keeps its contour; only the few notes still outside afterwards are
-    folded individually.
+    folded individually. Where `playable` (the instrument's whole range, around the preferred [low, high])
+    is given, the notes a shift puts outside it count first: those are the ones folded alone, each turning
+    the steps on both sides of it, while a note just past the preferred register still plays where it is
+    (a tenor sax tune at 51-69 in a 60-75 window: up an octave, nine notes over the sax's E5 were folded).
     """
     if not pitches:
         return 0
     centre = (low + high) / 2
     mean = sum(pitches) / len(pitches)
-    best: tuple[int, float, int] | None = None
+    play_low, play_high = playable if playable is not None else (low, high)
+    best: tuple[int, int, float, int] | None = None
     for shift in range(-48, 49, 12):
+        folded = sum(1 for p in pitches if not play_low <= p + shift <= play_high)
         outside = sum(1 for p in pitches if not low <= p + shift <= high)
-        key = (outside, abs(mean + shift - centre), shift)
-        if best is None or key[:2] < best[:2]:
+        key = (folded, outside, abs(mean + shift - centre), shift)
+        if best is None or key[:3] < best[:3]:
             best = key
     assert best is not None
-    return best[2]
+    return best[3]

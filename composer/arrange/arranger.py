@@ -52,7 +52,7 @@ def _bass_window(program: int) -> tuple[int, int]:
 def _melody_shift(melody: list[Note], program: int, register: int) -> int:
     """The whole-octave move that puts the melody in the instrument's melody register (plus `register`)."""
     w_low, w_high = role_window(program, "melody")
-    return best_octave_shift([n.pitch for n in melody], w_low, w_high) + 12 * register
+    return best_octave_shift([n.pitch for n in melody], w_low, w_high, instrument_range(program)) + 12 * register
 
 
 def place_melody(melody: list[Note], program: int, register: int) -> list[Note]:
