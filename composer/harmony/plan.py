@@ -121,6 +121,7 @@ def _bar_grid(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[S
     key = tb.harmony_key(spec.mode, style.flavour, "mode" in spec.explicit)
     grid = prog.strengthen_tonic(grid, spec.mode, style)
     grid = prog.apply_cadence(grid, spec.mode, style, key)
+    grid = prog.root_position_if_short(grid, spec.bars, style)
     home = tb.for_mode(tb.TABLES[style.harmony].home, key)
     anchor = prog.roman(str(home)) if home else _anchor(spec.mode, style.vocabulary)
     grid[0][0] = anchor

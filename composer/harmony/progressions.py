@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -32,6 +32,8 @@ _PREDOMINANT_DEGREES = (1, 3)
 """ii/II and IV/iv: the chords that go before a cadence's dominant and are kept there (in minor also bVI, the
 VI-V of tango and the Andalusian cadence)."""
 _FIGURES = {None: 0, "6": 1, "64": 2, "65": 1, "43": 2, "42": 3}
+MIN_INVERTING_BARS = 4
+"""Pieces shorter than one four-bar phrase keep every chord in root position (`root_position_if_short`)."""
 _LOOPED_KINDS = ("pop_loop", "rock", "reggae", "funk", "modal_vamp", "modal_drone", "minimal_pad", "folk_simple")
 
 
@@ -112,9 +114,11 @@ def _phrased(templates: tuple[str, ...] | list[str], bars: int, rng: np.random.G
     return grid[:bars]
 
 
-def _loops(spec: Spec, style: Style, table: tb.Phrases) -> tuple[str, ...]:
+def _loops(spec: Spec, style: Style, kind: str) -> tuple[str, ...]:
     """A loop kind's loops for the mode: its table's own for major and (tonal or natural) minor, the mode's
-    vamp for the church modes a table does not name (a dorian pop song vamps i-IV)."""
+    vamp for the church modes a table does not name (a dorian pop song vamps i-IV); the prompt's words may
+    pick another of the kind's tables (a ballad's descending bass, `tables.phrases_for`)."""
+    table = tb.phrases_for(kind, spec.prompt)
     own = table.get(spec.mode)
     if own is None and (family(spec.mode) == "modal" or spec.mode not in ("major", "minor", "aeolian")):
         return tb.MODAL_LOOPS[spec.mode]
@@ -124,11 +128,11 @@ def _loops(spec: Spec, style: Style, table: tb.Phrases) -> tuple[str, ...]:
     return options
 
 
-def _looped(table: tb.Phrases) -> Maker:
-    """A maker that repeats one loop of `table` (a second loop for the second half of long pieces)."""
+def _looped(kind: str) -> Maker:
+    """A maker that repeats one loop of the kind's table (a second loop for the second half of long pieces)."""
 
     def make(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
-        options = _loops(spec, style, table)
+        options = _loops(spec, style, kind)
         first, second = _pick(rng, options), _pick(rng, options)
         grid = slots_to_bars(slots_of(first), spec.bars, style.chords_per_bar)
         if spec.bars >= 16:
@@ -139,7 +143,7 @@ def _looped(table: tb.Phrases) -> Maker:
     return make
 
 
-pop_loop = _looped(tb.POP_LOOPS)
+pop_loop = _looped("pop_loop")
 
 
 def modal_vamp(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
@@ -186,10 +190,16 @@ def _function_chords(mode: str, table: dict[str, dict[str, tuple[str, ...]]]) ->
 
 
 def _functional_phrases(spec: Spec, style: Style, rng: np.random.Generator, phrase_bars: int,
-                        table: dict[str, dict[str, tuple[str, ...]]]) -> list[list[Step]]:
+                        table: dict[str, dict[str, tuple[str, ...]]],
+                        figures: dict[str, dict[str, tuple[str, ...]]] | None = None) -> list[list[Step]]:
     """Phrases of `phrase_bars` bars walking T-PD-D; a phrase ends on its table's cadence chord (a root-position
-    V, where the table names one) and, at an authentic close, on its home chord."""
+    V, where the table names one) and, at an authentic close, on its home chord. With `figures` the bass line
+    then puts chords inside each phrase in inversion (`figure_bass`), drawing from a generator of its own
+    spawned from `rng`: the bass's choices leave the chords, and the tune drawn after them, as they were."""
     chords = _function_chords(spec.mode, table)
+    own = None if figures is None or spec.mode not in ("major", *TONAL_MINOR_MODES) else \
+        figures["major" if spec.mode == "major" else "minor"]
+    bass = rng.spawn(1)[0] if own else None
     per_bar = 2 if style.chords_per_bar == 2.0 else 1
     slots: list[Step] = []
     phrase_count = max(1, spec.bars // phrase_bars)
@@ -197,19 +207,53 @@ def _functional_phrases(spec: Spec, style: Style, rng: np.random.Generator, phra
         length = phrase_bars if index < phrase_count - 1 else spec.bars - phrase_bars * index
         ending = "half" if index % 2 == 0 and index < phrase_count - 1 else "authentic"
         funcs = _function_walk(length * per_bar, ending, rng)
-        phrase = [roman(_pick(rng, chords[f])) for f in funcs]
+        tokens = [_pick(rng, chords[f]) for f in funcs]
         last_d = max((i for i, f in enumerate(funcs) if f == "D"), default=None)
-        if "cadence" in chords and last_d is not None and last_d >= len(funcs) - 2:
-            phrase[last_d] = roman(_pick(rng, chords["cadence"]))
+        closing = last_d is not None and last_d >= len(funcs) - 2
+        if "cadence" in chords and closing:
+            tokens[last_d] = _pick(rng, chords["cadence"])
             if ending == "authentic" and last_d == len(funcs) - 2:
-                phrase[-1] = roman(chords["home"][0])
-        slots.extend(phrase)
+                tokens[-1] = chords["home"][0]
+        if own and bass is not None:
+            tokens = figure_bass(tokens, own, bass, last_d if closing else None)
+        slots.extend(roman(t) for t in tokens)
     return [slots[per_bar * b: per_bar * b + per_bar] for b in range(spec.bars)]
 
 
+def figure_bass(tokens: list[str], figures: dict[str, tuple[str, ...]], rng: np.random.Generator,
+                cadence: int | None) -> list[str]:
+    """A phrase's chords as its bass line plays them (`tables.BASS_FIGURES`): inversions only inside the
+    phrase. Its first chord, its cadence chord (`cadence`, the slot of the V that closes it) and the tonic
+    after that stay on their roots, so a phrase starts and closes on the key's roots; a dominant takes the
+    leading tone into its bass (V6, V6/5) only before the tonic, which then stands in root position (the
+    bass rises a semitone to it)."""
+    out = list(tokens)
+    keep = {0} | ({cadence, cadence + 1} if cadence is not None else set())
+    for i in range(1, len(out)):
+        if i in keep or out[i] not in figures:
+            continue
+        dominant_chord = roman(out[i]).degree == 4
+        if dominant_chord and (i + 1 >= len(out) or roman(out[i + 1]).degree != 0):
+            continue
+        out[i] = _pick(rng, figures[out[i]])
+        if dominant_chord and out[i] != tokens[i]:
+            keep.add(i + 1)
+    return out
+
+
+def root_position_if_short(grid: list[list[Step]], bars: int, style: Style) -> list[list[Step]]:
+    """A piece shorter than a phrase (`MIN_INVERTING_BARS`) plays its chords on their roots: with no inside to a
+    phrase, its few chords have only their basses to state the key with. The chorale keeps its figures (its
+    vii° stands in first inversion whatever the length; in root position it was the review's complaint)."""
+    if bars >= MIN_INVERTING_BARS or style.harmony == "chorale_functional":
+        return grid
+    return [[replace(step, inversion=0) for step in bar] for bar in grid]
+
+
 def functional(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
-    """Four-bar phrases of tonic, predominant and dominant, half cadences between, authentic at the end."""
-    return _functional_phrases(spec, style, rng, 4, tb.FUNCTIONS)
+    """Four-bar phrases of tonic, predominant and dominant, half cadences between, authentic at the end; the
+    bass line figures the chords inside each phrase (I6, ii6, IV6, V6/5)."""
+    return _functional_phrases(spec, style, rng, 4, tb.FUNCTIONS, tb.BASS_FIGURES)
 
 
 def chorale_functional(spec: Spec, style: Style, rng: np.random.Generator) -> list[list[Step]]:
@@ -278,7 +322,7 @@ KINDS: dict[str, Maker] = {
     "folk_simple": folk_simple, "andalusian": andalusian, "minimal_pad": minimal_pad,
     "ragtime_circle": _phrases_of("ragtime_circle", functional), "gospel": _phrases_of("gospel", functional),
     "klezmer": klezmer, "latin": _phrases_of("latin", modal_vamp), "tango": _phrases_of("tango", functional),
-    "rock": _looped(tb.ROCK_LOOPS), "reggae": _looped(tb.REGGAE_LOOPS), "funk": _looped(tb.FUNK_LOOPS),
+    "rock": _looped("rock"), "reggae": _looped("reggae"), "funk": _looped("funk"),
 }
 """Harmony kind -> its maker; each reads its progressions from `composer.harmony.tables`."""
 

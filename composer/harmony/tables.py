@@ -73,6 +73,13 @@ POP_LOOPS: Phrases = {
 }
 """The four-chord loops of pop (I-V-vi-IV, I-vi-IV-V ...), played as written (vi-IV-I-V is I-V-vi-IV heard from
 its third chord: a loop that starts at home)."""
+POP_BALLAD: Phrases = {
+    "major": ("I V6 vi IV", "I V6 vi V", "I V6 vi I64 IV I6 ii V", "I V vi IV", "I vi IV V"),
+    "minor": ("i v6 iv6 V7", "i v6 VI V7", "i VI III VII", "i VII6 VI V7", "i iv VI V7"),
+}
+"""The ballad's descending bass (a prompt that says "ballad" or "lament", `Table.by_words`): I-V6-vi (C B A), the full
+walk down I-V6-vi-I6/4-IV-I6-ii-V (C B A G F E D G) with its passing 6/4, and minor's lament i-v6-iv6-V (A G
+F E)."""
 CHROMATIC_POP: Phrases = {"major": ("I bVII IV I", "I IV bVII IV"), "minor": ("i bII VII i",)}
 
 ROCK_LOOPS: Phrases = {
@@ -104,8 +111,20 @@ FUNCTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "major": {"T": ("I", "I", "vi", "vi", "iii"), "PD": ("IV", "ii", "IV"), "D": ("V7", "V7", "V")},
     "minor": {"T": ("i", "i", "VI"), "PD": ("iv", "iv", "iio"), "D": ("V7",)},
 }
-"""Tonal functions (tonic, predominant, dominant) of the classical styles. The leading-tone triad is left to
+"""Tonal functions (tonic, predominant, dominant) of the classical styles (baroque, classical, romantic, waltz,
+march), in root position; their bass lines figure them (`BASS_FIGURES`). The leading-tone triad is left to
 the chorale, which can put it in first inversion; in root position it was the review's complaint."""
+
+BASS_FIGURES: dict[str, dict[str, tuple[str, ...]]] = {
+    "major": {"I": ("I", "I", "I6"), "ii": ("ii6", "ii6", "ii"), "IV": ("IV", "IV", "IV6"), "V7": ("V7", "V65"),
+              "V": ("V", "V6")},
+    "minor": {"i": ("i", "i", "i6"), "iv": ("iv", "iv", "iv6"), "iio": ("iio6",), "V7": ("V7", "V65")},
+}
+"""How a classical bass line plays a `FUNCTIONS` chord inside a phrase (one of these, drawn evenly): I6 and
+IV6, ii6 more often than ii (the usual form of ii before V: the bass steps up 4-5), V6/5 and V6 only into a
+root-position tonic (the leading tone in the bass rising to it); minor's ii° always as ii°6. A phrase's first
+chord, its cadence (the V or V7 that closes it) and the tonic it goes home to stay on their roots
+(`composer.harmony.progressions.figure_bass`)."""
 
 CHORALE_FUNCTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "major": {"T": ("IM", "IM", "vim", "vim", "IM6"), "PD": ("IVM", "iim6", "iim", "IVM"),
@@ -182,9 +201,11 @@ RAGTIME: Phrases = {
 
 GOSPEL: Phrases = {
     "major": ("IM | I7 | IVM | ivm", "IM | vi | ii | V7", "IM | IVM | IM | V7", "IM IVM | IM | ii V7 | IM",
-              "IM | I7 | IVM | #IVo7", "IVM | IM | IVM | V7"),
+              "IM | I7 | IVM | #IVo7", "IVM | IM | IVM | V7", "IM | IM6 | IVM | #IVo7", "IM V6 | vi IM64 | IVM IM6 | ii V7",
+              "IVM | IM64 | ii | V7"),
 }
-"""Gospel: I-I7-IV-iv, plagal I-IV-I, I-vi-ii-V, the I7 into IV and the IV-#iv°7 walk-up."""
+"""Gospel: I-I7-IV-iv, plagal I-IV-I, I-vi-ii-V, the I7 into IV, the walk-up I-I6-IV-#iv°7 (C E F F# in the
+bass), the walk down I-V6-vi-I6/4-IV-I6 and IV-I6/4 before the ii-V."""
 
 KLEZMER: Phrases = {
     "freygish": ("IM | ivm | IM | IM", "IM | IIM | IM | IM", "IM | viim | IM | IIM", "ivm | IM | IIM | IM",
@@ -213,7 +234,7 @@ BLUES: dict[str, dict[int, str]] = {
 chorus ends on I7). The forms carry their cadence, so the planner does not put another one in bar 11."""
 
 TABLES: dict[str, Table] = {
-    "pop_loop": Table(POP_LOOPS),
+    "pop_loop": Table(POP_LOOPS, ((("ballad", "lament"), POP_BALLAD),)),
     "rock": Table(ROCK_LOOPS),
     "reggae": Table(REGGAE_LOOPS),
     "funk": Table(FUNK_LOOPS),
@@ -292,6 +313,8 @@ def playable(kind: str, mode: str, key: str | None = None) -> frozenset[str]:
     functions = CHORALE_FUNCTIONS if kind == "chorale_functional" else FUNCTIONS
     if kind in ("functional", "chorale_functional", "ragtime_circle", "gospel", "klezmer", "tango"):
         extra.extend(functions["major" if mode == "major" else "minor"].values())
+        if kind != "chorale_functional":
+            extra.extend(BASS_FIGURES["major" if mode == "major" else "minor"].values())
         extra.append(("I", MODAL_PREDOMINANT.get(mode, "IV"), leading(mode).rstrip("7")))
     if kind == "folk_simple":
         others, home = FOLK_CHORDS[mode]

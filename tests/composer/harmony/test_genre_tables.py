@@ -27,7 +27,7 @@ from composer.piece import Piece
 from composer.styles import STYLES, style_for
 from composer.theory import CHORD_INTERVALS, MODE_INTERVALS, chord_pcs, tonic_pc
 from prompts import ParseConfig, parse
-from prompts.music import TRIAD_OF
+from prompts.music import PITCH_CLASSES, TRIAD_OF
 from prompts.spec import Spec
 from tests.engines import melody_source
 
@@ -246,6 +246,44 @@ def test_samba_keeps_its_own_chords() -> None:
         piece, score, _ = _written("an energetic samba in D with flute, guitar and percussion, 16 bars", seed)
         heard |= set(_steps(_markers(score), tonic_pc(piece.spec.tonic)))
     assert heard & SAMBA_COLOURS, sorted(heard)
+
+
+def _bass(mark: Marked) -> int:
+    """The bass of a chord marker: its slash note, else its root."""
+    _, _, bass = mark.symbol.partition("/")
+    return PITCH_CLASSES[bass] if bass else mark.root
+
+
+INVERTING = ("a baroque piece in D major for harpsichord, 8 bars", "a classical sonata in A minor for piano, 8 bars",
+             "a chopin nocturne in Eb major for piano, 16 bars", "gospel in F with piano and organ, 16 bars",
+             "a heartfelt pop ballad in C with piano, 16 bars")
+
+
+@pytest.mark.parametrize("prompt", INVERTING)
+def test_genres_that_invert_their_chords_do_and_close_in_root_position(prompt: str) -> None:
+    """Baroque, classical, romantic, gospel and the pop ballad put chords in first (and passing second)
+    inversion, as their bass lines do; the close (the chord before the final tonic, and the tonic) stays in
+    root position, and minor's ii° is never in root position."""
+    inverted = 0
+    for seed in (1, 2, 3, 4):
+        piece, score, midi = _written(prompt, seed)
+        marks, where = _markers(score), _keep(f"inversions_{piece.spec.genre}_{seed}", midi)
+        inverted += sum(_bass(m) == chord_pcs(m.root, m.quality)[1] for m in marks)
+        assert all(_bass(m) == m.root for m in marks[-2:]), (where, [m.symbol for m in marks])
+        assert not [m for m in marks if TRIAD_OF[m.quality] == "dim" and _bass(m) == m.root
+                    and piece.spec.mode == "minor"], (where, [m.symbol for m in marks])
+    assert inverted >= 2, f"{prompt}: {inverted} first-inversion chords in four pieces"
+
+
+def test_a_pop_ballad_walks_its_bass_down_through_v6() -> None:
+    """I-V6-vi: the bass steps down C-B-A under C, G/B, Am (the ballad's own loops, picked by the word)."""
+    runs = 0
+    for seed in range(1, 7):
+        piece, score, _ = _written("a pop ballad in C with piano, 16 bars", seed)
+        marks = _markers(score)
+        basses = [(_bass(m), m.root) for m in marks]
+        runs += any(basses[i:i + 3] == [(0, 0), (11, 7), (9, 9)] for i in range(len(basses)))
+    assert runs >= 1, "no I-V6-vi in six pop ballads"
 
 
 def _heard_steps(style_name: str, mode: str) -> set[tuple[int, str]]:
