@@ -32,6 +32,9 @@ GROOVE_TEXTS_PATH = Path(__file__).resolve().parents[1] / "data" / "groove_texts
 STEPS_PER_QUARTER = 48
 CYMBALS = (42, 44, 46, 51, 53, 59)
 """GM hats and rides: the time-keepers."""
+MMA_CHORD_KINDS = ("CHORD", "PLECTRUM")
+"""MMA's chord track kinds (a track is named KIND-label). A line track that strikes chords is read as a chord part
+too (composer.learn.grooves.strikes_chords), but comps or pads only where the groove has no track of these kinds."""
 
 DrumHit = tuple[int, int, int]
 """(bar of the groove's sequence, position in 1/48 quarter, velocity)."""
@@ -75,6 +78,7 @@ class Groove:
         lines = sorted((p for p in self.parts if p.role in ("bass", "walk")),
                        key=lambda p: (-len(p.notes), p.register, p.name))
         chords = [p for p in self.parts if p.role == "chord"]
+        chords = [p for p in chords if p.name.split("-")[0].upper() in MMA_CHORD_KINDS] or chords
         if role == "walk":
             return next((p for p in lines if p.role == "walk"), None)
         if role == "bass":
@@ -209,7 +213,8 @@ def _candidates(library: GrooveLibrary, fit: GrooveFit, time_signature: str, dru
 
 
 def _companion(library: GrooveLibrary, main: dict, variant: str, spec: Spec) -> Groove | None:
-    """The fill, intro or ending that belongs to a main groove: the same family, the longest shared name."""
+    """The fill, intro or ending that belongs to a main groove: the same family, the longest shared name; among
+    equals the one that stays in the main groove (kara's Kfunk1A takes Kfunk1FillAA, A back to A, not FillAB)."""
     rows = [r for r in library.grooves(main["family"], variant) if _meter_fits(r, spec) and r["drums"]]
     if not rows:
         return None
@@ -225,7 +230,10 @@ def _companion(library: GrooveLibrary, main: dict, variant: str, spec: Spec) -> 
     def plain(row: dict) -> bool:
         return not any(word in row["name"].lower() for word in ("sus", "plus"))
 
-    return to_groove(max(rows, key=lambda r: (shared(r), plain(r), -len(r["base"]), r["name"])))
+    def stays(row: dict) -> bool:
+        return set(row["base"][shared(row):]) <= set(main["base"][-1:])
+
+    return to_groove(max(rows, key=lambda r: (shared(r), plain(r), stays(r), -len(r["base"]), r["name"])))
 
 
 def choose_grooves(spec: Spec, rng: np.random.Generator | None = None, path: Path = GROOVES_PATH) -> GrooveSet | None:

@@ -2,7 +2,8 @@
 
 Each groove of the clean libraries is rendered by MMA (composer.learn.grooves_mma) over a known progression,
 and every track is read back against the chord sounding in its bar: drums as (bar, position, velocity) per
-GM note; chord instruments as hits (position, length, velocity, how many notes); bass, walking bass,
+GM note; chord instruments as hits (position, length, velocity, how many notes), and so is any line track that
+strikes chords above the bass whatever MMA names it (`strikes_chords`: kara's funk "Bass-4"); bass, walking bass,
 arpeggio and scale lines as notes named against the chord (root, third, fifth, seventh, a tension, a
 chromatic tone, or an approach to the next note) plus an octave. The runtime player
 (composer.arrange.groove_play) turns those names back into pitches over any harmony plan. The derived file
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import symusic
 
-from composer.arrange.grooves import GROOVE_TEXTS_PATH, walks
+from composer.arrange.grooves import GROOVE_TEXTS_PATH, MMA_CHORD_KINDS, walks
 from composer.learn.grooves_mma import (
     LIBRARIES,
     PROGRESSION,
@@ -58,12 +59,16 @@ NOTICE = ("Derived from MMA (Musical MIDI Accompaniment) by Bob van der Poel and
           "this derived file is distributed under the same licence (GPL-2+), separately from Motif's MIT code, "
           "and is not merged with data from any other source. Source: https://www.mellowood.ca/mma/")
 
-ROLE_OF_TRACK = {"CHORD": "chord", "PLECTRUM": "chord", "BASS": "bass", "WALK": "walk", "ARPEGGIO": "arpeggio",
+ROLE_OF_TRACK = {**dict.fromkeys(MMA_CHORD_KINDS, "chord"), "BASS": "bass", "WALK": "walk", "ARPEGGIO": "arpeggio",
                  "SCALE": "scale"}
 """MMA track kinds kept (by the name before the dash); Aria, Solo and Melody are tunes, not accompaniment."""
 
 VARIANTS = ("intro", "end", "fill", "sus", "plus")
 _STRUM_TICKS = 16
+CHORD_FLOOR = 48
+"""MIDI C3, MMA's default octave (4): its chord tracks sit from here up, its bass tracks are set an octave under."""
+CHORD_SHARE = 0.5
+"""A line track whose strokes of two notes or more hold at least this share of its sounding time strikes chords."""
 _CHORD_TONES = {"C": (0, 4, 7), "Am": (0, 3, 7), "Dm": (0, 3, 7), "F": (0, 4, 7), "Dm7": (0, 3, 7, 10),
                 "G7": (0, 4, 7, 10)}
 _ROOTS = {"C": 0, "Am": 9, "Dm7": 2, "G7": 7, "F": 5, "Dm": 2}
@@ -147,6 +152,27 @@ def _chord_hits(notes: list, bars: _Bars) -> list[list[int]]:
     return hits
 
 
+def strikes_chords(notes: list) -> bool:
+    """True for a pitched track that plays chords whatever MMA calls it: its median note at or above CHORD_FLOOR
+    and, most of the time it sounds, two pitch classes or more struck together (a strum is one stroke; a bass
+    doubled in octaves still plays one note). kara's
+    funk sets its clavinet stabs and guitar chops as "Bass-4" and "Bass-3" tracks with harmony notes; read as
+    lines, the busiest of them became the groove's bass and the groove had no chord part to comp with."""
+    pitches = sorted(n.pitch for n in notes)
+    if not pitches or pitches[len(pitches) // 2] < CHORD_FLOOR:
+        return False
+    strokes: list[tuple[int, set[int], int]] = []
+    for note in sorted(notes, key=lambda n: (n.time, n.pitch)):
+        if strokes and note.time - strokes[-1][0] <= _STRUM_TICKS:
+            start, held, length = strokes[-1]
+            strokes[-1] = (start, held | {note.pitch % 12}, max(length, note.duration))
+        else:
+            strokes.append((note.time, {note.pitch % 12}, note.duration))
+    sounding = sum(length for _, _, length in strokes)
+    chords = sum(length for _, held, length in strokes if len(held) >= 2)
+    return sounding > 0 and chords >= CHORD_SHARE * sounding
+
+
 def _line(notes: list, bars: _Bars) -> tuple[list[list], int]:
     """A single line as [bar, position, length, velocity, tone, octave] and the track's lowest pitch."""
     ordered = sorted(notes, key=lambda n: (n.time, -n.pitch))
@@ -190,6 +216,8 @@ def derive(rendered: Rendered) -> dict:
         role = ROLE_OF_TRACK.get(track.name.split("-")[0].upper())
         if role is None:
             continue
+        if role != "chord" and strikes_chords(notes):
+            role = "chord"
         row = {"name": track.name, "role": role, "program": track.program}
         if role == "chord":
             row["hits"] = _chord_hits(notes, bars)

@@ -70,6 +70,20 @@ def test_strummed_chords_are_one_hit_and_drums_keep_their_bar() -> None:
     assert row["name"] == "TestGroove" and row["bars"] == 2 and row["time_signature"] == "4/4"
 
 
+def test_a_line_track_that_strikes_chords_above_the_bass_is_a_chord_part() -> None:
+    # kara's funk: "Bass-4" stabs C-E-G (and a strummed E-G chop) over C3; "Bass-11" the low line under them
+    stabs = _track("Bass-4", [(96, 20, 60, 60), (96, 20, 64, 60), (96, 20, 67, 60), (288, 40, 64, 70),
+                              (291, 40, 67, 70), (480, 1, 64, 40)])
+    line = _track("Bass-11", [(0, 180, 36, 100), (384, 180, 43, 90)])
+    # a low bass doubled in octaves, and an arpeggio whose single notes ring over each other, stay lines
+    octaves = _track("Bass-Octave", [(0, 90, 36, 90), (0, 90, 48, 90), (192, 90, 43, 90), (192, 90, 55, 90)])
+    arpeggio = _track("Arpeggio", [(0, 400, 60, 70), (96, 400, 64, 70), (192, 400, 67, 70)])
+    row = derive(_rendered([stabs, line, octaves, arpeggio]))
+    roles = {t["name"]: t["role"] for t in row["tracks"]}
+    assert roles == {"Bass-4": "chord", "Bass-11": "bass", "Bass-Octave": "bass", "Arpeggio": "arpeggio"}
+    assert row["tracks"][0]["hits"] == [[0, 24, 5, 60, 3], [0, 72, 10, 70, 2], [0, 120, 0, 40, 1]]
+
+
 def test_bars_past_the_sequence_and_melody_tracks_are_left_out() -> None:
     solo = _track("Solo", [(0, 100, 72, 90)])
     bass = _track("Bass", [(0, 100, 36, 90), (768, 100, 36, 90)])
