@@ -238,3 +238,21 @@ def test_the_groove_texts_belong_to_the_committed_grooves() -> None:
     assert texts is not None and GROOVE_TEXTS_PATH.stat().st_size < 2_000_000
     assert set(texts.names) == {r["name"] for r in library.rows if r["variant"] == "main"}
     assert texts.vectors.shape == (len(texts.owner), 384) and len(texts.owner) > 2 * len(texts.names)
+
+
+def test_funk_plays_kara_funk_with_its_stabs_as_chords_and_its_own_fill() -> None:
+    """kara's Kfunk1 names every pitched track "Bass-N"; its clavinet stabs and guitar chops are chord parts (they
+    strike chords above the bass), so funk plays its groove, the low line as the bass and its fill at phrase ends."""
+    band = (Instrument("Clavinet", 7, "chords"), Instrument("Slap Bass", 36, "bass"))
+    spec = Spec(genre="funk", tonic="E", mode="minor", tempo_bpm=108, bars=8, instruments=band, drums=True)
+    grooves = choose_grooves(spec)
+    assert grooves is not None and grooves.main.family == "kara/Kfunk1" and groove_note(spec) is None
+    chords, bass = grooves.main.part("chords"), grooves.main.part("bass")
+    assert chords is not None and bass is not None and chords.name != bass.name
+    assert chords.register >= 48 > bass.register
+    assert grooves.fill is not None and grooves.fill.family == "kara/Kfunk1" and grooves.fill.variant == "fill"
+    plans = plan_bars(spec, grooves)
+    assert plans[3].fill and plans[3].groove is grooves.fill
+    drums = groove_drums(spec, grooves, plans, False, np.random.default_rng(0))
+    bars = {frozenset((round(n.start % 4, 3), n.pitch) for n in drums.notes if int(n.start // 4) == b) for b in range(7)}
+    assert len(bars) >= 4  # the groove's sequence varies bar to bar, the fill differs again
