@@ -258,4 +258,6 @@ GROOVE_FITS: dict[str, tuple[GrooveFit, ...]] = {
     "lullaby": _fits(GrooveFit(("stdlib/lullaby",))),
 }
 """Motif genre id -> the groove families that play it. trap, ambient, cinematic, the classical styles,
-klezmer, medieval, flamenco and (non-ska) reggae have none in MMA's libraries: Motif's own patterns play."""
+klezmer, medieval, flamenco and (non-ska) reggae have none in MMA's libraries: Motif's own patterns play.
+stdlib/lullaby has no drums and is in 4/4, so a lullaby with drums or in 3/4 keeps Motif's patterns; stdlib/hymn
+(organ chords and bass, no drums) stays off chorale, whose own four-voice writing is the chorale."""
