@@ -181,3 +181,8 @@ musicians' "channel 10")."""
 GM_FAMILY_SIZE = 8
 """General MIDI programs come in sixteen families of eight (0-7 pianos, 32-39 basses, 40-47 strings...), so
 `program // GM_FAMILY_SIZE` names a program's family."""
+
+
+SAMBA_WORDS: tuple[str, ...] = ("samba", "carnival", "carnaval", "batucada")
+"""Words that mean samba, the latin style's Brazilian sub-style: the composer plays the samba groove where the
+prompt holds one (`composer.styles.GROOVE_FITS`), so Rio's carnival is not played as a salsa."""

@@ -47,14 +47,11 @@ def _genre(gid: str, synonyms: str, description: str, tempo: tuple[int, int], me
     )
 
 
-SAMBA_WORDS: tuple[str, ...] = ("samba", "carnival", "carnaval", "batucada")
-"""Words that mean samba, the latin style's Brazilian sub-style: the composer plays the samba groove where the
-prompt holds one (`composer.styles.GROOVE_FITS`), so Rio's carnival is not played as a salsa."""
 SAMBA_PHRASES: tuple[str, ...] = (
     "samba", "samba enredo", "samba de enredo", "escola de samba", "samba school", "batucada", "carnival",
     "carnaval", "rio carnival", "carnival in rio", "carnaval in rio", "brazilian carnival",
 )
-"""The phrases that name samba as a genre (latin): each holds one of `SAMBA_WORDS`. "Carnival in Rio" is samba,
+"""The phrases that name samba as a genre (latin): each holds one of `prompts.music.SAMBA_WORDS`. "Carnival in Rio" is samba,
 not the bossa nova of Rio's beaches that its words are nearest by text similarity."""
 
 _GENRES: tuple[GenreInfo, ...] = (

@@ -1,5 +1,5 @@
 """Rio's carnival is samba (issue 13): "carnival in rio", "samba enredo", "batucada" read as latin with the samba
-groove (`prompts.words.genres.SAMBA_WORDS`, which `composer.styles.GROOVE_FITS` reads), not as the bossa nova of
+groove (`prompts.music.SAMBA_WORDS`, which `composer.styles.GROOVE_FITS` reads), not as the bossa nova of
 Rio's beaches by text similarity, nor "carnival" as a festive mood; the written drums play the samba's surdo."""
 
 from __future__ import annotations
@@ -8,12 +8,14 @@ import dataclasses
 
 import pytest
 
+from composer import styles
 from composer.arrange.grooves import style_grooves
 from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose
 from composer.learn.groove_checks import SIGNATURE_MIN, heard_groove, samba_surdo
 from prompts import ParseConfig, parse
-from prompts.words.genres import GENRES, SAMBA_PHRASES, SAMBA_WORDS
+from prompts.music import SAMBA_WORDS
+from prompts.words.genres import GENRES, SAMBA_PHRASES
 
 SAMBA_PROMPTS = ["carnival in rio, 8 bars", "a carnival samba", "rio carnival", "samba enredo", "batucada",
                  "a brazilian carnival in D", "carnaval in rio with flute and drums"]
@@ -32,6 +34,9 @@ def test_carnival_words_read_as_samba(prompt: str, encoder: bool) -> None:
 
 
 def test_every_samba_phrase_holds_a_word_the_groove_reads() -> None:
+    """The composer restates the words (it reads no prompt vocabulary): the two lists stay one."""
+    assert styles.SAMBA_WORDS == SAMBA_WORDS
+    assert styles.GROOVE_FITS["latin"][0].words == SAMBA_WORDS
     assert all(any(word in phrase for word in SAMBA_WORDS) for phrase in SAMBA_PHRASES)
 
 
