@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from prompts.music import SAMBA_WORDS
+
 HARMONY_KINDS: tuple[str, ...] = (
     "jazz_ii_v_i", "blues_12", "pop_loop", "functional", "chorale_functional", "modal_vamp",
     "modal_drone", "folk_simple", "andalusian", "minimal_pad", "ragtime_circle", "gospel", "klezmer", "latin",
@@ -184,10 +186,6 @@ _FOLK_GROOVES = _fits(GrooveFit(("stdlib/bluegrass",), words=("bluegrass",)),
                       GrooveFit(("stdlib/folkballad",), tempo_bpm=(0, 84)),
                       GrooveFit(("stdlib/folk", "stdlib/bluegrass", "stdlib/68march", "stdlib/arpeggio68",
                                  "stdlib/countrywaltz", "stdlib/waltz")))
-
-SAMBA_WORDS: tuple[str, ...] = ("samba", "carnival", "carnaval", "batucada")
-"""The words that play the samba row: prompts.words.genres.SAMBA_WORDS, restated since composer reads no prompt
-vocabulary (tests/prompts/test_samba_words.py holds the two equal)."""
 
 GROOVE_FITS: dict[str, tuple[GrooveFit, ...]] = {
     "default": _POP,

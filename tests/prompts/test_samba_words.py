@@ -34,8 +34,7 @@ def test_carnival_words_read_as_samba(prompt: str, encoder: bool) -> None:
 
 
 def test_every_samba_phrase_holds_a_word_the_groove_reads() -> None:
-    """The composer restates the words (it reads no prompt vocabulary): the two lists stay one."""
-    assert styles.SAMBA_WORDS == SAMBA_WORDS
+    """The samba row reads the one list of samba words (prompts.music), and every samba phrase holds one."""
     assert styles.GROOVE_FITS["latin"][0].words == SAMBA_WORDS
     assert all(any(word in phrase for word in SAMBA_WORDS) for phrase in SAMBA_PHRASES)
 
