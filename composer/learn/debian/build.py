@@ -57,6 +57,13 @@ def read_file(source: DebianSource, path: Path, titles: dict[str, str]) -> list[
         from composer.learn.debian.tracker import read_it
 
         return [read_it(data, path.stem)]
+    if source.kind == "module":
+        from composer.learn.debian.mod import read_mod
+        from composer.learn.debian.s3m import read_s3m
+        from composer.learn.debian.xm import read_xm
+
+        readers = {".s3m": read_s3m, ".xm": read_xm, ".mod": read_mod}
+        return [readers[path.suffix.lower()](data, path.stem)]
     from composer.learn.debian.mscx import read_score
 
     return [read_score(data, path.stem)]

@@ -79,6 +79,27 @@ FAMILIES: dict[str, dict[str, str]] = {
         # Left out: goin_march, rough_journey and the_big_march_in_space loop arpeggios and ostinatos with
         # no tune on any channel (3-6 pitches each); success_1 is a 17-note run.
     },
+    "pachi": {
+        # Skaven's five platform-game modules, judged from the S3M song names and sample names.
+        "menu": "edm",  # "Realm of Chaos": "SynthLead", "SynthSound", "RaumBass" over a bass drum, 125 bpm
+        "stage1": "cinematic",  # "The Centipede": violin and synth pizzicato, kettledrum, soft strings
+        "stage3": "cinematic",  # "Unreal Symphony": cello and solo strings, plucks, kettledrum, 107 bpm
+        "stage4": "rock",  # "Space Deliria": "Metal.Bass", hard snares, toms, brass at 188 bpm
+        "credits": "game",  # "Crystal Dragon": short violins, "TechnoDistString", synth brass lead
+    },
+    "heroes": {
+        # Game music: the two modules whose lead channel carries a tune (8-10 pitches over two octaves).
+        "heroes01": "game", "menu": "game",
+        # Left out: the other eleven's busiest high channels are arpeggios (heroes02, 05, 06: most steps
+        # leap over a fifth), one- to four-pitch riffs (03, 04, 07, 09, 10, endscroll) or a five-note loop
+        # (08); the intro has no channel of 16 notes. Their titles would say trance, techno and synthwave.
+    },
+    "circuslinux": {
+        # Circus-ride tunes of a four-channel arcade game (the samples name no instruments): the two whose
+        # lead moves; finally and klovninarki's lead repeats its note in over 80% of steps (a riff), and
+        # hiscreen is a 24-note jingle.
+        "hiscore": "game", "kaupunki": "game",
+    },
 }
 """Source -> piece id (file stem, or WAD lump name) -> genre family."""
 

@@ -43,6 +43,9 @@ PACKAGES: dict[str, Package] = {p.name: p for p in (
     Package("musescore3-common", "3.2.3+dfsg2-16",
             "f5b60f12d83ee5a1aab794d76039d57e09d9cd9907f5e2c0705c40d919174627"),
     Package("pingus-data", "0.7.6-5.1", "db503fdc34a7f86a02f2f1a77219b5cf4d813224cd4b13b5f0aad3af3d213805"),
+    Package("pachi-data", "1:1.0-10", "2f9bc03ee2bdb8dd4a9d07f793abaa181b6e946c198fde3060fd368b6a90a3a8"),
+    Package("heroes-sound-tracks", "1.0-6", "b80a11d6bf5e3e7322e4bb511afa4f5d8b4dbea5b157408d1dede161c336371a"),
+    Package("circuslinux-data", "1.0.3-34.1", "0ebf20793f5fdfab35b05906b483d0b8b78bac543121154e89bfedfca09b6af0"),
 )}
 """Debian 12 (bookworm) versions, digests as downloaded on 2026-12-01."""
 

@@ -125,5 +125,27 @@ SOURCES: tuple[DebianSource, ...] = (
                                  "modules' composers, among them Yuri R. Sucupira, named in their sample names)",
                                  "the GNU General Public License version 2 or later (GPL-2.0-or-later)")),),
     ),
+    DebianSource(
+        "pachi", "pachi-data", "usr/share/pachi/music", ("*.s3m",), "module", "GPL-2+",
+        (Terms("GPL-2+", _notice("the Scream Tracker music of Pachi el marciano 1.0 (Debian package pachi-data "
+                                 "1:1.0-10)", "(c) 2002-2003 Santiago Radeff, Nicolas Radeff and Peter Hajba "
+                                 "(Skaven, the modules' composer)",
+                                 "the GNU General Public License version 2 or later (GPL-2.0-or-later)")),),
+    ),
+    DebianSource(
+        "heroes", "heroes-sound-tracks", "usr/share/games/heroes/mod", ("*.xm",), "module", "GPL-2+",
+        (Terms("GPL-2+", _notice("the FastTracker 2 music of Heroes (Debian package heroes-sound-tracks 1.0-6)",
+                                 "1997, 1998, 2000 Alexandre Duret-Lutz, Romuald Genevois, Alexandre Liverneaux "
+                                 "and Philippe Meisburger (the modules by Alexel and Tnk, named in sound.conf)",
+                                 "the GNU General Public License version 2 or later (GPL-2.0-or-later)")),),
+    ),
+    DebianSource(
+        "circuslinux", "circuslinux-data", "usr/share/games/circuslinux/data/music", ("*.mod",), "module",
+        "GPL-1+",
+        (Terms("GPL-1+", _notice("the ProTracker music of Circus Linux! 1.0.3 (Debian package circuslinux-data "
+                                 "1.0.3-34.1)", "(c) 2000-2001 Bill Kendrick (New Breed Software)",
+                                 "the GNU General Public License, no version named (so any version may be "
+                                 "chosen: GPL-1.0-or-later)")),),
+    ),
 )
 """Every Debian source, in build order."""

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import struct
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from composer.learn.debian.song import NoteRow, Song, Track, by_onset
 
@@ -113,9 +115,11 @@ def read_pattern(data: bytes, offset: int) -> list[list[Event]]:
     return out
 
 
-def play_rows(orders: list[int], patterns: list[int], data: bytes) -> list[list[Event]]:
+def play_rows(orders: list[int], pattern_count: int,
+              pattern: Callable[[int], list[list[Event]]]) -> list[list[Event]]:
     """Every row the song plays once through, in order (breaks and forward jumps followed; a jump back ends
-    it)."""
+    it). `pattern(number)` reads one pattern's rows (each format packs them its own way); a break's value
+    is the row number, whatever the format wrote."""
     cache: dict[int, list[list[Event]]] = {}
     played: list[list[Event]] = []
     index, start_row, seen = 0, 0, set()
@@ -123,13 +127,15 @@ def play_rows(orders: list[int], patterns: list[int], data: bytes) -> list[list[
         number = orders[index]
         if number == END_ORDER:
             break
-        if number == SKIP_ORDER or number >= len(patterns):
+        if number == SKIP_ORDER or number >= pattern_count:
             index, start_row = index + 1, 0
             continue
         if (index, start_row) in seen:
             break
         seen.add((index, start_row))
-        rows = cache.setdefault(number, read_pattern(data, patterns[number]))
+        if number not in cache:
+            cache[number] = pattern(number)
+        rows = cache[number]
         next_index, next_row = index + 1, 0
         for row in rows[start_row:]:
             played.append(row)
@@ -160,12 +166,38 @@ def read_it(data: bytes, piece: str) -> Song:
     smp_offsets = _u32s(data, at + 4 * ins_n, smp_n)
     pat_offsets = _u32s(data, at + 4 * (ins_n + smp_n), pat_n)
     names = instrument_names(data, flags, ins_offsets, smp_offsets)
+    rows = play_rows(orders, len(pat_offsets), lambda n: read_pattern(data, pat_offsets[n]))
+    return song_from_rows(piece, _name(data, 4) or piece, rows, names, Timing(speed, tempo, per_beat, per_bar))
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A module's initial speed (ticks per row) and tempo, and its rows per beat and per bar."""
+
+    speed: int
+    tempo: int
+    per_beat: int
+    per_bar: int
+
+    @property
+    def bpm(self) -> float:
+        return 24.0 * self.tempo / (self.per_beat * self.speed)
+
+
+def song_from_rows(piece: str, title: str, rows: list[list[Event]], names: dict[int, str], timing: Timing,
+                   tune: dict[int, int] | None = None) -> Song:
+    """The played rows as one track per channel (melodic and drum apart), in the shared `Song` shape.
+
+    Notes are IT-numbered (0-119, C-5 = 60; 254/255 and 120-253 end the sounding note); `tune` adds an
+    instrument's transposition in semitones (an XM sample's relative note, an S3M sample's C4 rate), so
+    every reader hands over sounding pitches. Why one builder: the .it, .s3m, .xm and .mod readers differ
+    only in how their patterns are packed."""
+    tune = tune or {}
     notes: dict[tuple[int, bool], list[NoteRow]] = defaultdict(list)
     used: dict[tuple[int, bool], Counter[str]] = defaultdict(Counter)
     sounding: dict[int, tuple[int, int, bool, str] | None] = {}
     current_inst: dict[int, int] = {}
-    rows = play_rows(orders, pat_offsets, data)
-    beat = float(per_beat)
+    beat = float(timing.per_beat)
 
     def close(ch: int, row: int) -> None:
         held = sounding.get(ch)
@@ -183,8 +215,10 @@ def read_it(data: bytes, piece: str) -> Song:
                 continue
             close(ch, number)
             if note < NOTE_CUT_FROM:
-                name = names.get(current_inst.get(ch, 0), "")
-                sounding[ch] = (note, number, _is_drum(name), name)
+                inst_now = current_inst.get(ch, 0)
+                name = names.get(inst_now, "")
+                pitch = min(127, max(0, note + tune.get(inst_now, 0)))
+                sounding[ch] = (pitch, number, _is_drum(name), name)
     for ch in list(sounding):
         close(ch, len(rows))
     tracks = [Track(used[key].most_common(1)[0][0] or f"channel {key[0] + 1}", -1,
@@ -192,8 +226,7 @@ def read_it(data: bytes, piece: str) -> Song:
               for key, rows_ in sorted(notes.items()) if rows_]
     if not tracks:
         raise TrackerError(f"{piece}: no notes")
-    bpm = 24.0 * tempo / (per_beat * speed)
-    return Song(piece, _name(data, 4) or piece, bpm, meter_of(per_beat, per_bar), tracks)
+    return Song(piece, title, timing.bpm, meter_of(timing.per_beat, timing.per_bar), tracks)
 
 
 def beat_rows(speed: int, tempo: int, highlight: int) -> int:
