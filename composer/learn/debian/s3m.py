@@ -15,8 +15,17 @@ import math
 import struct
 
 from composer.learn.debian.song import Song
-from composer.learn.debian.tracker import (DEFAULT_ROWS_PER_BAR, DEFAULT_ROWS_PER_BEAT, EFFECT_BREAK, Event,
-                                           Timing, TrackerError, beat_rows, play_rows, song_from_rows)
+from composer.learn.debian.tracker import (
+    DEFAULT_ROWS_PER_BAR,
+    DEFAULT_ROWS_PER_BEAT,
+    EFFECT_BREAK,
+    Event,
+    Timing,
+    TrackerError,
+    beat_rows,
+    play_rows,
+    song_from_rows,
+)
 
 MAGIC = b"SCRM"
 HEADER_BYTES = 0x60

@@ -15,9 +15,18 @@ from __future__ import annotations
 import struct
 
 from composer.learn.debian.song import Song
-from composer.learn.debian.tracker import (DEFAULT_ROWS_PER_BAR, DEFAULT_ROWS_PER_BEAT, EFFECT_BREAK,
-                                           EFFECT_JUMP, Event, Timing, TrackerError, beat_rows, play_rows,
-                                           song_from_rows)
+from composer.learn.debian.tracker import (
+    DEFAULT_ROWS_PER_BAR,
+    DEFAULT_ROWS_PER_BEAT,
+    EFFECT_BREAK,
+    EFFECT_JUMP,
+    Event,
+    Timing,
+    TrackerError,
+    beat_rows,
+    play_rows,
+    song_from_rows,
+)
 
 MAGIC = b"Extended Module: "
 KEY_OFF = 97
