@@ -37,10 +37,11 @@ class StylePrior:
     beat later (bebop's chromatic approach tones, which resolve onto the chord).
     `offbeat`: an onset on an off-beat eighth; `hold`: for such a note, a duration that carries it over the
     next beat (with `offbeat`, the anticipations and off-beat accents of pop, rock, funk, latin and reggae).
-    `sustain`: per doubling of a note's length over a beat (up to `SUSTAIN_OCTAVES` either way), so a sixteenth
-    pays twice what an eighth does and a half note gains what a quarter would: the broad theme of a film cue, the
-    long floating notes of an ambient line, where the model, asked for a busy or medium line, runs in eighths
-    and sixteenths.
+    `grid`: added (negative: a penalty) to an onset or a note shorter than an eighth off the beat's eighths
+    and the sixteenth that closes a dotted-eighth-sixteenth figure (`_figure_ticks`): a march tune moves in
+    quarters and eighths, where the model, asked for a busy line, runs in sixteenths and triplets.
+    `dotted`: for a note on the beat, a duration of a dotted eighth, and for the sixteenth after it, one that
+    ends on the next beat (the dotted march figure, which the folk and chorale data rarely write).
     """
 
     step_bias: dict[int, float] = field(default_factory=dict)
@@ -50,7 +51,8 @@ class StylePrior:
     approach: float = 0.0
     offbeat: float = 0.0
     hold: float = 0.0
-    sustain: float = 0.0
+    grid: float = 0.0
+    dotted: float = 0.0
 
 
 _BLUES = StylePrior(step_bias={3: 7.0, 6: 3.5, 10: 1.0}, spacing=8,
@@ -73,14 +75,11 @@ STYLE_PRIORS: dict[str, StylePrior] = {
     "bossa_nova": StylePrior(approach=0.8, offbeat=1.0, hold=2.2),
     "tango": StylePrior(offbeat=1.2, hold=3.0),
     "reggae": StylePrior(offbeat=1.5, hold=3.1),
-    "ambient": StylePrior(sustain=1.0),
-    "cinematic": StylePrior(sustain=1.4),
+    "march": StylePrior(grid=-4.0, dotted=1.2),
 }
 """Genre id -> the prior its melodies are decoded with (blues and gospel: blue notes; jazz and swing: chromatic
 approach tones; klezmer: the freygish scale; the pop, rock, funk, latin and reggae families, jazz and blues:
-syncopation; ambient and cinematic: long notes, `sustain`, 1.0 and 1.4: the review's ambient and cinematic prompts x
-seeds 11, 1, 2, 3 moved from 1.23 and 2.85 notes a beat, median 0.75 and 0.23 beats, to 0.52 and 0.61 notes a beat,
-median 1.75 and 1.25 beats).
+syncopation).
 
 The syncopation biases are set so the learned engine's figure (`composer.learn.evaluate.form_figures`, review
 suite x 3 seeds) lands inside the bootstrap interval of the real leads of its family (`real_form_figures`):
@@ -107,10 +106,6 @@ def prior_for(genre: str | None) -> StylePrior | None:
     return STYLE_PRIORS.get(genre or "")
 
 
-SUSTAIN_OCTAVES = 2.0
-"""How far `StylePrior.sustain` reaches: a sixteenth to a whole note of a 4/4 bar (longer notes gain no more)."""
-
-
 class PriorBias:
     """A prior turned into the decoder's additive logits for one request, over its token arrays.
 
@@ -133,6 +128,8 @@ class PriorBias:
         self.chords_t = chords_t
         half = beat_t // 2
         self.offbeat_positions = (position_t % beat_t == half) if beat_t % 2 == 0 else np.zeros(len(position_t), bool)
+        self.figure_t = _figure_ticks(beat_t)
+        self.off_grid = ~np.isin(position_t % beat_t, sorted(self.figure_t))
 
     def pitch(self, onset_t: int, strong: bool, recent: list[int]) -> np.ndarray:
         """Bias per pitch token for a note starting at `onset_t` after the line's `recent` pitches."""
@@ -163,20 +160,41 @@ class PriorBias:
         return bias
 
     def positions(self) -> np.ndarray:
-        """Bias per position token: onsets on the off-beat eighths."""
-        return np.where(self.offbeat_positions, self.prior.offbeat, 0.0).astype(np.float32)
+        """Bias per position token: onsets on the off-beat eighths, and onsets off the march grid."""
+        bias = np.where(self.offbeat_positions, self.prior.offbeat, 0.0).astype(np.float32)
+        if self.prior.grid:
+            bias += np.where(self.off_grid, self.prior.grid, 0.0).astype(np.float32)
+        return bias
 
     def durations(self, onset_t: int, ends: np.ndarray) -> np.ndarray:
         """Bias per duration token for a note starting at `onset_t`: an off-beat note held over the next beat;
-        a long note (`sustain`)."""
+        the dotted figure, and no note under an eighth but its sixteenth (`grid`, `dotted`)."""
         bias = np.zeros(len(ends), dtype=np.float32)
-        if self.prior.sustain:
-            beats = np.maximum(ends - onset_t, 1) / self.beat_t
-            bias += (self.prior.sustain * np.clip(np.log2(beats), -SUSTAIN_OCTAVES, SUSTAIN_OCTAVES)).astype(np.float32)
-        if self.prior.hold and onset_t % self.beat_t:
-            next_beat = (onset_t // self.beat_t + 1) * self.beat_t
+        in_beat = onset_t % self.beat_t
+        next_beat = onset_t - in_beat + self.beat_t
+        if self.prior.hold and in_beat:
             bias += np.where(ends > next_beat, self.prior.hold, 0.0).astype(np.float32)
+        if self.prior.grid or self.prior.dotted:
+            eighth, sixteenth = self.figure_t[1], self.figure_t[-1]
+            if in_beat == sixteenth:
+                bias += np.where(ends == next_beat, self.prior.dotted, 0.0).astype(np.float32)
+            else:
+                bias += np.where(ends - onset_t < eighth, self.prior.grid, 0.0).astype(np.float32)
+                if in_beat == 0:
+                    bias += np.where(ends == onset_t + sixteenth, self.prior.dotted, 0.0).astype(np.float32)
         return bias
 
     def _chord_pcs_at(self, time_t: int) -> frozenset[int] | None:
         return next((pcs for start, end, pcs in self.chords_t if start <= time_t < end), None)
+
+
+def _figure_ticks(beat_t: int) -> tuple[int, ...]:
+    """Where in a beat of `beat_t` ticks a march tune's notes start: the beat, its eighths, and last the
+    sixteenth closing a dotted eighth (a simple beat: 0, 1/2, 3/4 of it; a compound beat of three eighths:
+    0, 1/3, 2/3 and the dotted eighth's sixteenth at 1/2). The decoder's quarter is 3 x 2^k ticks
+    (`composer.melody.constraints`, which imports this module), so a simple beat (a power of two of quarters)
+    never divides by 9 and a compound one (three eighths) always does."""
+    if beat_t % 9 == 0:
+        eighth = beat_t // 3
+        return (0, eighth, 2 * eighth, beat_t // 2)
+    return (0, beat_t // 2, 3 * beat_t // 4)
