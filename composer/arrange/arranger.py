@@ -20,7 +20,15 @@ from composer.arrange.drums import drum_track
 from composer.arrange.feel import FEELS, humanise, humanised
 from composer.arrange.groove_play import BarPlan, groove_bass, groove_chords, plan_bars
 from composer.arrange.grooves import GrooveSet, choose_grooves
-from composer.arrange.registers import keep_under, lead_octave, raised, under_tune
+from composer.arrange.registers import (
+    SectionTime,
+    joined_sections,
+    keep_under,
+    lead_octave,
+    raised,
+    under_tune,
+)
+from composer.harmony.form import section_spans
 from composer.harmony.voicing import voice_chord
 from composer.meter import meter_of
 from composer.piece import Chord, Note, Track
@@ -55,12 +63,21 @@ def _melody_shift(melody: list[Note], program: int, register: int) -> int:
     return best_octave_shift([n.pitch for n in melody], w_low, w_high, instrument_range(program)) + 12 * register
 
 
-def place_melody(melody: list[Note], program: int, register: int) -> list[Note]:
-    """The melody moved by whole octaves into the instrument's melody register (plus `register`); a note still
-    outside the instrument's range is folded alone."""
+def place_melody(melody: list[Note], program: int, register: int,
+                 sections: list[SectionTime] | None = None) -> list[Note]:
+    """The melody moved by whole octaves into the instrument's melody register (plus `register`), a section
+    written an octave away from its neighbours moved back beside them (composer.arrange.registers
+    .joined_sections); a note still outside the instrument's range is folded alone."""
     low, high = instrument_range(program)
     shift = _melody_shift(melody, program, register)
-    return [Note(fit_range(n.pitch + shift, low, high), n.start, n.duration, 0) for n in melody]
+    block = joined_sections([Note(n.pitch + shift, n.start, n.duration, 0) for n in melody], sections or [], program)
+    return [Note(fit_range(n.pitch, low, high), n.start, n.duration, 0) for n in block]
+
+
+def section_times(spec: Spec) -> list[SectionTime]:
+    """The sections the piece is played in (composer.harmony.form), in quarters: where the tune was written apart."""
+    bq = spec.bar_quarters
+    return [SectionTime(s.start_bar * bq, s.end_bar * bq, s.section.name) for s in section_spans(spec)]
 
 
 def lead_instrument(spec: Spec) -> Instrument:
@@ -72,7 +89,8 @@ def lead_instrument(spec: Spec) -> Instrument:
 def melody_bounds(melody: list[Note], program: int, register: int) -> tuple[int, int]:
     """The pitches a line like `melody` may hold for `place_melody` to move it as one block and fold none of its
     notes alone (a note folded an octave turns the steps on both sides of it): a remix that refits a tune's
-    pitches (composer.remix.refit) chooses inside them. The instrument's range less the block's move."""
+    pitches (composer.remix.refit) chooses inside them. The instrument's range less the block's move (a
+    parent's tune comes with its sections already joined, so no section of it moves apart)."""
     low, high = instrument_range(program)
     shift = _melody_shift(melody, program, register)
     return low - shift, high - shift
@@ -265,7 +283,7 @@ def _lead_tune(melody: list[Note], lead: Instrument, instruments: tuple[Instrume
                spec: Spec) -> list[Note]:
     """The melody as the lead plays it: in its melody register, an octave higher where the chord and pad parts
     would have no room under it (composer.arrange.registers.lead_octave), unless the user asked for the register."""
-    tune = place_melody(melody, lead.program, spec.register)
+    tune = place_melody(melody, lead.program, spec.register, section_times(spec))
     if "register" in spec.explicit:
         return tune
     windows = [role_window(inst.program, "pad" if role == "pad" else "chords")
@@ -309,7 +327,7 @@ def _part(ctx: Context, style: Style, inst: Instrument, role: str, melody: list[
     total = spec.bars * spec.bar_quarters
     hand: list[Note] = []
     if role == "melody":
-        notes = raised(tune, 0) if inst is lead else place_melody(melody, program, spec.register)
+        notes = raised(tune, 0) if inst is lead else place_melody(melody, program, spec.register, section_times(spec))
         if left_hand:
             hand = keep_under(_left_hand_with_cadence(ctx, style, inst, bars, band), notes,
                               role_window(program, "left_hand")[0])  # the hand under the tune, as a pianist plays

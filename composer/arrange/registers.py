@@ -10,14 +10,23 @@ How, in two steps that keep the voice leading: the part's window is lowered unde
 whole (`under_tune`), so the voicings are still chosen nearest each other inside it (composer.harmony.voicing);
 then a hit that still reaches the tune sounding over it moves its top notes down an octave, the next inversion of
 the same chord, or leaves out a note with no room below (`keep_under`).
+
+The lead itself keeps one register through the piece: a section written on its own (composer.generate composes
+each distinct section apart, with nothing to say where the last one ended) can come out an octave away from its
+neighbours, and the line is then heard jumping an octave at the join and back at the next (lofi's B an octave
+over its A); such a section is moved back by whole octaves (`joined_sections`). And the lead goes up an octave
+for its band only where it stays in its melody register (`lead_octave`): a ballad's C4-G5 tune is where a voice
+or a pianist's right hand sings it, with the guitar's chords under C4, not at C5-G6.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
+from dataclasses import dataclass
 
 from composer.piece import Note
-from composer.ranges import instrument_range
+from composer.ranges import instrument_range, role_window
 
 TUNE_LOW_SHARE = 0.15
 """The share of the tune's notes allowed under the comping window's top: its low register less its rare dips,
@@ -25,6 +34,24 @@ which `keep_under` meets hit by hit (the lowest note would push the whole part i
 MIN_COMPING_SPAN = 14
 """The fewest semitones a chord part keeps to voice in (a four-note close voicing with room to move; the width
 composer.ranges.role_window also asks of a role's window)."""
+DISPLACED_SEMITONES = 12
+"""A move of an octave or more from one section's last note to the next section's first: between sections
+written apart, the line set an octave away rather than a leap a tune makes (a tune's own leaps at a phrase join
+are a sixth at most in the review suite's real-sounding pieces; the lofi B that started an octave over where its
+A ended sat there all through and dropped back an octave when A returned)."""
+MOVABLE_SECTIONS = 6
+"""The most distinct sections whose octaves are chosen together (3 ** 5 placements); past it the tune is kept
+as placed (no form Motif plays has so many)."""
+
+
+@dataclass(frozen=True)
+class SectionTime:
+    """One section as the tune plays it: where it starts and ends (quarters) and its name (a return of a section
+    keeps the octave it had, so A sounds where it did each time)."""
+
+    start_q: float
+    end_q: float
+    name: str
 
 
 def tune_low(tune: list[Note]) -> int | None:
@@ -55,8 +82,33 @@ def lead_octave(tune: list[Note], lead_program: int, windows: list[tuple[int, in
     if lowest is None or not windows:
         return 0
     cramped = any(lowest - 1 - low < MIN_COMPING_SPAN for low, _ in windows)
-    fits = max(n.pitch for n in tune) + 12 <= instrument_range(lead_program)[1]
+    fits = max(n.pitch for n in tune) + 12 <= role_window(lead_program, "melody")[1]
     return 12 if cramped and fits else 0
+
+
+def joined_sections(tune: list[Note], sections: list[SectionTime], program: int) -> list[Note]:
+    """The tune with each section moved by whole octaves (-12, 0 or +12, the first kept where it is) so that the
+    fewest joins move `DISPLACED_SEMITONES` or more, without putting more notes outside the instrument's range;
+    nothing moves where no join gains (a copy either way)."""
+    names = list(dict.fromkeys(s.name for s in sections))
+    if len(names) < 2 or len(names) > MOVABLE_SECTIONS or not tune:
+        return raised(tune, 0)
+    parts = [[n for n in tune if s.start_q - 1e-6 <= n.start < s.end_q - 1e-6] for s in sections]
+    low, high = instrument_range(program)
+
+    def cost(shifts: dict[str, int]) -> tuple[int, int, int]:
+        outside = sum(1 for s, part in zip(sections, parts, strict=True) for n in part
+                      if not low <= n.pitch + shifts[s.name] <= high)
+        heard = [(part, shifts[s.name]) for s, part in zip(sections, parts, strict=True) if part]
+        displaced = sum(1 for (a, da), (b, db) in itertools.pairwise(heard)
+                        if abs(b[0].pitch + db - a[-1].pitch - da) >= DISPLACED_SEMITONES)
+        return outside, displaced, sum(abs(v) for v in shifts.values())
+
+    choices = [dict(zip(names, (0, *rest), strict=True)) for rest in itertools.product((0, -12, 12),
+                                                                                       repeat=len(names) - 1)]
+    best = min(choices, key=cost)
+    moved = {id(n): best[s.name] for s, part in zip(sections, parts, strict=True) for n in part}
+    return [Note(n.pitch + moved.get(id(n), 0), n.start, n.duration, n.velocity) for n in tune]
 
 
 def raised(tune: list[Note], semitones: int) -> list[Note]:
