@@ -139,7 +139,7 @@ _GENRES: tuple[GenreInfo, ...] = (
            (90, 120), "4/4", "major", "40:melody 25:chords 32:bass", False, "G D C A", "E A D"),
     _genre("celtic", "celtic; irish; scottish; gaelic; irish folk; celtic folk; irish traditional; trad; highland",
            "Celtic: Irish and Scottish traditional music with tin whistle, fiddle and bouzouki, modal tunes and lively ornaments.",
-           (100, 130), "4/4", "dorian", "78:melody 40:counter 25:chords", False, "D G A", "E A B"),
+           (100, 130), "4/4", "major", "78:melody 40:counter 25:chords", False, "D G A", "E A B"),
     _genre("reel", "reel; irish reel; scottish reel",
            "Reel: a fast Irish or Scottish dance tune in running eighth notes for fiddle and whistle.",
            (170, 210), "4/4", "major", "40:melody 78:counter 25:chords", False, "D G A", "E A B"),
