@@ -88,13 +88,15 @@ def lead_octave(tune: list[Note], lead_program: int, windows: list[tuple[int, in
 
 def joined_sections(tune: list[Note], sections: list[SectionTime], program: int) -> list[Note]:
     """The tune with each section moved by whole octaves (-12, 0 or +12, the first kept where it is) so that the
-    fewest joins move `DISPLACED_SEMITONES` or more, without putting more notes outside the instrument's range;
-    nothing moves where no join gains (a copy either way)."""
+    fewest joins move `DISPLACED_SEMITONES` or more, without putting more notes outside the lead's melody register
+    (`role_window`, not the instrument's whole range: a chorale soprano moved down to F#3 to meet its alto-height
+    B kept every note in the choir's range and sang under its own chords); nothing moves where no join gains (a
+    copy either way)."""
     names = list(dict.fromkeys(s.name for s in sections))
     if len(names) < 2 or len(names) > MOVABLE_SECTIONS or not tune:
         return raised(tune, 0)
     parts = [[n for n in tune if s.start_q - 1e-6 <= n.start < s.end_q - 1e-6] for s in sections]
-    low, high = instrument_range(program)
+    low, high = role_window(program, "melody")
 
     def cost(shifts: dict[str, int]) -> tuple[int, int, int]:
         outside = sum(1 for s, part in zip(sections, parts, strict=True) for n in part
