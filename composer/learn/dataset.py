@@ -263,11 +263,12 @@ def full_attribute_examples(examples: list[Example], tokenizer: MotifTokenizer) 
     return [e for e in examples if not any_ids.intersection(e.ids[1:tokenizer.attribute_span])]
 
 
-MODEL_LICENCES: frozenset[str] = frozenset({"GPL-2.0", "GPL-2+", "BSD-3-Clause", "BSD-2-Clause", "Artistic-2",
-                                            "CC-BY-3.0"})
+MODEL_LICENCES: frozenset[str] = frozenset({"GPL-2.0", "GPL-2+", "GPL-1+", "BSD-3-Clause", "BSD-2-Clause",
+                                            "Artistic-2", "CC-BY-3.0"})
 """The lead-line licences the shipped checkpoint may learn from together. The weights are treated as derived
 from everything they were trained on, so their inputs must combine into one file: GPL-2.0-only material
-(openmsx) with what GPL-2.0 accepts (GPL-2+, BSD, Artistic-2, attribution-only CC-BY). GPL-3+ (blupi) and
+(openmsx) with what GPL-2.0 accepts (GPL-2+; GPL-1+, a work under "the GPL" with no version named, which may
+be used under GPL-2.0; BSD, Artistic-2, attribution-only CC-BY). GPL-3+ (blupi) and
 CC-BY-SA (some LMMS and MuseScore demos) cannot join GPL-2.0-only material, so the model does not learn from
 them; the originality guard still checks against every lead line (DATA.md, "checkpoint/")."""
 
