@@ -10,6 +10,7 @@ JSON dicts, so it never imports the composer, torch or discord.
 from __future__ import annotations
 
 from storage.backends.sqlite import BUSY_TIMEOUT_MS
+from storage.enqueue import NewJob
 from storage.errors import SchemaTooNewError, StoreError, StoreUnreachable, store_unreachable
 from storage.feedback import Feedback, FeedbackKind
 from storage.guilds import Preset
@@ -35,6 +36,7 @@ __all__ = [
     "GenerationSummary",
     "GuildSettings",
     "Job",
+    "NewJob",
     "JobState",
     "NewGeneration",
     "PostgresUrl",

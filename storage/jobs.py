@@ -1,6 +1,6 @@
 """Durable, idempotent jobs: accepted work is written before it is acknowledged and survives a crash.
 
-Life of a job: `enqueue_job` (pending) -> `claim_next_job` (running, under a lease) -> `complete_job`
+Life of a job: `enqueue_job` (pending; `enqueue.py`) -> `claim_next_job` (running, under a lease) -> `complete_job`
 (done) or `fail_job` (back to pending for a retry, or failed). A worker that dies stops renewing its
 lease; once the lease runs out another worker may claim the job again, and a job whose lease expired
 on its last attempt is marked failed instead (a job that keeps killing its worker must not loop).
@@ -41,12 +41,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from storage.backends import Connection, Row
-from storage.checks import check_positive, check_text, check_user_id
-from storage.core import StoreCore, fresh_id
+from storage.checks import check_positive, check_text
+from storage.core import StoreCore
 from storage.errors import StoreError
-from storage.quota import Quota, admit
 from storage.records import format_timestamp, from_json, to_json, utc_now
-from storage.runner import defer
 
 JobState = Literal["pending", "running", "done", "failed"]
 
@@ -150,59 +148,6 @@ def _check_held(job: Job, worker_id: str | None, action: str) -> None:
 class JobsMixin(StoreCore):
     """Enqueue, claim, finish and inspect jobs."""
 
-
-    async def enqueue_job(
-        self, key: str, kind: str, payload: dict[str, Any], user_id: str | None = None,
-        guild_id: str | None = None, *, max_attempts: int = 3, hold_s: float | None = None,
-        quota: Quota | None = None, defer_run: bool = False,
-    ) -> tuple[Job, bool]:
-        """Accept work under an idempotency key; return `(job, created)`.
-
-        A key seen before returns the job it made, `created=False`, whatever state it is in; reusing a
-        key for a different kind of job is a bug and raises `StoreError`. With `hold_s` the job is not
-        claimable until `release_job` (or, if the accepting process dies first, until `hold_s` is up): a
-        worker on another machine must not answer a request before it has been acknowledged. With `quota`
-        the rate limits are checked in the same transaction as the insert (`quota.admit`): `QuotaExceeded`
-        when full, however many processes accept requests at once. With `defer_run` (PostgreSQL) the
-        procrastinate job that will run it is deferred in the same transaction (`storage.runner`).
-        """
-        check_text("idempotency key", key, max_chars=200)
-        check_text("job kind", kind, max_chars=64)
-        check_user_id(user_id, optional=True)
-        check_text("guild id", guild_id, optional=True)
-        check_positive("max_attempts", max_attempts, integer=True, maximum=100)
-        if defer_run and self._dialect.name != "postgresql":
-            raise StoreError("defer_run needs the store on PostgreSQL: procrastinate runs jobs there only")
-        if not isinstance(payload, dict):
-            raise StoreError(f"job payload must be a dict, got {type(payload).__name__}")
-        payload_json = to_json(payload, "job payload")
-        moment = utc_now()
-        now = format_timestamp(moment)
-        held = None if hold_s is None else _later(moment, check_positive("hold_s", hold_s, maximum=MAX_LEASE_S))
-
-        async def insert(conn: Connection) -> tuple[Job, bool]:
-            job_id = await fresh_id(conn, "jobs")
-            rows = await conn.fetch(
-                "INSERT INTO jobs (id, idempotency_key, kind, payload_json, max_attempts, user_id, guild_id,"
-                " created_at, updated_at, run_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (idempotency_key) DO NOTHING RETURNING *",
-                (job_id, key, kind, payload_json, max_attempts, user_id, guild_id, now, now, held),
-            )
-            count = len(rows)
-            if not rows:  # the key was seen before: its job
-                rows = await conn.fetch("SELECT * FROM jobs WHERE idempotency_key = ?", (key,))
-            if count == 1 and defer_run:  # before the quota's locks: nothing else waits while this runs
-                await defer(conn, job_id, user_id)
-            elif count == 1 and held is None:
-                await conn.notify(JOBS_CHANNEL)
-            if count == 1 and quota is not None:  # counted with the new row in: over the limit rolls it back
-                await admit(conn, quota, user_id, guild_id)  # last: the server's lock is held to the commit
-            return job_from_row(rows[0]), count == 1
-
-        job, created = await self._transact(insert)
-        if job.kind != kind:
-            raise StoreError(f"idempotency key {key!r} already names a {job.kind!r} job, not a {kind!r} job")
-        return job, created
 
     async def claim_next_job(
         self, worker_id: str, lease_s: float, *, prefer_users_not_in: Collection[str] = frozenset(),

@@ -55,6 +55,18 @@ def _window(
     return " AND ".join(clauses), tuple(params)
 
 
+def _counts(since: datetime, scopes: list[tuple[str, str]], include_failed: bool) -> tuple[str, tuple[str, ...]]:
+    """One statement counting each (`"user"` or `"guild"`, id) window: one round trip however many scopes."""
+    counts: list[str] = []
+    params: list[str] = []
+    for scope, value in scopes:
+        where, scoped = _window(since, value if scope == "user" else None, value if scope == "guild" else None,
+                                include_failed)
+        counts.append(f"(SELECT count(*) FROM jobs WHERE {where})")
+        params.extend(scoped)
+    return "SELECT " + ", ".join(counts), tuple(params)
+
+
 async def admit(conn: Connection, quota: Quota, user_id: str | None, guild_id: str | None) -> None:
     """Inside the transaction that has just inserted a new job: hold the user's and the server's locks
     (always in that order, so two admissions never wait on each other in a circle), then count both
@@ -68,15 +80,9 @@ async def admit(conn: Connection, quota: Quota, user_id: str | None, guild_id: s
               if value is not None and limit is not None]
     if not scopes:
         return
-    counts: list[str] = []
-    params: list[str] = []
     await conn.lock(*(f"quota:{scope}:{value}" for scope, value, _ in scopes))  # one round trip for both
-    for scope, value, _ in scopes:
-        where, scoped = _window(quota.since, value if scope == "user" else None, value if scope == "guild" else None,
-                                include_failed=False)
-        counts.append(f"(SELECT count(*) FROM jobs WHERE {where})")
-        params.extend(scoped)
-    row = (await conn.fetch("SELECT " + ", ".join(counts), tuple(params)))[0]
+    sql, params = _counts(quota.since, [(scope, value) for scope, value, _ in scopes], include_failed=False)
+    row = (await conn.fetch(sql, params))[0]
     for (scope, _, limit), used in zip(scopes, list(row), strict=True):
         if int(used) > limit:
             raise QuotaExceeded(scope, int(used) - 1, limit)
@@ -94,6 +100,16 @@ class QuotaMixin(StoreCore):
         where, params = _window(since, user_id, guild_id, include_failed)
         rows = await self._read(f"SELECT count(*) FROM jobs WHERE {where}", params)
         return int(rows[0][0])
+
+    async def window_counts(
+        self, since: datetime, user_id: str, guild_id: str | None, *, include_failed: bool = True
+    ) -> tuple[int, int | None]:
+        """`count_jobs_since` for the user and for the server (None without one) in one read: the bot counts
+        both before it accepts each request, and a burst of them queues on the store's one reader."""
+        scopes = [("user", user_id)] + ([("guild", guild_id)] if guild_id is not None else [])
+        sql, params = _counts(since, scopes, include_failed)
+        row = list((await self._read(sql, params))[0])
+        return int(row[0]), (int(row[1]) if guild_id is not None else None)
 
     async def oldest_job_since(
         self, since: datetime, *, user_id: str | None = None, guild_id: str | None = None,

@@ -11,7 +11,7 @@ Idiom (pick either, both close the connections):
     finally: await store.close()
 
 `Store` is assembled from one mixin per table group (`generations.py`, `users.py`, `guilds.py`,
-`jobs.py`, `job_progress.py`, `quota.py` and `runner.py`, `feedback.py`) over the shared layer in `core.py`, which runs on an engine from `backends/`.
+`jobs.py`, `enqueue.py`, `job_progress.py`, `quota.py` and `runner.py`, `feedback.py`) over the shared layer in `core.py`, which runs on an engine from `backends/`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any
 
 from storage.backends import open_backend
+from storage.enqueue import EnqueueMixin
 from storage.feedback import FeedbackMixin
 from storage.generations import GenerationsMixin
 from storage.guilds import GuildsMixin
@@ -58,7 +59,8 @@ class StoreOpening:
 
 
 class Store(
-    GenerationsMixin, UsersMixin, GuildsMixin, JobsMixin, JobProgressMixin, QuotaMixin, RunnerMixin, FeedbackMixin
+    GenerationsMixin, UsersMixin, GuildsMixin, JobsMixin, EnqueueMixin, JobProgressMixin, QuotaMixin, RunnerMixin,
+    FeedbackMixin,
 ):
     """Async access to every Motif table, on SQLite or PostgreSQL, with the same behaviour on both."""
 

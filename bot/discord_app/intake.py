@@ -94,8 +94,12 @@ class Intake:
         """Keep the display name for lineage pictures; written only when new or changed (one write saved per request)."""
         name = display_name[:100] or user_id
         if self._known_users.get(user_id) != name:
-            await self.store.upsert_user(user_id, name)
-            self._known_users[user_id] = name
+            self._known_users[user_id] = name  # before the write: a burst of one person's requests writes once
+            try:
+                await self.store.upsert_user(user_id, name)
+            except BaseException:
+                self._known_users.pop(user_id, None)  # not written: the next request tries again
+                raise
 
     async def _settings(self, guild_id: int | None) -> GuildSettings:
         return GuildSettings() if guild_id is None else await self.store.guild_settings(str(guild_id))

@@ -46,13 +46,13 @@ class RateLimiter:
         Call it just before the job is written (the caller serialises check and submit)."""
         now = self._clock()
         since = now - WINDOW
-        limits = [({"user_id": user_id}, settings.rate_per_user_per_hour,
+        by_user, by_guild = await self.store.window_counts(since, user_id, guild_id, include_failed=False)
+        limits = [({"user_id": user_id}, by_user, settings.rate_per_user_per_hour,
                    "You have asked for {used} pieces in the last hour, this server's limit per person.")]
-        if guild_id is not None:
-            limits.append(({"guild_id": guild_id}, settings.rate_per_guild_per_hour,
+        if guild_id is not None and by_guild is not None:
+            limits.append(({"guild_id": guild_id}, by_guild, settings.rate_per_guild_per_hour,
                            "This server has used its {limit} pieces for the hour."))
-        for scope, limit, said in limits:
-            used = await self.store.count_jobs_since(since, include_failed=False, **scope)
+        for scope, used, limit, said in limits:
             if used >= limit:
                 wait_min = await self._wait_min(since, now, **scope)
                 return Refusal(f"{said.format(used=used, limit=limit)} Try again in about {wait_min} min.")

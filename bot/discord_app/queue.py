@@ -33,9 +33,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
+from bot.discord_app.admission import GroupWriter
 from bot.discord_app.pool import WorkerPool
 from bot.discord_app.requests import JOB_KIND, Request
-from storage import Job, PostgresUrl, Quota, Store, StoreError, store_unreachable
+from storage import Job, NewJob, PostgresUrl, Quota, Store, StoreError, store_unreachable
 from storage.runner import QUEUE, RUNNER_MAX_ATTEMPTS, TASK_NAME, runner_app
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class JobQueue:
         self.poll_s = poll_s
         self.shared = shared
         self.scheduler = FairScheduler()
+        self._writer = GroupWriter(store)
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.grace_s = grace_s
@@ -122,11 +124,16 @@ class JobQueue:
 
     async def submit(self, request: Request, quota: Quota | None = None) -> tuple[Job, bool]:
         """Write the job before anyone acknowledges it; a repeated key returns the first job, not a new one;
-        with `quota`, `storage.QuotaExceeded` when a rate limit is full at the moment of writing."""
-        job, created = await self.store.enqueue_job(
-            request.key, JOB_KIND, request.to_payload(), user_id=request.author, guild_id=request.guild,
-            hold_s=HOLD_S if self.shared else None, quota=quota, defer_run=self.shared,
-        )
+        with `quota`, `storage.QuotaExceeded` when a rate limit is full at the moment of writing. Requests
+        of one process's queue arriving together are written together (`admission.GroupWriter`)."""
+        if quota is None and not self.shared:
+            new = NewJob(request.key, JOB_KIND, request.to_payload(), user_id=request.author, guild_id=request.guild)
+            job, created = await self._writer.write(new)
+        else:
+            job, created = await self.store.enqueue_job(
+                request.key, JOB_KIND, request.to_payload(), user_id=request.author, guild_id=request.guild,
+                hold_s=HOLD_S if self.shared else None, quota=quota, defer_run=self.shared,
+            )
         if created:
             self._wake.set()
         return job, created
