@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from composer.learn.card import data_summary, render_card
-from composer.learn.dataset import MODEL_LICENCES, trains_model, training_melodies
+from composer.learn.dataset import MODEL_LICENCES, training_melodies, trains_model
 from composer.melody.corpus import LEADS_DIR, load_melodies
 
 
