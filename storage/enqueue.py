@@ -1,5 +1,5 @@
 """Accepting jobs: one at a time (`enqueue_job`, with the shared queue's quota and procrastinate job), or a
-burst at once (`enqueue_jobs`: one transaction and three statements, whatever the number of jobs).
+burst at once (`enqueue_jobs`: one transaction and two or three statements per 50 jobs).
 
 Why the burst form exists: the bot writes each accepted request before it acknowledges it, and Discord
 wants the acknowledgement within 3 s. Two hundred members pressing /compose together meant two hundred
