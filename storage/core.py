@@ -23,20 +23,28 @@ from storage.records import new_generation_id
 
 T = TypeVar("T")
 
-__all__ = ["BUSY_TIMEOUT_MS", "StoreCore", "fresh_id"]
+__all__ = ["BUSY_TIMEOUT_MS", "StoreCore", "fresh_id", "fresh_ids"]
 
 _ID_TABLES = frozenset({"generations", "jobs"})
 
 
-async def fresh_id(conn: Connection, table: str) -> str:
-    """A random id not yet used in `table` (`generations` or `jobs`), checked inside the caller's transaction."""
+async def fresh_ids(conn: Connection, table: str, count: int) -> list[str]:
+    """`count` distinct random ids none of which `table` (`generations` or `jobs`) holds, checked in one
+    statement inside the caller's transaction (a burst of jobs draws its ids together)."""
     if table not in _ID_TABLES:
-        raise ValueError(f"fresh_id does not know table {table!r}")
+        raise ValueError(f"fresh_ids does not know table {table!r}")
     for _ in range(8):
-        new_id = new_generation_id()
-        if not await conn.fetch(f"SELECT 1 FROM {table} WHERE id = ?", (new_id,)):
-            return new_id
-    raise StoreError(f"could not find an unused {table} id after 8 tries")  # 50-bit ids: unreachable
+        ids = list(dict.fromkeys(new_generation_id() for _ in range(count)))
+        marks = ", ".join("?" for _ in ids)
+        taken = await conn.fetch(f"SELECT id FROM {table} WHERE id IN ({marks})", tuple(ids))
+        if len(ids) == count and not taken:
+            return ids
+    raise StoreError(f"could not find {count} unused {table} ids after 8 tries")  # 50-bit ids: unreachable
+
+
+async def fresh_id(conn: Connection, table: str) -> str:
+    """A random id not yet used in `table`, checked inside the caller's transaction."""
+    return (await fresh_ids(conn, table, 1))[0]
 
 
 class StoreCore:

@@ -1,5 +1,5 @@
 """Accepting jobs: one at a time (`enqueue_job`, with the shared queue's quota and procrastinate job), or a
-burst at once (`enqueue_jobs`: one transaction and two or three statements per 50 jobs).
+burst at once (`enqueue_jobs`: one transaction, two or three statements per 50 jobs).
 
 Why the burst form exists: the bot writes each accepted request before it acknowledges it, and Discord
 wants the acknowledgement within 3 s. Two hundred members pressing /compose together meant two hundred
@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from storage.backends import Connection, Row
 from storage.checks import check_positive, check_text, check_user_id
-from storage.core import StoreCore
+from storage.core import StoreCore, fresh_ids
 from storage.errors import StoreError
 from storage.jobs import JOBS_CHANNEL, MAX_LEASE_S, Job, _later, job_from_row
 from storage.quota import Quota, admit
-from storage.records import format_timestamp, new_generation_id, to_json, utc_now
+from storage.records import format_timestamp, to_json, utc_now
 from storage.runner import defer
 
 MAX_BURST = 50
@@ -44,8 +45,9 @@ class NewJob:
     hold_s: float | None = None
 
 
-def _row_values(job: NewJob, now_text: str) -> tuple[Any, ...]:
-    """The new row's values after every check, without its id (drawn when the batch is written)."""
+def _row_values(job: NewJob, now: datetime) -> tuple[Any, ...]:
+    """The new row's values after every check, without its id (drawn when the batch is written); `now` is
+    the batch's one moment, its timestamps and the end of any hold alike."""
     check_text("idempotency key", job.key, max_chars=200)
     check_text("job kind", job.kind, max_chars=64)
     check_user_id(job.user_id, optional=True)
@@ -53,21 +55,10 @@ def _row_values(job: NewJob, now_text: str) -> tuple[Any, ...]:
     check_positive("max_attempts", job.max_attempts, integer=True, maximum=100)
     if not isinstance(job.payload, dict):
         raise StoreError(f"job payload must be a dict, got {type(job.payload).__name__}")
-    moment = utc_now()
-    held = None if job.hold_s is None else _later(moment, check_positive("hold_s", job.hold_s, maximum=MAX_LEASE_S))
+    held = None if job.hold_s is None else _later(now, check_positive("hold_s", job.hold_s, maximum=MAX_LEASE_S))
     payload_json = to_json(job.payload, "job payload")
+    now_text = format_timestamp(now)
     return (job.key, job.kind, payload_json, job.max_attempts, job.user_id, job.guild_id, now_text, now_text, held)
-
-
-async def _fresh_ids(conn: Connection, count: int) -> list[str]:
-    """`count` distinct random ids none of which the jobs table holds, checked in one statement."""
-    for _ in range(8):
-        ids = list(dict.fromkeys(new_generation_id() for _ in range(count)))
-        marks = ", ".join("?" for _ in ids)
-        taken = await conn.fetch(f"SELECT id FROM jobs WHERE id IN ({marks})", tuple(ids))
-        if len(ids) == count and not taken:
-            return ids
-    raise StoreError(f"could not find {count} unused job ids after 8 tries")  # 50-bit ids: unreachable
 
 
 async def _insert(conn: Connection, values: list[tuple[Any, ...]]) -> dict[str, Row]:
@@ -76,7 +67,7 @@ async def _insert(conn: Connection, values: list[tuple[Any, ...]]) -> dict[str, 
     made: dict[str, Row] = {}
     for start in range(0, len(values), MAX_BURST):
         chunk = values[start:start + MAX_BURST]
-        ids = await _fresh_ids(conn, len(chunk))
+        ids = await fresh_ids(conn, "jobs", len(chunk))
         marks = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
         params = tuple(v for job_id, row in zip(ids, chunk, strict=True) for v in (job_id, *row))
         rows = await conn.fetch(
@@ -128,7 +119,7 @@ class EnqueueMixin(StoreCore):
             raise StoreError("defer_run needs the store on PostgreSQL: procrastinate runs jobs there only")
         if quota is None and not defer_run:
             return (await self.enqueue_jobs([new]))[0]
-        values = [_row_values(new, format_timestamp(utc_now()))]
+        values = [_row_values(new, utc_now())]
 
         async def insert(conn: Connection) -> tuple[Job, bool]:
             made = await _insert(conn, values)
@@ -152,9 +143,10 @@ class EnqueueMixin(StoreCore):
         so a caller batching other people's requests writes them one by one after such a failure."""
         if not jobs:
             return []
-        now_text = format_timestamp(utc_now())
-        values = [_row_values(job, now_text) for job in jobs]
+        now = utc_now()
+        values = [_row_values(job, now) for job in jobs]
         keys = [job.key for job in jobs]
+
         async def insert(conn: Connection) -> list[tuple[Job, bool]]:
             made = await _insert(conn, values)
             missing = [key for key in keys if key not in made]
