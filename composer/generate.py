@@ -28,6 +28,7 @@ from composer.harmony.form import (
 )
 from composer.harmony.given import dropped_note
 from composer.harmony.plan import plan_harmony
+from composer.melody.riff import state_riff
 from composer.melody.variation import (
     answer_in_sequence,
     keep_rhythm,
@@ -157,14 +158,25 @@ def _section_tune(source: MelodySource, sub: Spec, style: Style, rng: np.random.
     first time). A varied cadence bar is one `anticipate` leaves alone, so the new one is kept as drawn, and a
     rhythm kept is kept with the pushes it had."""
     chromatic = style.allow_chromatic
-    if earlier is None or kind in ("new", "sequence"):
+    if kind == "sequence":
         line = source.generate(sub, plan, rng, allow_chromatic=chromatic, section=name)
-        if kind == "sequence":
-            line = answer_in_sequence(source, sub, plan, line, rng, allow_chromatic=chromatic, section=name)
+        line = answer_in_sequence(source, sub, plan, line, rng, allow_chromatic=chromatic, section=name)
         return anticipate(line, sub, style.push, rng)
+    if earlier is None or kind == "new":
+        return _fresh_line(source, sub, style, rng, plan, name)
     if kind == "rhythm":
         return keep_rhythm(source, sub, plan, earlier, rng, allow_chromatic=chromatic, section=name)
     return vary_ending(source, sub, plan, earlier, rng, allow_chromatic=chromatic, section=f"{name}'")
+
+
+def _fresh_line(source: MelodySource, spec: Spec, style: Style, rng: np.random.Generator, plan: list[Chord],
+                section: str | None = None) -> list[Note]:
+    """A melody written afresh over `plan`, pushed as the style pushes (`anticipate`) and, in a riff style
+    (`Style.riff_bars`), built on its opening cell (`composer.melody.riff.state_riff`): the cell keeps the pushes
+    it was drawn with, so every time it comes back it is the same figure."""
+    line = source.generate(spec, plan, rng, allow_chromatic=style.allow_chromatic, section=section)
+    line = anticipate(line, spec, style.push, rng)
+    return state_riff(spec, plan, line, style.riff_bars) if style.riff_bars else line
 
 
 def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
@@ -184,8 +196,7 @@ def compose_timed(spec: Spec, melody_source: MelodySource | None = None,
     else:
         chords = plan_clear_harmony(spec, style, rng)
         t1 = time.perf_counter()
-        line = melody_source.generate(spec, chords, rng, allow_chromatic=style.allow_chromatic)
-        melody = anticipate(line, spec, style.push, rng)
+        melody = _fresh_line(melody_source, spec, style, rng, chords)
     melody = breathe(melody, spec)
     t2 = time.perf_counter()
     tracks = arrange(spec, style, chords, melody, rng)

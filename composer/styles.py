@@ -31,6 +31,8 @@ class Style:
     `cadence` says what precedes the final tonic. `velocity` is the mean MIDI velocity and `dynamics`
     the depth of the phrase swell. `flavour` adds a colour: "freygish" (klezmer), "drone" (medieval).
     `push` is the share of the melody's downbeat notes anticipated by an eighth (composer.arrange.phrasing).
+    `riff_bars` > 0 builds each phrase's first half on the melody's opening cell of that many bars, restated
+    over the chords (composer.melody.riff: rock, funk and the dance loops); 0 lets the line stream on.
     """
 
     genre: str
@@ -47,6 +49,7 @@ class Style:
     dynamics: int = 10
     flavour: str = ""
     push: float = 0.0
+    riff_bars: int = 0
 
     def __post_init__(self) -> None:
         if self.harmony not in HARMONY_KINDS:
@@ -57,6 +60,8 @@ class Style:
             raise StyleError(f"unknown cadence {self.cadence!r}")
         if not 0.0 <= self.push <= 1.0:
             raise StyleError(f"push must be a share between 0 and 1, got {self.push}")
+        if self.riff_bars < 0:
+            raise StyleError(f"riff_bars must be 0 (no riff) or a cell length in bars, got {self.riff_bars}")
         if self.chords_per_bar not in (0.5, 1.0, 2.0):
             raise StyleError(f"chords_per_bar must be 0.5, 1 or 2, got {self.chords_per_bar}")
 
@@ -81,31 +86,31 @@ STYLES: dict[str, Style] = {
                    velocity=84, push=0.35),
     "tango": Style("tango", "tango", "sevenths", bass="tango", comping="tango", groove="tango",
                    velocity=86, dynamics=16),
-    "pop": Style("pop", "pop_loop", bass="root_eighths", comping="block", groove="pop", velocity=82, push=0.3),
+    "pop": Style("pop", "pop_loop", bass="root_eighths", comping="block", groove="pop", velocity=82, push=0.3, riff_bars=1),
     "rock": Style("rock", "rock", bass="root_eighths", comping="strum", groove="rock",
-                  allow_chromatic=True, velocity=90, push=0.25),
+                  allow_chromatic=True, velocity=90, push=0.25, riff_bars=1),
     "metal": Style("metal", "pop_loop", "power", bass="root_eighths", comping="chug", groove="metal",
-                   velocity=100, dynamics=6),
+                   velocity=100, dynamics=6, riff_bars=1),
     "funk": Style("funk", "funk", "extended", cadence="none", bass="funk", comping="stab",
-                  groove="funk", allow_chromatic=True, velocity=88, push=0.4),
+                  groove="funk", allow_chromatic=True, velocity=88, push=0.4, riff_bars=1),
     "neo_soul": Style("neo_soul", "jazz_ii_v_i", "extended", bass="root_sustain", comping="pad_sustain",
                       groove="hip_hop", allow_chromatic=True, velocity=70, push=0.35),
     "lofi": Style("lofi", "pop_loop", "extended", bass="root_sustain", comping="block", groove="hip_hop",
-                  swing=True, velocity=64, dynamics=6, push=0.35),
+                  swing=True, velocity=64, dynamics=6, push=0.35, riff_bars=1),
     "hip_hop": Style("hip_hop", "pop_loop", "sevenths", 0.5, bass="root_sustain", comping="block",
-                     groove="hip_hop", swing=True, velocity=80, push=0.3),
+                     groove="hip_hop", swing=True, velocity=80, push=0.3, riff_bars=1),
     "trap": Style("trap", "pop_loop", "triads", 0.5, cadence="none", bass="808_sustain",
-                  comping="pad_sustain", groove="trap", velocity=84, dynamics=4, push=0.25),
+                  comping="pad_sustain", groove="trap", velocity=84, dynamics=4, push=0.25, riff_bars=1),
     "techno": Style("techno", "modal_vamp", "sevenths", 0.5, cadence="none", bass="root_offbeat",
-                    comping="stab", groove="four_on_floor", velocity=90, dynamics=4),
+                    comping="stab", groove="four_on_floor", velocity=90, dynamics=4, riff_bars=1),
     "house": Style("house", "pop_loop", "sevenths", bass="root_offbeat", comping="offbeat_skank",
-                   groove="four_on_floor", velocity=88, dynamics=6, push=0.3),
+                   groove="four_on_floor", velocity=88, dynamics=6, push=0.3, riff_bars=1),
     "edm": Style("edm", "pop_loop", bass="root_eighths", comping="pulse", groove="four_on_floor",
-                 velocity=92, dynamics=8, push=0.3),
+                 velocity=92, dynamics=8, push=0.3, riff_bars=1),
     "synthwave": Style("synthwave", "pop_loop", bass="root_octave", comping="pad_sustain",
-                       groove="synthwave", velocity=84, push=0.3),
+                       groove="synthwave", velocity=84, push=0.3, riff_bars=1),
     "chiptune": Style("chiptune", "pop_loop", bass="root_octave", comping="arpeggio", groove="chiptune",
-                      velocity=90, dynamics=4),
+                      velocity=90, dynamics=4, riff_bars=1),
     "ambient": Style("ambient", "minimal_pad", "extended", 0.5, cadence="none", bass="pedal",
                      comping="pad_sustain", groove="ambient", velocity=58, dynamics=14),
     "cinematic": Style("cinematic", "pop_loop", "triads", 0.5, bass="root_sustain", comping="arpeggio",

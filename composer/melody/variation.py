@@ -145,7 +145,7 @@ def sequence_step(spec: Spec, chords: list[Chord], opening: list[Note], half: fl
     ups, downs = sum(m in (1, 2) for m in moves), sum(m in (10, 11) for m in moves)
     if max(ups, downs) * 2 > len(moves) and ups != downs:
         return 1 if ups > downs else -1
-    misses = {step: _off_chord([replace(n, pitch=scale_step(spec, n.pitch, step), start=n.start + half)
+    misses = {step: off_chord([replace(n, pitch=scale_step(spec, n.pitch, step), start=n.start + half)
                                 for n in opening], spec, chords) for step in (-1, 1)}
     return 1 if misses[1] < misses[-1] else -1
 
@@ -185,7 +185,7 @@ def fit_to_chords(spec: Spec, chords: list[Chord], notes: list[Note]) -> list[No
     return out
 
 
-def _off_chord(notes: list[Note], spec: Spec, chords: list[Chord]) -> int:
+def off_chord(notes: list[Note], spec: Spec, chords: list[Chord]) -> int:
     """Strong-beat notes that are not tones of the chord under them."""
     grid = meter_grid(spec.time_signature)
     return sum(1 for n in notes if grid.metric_class(n.start) <= 1 and (c := chord_at(chords, n.start)) is not None
