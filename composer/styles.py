@@ -13,7 +13,7 @@ from prompts.music import SAMBA_WORDS
 HARMONY_KINDS: tuple[str, ...] = (
     "jazz_ii_v_i", "blues_12", "pop_loop", "functional", "chorale_functional", "modal_vamp",
     "modal_drone", "folk_simple", "andalusian", "minimal_pad", "ragtime_circle", "gospel", "klezmer", "latin",
-    "tango", "rock", "reggae", "funk",
+    "tango", "rock", "reggae", "funk", "cinematic",
 )
 VOCABULARIES: tuple[str, ...] = ("triads", "sevenths", "extended", "power")
 CADENCES: tuple[str, ...] = ("authentic", "plagal", "none")
@@ -113,7 +113,7 @@ STYLES: dict[str, Style] = {
                       velocity=90, dynamics=4, riff_bars=1),
     "ambient": Style("ambient", "minimal_pad", "extended", 0.5, cadence="none", bass="pedal",
                      comping="pad_sustain", groove="ambient", velocity=58, dynamics=14),
-    "cinematic": Style("cinematic", "pop_loop", "triads", 0.5, bass="root_sustain", comping="arpeggio",
+    "cinematic": Style("cinematic", "cinematic", "triads", 0.5, bass="root_sustain", comping="arpeggio",
                        groove="cinematic", velocity=78, dynamics=22),
     "classical": _CLASSICAL,
     "baroque": replace(_CLASSICAL, genre="baroque", chords_per_bar=2.0, bass="walking", comping="block",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from composer.harmony.default_forms import default_form
-from composer.harmony.plan import half_close, spell_root
+from composer.harmony.plan import applied_dominant, half_close, spell_root
 from composer.lines import transpose_chord
 from composer.piece import Chord, Note, Track
 from composer.styles import style_for
@@ -84,7 +84,10 @@ def close_on_half(chords: list[Chord], spec: Spec, seventh: bool) -> list[Chord]
     last_bar = (spec.bars - 1) * spec.bar_quarters
     kept = [c for c in chords if c.start < last_bar - 1e-9]
     kept = [replace(c, duration=min(c.duration, last_bar - c.start)) for c in kept]
-    rest = half_close(spec, style_for(spec.genre), last_bar, spec.bar_quarters)
+    style = style_for(spec.genre)
+    rest = half_close(spec, style, last_bar, spec.bar_quarters)
+    if kept and rest is None:
+        kept[-1] = applied_dominant(spec, style, kept[-1])
     return [*kept, rest or dominant(spec, last_bar, spec.bar_quarters, seventh)]
 
 

@@ -184,6 +184,22 @@ def half_close(spec: Spec, style: Style, start: float, duration: float) -> Chord
     return _chord(prog.roman(str(token)), (start, duration), spec, style, np.random.default_rng(spec.seed), {})
 
 
+def applied_dominant(spec: Spec, style: Style, chord: Chord) -> Chord:
+    """`chord`, the one before a half close, as the style's table plays it there (`tables.Table.applied`):
+    the key's ii (Dm before the closing G in C major), or a V the close would only repeat (the authentic
+    cadence's G7 before the G that replaced its tonic), becomes the dominant of the dominant, D7; any other
+    chord, or a table with none, keeps it."""
+    token = tb.for_mode(tb.TABLES[style.harmony].applied, spec.mode) if spec.mode == "major" else None
+    tonic = tonic_pc(spec.tonic)
+    second, fifth = (tonic + MODE_INTERVALS[spec.mode][1]) % 12, (tonic + MODE_INTERVALS[spec.mode][4]) % 12
+    ii = chord.root_pc == second and chord.quality in ("min", "m7")
+    v = chord.root_pc == fifth and chord.quality in ("maj", "7")
+    if token is None or not (ii or v):
+        return chord
+    return _chord(prog.roman(str(token)), (chord.start, chord.duration), spec, style,
+                  np.random.default_rng(spec.seed), {})
+
+
 def plan_harmony(spec: Spec, style: Style, rng: np.random.Generator) -> list[Chord]:
     """The chord plan for exactly `spec.bars` bars in the requested key, mode and meter.
 

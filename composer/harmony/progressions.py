@@ -34,7 +34,8 @@ VI-V of tango and the Andalusian cadence)."""
 _FIGURES = {None: 0, "6": 1, "64": 2, "65": 1, "43": 2, "42": 3}
 MIN_INVERTING_BARS = 4
 """Pieces shorter than one four-bar phrase keep every chord in root position (`root_position_if_short`)."""
-_LOOPED_KINDS = ("pop_loop", "rock", "reggae", "funk", "modal_vamp", "modal_drone", "minimal_pad", "folk_simple")
+_LOOPED_KINDS = ("pop_loop", "rock", "reggae", "funk", "cinematic", "modal_vamp", "modal_drone", "minimal_pad",
+                 "folk_simple")
 
 
 class ProgressionError(ValueError):
@@ -197,6 +198,7 @@ def _functional_phrases(spec: Spec, style: Style, rng: np.random.Generator, phra
     then puts chords inside each phrase in inversion (`figure_bass`), drawing from a generator of its own
     spawned from `rng`: the bass's choices leave the chords, and the tune drawn after them, as they were."""
     chords = _function_chords(spec.mode, table)
+    applied = tb.for_mode(tb.TABLES[style.harmony].applied, spec.mode) if spec.mode == "major" else None
     own = None if figures is None or spec.mode not in ("major", *TONAL_MINOR_MODES) else \
         figures["major" if spec.mode == "major" else "minor"]
     bass = rng.spawn(1)[0] if own else None
@@ -214,6 +216,8 @@ def _functional_phrases(spec: Spec, style: Style, rng: np.random.Generator, phra
             tokens[last_d] = _pick(rng, chords["cadence"])
             if ending == "authentic" and last_d == len(funcs) - 2:
                 tokens[-1] = chords["home"][0]
+        if ending == "half" and applied and len(tokens) >= 2 and tokens[-2] == "ii":
+            tokens[-2] = str(applied)  # ii V played as V/V V (`tables.Table.applied`)
         if own and bass is not None:
             tokens = figure_bass(tokens, own, bass, last_d if closing else None)
         slots.extend(roman(t) for t in tokens)
@@ -323,6 +327,7 @@ KINDS: dict[str, Maker] = {
     "ragtime_circle": _phrases_of("ragtime_circle", functional), "gospel": _phrases_of("gospel", functional),
     "klezmer": klezmer, "latin": _phrases_of("latin", modal_vamp), "tango": _phrases_of("tango", functional),
     "rock": _looped("rock"), "reggae": _looped("reggae"), "funk": _looped("funk"),
+    "cinematic": _looped("cinematic"),
 }
 """Harmony kind -> its maker; each reads its progressions from `composer.harmony.tables`."""
 

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from composer.learn.debian.sources import SOURCES
+
 
 def data_summary(melodies: list) -> dict[str, dict[str, dict[str, int]]]:
     """What a training split holds, per source (corpus collection or lead source) and per genre family:
@@ -27,8 +29,8 @@ def data_summary(melodies: list) -> dict[str, dict[str, dict[str, int]]]:
                     for key, row in sorted(rows.items())} for group, rows in table.items()}
 
 
-LEAD_SOURCES: tuple[str, ...] = ("openmsx", "freedoom", "lmms", "blupi", "musescore", "pingus")
-"""The Debian lead sources (`composer.learn.debian`), as the melodies' `source` names them."""
+LEAD_SOURCES: tuple[str, ...] = tuple(source.name for source in SOURCES)
+"""The Debian lead sources (`composer.learn.debian.sources`), as the melodies' `source` names them."""
 
 
 def render_card(out_dir: Path) -> None:

@@ -29,6 +29,8 @@ from composer.melody.tokens import (
 )
 
 NEG = -1e9
+COLOUR_SPACING = 3
+"""Notes back within which a colour tone already heard gets no `MelodyRequest.colour_bonus`."""
 BAR_TOKEN_AFTER: dict[str, int] = {"Bar": 0, "SECTION": 1, "PHRASE": 2}
 """Which of a bar's given tokens follows each token kind (then the time signature)."""
 
@@ -54,6 +56,13 @@ class MelodyRequest:
     """The note to close on instead of the tonic (a user's progression that ends on a chord without it)."""
     avoid: tuple[tuple[float, float, frozenset[int]], ...] = ()
     """(start, end, pitch classes) never sounded there: the key's notes that rub against a user's chord."""
+    colour: tuple[tuple[float, float, frozenset[int]], ...] = ()
+    """(start, end, pitch classes) given `colour_bonus` on any beat there: a plan chord's notes outside the mode
+    (`composer.melody.sample.plan_colour`), which the folk-trained model all but never picks on its own."""
+    colour_bonus: float = 3.0
+    """Enough that a line over bVII sounds its flat seventh now and then (at 1.5, none in four lines over two
+    Bb bars each); it is off while the note is among the line's last COLOUR_SPACING, so one that found it
+    does not sit on it (at 4.5 without that, one line played Bb four times running)."""
     landings_q: tuple[float, ...] = ()
     """Where inner phrases land (quarter notes): the last strong beat of each phrase-end bar but the final one."""
     prior: StylePrior | None = None
@@ -127,6 +136,8 @@ class Constraints:
                             for start, end, pcs in request.chords]
         self.avoid_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
                             for start, end, pcs in request.avoid]
+        self.colour_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
+                             for start, end, pcs in request.colour]
         self.close_pc = request.tonic_pc if request.close_pc is None else request.close_pc
         self.beat_t = ticks(_beat_q(request.meter))
         self.landings_t = sorted(ticks(q) for q in request.landings_q)
@@ -226,6 +237,10 @@ class Constraints:
             bias = self._opening_bias(self.pitch_pcs)
         elif strong and in_chord is not None:
             bias = np.where(in_chord, self.req.chord_bonus, -self.req.nonchord_penalty).astype(np.float32)
+        heard = np.isin(self.pitch_pcs, [p % 12 for p in row.pitches[-COLOUR_SPACING:]])
+        for start, end, colour in self.colour_spans:
+            if start <= onset < end:
+                bias = bias + np.where(colour & ~heard, self.req.colour_bonus, 0.0).astype(np.float32)
         if self.prior is not None:
             bias = bias + self.prior.pitch(onset, strong, row.pitches)
         out[self.pitch_ids[allowed]] = bias[allowed]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from composer.harmony.clarity import chord_weights, weights_say_key
 from composer.melody.source import phrase_lengths
 from composer.melody.variation import EPS, fit_to_chords, off_chord, scale_step
 from composer.piece import Chord, Note
@@ -30,6 +31,9 @@ RIFF_STEPS: tuple[int, ...] = (0, -1, 1, -2, 2)
 ANSWER_BARS = 1
 """The bars that close each phrase as the melody source wrote them: the riff's answer and the phrase's cadence
 (riff, riff, riff, answer: the rock and blues way of phrasing a riff over four bars)."""
+MIN_CELL_NOTES = 3
+"""A riff is a figure: an opening bar of one or two notes (a sparse line's held D) restated through a phrase is
+a drone, not a riff (it tipped a G minor house piece to D minor in the obedience suite), and is left alone."""
 MAX_JOIN_SEMITONES = 7
 """A restatement whose last note would leap further than this into the answer after it is taken only when no
 other step fits the chords as well (the answer was written after the line's own bars, not the cell)."""
@@ -50,12 +54,13 @@ def riff_phrases(spec: Spec, cell_bars: int) -> list[tuple[int, int]]:
 
 def state_riff(spec: Spec, chords: list[Chord], line: list[Note], cell_bars: int) -> list[Note]:
     """`line` (a melody of `spec.bars` bars from 0) rebuilt on its opening `cell_bars` bars as the module
-    docstring says; a line whose cell is empty or does not fit twice is returned as it is."""
+    docstring says; a line whose cell has under MIN_CELL_NOTES notes or does not fit twice, or whose riff
+    would be heard in another key than the line was (`says_key`), is returned as it is."""
     bar_q = spec.bar_quarters
     cell_q = cell_bars * bar_q
     cell = [replace(n, duration=min(n.duration, cell_q - n.start)) for n in line if n.start < cell_q - EPS]
     spans = riff_phrases(spec, cell_bars)
-    if not cell or not spans:
+    if len(cell) < MIN_CELL_NOTES or not spans:
         return line
     ordered = sorted(line, key=lambda n: n.start)
     restated: list[Note] = []
@@ -69,7 +74,18 @@ def state_riff(spec: Spec, chords: list[Chord], line: list[Note], cell_bars: int
             covered.append((start, end))
     kept = [n for n in line if not any(a - EPS <= n.start < b - EPS for a, b in covered)]
     kept = [replace(n, duration=min(n.duration, _next_cover(n.start, covered) - n.start)) for n in kept]
-    return sorted([n for n in kept if n.duration > EPS] + restated, key=lambda n: n.start)
+    riff = sorted([n for n in kept if n.duration > EPS] + restated, key=lambda n: n.start)
+    return riff if says_key(spec, chords, riff) or not says_key(spec, chords, line) else line
+
+
+def says_key(spec: Spec, chords: list[Chord], line: list[Note]) -> bool:
+    """Does the line over its chords say the Spec's key to a key finder (`composer.harmony.clarity`: the chord
+    plan's weights plus the line's notes by duration)? A riff that would make a line heard in another key is not
+    used, and the line streams on instead."""
+    weights = chord_weights(chords)
+    for note in line:
+        weights[note.pitch % 12] += note.duration
+    return weights_say_key(weights, spec)
 
 
 def _restatement(spec: Spec, chords: list[Chord], cell: list[Note], start: float, end: float,

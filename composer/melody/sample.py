@@ -28,7 +28,7 @@ from composer.melody.rerank import Candidate, choose
 from composer.melody.source import MelodyError, chord_at, phrase_lengths
 from composer.melody.tokens import PHRASE_BARS, SECTIONS, BarCondition, MotifTokenizer, chord_label
 from composer.piece import Chord, Note
-from composer.theory import chord_pcs, mode_pcs, pc_name, tonic_pc
+from composer.theory import chord_pcs, mode_pcs, pc_name, scale_pcs, tonic_pc
 from prompts.music import MAJOR_THIRD_MODES
 from prompts.spec import Spec
 
@@ -156,7 +156,7 @@ def melody_request(spec: Spec, chords: list[Chord], shift: int, allow_chromatic:
         close_pc=half_close_pc(chords, norm, shift),
         prior=prior_for(spec.genre), scale_pcs=frozenset(mode_pcs(pc_name(norm), spec.mode)),
     )
-    return given_request(request, spec, chords, shift) if spec.chords else request
+    return given_request(request, spec, chords, shift) if spec.chords else plan_colour(request, spec, chords, shift)
 
 
 GIVEN_CHORD_BONUS = 3.5
@@ -200,6 +200,30 @@ def given_request(request: MelodyRequest, spec: Spec, chords: list[Chord], shift
                     for c, t, pcs in zip(chords, triads, tones, strict=True)),
         chord_bonus=GIVEN_CHORD_BONUS, nonchord_penalty=GIVEN_NONCHORD_PENALTY,
     )
+
+
+def plan_colour(request: MelodyRequest, spec: Spec, chords: list[Chord], shift: int) -> MelodyRequest:
+    """The constraints over the style's own plan where a chord's triad holds a note outside the mode's natural
+    scale (bVII's flat seventh in a major rock loop, a secondary dominant's raised fourth, V's leading tone in
+    minor): the note may sound where that chord does, and the scale notes a semitone from it that are neither
+    its chord tones nor the tonic may not (no B or A over Bb in C major, no G over E in A minor), so the line
+    plays the chord's colour instead of rubbing against it, as over a user's chords (`given_request`), and leans
+    on it there (`MelodyRequest.colour`). The style's idiom (`idiom_pcs`: a blues's b3) is never avoided. A plan
+    inside the scale is left as it was."""
+    norm = request.tonic_pc if request.tonic_pc is not None else normalised_tonic(spec.mode)
+    scale = frozenset(scale_pcs(pc_name(norm), spec.mode))
+    triads = [triad_chord(dataclasses.replace(c, root_pc=(c.root_pc - shift) % 12, bass_pc=None)) for c in chords]
+    tones = [frozenset(chord_pcs(t.root_pc, t.quality)) for t in triads]
+    outside = frozenset().union(*tones) - scale
+    if not outside:
+        return request
+    idiom = idiom_pcs(request)
+    spans = [(c.start, c.end, ((outside - request.allowed_pcs - pcs) | clashing_pcs(t, scale)) - idiom - {norm})
+             for c, t, pcs in zip(chords, triads, tones, strict=True)]
+    colour = [(c.start, c.end, pcs - scale) for c, pcs in zip(chords, tones, strict=True)]
+    return dataclasses.replace(request, allowed_pcs=request.allowed_pcs | outside,
+                               avoid=tuple((start, end, pcs) for start, end, pcs in spans if pcs),
+                               colour=tuple((start, end, pcs) for start, end, pcs in colour if pcs))
 
 
 class ModelMelody:

@@ -14,7 +14,7 @@ from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose
 from composer.learn.analyze import melody_notes
 from composer.melody.riff import riff_phrases, state_riff
-from composer.piece import Chord
+from composer.piece import Chord, Note
 from composer.styles import Style, StyleError, style_for
 from prompts import parse
 from prompts.spec import Spec
@@ -69,6 +69,11 @@ def test_a_line_too_short_is_left_alone(model) -> None:
     short = replace(SPEC, bars=2)
     line = model.generate(short, PLAN[:2], np.random.default_rng(1))
     assert state_riff(short, PLAN[:2], line, 1) == line
+
+
+def test_a_held_note_is_no_riff() -> None:
+    drone = [Note(62, 0.0, 4.0, 90), *(Note(64 + b % 3, b * 4.0, 2.0, 90) for b in range(1, 8))]
+    assert state_riff(SPEC, PLAN, drone, 1) == drone, "one note a bar restated would be a drone"
 
 
 def test_a_rock_song_is_built_on_its_riff_in_the_written_midi(model) -> None:
