@@ -171,12 +171,15 @@ def _section_tune(source: MelodySource, sub: Spec, style: Style, rng: np.random.
 
 def _fresh_line(source: MelodySource, spec: Spec, style: Style, rng: np.random.Generator, plan: list[Chord],
                 section: str | None = None) -> list[Note]:
-    """A melody written afresh over `plan`, pushed as the style pushes (`anticipate`) and, in a riff style
-    (`Style.riff_bars`), built on its opening cell (`composer.melody.riff.state_riff`): the cell keeps the pushes
-    it was drawn with, so every time it comes back it is the same figure."""
+    """A melody written afresh over `plan`, built on its opening cell in a riff style (`Style.riff_bars`,
+    `composer.melody.riff.state_riff`), then pushed as the style pushes (`anticipate`). The pushes come after
+    the riff so that each time the cell comes back its downbeat may be anticipated, as a band pushes a riff into
+    the bar (the opening note never is): pushed first, every restatement started squarely on its downbeat and
+    the rock tunes' syncopation fell from .15 to .07."""
     line = source.generate(spec, plan, rng, allow_chromatic=style.allow_chromatic, section=section)
-    line = anticipate(line, spec, style.push, rng)
-    return state_riff(spec, plan, line, style.riff_bars) if style.riff_bars else line
+    if style.riff_bars:
+        line = state_riff(spec, plan, line, style.riff_bars)
+    return anticipate(line, spec, style.push, rng)
 
 
 def compose_timed(spec: Spec, melody_source: MelodySource | None = None,

@@ -31,8 +31,10 @@ class Style:
     `cadence` says what precedes the final tonic. `velocity` is the mean MIDI velocity and `dynamics`
     the depth of the phrase swell. `flavour` adds a colour: "freygish" (klezmer), "drone" (medieval).
     `push` is the share of the melody's downbeat notes anticipated by an eighth (composer.arrange.phrasing).
-    `riff_bars` > 0 builds each phrase's first half on the melody's opening cell of that many bars, restated
-    over the chords (composer.melody.riff: rock, funk and the dance loops); 0 lets the line stream on.
+    `riff_bars` > 0 builds each phrase but its closing bar on one cell of that many bars of the melody, restated
+    over the chords (composer.melody.riff: rock, metal, funk, hip hop and the dance loops); 0 lets the line
+    stream on (pop: a pop tune sings rather than riffs, and a ballad built on a riff left its sung register;
+    trap: its pad, voiced under the tune, thinned under a low riff to chords in under half the bars).
     """
 
     genre: str
@@ -86,7 +88,7 @@ STYLES: dict[str, Style] = {
                    velocity=84, push=0.35),
     "tango": Style("tango", "tango", "sevenths", bass="tango", comping="tango", groove="tango",
                    velocity=86, dynamics=16),
-    "pop": Style("pop", "pop_loop", bass="root_eighths", comping="block", groove="pop", velocity=82, push=0.3, riff_bars=1),
+    "pop": Style("pop", "pop_loop", bass="root_eighths", comping="block", groove="pop", velocity=82, push=0.3),
     "rock": Style("rock", "rock", bass="root_eighths", comping="strum", groove="rock",
                   allow_chromatic=True, velocity=90, push=0.25, riff_bars=1),
     "metal": Style("metal", "pop_loop", "power", bass="root_eighths", comping="chug", groove="metal",
@@ -100,7 +102,7 @@ STYLES: dict[str, Style] = {
     "hip_hop": Style("hip_hop", "pop_loop", "sevenths", 0.5, bass="root_sustain", comping="block",
                      groove="hip_hop", swing=True, velocity=80, push=0.3, riff_bars=1),
     "trap": Style("trap", "pop_loop", "triads", 0.5, cadence="none", bass="808_sustain",
-                  comping="pad_sustain", groove="trap", velocity=84, dynamics=4, push=0.25, riff_bars=1),
+                  comping="pad_sustain", groove="trap", velocity=84, dynamics=4, push=0.25),
     "techno": Style("techno", "modal_vamp", "sevenths", 0.5, cadence="none", bass="root_offbeat",
                     comping="stab", groove="four_on_floor", velocity=90, dynamics=4, riff_bars=1),
     "house": Style("house", "pop_loop", "sevenths", bass="root_offbeat", comping="offbeat_skank",

@@ -9,18 +9,22 @@ streams on instead. The form (`composer.harmony.default_forms`) already repeats 
 repetition inside a section, where those styles repeat.
 
 The shape, per phrase (`composer.melody.source.phrase_lengths`, the phrasing the line breathes by): the
-phrase up to its closing bar is the cell (the line's opening `cell_bars` bars) played as many times as fit,
-and its closing bar is the line's own, the answer and the phrase's close exactly as the melody source wrote
-them over those chords. Each restatement is the cell as first played where that fits the chord under it, else moved
-a scale step or two with the harmony (`RIFF_STEPS`), its strong beats fitted to the chord
-(`composer.melody.variation.fit_to_chords`): how a guitarist moves a riff to the next chord.
+phrase up to its closing bar is the cell (`cell_bars` of the line's own bars from its first phrase,
+`choose_cell`) played as many times as fit, and its closing bar is the line's own, the answer and the phrase's
+close exactly as the melody source wrote them over those chords. Each restatement is the cell as the line
+played it where that fits the chord under it, else moved a scale step or two with the harmony (`RIFF_STEPS`),
+its strong beats fitted to the chord (`composer.melody.variation.fit_to_chords`): how a guitarist moves a riff
+to the next chord; and an octave nearer where the line it replaces sat an octave away.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from composer.harmony.clarity import chord_weights, weights_say_key
+from composer.melody.markov import meter_grid
 from composer.melody.source import phrase_lengths
 from composer.melody.variation import EPS, fit_to_chords, off_chord, scale_step
 from composer.piece import Chord, Note
@@ -31,8 +35,11 @@ RIFF_STEPS: tuple[int, ...] = (0, -1, 1, -2, 2)
 ANSWER_BARS = 1
 """The bars that close each phrase as the melody source wrote them: the riff's answer and the phrase's cadence
 (riff, riff, riff, answer: the rock and blues way of phrasing a riff over four bars)."""
+MAX_DRIFT_SEMITONES = 5
+"""How far (mean pitch) a restatement may sit from the bars it replaces before an octave nearer is preferred: a
+cell opening high, stated three times a phrase, lifted a pop ballad's tune from the register it is sung in."""
 MIN_CELL_NOTES = 3
-"""A riff is a figure: an opening bar of one or two notes (a sparse line's held D) restated through a phrase is
+"""A riff is a figure: a bar of one or two notes (a sparse line's held D) restated through a phrase is
 a drone, not a riff (it tipped a G minor house piece to D minor in the obedience suite), and is left alone."""
 MAX_JOIN_SEMITONES = 7
 """A restatement whose last note would leap further than this into the answer after it is taken only when no
@@ -40,27 +47,44 @@ other step fits the chords as well (the answer was written after the line's own 
 
 
 def riff_phrases(spec: Spec, cell_bars: int) -> list[tuple[int, int]]:
-    """(first bar, bars) of each stretch a cell is restated over: every phrase but its closing bar (the answer,
-    `ANSWER_BARS`), the opening cell itself left out; empty when the cell does not fit twice."""
+    """(first bar, bars) of each stretch the riff fills: every phrase but its closing bar (the answer,
+    `ANSWER_BARS`); empty when the first stretch holds no second cell."""
     spans, bar = [], 0
     for length in phrase_lengths(spec.bars):
         riff = length - ANSWER_BARS
-        first = bar + (cell_bars if bar == 0 else 0)
-        if bar + riff > first:
-            spans.append((first, bar + riff - first))
+        if riff > 0:
+            spans.append((bar, riff))
         bar += length
-    return spans
+    return spans if spans and spans[0][1] >= 2 * cell_bars else []
+
+
+def choose_cell(spec: Spec, line: list[Note], cell_bars: int, stretch_bars: int) -> int:
+    """The bar (from 0) the cell is taken from: of the whole cells in the first riff stretch, the one with the
+    most notes starting off the beat (the figure with the push in it: a rock or funk riff is syncopated, and the
+    opening bar, which starts on the tonic triad squarely on the beat, seldom is), the earliest on a tie."""
+    beat = meter_grid(spec.time_signature).beat_ql
+    bar_q = spec.bar_quarters
+
+    def offbeats(first: int) -> int:
+        lo, hi = first * bar_q, (first + cell_bars) * bar_q
+        return sum(1 for n in line if lo - EPS <= n.start < hi - EPS and abs(n.start / beat - round(n.start / beat)) > EPS)
+
+    return max(range(0, stretch_bars - cell_bars + 1, cell_bars), key=lambda b: (offbeats(b), -b))
 
 
 def state_riff(spec: Spec, chords: list[Chord], line: list[Note], cell_bars: int) -> list[Note]:
-    """`line` (a melody of `spec.bars` bars from 0) rebuilt on its opening `cell_bars` bars as the module
-    docstring says; a line whose cell has under MIN_CELL_NOTES notes or does not fit twice, or whose riff
+    """`line` (a melody of `spec.bars` bars from 0) rebuilt on one cell of `cell_bars` bars (`choose_cell`) as the
+    module docstring says; a line whose cell has under MIN_CELL_NOTES notes or does not fit twice, or whose riff
     would be heard in another key than the line was (`says_key`), is returned as it is."""
     bar_q = spec.bar_quarters
     cell_q = cell_bars * bar_q
-    cell = [replace(n, duration=min(n.duration, cell_q - n.start)) for n in line if n.start < cell_q - EPS]
     spans = riff_phrases(spec, cell_bars)
-    if len(cell) < MIN_CELL_NOTES or not spans:
+    if not spans:
+        return line
+    at = choose_cell(spec, line, cell_bars, spans[0][1]) * bar_q
+    cell = [replace(n, start=n.start - at, duration=min(n.duration, at + cell_q - n.start))
+            for n in line if at - EPS <= n.start < at + cell_q - EPS]
+    if len(cell) < MIN_CELL_NOTES:
         return line
     ordered = sorted(line, key=lambda n: n.start)
     restated: list[Note] = []
@@ -68,9 +92,12 @@ def state_riff(spec: Spec, chords: list[Chord], line: list[Note], cell_bars: int
     for first, bars in spans:
         for offset in range(first, first + bars, cell_bars):
             start = offset * bar_q
+            if abs(start - at) < EPS:
+                continue  # the cell itself, as the line played it
             end = min(start + cell_q, (first + bars) * bar_q)
             after = next((n for n in ordered if n.start >= end - EPS), None)
-            restated += _restatement(spec, chords, cell, start, end, after)
+            replaced = [n for n in ordered if start - EPS <= n.start < end - EPS]
+            restated += _restatement(spec, chords, cell, start, end, after, replaced)
             covered.append((start, end))
     kept = [n for n in line if not any(a - EPS <= n.start < b - EPS for a, b in covered)]
     kept = [replace(n, duration=min(n.duration, _next_cover(n.start, covered) - n.start)) for n in kept]
@@ -89,20 +116,31 @@ def says_key(spec: Spec, chords: list[Chord], line: list[Note]) -> bool:
 
 
 def _restatement(spec: Spec, chords: list[Chord], cell: list[Note], start: float, end: float,
-                 after: Note | None) -> list[Note]:
+                 after: Note | None, replaced: list[Note]) -> list[Note]:
     """The cell played again from `start` (cut at `end`), moved by the `RIFF_STEPS` step that leaves the fewest
-    strong-beat notes off the chords, a leap of more than MAX_JOIN_SEMITONES into `after` counting against it."""
-    def moved(step: int) -> list[Note]:
-        notes = [replace(n, pitch=scale_step(spec, n.pitch, step), start=n.start + start,
+    strong-beat notes off the chords (a leap of more than MAX_JOIN_SEMITONES into `after` counting against it),
+    and an octave away where that keeps it within MAX_DRIFT_SEMITONES of the `replaced` notes (the line's own
+    register there) and its own octave does not."""
+    target = float(np.mean([n.pitch for n in replaced or cell]))
+
+    def moved(move: tuple[int, int]) -> list[Note]:
+        step, octave = move
+        notes = [replace(n, pitch=scale_step(spec, n.pitch, step) + octave, start=n.start + start,
                          duration=min(n.duration, end - n.start - start)) for n in cell if n.start + start < end - EPS]
         return fit_to_chords(spec, chords, notes)
 
     def cost(step: int) -> tuple[int, bool]:
-        notes = moved(step)
+        notes = moved((step, 0))
         leap = after is not None and bool(notes) and abs(after.pitch - notes[-1].pitch) > MAX_JOIN_SEMITONES
         return off_chord(notes, spec, chords), leap
 
-    return moved(min(RIFF_STEPS, key=cost))
+    def drift(octave: int) -> tuple[bool, int]:
+        notes = moved((step, octave))
+        far = bool(notes) and abs(float(np.mean([n.pitch for n in notes])) - target) > MAX_DRIFT_SEMITONES
+        return far, abs(octave)
+
+    step = min(RIFF_STEPS, key=cost)
+    return moved((step, min((0, -12, 12), key=drift)))
 
 
 def _next_cover(onset: float, covered: list[tuple[float, float]]) -> float:

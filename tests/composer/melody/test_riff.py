@@ -4,6 +4,7 @@ end, its melody read back from the written MIDI, built that way."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -13,7 +14,7 @@ from bot.studio import load_melody_source
 from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose
 from composer.learn.analyze import melody_notes
-from composer.melody.riff import riff_phrases, state_riff
+from composer.melody.riff import choose_cell, riff_phrases, state_riff
 from composer.piece import Chord, Note
 from composer.styles import Style, StyleError, style_for
 from prompts import parse
@@ -38,21 +39,29 @@ def bars_of(notes, bars: int, bar_q: float = 4.0) -> list[list[tuple[int, float]
 
 
 def test_the_riff_fills_each_phrase_but_its_closing_bar() -> None:
-    assert riff_phrases(SPEC, 1) == [(1, 2), (4, 3)]
-    assert riff_phrases(replace(SPEC, bars=4), 1) == [(1, 2)]
+    assert riff_phrases(SPEC, 1) == [(0, 3), (4, 3)]
+    assert riff_phrases(replace(SPEC, bars=4), 1) == [(0, 3)]
     assert riff_phrases(replace(SPEC, bars=2), 1) == [], "a cell and an answer: nothing to restate"
-    assert riff_phrases(replace(SPEC, bars=8), 2) == [(2, 1), (4, 3)], "a restatement cut at the answer"
+    assert riff_phrases(replace(SPEC, bars=8), 2) == [], "a two-bar cell does not fit twice before the answer"
 
 
-def test_the_opening_bar_comes_back_over_the_chords(model) -> None:
+def test_the_cell_is_the_bar_with_the_push() -> None:
+    plain = [Note(64, b * 4.0 + q, 1.0, 90) for b in range(4) for q in range(4)]
+    pushed = [n for n in plain if n.start // 4 != 1] + [Note(64, 4.0, 1.5, 90), Note(66, 5.5, 2.5, 90)]
+    assert choose_cell(replace(SPEC, bars=4), plain, 1, 3) == 0, "all square: the opening bar"
+    assert choose_cell(replace(SPEC, bars=4), pushed, 1, 3) == 1, "the bar with the off-beat note"
+
+
+def test_the_cell_comes_back_over_the_chords(model) -> None:
     line = model.generate(SPEC, PLAN, np.random.default_rng(SPEC.seed))
     riff = state_riff(SPEC, PLAN, line, 1)
     before, after = bars_of(line, 8), bars_of(riff, 8)
-    cell = after[0]
-    assert cell == before[0] and cell, "the cell is the line's own opening bar"
-    for bar in (1, 2, 4, 5, 6):
+    at = choose_cell(SPEC, line, 1, 3)
+    cell = after[at]
+    assert cell == before[at] and len(cell) >= 3, "the cell is one of the line's own bars"
+    for bar in (0, 1, 2, 4, 5, 6):
         assert [o for _, o in after[bar]] == [o for _, o in cell], f"bar {bar + 1} keeps the cell's rhythm"
-        assert all(abs(p - q) <= 5 for (p, _), (q, _) in zip(after[bar], cell, strict=True))
+        assert all(abs(p - q) <= 5 or abs(abs(p - q) - 12) <= 5 for (p, _), (q, _) in zip(after[bar], cell, strict=True))
     assert after[3] == before[3] and after[7] == before[7], "each phrase closes as the model wrote it"
     ordered = sorted(riff, key=lambda n: n.start)
     assert all(a.start + a.duration <= b.start + 1e-6 for a, b in zip(ordered, ordered[1:], strict=False))
@@ -61,8 +70,11 @@ def test_the_opening_bar_comes_back_over_the_chords(model) -> None:
 def test_over_one_chord_the_riff_is_the_same_figure(model) -> None:
     line = model.generate(SPEC, VAMP, np.random.default_rng(5))
     after = bars_of(state_riff(SPEC, VAMP, line, 1), 8)
-    for bar in (1, 2, 4, 5, 6):
-        assert after[bar] == after[0], "nothing to move for: the cell as first played"
+    at = choose_cell(SPEC, line, 1, 3)
+    for bar in (0, 1, 2, 4, 5, 6):
+        shifts = {p - q for (p, _), (q, _) in zip(after[bar], after[at], strict=True)}
+        assert [o for _, o in after[bar]] == [o for _, o in after[at]] and len(shifts) == 1, "the same figure"
+        assert shifts <= {0, 12, -12}, "nothing to move for but the line's register: the cell as first played"
 
 
 def test_a_line_too_short_is_left_alone(model) -> None:
@@ -84,7 +96,9 @@ def test_a_rock_song_is_built_on_its_riff_in_the_written_midi(model) -> None:
     bars: list[list[float]] = [[] for _ in range(spec.bars)]
     for n in heard:
         bars[int(n.start_q // spec.bar_quarters)].append(round(n.start_q % spec.bar_quarters, 2))
-    assert bars[0] and bars[1] == bars[0] and bars[2] == bars[0], "the cell's rhythm, three times"
+    riffed = [tuple(bars[b]) for b in (0, 1, 2, 4, 5, 6)]
+    rhythm, times = Counter(riffed).most_common(1)[0]
+    assert rhythm and times >= 4, f"the cell's rhythm in most of the riff's six bars (pushes aside): {bars}"
 
 
 def test_a_negative_riff_is_refused() -> None:
