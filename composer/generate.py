@@ -171,7 +171,7 @@ def _section_tune(source: MelodySource, sub: Spec, style: Style, rng: np.random.
 
 def _fresh_line(source: MelodySource, spec: Spec, style: Style, rng: np.random.Generator, plan: list[Chord],
                 section: str | None = None) -> list[Note]:
-    """A melody written afresh over `plan`, built on its opening cell in a riff style (`Style.riff_bars`,
+    """A melody written afresh over `plan`, built on one of its bars in a riff style (`Style.riff_bars`,
     `composer.melody.riff.state_riff`), then pushed as the style pushes (`anticipate`). The pushes come after
     the riff so that each time the cell comes back its downbeat may be anticipated, as a band pushes a riff into
     the bar (the opening note never is): pushed first, every restatement started squarely on its downbeat and

@@ -43,11 +43,11 @@ class Table:
     pedal (klezmer's oom-pah bass plays the roots of its freygish chords instead). `half`: the chord a section
     that closes open rests on (`composer.harmony.form.close_on_half`; default the major V, which a mode whose
     third or seventh it contradicts names here: freygish rests on its minor vii, Cm in D, the chord that
-    cadences home as vii-I, where A7's C# is foreign). `applied`: the chord a ii just before a half close
-    gives way to, the dominant of the dominant (the functional kind's II7 in major, V7/V: D7 before G in C):
-    the raised fourth leading up to V is the half cadence of Haydn and Mozart, and the commonest note outside
-    the key in the corpus's real classical lines (2.5% of the notes of its major pieces; the flat seventh is
-    next, at 1.3%), which the plans never held.
+    cadences home as vii-I, where A7's C# is foreign). `applied`: the chord a ii (or a V the close would
+    only repeat) just before a half close gives way to, the dominant of the dominant (the functional kind's
+    II7 in major, V7/V: D7 before G in C): the raised fourth leading up to V is the half cadence of Haydn and
+    Mozart, and the commonest note outside the key in the corpus's real classical lines (2.5% of the notes of
+    its major pieces; the flat seventh is next, at 1.3%), which the plans never held.
     """
 
     phrases: Phrases
