@@ -237,10 +237,10 @@ class Constraints:
             bias = self._opening_bias(self.pitch_pcs)
         elif strong and in_chord is not None:
             bias = np.where(in_chord, self.req.chord_bonus, -self.req.nonchord_penalty).astype(np.float32)
-        heard = np.isin(self.pitch_pcs, [p % 12 for p in row.pitches[-COLOUR_SPACING:]])
-        for start, end, colour in self.colour_spans:
-            if start <= onset < end:
-                bias = bias + np.where(colour & ~heard, self.req.colour_bonus, 0.0).astype(np.float32)
+        colour = next((c for start, end, c in self.colour_spans if start <= onset < end), None)
+        if colour is not None:
+            heard = np.isin(self.pitch_pcs, [p % 12 for p in row.pitches[-COLOUR_SPACING:]])
+            bias = bias + np.where(colour & ~heard, self.req.colour_bonus, 0.0).astype(np.float32)
         if self.prior is not None:
             bias = bias + self.prior.pitch(onset, strong, row.pitches)
         out[self.pitch_ids[allowed]] = bias[allowed]

@@ -181,14 +181,20 @@ def idiom_pcs(request: MelodyRequest) -> frozenset[int]:
     return frozenset((tonic + step) % 12 for step, bias in prior.step_bias.items() if bias > 0)
 
 
+def heard_triads(chords: list[Chord], shift: int) -> tuple[list[Chord], list[frozenset[int]]]:
+    """Each chord as the triad it is heard as (`triad_chord`), moved `shift` semitones down into the normalised
+    key, and that triad's pitch classes: what a line over the chords leans on and colours with."""
+    triads = [triad_chord(dataclasses.replace(c, root_pc=(c.root_pc - shift) % 12, bass_pc=None)) for c in chords]
+    return triads, [frozenset(chord_pcs(t.root_pc, t.quality)) for t in triads]
+
+
 def given_request(request: MelodyRequest, spec: Spec, chords: list[Chord], shift: int) -> MelodyRequest:
     """The constraints over a user's own chords (`request`: the style's, for the same Spec): strong beats lean
     on each chord's triad, the triad's notes outside the key are allowed where it sounds and the key's notes
     that rub against them are not (F# and no F over D7 in C major), and the line closes on the tonic only when
     the last chord holds it."""
     norm, allowed = request.tonic_pc, request.allowed_pcs
-    triads = [triad_chord(dataclasses.replace(c, root_pc=(c.root_pc - shift) % 12, bass_pc=None)) for c in chords]
-    tones = [frozenset(chord_pcs(t.root_pc, t.quality)) for t in triads]
+    triads, tones = heard_triads(chords, shift)
     scale = frozenset(mode_pcs(pc_name(norm), spec.mode))
     last = triads[-1] if triads else None
     return dataclasses.replace(
@@ -210,10 +216,9 @@ def plan_colour(request: MelodyRequest, spec: Spec, chords: list[Chord], shift: 
     plays the chord's colour instead of rubbing against it, as over a user's chords (`given_request`), and leans
     on it there (`MelodyRequest.colour`). The style's idiom (`idiom_pcs`: a blues's b3) is never avoided. A plan
     inside the scale is left as it was."""
-    norm = request.tonic_pc if request.tonic_pc is not None else normalised_tonic(spec.mode)
+    norm = normalised_tonic(spec.mode)
     scale = frozenset(scale_pcs(pc_name(norm), spec.mode))
-    triads = [triad_chord(dataclasses.replace(c, root_pc=(c.root_pc - shift) % 12, bass_pc=None)) for c in chords]
-    tones = [frozenset(chord_pcs(t.root_pc, t.quality)) for t in triads]
+    triads, tones = heard_triads(chords, shift)
     outside = frozenset().union(*tones) - scale
     if not outside:
         return request
