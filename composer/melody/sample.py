@@ -332,7 +332,8 @@ class ModelMelody:
     def sample_rows(self, constraints: Constraints, attrs: Attributes, embedding: torch.Tensor,
                     rng: np.random.Generator, prefix: list[int] | None = None) -> list[Candidate]:
         """Draw `candidates` sequences in one batch (`drawing.draw_rows`), masked by the constraints and guided
-        towards the genre (`SampleConfig.guidance`); the finished ones."""
+        towards the genre (`SampleConfig.guidance`) or, where none is asked, the words (`text_guidance`); the
+        finished ones."""
         config, prefix = self.config, prefix or []
         prompt = [self.tokenizer.bos_id, *self.tokenizer.attribute_ids(attrs), *prefix]
         room = self.model.config.max_tokens - len(prompt)
@@ -354,8 +355,9 @@ class ModelMelody:
         return finished
 
     def free_embedding(self, attrs: Attributes) -> torch.Tensor:
-        """The caption embedding of the guidance's genre-free side: the words training paired with these
-        attributes (`attributes.caption`: no genre words when the genre is ANY), embedded once per caption."""
+        """The caption embedding of the guidance's free side (genre-free, or for text guidance word-free): the
+        words training paired with these attributes (`attributes.caption`: no genre words when the genre is
+        ANY), embedded once per caption."""
         text = caption(attrs, random.Random(0))
         if text not in self._free_captions:
             self._free_captions[text] = torch.from_numpy(np.asarray(self.embed([text]), dtype=np.float32))
