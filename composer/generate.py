@@ -28,7 +28,7 @@ from composer.harmony.form import (
 )
 from composer.harmony.given import dropped_note
 from composer.harmony.plan import plan_harmony
-from composer.melody.riff import state_riff
+from composer.melody.riff import state_blues_lines, state_riff
 from composer.melody.variation import (
     answer_in_sequence,
     keep_rhythm,
@@ -172,13 +172,16 @@ def _section_tune(source: MelodySource, sub: Spec, style: Style, rng: np.random.
 def _fresh_line(source: MelodySource, spec: Spec, style: Style, rng: np.random.Generator, plan: list[Chord],
                 section: str | None = None) -> list[Note]:
     """A melody written afresh over `plan`, built on one of its bars in a riff style (`Style.riff_bars`,
-    `composer.melody.riff.state_riff`), then pushed as the style pushes (`anticipate`). The pushes come after
+    `composer.melody.riff.state_riff`), in a blues its second line opening on its first line's call
+    (`state_blues_lines`), then pushed as the style pushes (`anticipate`). The pushes come after
     the riff so that each time the cell comes back its downbeat may be anticipated, as a band pushes a riff into
     the bar (the opening note never is): pushed first, every restatement started squarely on its downbeat and
     the rock tunes' syncopation fell from .15 to .07."""
     line = source.generate(spec, plan, rng, allow_chromatic=style.allow_chromatic, section=section)
     if style.riff_bars:
         line = state_riff(spec, plan, line, style.riff_bars)
+    if style.harmony == "blues_12":
+        line = state_blues_lines(spec, plan, line)
     return anticipate(line, spec, style.push, rng)
 
 
