@@ -59,26 +59,14 @@ class SampleConfig:
     """Nats per token a candidate may trail the likeliest one and still be chosen (see `choose`)."""
     melody_center: int = 72
     guidance: float = 0.0
-    """Classifier-free guidance weight w towards the asked genre (`composer.melody.drawing`): logits are
-    cond + w * (cond - uncond), uncond the same context with GENRE_any; 0 draws no uncond rows at all.
-
-    Off until the style priors are set again under it. Measured with the genre check (`motif eval`'s genre
-    section: its suite, seeds 1-12, the classifier's mean probability of the asked family): w = 0 0.324, w = 3
-    0.357 (heard 0.377 -> 0.402; jazz and blues most, 32 of 72 -> 44; the other families' counts swing by 9 of
-    36 between seed sets), three candidates as good as four (0.352, heard 0.403); w = 1.5 and 4.5 no better
-    than 3 on seeds 1-6; keeping the user's words on the genre-free side (`guide_text` False) heard 0.461 on
-    seeds 1-6 against 0.381 with the attributes' caption there. But the priors (`composer.melody.priors`) were
-    set against the real leads without it, and on top of a guided model they overshoot: bebop's chromatic share
-    0.36 (real bebop range 0.08-0.25), synthwave's syncopation 0.75 (`tests/composer/melody/test_priors.py`),
-    and the pop ballad's tune rose to a median of 76 (`test_lead_register`)."""
+    """Classifier-free guidance weight w towards the asked genre (`composer.melody.drawing`, which says what it
+    measured): cond + w * (cond - uncond), uncond the same context with GENRE_any; 0 draws no uncond rows.
+    Off until the style priors are set again under it."""
     guide_text: bool = False
     """The uncond side also drops the prompt's words for the caption training gave its attributes."""
     text_guidance: float = 3.0
     """Guidance weight towards the prompt's words where the Spec names no genre the model knows: uncond is the
-    same context with the caption training gave its attributes in place of the user's words. Without it the
-    words alone barely moved the line (`motif eval`'s text probe, seeds 1-6: permutation p 0.11, the
-    classifier heard the words' family 18% of the time, chance 17%); at 3, p 0.005 and 33%."""
-
+    same context with the caption training gave its attributes in place of the user's words."""
 
 def spec_attributes(spec: Spec) -> Attributes:
     """The model's conditioning for a Spec, in the training vocabulary."""
