@@ -15,6 +15,9 @@ close exactly as the melody source wrote them over those chords. Each restatemen
 played it where that fits the chord under it, else moved a scale step or two with the harmony (`RIFF_STEPS`),
 its strong beats fitted to the chord (`composer.melody.variation.fit_to_chords`): how a guitarist moves a riff
 to the next chord; and an octave nearer where the line it replaces sat an octave away.
+
+The blues's AAB lines (`state_blues_lines`) are restated the same way: a chorus's first line's call sung again
+to open its second line, over the IV chord.
 """
 
 from __future__ import annotations
