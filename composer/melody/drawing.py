@@ -11,9 +11,9 @@ asked family 32% of the time; issue 14). Training dropped attributes to ANY (`co
 model also knows the melody without the genre; sampling from cond + w * (cond - uncond) pushes the line
 further from that genre-free melody, towards what the genre adds. The uncond rows ride in the same batch, so
 the cost is a wider matrix product, not a second decoding (with twice the rows a decoder call took 4.13 ms
-against 3.19 over the bench prompts, attention reading twice the cache). w = 0 draws no uncond rows at all. Where the Spec names no genre, the uncond
-context can be the attributes' own caption in place of the user's words (`SampleConfig.text_guidance`), so
-the words the parser did not read still move the line.
+against 3.19 over the bench prompts, attention reading twice the cache). w = 0 draws no uncond rows at all.
+Where the Spec names no genre, the uncond context can be the attributes' own caption in place of the user's
+words (`SampleConfig.text_guidance`), so the words the parser did not read still move the line.
 
 What they measured (`composer.melody.sample.SampleConfig` holds the weights). Text guidance at 3: `motif
 eval`'s text probe (seeds 1-6) moved from permutation p 0.11, the words' family heard 18% (chance 17%), to

@@ -70,7 +70,8 @@ def choose_cell(spec: Spec, line: list[Note], cell_bars: int, stretch_bars: int)
 
     def offbeats(first: int) -> int:
         lo, hi = first * bar_q, (first + cell_bars) * bar_q
-        return sum(1 for n in line if lo - EPS <= n.start < hi - EPS and abs(n.start / beat - round(n.start / beat)) > EPS)
+        return sum(1 for n in line
+                   if lo - EPS <= n.start < hi - EPS and abs(n.start / beat - round(n.start / beat)) > EPS)
 
     return max(range(0, stretch_bars - cell_bars + 1, cell_bars), key=lambda b: (offbeats(b), -b))
 

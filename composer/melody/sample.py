@@ -68,6 +68,7 @@ class SampleConfig:
     """Guidance weight towards the prompt's words where the Spec names no genre the model knows: uncond is the
     same context with the caption training gave its attributes in place of the user's words."""
 
+
 def spec_attributes(spec: Spec) -> Attributes:
     """The model's conditioning for a Spec, in the training vocabulary."""
     density = ("sparse", "medium", "busy", "very_busy")[min(3, int(spec.density * 4))]
