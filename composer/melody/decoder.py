@@ -79,6 +79,8 @@ def extend_rows(gpt, embeddings: torch.Tensor, counts: torch.Tensor, cache: KVCa
     longest = int((lengths + counts).max())
     if longest > limit:
         raise ValueError(f"{longest} positions exceed the model's context of {limit}")
+    if steps == 1 and bool((counts == 1).all()):
+        return _extend_each_by_one(gpt, embeddings[:, 0], lengths, cache)[:, None, :]
     offsets = torch.arange(steps)
     positions = lengths[:, None] + offsets  # (batch, T)
     real = offsets[None, :] < counts[:, None]
@@ -97,6 +99,31 @@ def extend_rows(gpt, embeddings: torch.Tensor, counts: torch.Tensor, cache: KVCa
     out = logits.new_zeros(batch, steps, logits.shape[-1])
     out[rows, columns] = logits
     return out
+
+
+def _extend_each_by_one(gpt, embeddings: torch.Tensor, lengths: torch.Tensor, cache: KVCache) -> torch.Tensor:
+    """`extend_rows` when every row gets one token, the commonest call while sampling (a note's pitch, its
+    duration): (batch, n_embd) in, (batch, vocab) out. Nothing to pack or lay out, so the queries go to the
+    attention as they come; a quarter fewer tensor operations a step than the packed path."""
+    transformer = gpt.transformer
+    batch, width = embeddings.shape
+    hidden = embeddings + transformer.wpe.weight[lengths]
+    end = int(lengths.max()) + 1
+    mask = (torch.arange(end)[None, :] <= lengths[:, None])[:, None, None, :]  # (batch, 1, 1, end)
+    rows = torch.arange(batch)
+    for layer, block in enumerate(transformer.h):
+        attn = block.attn
+        qkv = torch.addmm(attn.c_attn.bias, _norm(block.ln_1, hidden), attn.c_attn.weight)
+        query, key, value = (t.view(batch, attn.num_heads, attn.head_dim) for t in qkv.split(width, dim=1))
+        cache.keys[layer][rows, :, lengths] = key
+        cache.values[layer][rows, :, lengths] = value
+        out = F.scaled_dot_product_attention(query[:, :, None, :], cache.keys[layer][:batch, :, :end],
+                                             cache.values[layer][:batch, :, :end], attn_mask=mask)
+        hidden = hidden + torch.addmm(attn.c_proj.bias, out.view(batch, width), attn.c_proj.weight)
+        hidden = hidden + _feed_forward(block, hidden)
+    cache.row_lengths = lengths + 1
+    cache.length = end
+    return _norm(transformer.ln_f, hidden) @ transformer.wte.weight.T
 
 
 @dataclass(frozen=True)
