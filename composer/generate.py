@@ -178,11 +178,19 @@ def _fresh_line(source: MelodySource, spec: Spec, style: Style, rng: np.random.G
     the bar (the opening note never is): pushed first, every restatement started squarely on its downbeat and
     the rock tunes' syncopation fell from .15 to .07."""
     line = source.generate(spec, plan, rng, allow_chromatic=style.allow_chromatic, section=section)
+    return anticipate(stated_in_style(spec, plan, line, style), spec, style.push, rng)
+
+
+def stated_in_style(spec: Spec, plan: list[Chord], line: list[Note], style: Style) -> list[Note]:
+    """A freshly written line as its style builds one: on a riff cell where the style plays riffs
+    (`Style.riff_bars`), in a blues with each chorus's call sung again to open its second line. One place for
+    both, so that new bars written after a piece (`composer.remix.sections.continue_piece`) ride a riff and
+    sing blues lines as the piece they continue did."""
     if style.riff_bars:
         line = state_riff(spec, plan, line, style.riff_bars)
     if style.harmony == "blues_12":
         line = state_blues_lines(spec, plan, line)
-    return anticipate(line, spec, style.push, rng)
+    return line
 
 
 def compose_timed(spec: Spec, melody_source: MelodySource | None = None,

@@ -17,6 +17,7 @@ from composer.arrange.accompaniment import Context
 from composer.arrange.arranger import arrange
 from composer.arrange.counter import counter_melody
 from composer.arrange.phrasing import anticipate
+from composer.generate import stated_in_style
 from composer.harmony.given import slot_spans
 from composer.harmony.plan import plan_harmony
 from composer.lines import EPS, clip_chords, copy_track, line_indices, melody_line
@@ -71,9 +72,13 @@ def join_cost(before: int | None, after: int | None) -> float:
 
 
 def best_take(source: MelodySource, spec: Spec, chords: list[Chord], style: Style, rng: np.random.Generator,
-              cost: Callable[[list[Note]], float], takes: int, context: list[Note] | None = None) -> list[Note]:
-    """The cheapest of `takes` melodies (the first on ties), all drawn from one generator in turn."""
+              cost: Callable[[list[Note]], float], takes: int, context: list[Note] | None = None,
+              shape: Callable[[list[Note]], list[Note]] | None = None) -> list[Note]:
+    """The cheapest of `takes` melodies (the first on ties), all drawn from one generator in turn; `shape`
+    rebuilds each take before it is judged (a riff restated over its first bars changes how it joins)."""
     drawn = [draw_melody(source, spec, chords, style, rng, context) for _ in range(max(1, takes))]
+    if shape is not None:
+        drawn = [shape(take) for take in drawn]
     return min(drawn, key=cost)
 
 
@@ -119,7 +124,8 @@ def concatenate(base: list[Track], section: list[Track], offset: float) -> list[
 def continue_piece(base: Piece, spec: Spec, source: MelodySource, style: Style, rng: np.random.Generator,
                    config: SectionConfig) -> Piece:
     """`base` followed by `spec.bars - base.spec.bars` new bars: their own harmony plan (ending on the
-    tonic), a melody that joins the last note, and the same instruments arranged in the same style."""
+    tonic), a melody that joins the last note, built as the style builds a fresh line (a riff, blues lines:
+    `stated_in_style`), and the same instruments arranged in the same style."""
     count = spec.bars - base.spec.bars
     section_spec = replace(spec, bars=count, chords=_progression_after(spec, base.spec.bars))
     chords = plan_harmony(section_spec, style, rng)
@@ -127,7 +133,8 @@ def continue_piece(base: Piece, spec: Spec, source: MelodySource, style: Style, 
     last = line[-1].pitch if line else None
     melody = best_take(source, section_spec, chords, style, rng,
                        lambda notes: join_cost(last, notes[0].pitch if notes else None), config.takes_for(source),
-                       context=preceding(line, base.total_quarters))
+                       context=preceding(line, base.total_quarters),
+                       shape=lambda notes: stated_in_style(section_spec, chords, notes, style))
     melody = anticipate(melody, section_spec, style.push, rng)
     tracks = arrange(section_spec, style, chords, melody, rng)
     lead = next((t for t in tracks if t.role == "melody" and not t.is_drum), None)
