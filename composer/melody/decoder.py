@@ -79,8 +79,8 @@ def extend_rows(gpt, embeddings: torch.Tensor, counts: torch.Tensor, cache: KVCa
     longest = int((lengths + counts).max())
     if longest > limit:
         raise ValueError(f"{longest} positions exceed the model's context of {limit}")
-    if steps == 1 and bool((counts == 1).all()):
-        return _extend_each_by_one(gpt, embeddings[:, 0], lengths, cache)[:, None, :]
+    if steps == 1 and bool((counts <= 1).all()) and int(lengths.max()) < limit:
+        return _extend_each_by_one(gpt, embeddings[:, 0], counts, lengths, cache)[:, None, :]
     offsets = torch.arange(steps)
     positions = lengths[:, None] + offsets  # (batch, T)
     real = offsets[None, :] < counts[:, None]
@@ -101,10 +101,13 @@ def extend_rows(gpt, embeddings: torch.Tensor, counts: torch.Tensor, cache: KVCa
     return out
 
 
-def _extend_each_by_one(gpt, embeddings: torch.Tensor, lengths: torch.Tensor, cache: KVCache) -> torch.Tensor:
-    """`extend_rows` when every row gets one token, the commonest call while sampling (a note's pitch, its
-    duration): (batch, n_embd) in, (batch, vocab) out. Nothing to pack or lay out, so the queries go to the
-    attention as they come; a quarter fewer tensor operations a step than the packed path."""
+def _extend_each_by_one(gpt, embeddings: torch.Tensor, counts: torch.Tensor, lengths: torch.Tensor,
+                        cache: KVCache) -> torch.Tensor:
+    """`extend_rows` when every row gets one token or none (`counts` 0 or 1), the commonest call while sampling
+    (a note's pitch, its duration; a finished row waits): (batch, n_embd) in, (batch, vocab) out. Nothing to
+    pack or lay out, so the queries go to the attention as they come; a quarter fewer tensor operations a step
+    than the packed path. A waiting row is computed too, its padding written to the slot after its last, which
+    no query of its own sees before its next real token overwrites it; its logits are zeroed as padding's are."""
     transformer = gpt.transformer
     batch, width = embeddings.shape
     hidden = embeddings + transformer.wpe.weight[lengths]
@@ -121,9 +124,10 @@ def _extend_each_by_one(gpt, embeddings: torch.Tensor, lengths: torch.Tensor, ca
                                              cache.values[layer][:batch, :, :end], attn_mask=mask)
         hidden = hidden + torch.addmm(attn.c_proj.bias, out.view(batch, width), attn.c_proj.weight)
         hidden = hidden + _feed_forward(block, hidden)
-    cache.row_lengths = lengths + 1
-    cache.length = end
-    return _norm(transformer.ln_f, hidden) @ transformer.wte.weight.T
+    cache.row_lengths = lengths + counts
+    cache.length = int(cache.row_lengths.max())
+    logits = _norm(transformer.ln_f, hidden) @ transformer.wte.weight.T
+    return logits * (counts > 0)[:, None] if bool((counts == 0).any()) else logits
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def test_ragged_runs_match_the_full_forward_pass(model: MelodyModel) -> None:
         full = model(ids, text).logits[:, model.config.prefix_len:, :]
         _, cache = model.start(ids[:, :start], text)
         fed = [start] * rows
-        schedule = [(1, 5, 0), (3, 1, 2), (1, 1, 5), (5, 2, 1), (2, 4, 3)]
+        schedule = [(1, 5, 0), (3, 1, 2), (1, 0, 1), (1, 1, 5), (0, 1, 0), (5, 2, 1), (2, 4, 3)]
         while min(fed) < total:
             counts = next(iter(schedule)) if schedule else (1, 1, 1)
             schedule = schedule[1:]
