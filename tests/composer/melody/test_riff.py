@@ -15,7 +15,7 @@ from composer.files.midi import piece_to_midi_bytes
 from composer.generate import compose
 from composer.learn.analyze import melody_notes
 from composer.melody.riff import choose_cell, riff_phrases, state_riff
-from composer.piece import Chord, Note
+from composer.piece import Chord, Note, Piece
 from composer.styles import Style, StyleError, style_for
 from prompts import parse
 from prompts.spec import Spec
@@ -92,13 +92,20 @@ def test_a_rock_song_is_built_on_its_riff_in_the_written_midi(model) -> None:
     spec = replace(parse("an energetic rock song in E with distorted guitar, bass and drums, 8 bars"), seed=2)
     assert style_for(spec.genre).riff_bars == 1
     piece = compose(spec, model)
-    heard = melody_notes(piece_to_midi_bytes(piece), piece.spec)
-    bars: list[list[float]] = [[] for _ in range(spec.bars)]
-    for n in heard:
-        bars[int(n.start_q // spec.bar_quarters)].append(round(n.start_q % spec.bar_quarters, 2))
-    riffed = [tuple(bars[b]) for b in (0, 1, 2, 4, 5, 6)]
-    rhythm, times = Counter(riffed).most_common(1)[0]
+    rhythm, times, bars = riff_rhythm(piece, 0)
     assert rhythm and times >= 4, f"the cell's rhythm in most of the riff's six bars (pushes aside): {bars}"
+
+
+def riff_rhythm(piece: Piece, first_bar: int) -> tuple[tuple[float, ...], int, list[list[float]]]:
+    """The commonest onset rhythm among the riff bars of the 8 bars from `first_bar` (each 4-bar phrase but its
+    closing bar), in how many of those six it is, and every bar's onsets; the melody read back from the
+    written MIDI."""
+    bar_q = piece.spec.bar_quarters
+    bars: list[list[float]] = [[] for _ in range(piece.spec.bars)]
+    for n in melody_notes(piece_to_midi_bytes(piece), piece.spec):
+        bars[int(n.start_q // bar_q)].append(round(n.start_q % bar_q, 2))
+    rhythm, times = Counter(tuple(bars[first_bar + b]) for b in (0, 1, 2, 4, 5, 6)).most_common(1)[0]
+    return rhythm, times, bars
 
 
 def test_a_negative_riff_is_refused() -> None:

@@ -5,7 +5,6 @@ written MIDI, with the committed model (that the parent's own notes are kept is 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -14,11 +13,12 @@ import pytest
 from bot.studio import load_melody_source
 from composer.files.midi import midi_bytes_to_piece, piece_to_midi_bytes
 from composer.generate import compose
-from composer.learn.analyze import melody_notes
 from composer.piece import Piece
 from composer.remix import remix
 from prompts.edit.language import apply_edits, parse_edits
 from prompts.parse import parse
+from tests.composer.melody.test_blues_lines import call_onsets
+from tests.composer.melody.test_riff import riff_rhythm
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +35,6 @@ def continued(model, prompt: str, instruction: str, seed: int) -> tuple[Piece, P
     return parent, remix(parent, child, plan, model, np.random.default_rng(child.seed))
 
 
-def onsets_by_bar(piece: Piece) -> list[tuple[float, ...]]:
-    bar_q = piece.spec.bar_quarters
-    bars: list[list[float]] = [[] for _ in range(piece.spec.bars)]
-    for n in melody_notes(piece_to_midi_bytes(piece), piece.spec):
-        bars[int(n.start_q // bar_q)].append(round(n.start_q % bar_q, 2))
-    return [tuple(b) for b in bars]
-
-
 def test_continuing_a_rock_song_rides_a_riff(model) -> None:
     """Over 8 seeds, as often as the rock songs they continue (5 of 8 do; the riff is left out where it would
     be heard in another key, `composer.melody.riff.says_key`); continuations written without the style's
@@ -51,9 +43,8 @@ def test_continuing_a_rock_song_rides_a_riff(model) -> None:
     for seed in range(1, 9):
         _, piece = continued(model, "an energetic rock song in E with distorted guitar, bass and drums, 8 bars",
                              "continue for 8 bars", seed)
-        bars = onsets_by_bar(piece)
         assert piece.spec.bars == 16
-        rhythm, times = Counter(bars[b] for b in (8, 9, 10, 12, 13, 14)).most_common(1)[0]  # phrases less closes
+        rhythm, times, _ = riff_rhythm(piece, 8)
         riffed += bool(rhythm) and times >= 4  # the cell's rhythm in most of the new riff bars, pushes aside
     assert riffed >= 4, riffed
 
@@ -63,7 +54,6 @@ def test_continuing_a_blues_sings_the_new_chorus_call_twice(model, seed: int) ->
     _, piece = continued(model, "a 12-bar blues in G with electric guitar, bass and drums, 12 bars",
                          "continue for 12 bars", seed)
     assert piece.spec.bars == 24
-    tune = melody_notes(piece_to_midi_bytes(piece), piece.spec)
-    onsets = [{round(n.start_q - lo, 2) for n in tune if lo <= n.start_q < lo + 8.0} for lo in (48.0, 64.0)]
-    assert len(onsets[0]) >= 3 and len(onsets[0] & onsets[1]) >= 0.75 * len(onsets[0] | onsets[1]), \
-        f"the new chorus's bars 5-6 restate the rhythm of its bars 1-2: {onsets}"
+    call, again = call_onsets(piece, 48.0)
+    assert len(call) >= 3 and len(call & again) >= 0.75 * len(call | again), \
+        f"the new chorus's bars 5-6 restate the rhythm of its bars 1-2: {call, again}"
