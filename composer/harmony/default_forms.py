@@ -51,6 +51,9 @@ FAMILIES: dict[str, Family] = {
                      Layout((("verse", 1), ("chorus", 1)), (8,))),
     # Dance tunes: two strains, each played twice (a 32-bar reel is 8+8+8+8).
     "aabb": (Layout((_A, _A, _B, _B), (8, 4)),),
+    # Baroque dances: two strains of eight bars (a minuet's strains are not four-bar tags), each played twice
+    # where the piece is long enough.
+    "binary": (Layout((_A, _A, _B, _B), (8,)), Layout((_A, _B), (8, 4))),
     # Blues: one 12-bar chorus after another (the AAB of its lines is inside the 12-bar plan).
     "blues": (Layout((_A,), (12,), max_rounds=8),),
     # Chorales: bar form, two Stollen and an Abgesang as long as both.
@@ -70,7 +73,7 @@ STYLE_FAMILIES: dict[str, str] = {
     "pop": "verse_chorus", "rock": "verse_chorus", "metal": "verse_chorus", "neo_soul": "verse_chorus",
     "gospel": "verse_chorus", "reggae": "verse_chorus", "latin": "verse_chorus", "sea_shanty": "verse_chorus",
     "folk": "aabb", "celtic": "aabb", "reel": "aabb", "jig": "aabb", "hornpipe": "aabb", "polka": "aabb",
-    "waltz": "aabb", "march": "aabb", "klezmer": "aabb", "baroque": "aabb", "ragtime": "aabb", "tango": "aabb",
+    "waltz": "aabb", "march": "aabb", "klezmer": "aabb", "baroque": "binary", "ragtime": "aabb", "tango": "aabb",
     "medieval": "aabb",
     "chorale": "bar_form",
     "classical": "ternary", "romantic": "ternary", "cinematic": "ternary",
@@ -78,7 +81,8 @@ STYLE_FAMILIES: dict[str, str] = {
     "hip_hop": "loop", "chiptune": "loop", "funk": "loop", "flamenco": "loop",
     "ambient": "through",
 }
-"""Genre id -> its form family (baroque dances such as the minuet are binary with repeats, AABB)."""
+"""Genre id -> its form family (baroque dances such as the minuet are binary: eight-bar strains, each played
+twice where the piece is long enough for that, AABB; sixteen bars are the two strains once, AB)."""
 
 SONG_FAMILY = "verse_chorus"
 """The family of a genre not in the table and of no genre (the default style is a pop song)."""

@@ -31,7 +31,7 @@ from composer.harmony.form import SectionSpan
 from composer.melody.markov import meter_grid
 from composer.melody.source import MelodySource, chord_at
 from composer.piece import Chord, Note
-from composer.theory import MODE_INTERVALS, chord_pcs, tonic_pc
+from composer.theory import MODE_INTERVALS, chord_pcs, mode_pcs, tonic_pc
 from prompts.spec import Spec
 
 EPS = 1e-6
@@ -152,10 +152,17 @@ def sequence_step(spec: Spec, chords: list[Chord], opening: list[Note], half: fl
 
 def scale_step(spec: Spec, pitch: int, steps: int) -> int:
     """`pitch` moved `steps` degrees along the Spec's scale (a chromatic note keeps its offset from the scale
-    note below it): a diatonic sequence, whose steps are the key's, not a transposition into another key."""
+    note below it): a diatonic sequence, whose steps are the key's, not a transposition into another key.
+
+    A note of the key's own vocabulary stays in it: minor's raised 7th (D# in E minor) moved up a step would
+    keep its offset onto E#, a note a style without chromatic notes never writes; it takes the plain scale
+    note (E) instead. Found in a folk song in E minor whose sequence wrote F naturals over B major."""
     scale = [(tonic_pc(spec.tonic) + i) % 12 for i in MODE_INTERVALS[spec.mode]]
     below = next(pitch - k for k in range(12) if (pitch - k) % 12 in scale)
-    return _degree_pitch(scale, below, steps) + (pitch - below)
+    moved = _degree_pitch(scale, below, steps)
+    vocabulary = mode_pcs(spec.tonic, spec.mode)
+    kept = moved + (pitch - below)
+    return moved if pitch % 12 in vocabulary and kept % 12 not in vocabulary else kept
 
 
 def _degree_pitch(scale: list[int], base: int, steps: int) -> int:

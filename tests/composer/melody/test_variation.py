@@ -104,6 +104,9 @@ def test_a_scale_step_stays_in_the_key() -> None:
     assert [scale_step(c_major, p, -1) for p in (60, 65, 62)] == [59, 64, 60]
     d_minor = Spec(tonic="D", mode="minor")
     assert [scale_step(d_minor, p, 1) for p in (62, 64, 69)] == [64, 65, 70]
+    e_minor = Spec(tonic="E", mode="minor")  # the raised 6th and 7th (C#, D#) are minor's own notes
+    assert [scale_step(e_minor, p, 1) for p in (73, 75)] == [75, 76], "D# up a step is E, never E# (F)"
+    assert [scale_step(e_minor, p, -1) for p in (75, 73)] == [73, 72]
 
 
 def strong_tones(spec: Spec, chords, notes) -> float:
