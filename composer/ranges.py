@@ -105,25 +105,30 @@ def place_pc(pc: int, target: int, low: int, high: int) -> int:
 
 
 def best_octave_shift(pitches: list[int], low: int, high: int, playable: tuple[int, int] | None = None) -> int:
-    """The whole-octave transposition that keeps the most of a line in range, centred in it.
+    """The whole-octave transposition that keeps the most of a line in range, moving it no further than that.
 
     Moving a melody as a block keeps its contour; only the few notes still outside afterwards are
     folded individually. Where `playable` (the instrument's whole range, around the preferred [low, high])
     is given, the notes a shift puts outside it count first: those are the ones folded alone, each turning
     the steps on both sides of it, while a note just past the preferred register still plays where it is
     (a tenor sax tune at 51-69 in a 60-75 window: up an octave, nine notes over the sax's E5 were folded).
+    Among shifts that keep as many notes in, the smallest wins (the nearer the centre only between equal
+    moves): a line already inside stays where it was written. Centring it instead moved a pop ballad's C4-C5
+    piano tune (mean F4, 7 under the 60-84 window's C5) up to C5-C6 (5 over): 3 of the 5 seeds of 1-20 whose
+    tune sat over a median of D5 (6 of 9 once phrase ends may lead on with a pickup), where a ballad is sung
+    about A3-E5.
     """
     if not pitches:
         return 0
     centre = (low + high) / 2
     mean = sum(pitches) / len(pitches)
     play_low, play_high = playable if playable is not None else (low, high)
-    best: tuple[int, int, float, int] | None = None
+    best: tuple[int, int, int, float, int] | None = None
     for shift in range(-48, 49, 12):
         folded = sum(1 for p in pitches if not play_low <= p + shift <= play_high)
         outside = sum(1 for p in pitches if not low <= p + shift <= high)
-        key = (folded, outside, abs(mean + shift - centre), shift)
-        if best is None or key[:3] < best[:3]:
+        key = (folded, outside, abs(shift), abs(mean + shift - centre), shift)
+        if best is None or key[:4] < best[:4]:
             best = key
     assert best is not None
-    return best[3]
+    return best[4]

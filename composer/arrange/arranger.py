@@ -58,9 +58,13 @@ def _bass_window(program: int) -> tuple[int, int]:
 
 
 def _melody_shift(melody: list[Note], program: int, register: int) -> int:
-    """The whole-octave move that puts the melody in the instrument's melody register (plus `register`)."""
+    """The whole-octave move that puts the melody in the instrument's melody register (plus `register`): none
+    for a line already written there (the melody sources write around C5 plus `register` octaves), so the
+    register is where the line is, not where its mean would be centred (composer.ranges.best_octave_shift)."""
     w_low, w_high = role_window(program, "melody")
-    return best_octave_shift([n.pitch for n in melody], w_low, w_high, instrument_range(program)) + 12 * register
+    p_low, p_high = instrument_range(program)
+    up = 12 * register
+    return best_octave_shift([n.pitch - up for n in melody], w_low, w_high, (p_low - up, p_high - up))
 
 
 def place_melody(melody: list[Note], program: int, register: int,

@@ -15,8 +15,8 @@ The lead itself keeps one register through the piece: a section written on its o
 each distinct section apart, with nothing to say where the last one ended) can come out an octave away from its
 neighbours, and the line is then heard jumping an octave at the join and back at the next (lofi's B an octave
 over its A); such a section is moved back by whole octaves (`joined_sections`). And the lead goes up an octave
-for its band only where it stays in its melody register (`lead_octave`): a ballad's C4-G5 tune is where a voice
-or a pianist's right hand sings it, with the guitar's chords under C4, not at C5-G6.
+for its band only from under its melody register and into it (`lead_octave`): a ballad's C4-G5 or C4-C5 tune is
+where a voice or a pianist's right hand sings it, with the guitar's chords under C4, not at C5-G6 or C5-C6.
 """
 
 from __future__ import annotations
@@ -75,14 +75,20 @@ def under_tune(window: tuple[int, int], program: int, tune: list[Note]) -> tuple
 
 
 def lead_octave(tune: list[Note], lead_program: int, windows: list[tuple[int, int]]) -> int:
-    """Semitones to move the tune by (0 or 12): an octave up where a chord or pad part could not keep
-    `MIN_COMPING_SPAN` under it inside its own window (a dark trap lead down at G3 over its pad) and the
-    instrument plays the tune an octave higher, every note of it; else where it is."""
+    """Semitones to move the tune by (0 or 12): an octave up where its low register lies under the lead's
+    melody window, a chord or pad part could not keep `MIN_COMPING_SPAN` under it inside its own window (a
+    dark trap lead down at G3 over its pad) and the instrument plays the tune an octave higher, every note of
+    it; else where it is. A tune whose low register is in the melody window is where the lead sings it, and
+    the chords go under it (`under_tune`): once such a tune was no longer centred up an octave
+    (composer.ranges.best_octave_shift), raising it for the guitar's chords lifted 7 of the pop ballad's C4-C5
+    piano tunes of seeds 1-20 (with phrase-end pickups) to C5-C6, medians 74-80, where a ballad is sung about
+    A3-E5."""
     lowest = tune_low(tune)
-    if lowest is None or not windows:
+    melody_low, melody_high = role_window(lead_program, "melody")
+    if lowest is None or not windows or lowest >= melody_low:
         return 0
     cramped = any(lowest - 1 - low < MIN_COMPING_SPAN for low, _ in windows)
-    fits = max(n.pitch for n in tune) + 12 <= role_window(lead_program, "melody")[1]
+    fits = max(n.pitch for n in tune) + 12 <= melody_high
     return 12 if cramped and fits else 0
 
 

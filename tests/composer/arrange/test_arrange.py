@@ -94,6 +94,7 @@ def test_ranges_cover_every_program_with_real_limits() -> None:
 def test_best_octave_shift_keeps_the_contour() -> None:
     assert best_octave_shift([40, 43, 47, 52], 60, 84) == 24
     assert best_octave_shift([], 60, 84) == 0
+    assert best_octave_shift([60, 64, 67, 65, 72, 64], 60, 84) == 0  # inside as written: not centred a C5 up
     line = [51, 53, 55, 58, 60, 62, 65, 67, 69]  # a tenor sax tune: up an octave, 77-81 are over its E5
     assert best_octave_shift(line, 60, 75) == 12
     assert best_octave_shift(line, 60, 75, instrument_range(66)) == 0

@@ -54,6 +54,8 @@ def test_a_sixth_at_a_join_and_a_section_with_no_room_stay_where_they_were_writt
 def test_a_ballad_tune_is_not_raised_out_of_the_melody_register_for_the_guitar() -> None:
     tune = _line([60, 62, 64, 67, 69, 67, 64, 62, 60, 79], 0)  # C4-G5: raised it would reach G6
     assert lead_octave(tune, 0, [role_window(25, "chords")]) == 0
+    low = _line([60, 62, 64, 65, 67, 64, 62, 60, 72], 0)  # C4-C5 fits raised, but is sung where it is
+    assert lead_octave(low, 0, [role_window(25, "chords")]) == 0
 
 
 def _lead(prompt: str, seed: int) -> list[Note]:
