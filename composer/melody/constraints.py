@@ -6,9 +6,9 @@ mode or the range is never sampled. A melody that asks to close on its tonic doe
 the last note is the tonic, starts by the final bar's last strong beat and holds to the final bar line. Chord
 tones get a bonus on strong beats so the line follows the harmony plan. Phrases breathe: at each phrase end
 (`MelodyRequest.landings_q`) the line lands on a tone of the cadence chord on the bar's last strong beat and
-holds it at least a beat, then holds or rests to the bar line. After each Bar token the bar's given tokens
-(section, place in the phrase, chord: `MelodyRequest.bar_conditions`) are the only choice, for a checkpoint
-that has them.
+holds it at least a beat, then holds, rests or leads into the next phrase from the bar's last beat. After each
+Bar token the bar's given tokens (section, place in the phrase, chord: `MelodyRequest.bar_conditions`) are the
+only choice, for a checkpoint that has them.
 """
 
 from __future__ import annotations
@@ -208,8 +208,8 @@ class Constraints:
             allowed &= self._closing_positions(onsets, last_end)
         landing = self.landing_in_bar(bar_start)
         landed = landing is not None and (ticks(row.last_start_q) == landing or last_end > landing)
-        if landing is not None:  # land on the phrase's last strong beat; after it, only the next bar
-            allowed &= (onsets <= landing) & (not landed)
+        if landing is not None:  # land on the phrase's last strong beat; after it, a pickup or the next bar
+            allowed &= (onsets >= self._pickup_from(landing)) if landed else (onsets <= landing)
         out[self.position_ids[allowed]] = 0.0 if self.prior is None else self.prior.positions()[allowed]
         breathed = landing is None or landed
         if row.grammar.bars_started < self.req.bars:
@@ -277,6 +277,16 @@ class Constraints:
     def landing_in_bar(self, bar_start_t: int) -> int | None:
         """The landing point of the phrase ending in the bar starting at `bar_start_t`, if it ends one."""
         return next((t for t in self.landings_t if bar_start_t <= t < bar_start_t + self.bar_t), None)
+
+    def _pickup_from(self, landing_t: int) -> int:
+        """Where a pickup into the next phrase may start after a landing: a beat after it (the landing note is
+        heard at least that long) and in the bar's last beat, so the breath is the landing's, not the pickup's.
+        Real phrase ends lead on as often as they hold (a reel's landing quarter then two eighths into the next
+        phrase); lines that had to hold or rest to every phrase's bar line marked their ends 1.4-1.8 times as
+        long as other bars where real tunes of the same family mark them 1.0-1.1 (`motif eval --only
+        form_idiom`)."""
+        bar_end = (landing_t // self.bar_t + 1) * self.bar_t
+        return max(landing_t + self.beat_t, bar_end - self.beat_t)
 
     def _landing_durations(self, onset_t: int, ends: np.ndarray) -> np.ndarray:
         """Durations the phrase ends leave a note starting at `onset_t`: the landing note holds at least a
