@@ -75,20 +75,26 @@ def under_tune(window: tuple[int, int], program: int, tune: list[Note]) -> tuple
 
 
 def lead_octave(tune: list[Note], lead_program: int, windows: list[tuple[int, int]]) -> int:
-    """Semitones to move the tune by (0 or 12): an octave up where its low register lies under the lead's
-    melody window, a chord or pad part could not keep `MIN_COMPING_SPAN` under it inside its own window (a
-    dark trap lead down at G3 over its pad) and the instrument plays the tune an octave higher, every note of
-    it; else where it is. A tune whose low register is in the melody window is where the lead sings it, and
-    the chords go under it (`under_tune`): once such a tune was no longer centred up an octave
+    """Semitones to move the tune by (0 or 12): an octave up where a chord or pad part could not keep
+    `MIN_COMPING_SPAN` under it inside its own window (a dark trap lead down at G3 over its pad), the instrument
+    plays the tune an octave higher, every note of it, and the tune is not already sung in its melody register:
+    its low register under the window, or its middle (median) at the window's bottom, where an octave up still
+    leaves it no higher than the window's centre. Else where it is, and the chords go under it (`under_tune`).
+
+    Why the middle: once a tune written in its register was no longer centred up an octave
     (composer.ranges.best_octave_shift), raising it for the guitar's chords lifted 7 of the pop ballad's C4-C5
     piano tunes of seeds 1-20 (with phrase-end pickups) to C5-C6, medians 74-80, where a ballad is sung about
-    A3-E5."""
+    A3-E5; kept down whenever its low notes were in the window, a two-note rhodes tune on C4 pushed a pad's
+    voicing down to B2-B3 with its G chord's B doubled, and a 2-bar C dorian piece read as another mode."""
     lowest = tune_low(tune)
     melody_low, melody_high = role_window(lead_program, "melody")
-    if lowest is None or not windows or lowest >= melody_low:
+    if lowest is None or not windows:
+        return 0
+    pitches = sorted(n.pitch for n in tune)
+    if lowest >= melody_low and pitches[len(pitches) // 2] + 12 > (melody_low + melody_high) / 2:
         return 0
     cramped = any(lowest - 1 - low < MIN_COMPING_SPAN for low, _ in windows)
-    fits = max(n.pitch for n in tune) + 12 <= melody_high
+    fits = pitches[-1] + 12 <= melody_high
     return 12 if cramped and fits else 0
 
 
