@@ -6,9 +6,10 @@ mode or the range is never sampled. A melody that asks to close on its tonic doe
 the last note is the tonic, starts by the final bar's last strong beat and holds to the final bar line. Chord
 tones get a bonus on strong beats so the line follows the harmony plan. Phrases breathe: at each phrase end
 (`MelodyRequest.landings_q`) the line lands on a tone of the cadence chord on the bar's last strong beat and
-holds it at least a beat, then holds, rests or leads into the next phrase from the bar's last beat. After each
-Bar token the bar's given tokens (section, place in the phrase, chord: `MelodyRequest.bar_conditions`) are the
-only choice, for a checkpoint that has them.
+holds it at least a beat, then holds, rests or leads into the next phrase from the bar's last beat. A pitch
+struck three times in a row pays to be struck again (`RUN_PENALTY`). After each Bar token the bar's given
+tokens (section, place in the phrase, chord: `MelodyRequest.bar_conditions`) are the only choice, for a
+checkpoint that has them.
 """
 
 from __future__ import annotations

@@ -58,6 +58,12 @@ def test_a_ballad_tune_is_not_raised_out_of_the_melody_register_for_the_guitar()
     assert lead_octave(low, 0, [role_window(25, "chords")]) == 0
 
 
+def test_a_tune_at_the_bottom_of_its_register_goes_up_for_a_cramped_pad() -> None:
+    """Two rhodes notes on C4 over a pad (its window 48-76): kept down, the pad voiced B2-B3 under them with its
+    G chord's B doubled, and a 2-bar C dorian piece of the obedience suite read as another mode."""
+    assert lead_octave(_line([60, 60], 0), 4, [role_window(90, "chords")]) == 12
+
+
 def _lead(prompt: str, seed: int) -> list[Note]:
     piece = compose(dataclasses.replace(parse(prompt), seed=seed), melody_source("model"))
     heard = midi_bytes_to_piece(piece_to_midi_bytes(piece), piece.spec)
