@@ -15,8 +15,9 @@ The lead itself keeps one register through the piece: a section written on its o
 each distinct section apart, with nothing to say where the last one ended) can come out an octave away from its
 neighbours, and the line is then heard jumping an octave at the join and back at the next (lofi's B an octave
 over its A); such a section is moved back by whole octaves (`joined_sections`). And the lead goes up an octave
-for its band only from under its melody register and into it (`lead_octave`): a ballad's C4-G5 or C4-C5 tune is
-where a voice or a pianist's right hand sings it, with the guitar's chords under C4, not at C5-G6 or C5-C6.
+for its band only from under its melody register or from its very bottom, and into it (`lead_octave`): a
+ballad's C4-G5 or C4-C5 tune is where a voice or a pianist's right hand sings it, with the guitar's chords under
+C4, not at C5-G6 or C5-C6; two rhodes notes on C4 go up over their pad.
 """
 
 from __future__ import annotations
