@@ -122,8 +122,8 @@ Rock was set again once lines stopped hammering one note (`composer.melody.const
 ends could lead on with a pickup: its riffs had pushed repeated notes, and its figure fell to .099 (seeds 1-9:
 .063); at (1.4, 2.95) seeds 1-3 read .151 and seeds 1-9 .161. The electronic rows are the review prompts,
 before on seeds 1-3, after on seeds 1-6. Chiptune (one real lead) and techno (three, at 0.00) keep no prior:
-their real leads are too few to aim at. A side effect on the same pieces: phrase-end marking (`form_figures`) moved into the real range (0.93-1.29), house 1.62 -> 1.20,
-synthwave 1.54 -> 1.23, trap 1.56 -> 1.19.
+their real leads are too few to aim at. A side effect on the same pieces: phrase-end marking (`form_figures`)
+moved into the real range (0.93-1.29), house 1.62 -> 1.20, synthwave 1.54 -> 1.23, trap 1.56 -> 1.19.
 
 Three seeds of one prompt swing a lot: the blues read .07 at (0.8, 1.8) and .33 at (0.9, 2.0) (once a line
 starts pushing, the model keeps pushing), so these are calibrations on the review suite, not fine settings.
