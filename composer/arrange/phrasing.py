@@ -11,9 +11,9 @@ pushed into the cadence (which would cut it short, or fill the breath the melody
 A phrase's end breathes, and no more than real tunes do (`breathe`): each section is written as a melody of its
 own, which both engines close by holding the last note to the bar line, so a piece in 4-bar sections held a
 whole-bar note every fourth bar; the phrase-end marking (`composer.learn.evaluate.form_figures`) came out 2.35
-(Markov) against 1.03-1.29 in real tunes. An inner phrase's closing note is held at most half a bar, and no
-longer than the longest note of its phrase (a beat at least); the rest of the bar is the breath before the
-next phrase.
+(Markov) against 1.03-1.29 in real tunes. An inner phrase's closing note is held no longer than the longest note of
+its phrase (a beat at least), and no note of its bar over half a bar unless the phrase held one as long; the
+rest of the bar is the breath before the next phrase.
 """
 
 from __future__ import annotations
@@ -94,28 +94,34 @@ def anticipate(notes: list[Note], spec: Spec, share: float, rng: np.random.Gener
 
 def breathe(notes: list[Note], spec: Spec) -> list[Note]:
     """`notes` with each inner phrase's closing bar (`cadence_bars`, the piece's last bar left out: it holds the
-    final note) breathing as real tunes do: no note starting there sounds over CADENCE_SHARE of a bar, and
-    its last note (the cadence) sounds no longer than the longest note its phrase already sounded (`phrase_hold`),
-    a beat at least. The cadence still lands where it did; the rest of its bar is a breath, as a singer's or a
-    fiddler's would be.
+    final note) breathing as real tunes do: no note starting there sounds over CADENCE_SHARE of a bar or the
+    longest note its phrase already sounded (`phrase_hold`), whichever is longer, and its last note (the
+    cadence) sounds no longer than that longest note, a beat at least. The cadence still lands where it did;
+    the rest of its bar is a breath, as a singer's or a fiddler's would be.
 
     Why relative to the phrase: a real phrase end is marked by landing and breathing, not by a note longer than
     any before it. The decoder holds each landing to the bar line, so a reel in eighths held a half note at
     every fourth bar: phrase-end marking (`composer.learn.evaluate.form_figures`) 3.4 on 'a lively celtic
-    reel', 1.63 over the review suite, where the reels, airs and Essen tunes measure 1.05-1.11."""
+    reel', 1.63 over the review suite, where the reels, airs and Essen tunes measure 1.05-1.11. And a line of
+    whole notes (ambient, a film cue) closes on a note as long as its phrase's: cut to half a bar, its phrase
+    ends were shorter than its other bars (marking 0.66, the real ambient and cinematic leads 0.94-1.02)."""
     grid = meter_grid(spec.time_signature)
     bar, beat = grid.bar_ql, grid.beat_ql
-    longest = max(beat, math.ceil(CADENCE_SHARE * bar / beat - _EPS) * beat)
+    share = max(beat, math.ceil(CADENCE_SHARE * bar / beat - _EPS) * beat)
     ends = cadence_bars(spec)
     inner = set(ends) - {spec.bars - 1}
-    out = [replace(n, duration=longest) if int(n.start / bar + _EPS) in inner and n.duration > longest + _EPS
-           else n for n in notes]
+    out = list(notes)
     for first, end in zip([0, *(e + 1 for e in ends)], ends, strict=False):
         closing = [i for i, n in enumerate(out) if int(n.start / bar + _EPS) == end]
         if end not in inner or not closing:
             continue
+        held = phrase_hold(out, first * bar, end * bar, bar)
+        longest = max(share, held)
+        for i in closing:
+            if out[i].duration > longest + _EPS:
+                out[i] = replace(out[i], duration=longest)
         last = max(closing, key=lambda i: out[i].start)
-        cap = max(beat, phrase_hold(out, first * bar, end * bar, bar))
+        cap = max(beat, held)
         if out[last].duration > cap + _EPS:
             out[last] = replace(out[last], duration=cap)
     return out
