@@ -139,7 +139,7 @@ class Constraints:
         closable = self.duration_t[self.duration_t <= 2 * self.bar_t]
         self.position_closable = np.isin(self.bar_t - self.position_t, closable)
         """Per position token: a note starting there in the final bar can hold to the bar line with one Duration."""
-        self.chord_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
+        self.chord_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)), *self._strong_bias(pcs))
                             for start, end, pcs in request.chords]
         self.avoid_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
                             for start, end, pcs in request.avoid]
@@ -225,7 +225,7 @@ class Constraints:
     def _allow_pitches(self, row: RowState, out: np.ndarray) -> None:
         position = ticks(row.grammar.position_q)
         onset = ticks(row.grammar.bar_start_q) + position
-        in_chord = self.chord_at_ticks(onset)
+        in_chord, cadence_bias, strong_bias = self.chord_at_ticks(onset)
         strong = position in self.strong_t
         opening = row.last_pitch is None and self.req.tonic_pc is not None
         allowed = np.ones(len(self.pitch_ids), dtype=bool)
@@ -242,8 +242,8 @@ class Constraints:
         bias = np.zeros(len(self.pitch_ids), dtype=np.float32)
         if opening:
             bias = self._opening_bias(self.pitch_pcs)
-        elif strong and in_chord is not None:
-            bias = np.where(in_chord, self.req.chord_bonus, -self.req.nonchord_penalty).astype(np.float32)
+        elif strong and strong_bias is not None:
+            bias = cadence_bias if onset in self.landings_t else strong_bias
         colour = next((c for start, end, c in self.colour_spans if start <= onset < end), None)
         if colour is not None:
             heard = np.isin(self.pitch_pcs, [p % 12 for p in row.pitches[-COLOUR_SPACING:]])
@@ -339,12 +339,26 @@ class Constraints:
         bias = np.where(triad, self.req.chord_bonus / 2, -self.req.nonchord_penalty)
         return np.where(pcs == self.req.third_pc, self.req.chord_bonus, bias).astype(np.float32)
 
-    def chord_at_ticks(self, time_t: int) -> np.ndarray | None:
-        """Which allowed pitches belong to the chord sounding at `time_t` (None when no chord is planned there)."""
-        for start, end, members in self.chord_spans:
+    def chord_at_ticks(self, time_t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | tuple[None, None, None]:
+        """Which allowed pitches belong to the chord sounding at `time_t`, and what each gets on a strong beat
+        there, at a phrase's landing and elsewhere (`_strong_bias`); all None when no chord is planned there."""
+        for start, end, members, cadence_bias, strong_bias in self.chord_spans:
             if start <= time_t < end:
-                return members
-        return None
+                return members, cadence_bias, strong_bias
+        return None, None, None
+
+    def _strong_bias(self, pcs: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The bias of each allowed pitch on a strong beat over a chord of `pcs`: its tones `chord_bonus`, the rest
+        `-nonchord_penalty`, as a phrase lands; and elsewhere the same, but over the tonic chord (the tonic and
+        its fifth in it) the tonic less the style prior's `tonic_rest` (`composer.melody.priors.StylePrior`). A phrase may close on the tonic (a full cadence, where
+        landing on it and holding it is the breath); it is the downbeats inside a phrase that must not rest."""
+        req = self.req
+        cadence = np.where(np.isin(self.pitch_pcs, sorted(pcs)), req.chord_bonus, -req.nonchord_penalty)
+        inside = cadence
+        rest = req.prior.tonic_rest if req.prior is not None else 0.0
+        if rest and req.tonic_pc is not None and {req.tonic_pc, (req.tonic_pc + 7) % 12} <= set(pcs):
+            inside = cadence - np.where(self.pitch_pcs == req.tonic_pc, rest, 0.0)
+        return cadence.astype(np.float32), inside.astype(np.float32)
 
 
 def _beat_q(meter: str) -> Fraction:

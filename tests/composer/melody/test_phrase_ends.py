@@ -238,7 +238,10 @@ def review(seeds: int = 3, engines: tuple[str, ...] = ("model", "markov")) -> di
 def test_review_pieces_breathe_and_keep_their_cadences(engine: str) -> None:
     """Four review prompts (AABA, verse-chorus and AABB forms; three styles that push the beat), composed and
     read back from the MIDI bytes: anticipation changes no cadence bar, no cadence bar carries a push's
-    signature, and the phrase ends breathe (the whole suite: `python -m tests.composer.melody.test_phrase_ends`)."""
+    signature, and the phrase ends breathe (the whole suite: `python -m tests.composer.melody.test_phrase_ends`).
+    Seeds 1-3: the three phrase ends of one piece swing with one early note (the jazz ballad's seed 1 breathes
+    at none of them since its downbeats stopped resting on the tonic, `StylePrior.tonic_rest`, at 2 of 3
+    before; its seeds 2-4 are unchanged)."""
     from bot.cli.evaluation import REVIEW_SUITE
     from tests.composer.arrange.test_phrasing import cadences_cut
     from tests.engines import melody_source
@@ -246,17 +249,17 @@ def test_review_pieces_breathe_and_keep_their_cadences(engine: str) -> None:
     chosen = {"jazz_ballad", "bossa", "pop_ballad", "celtic_reel"}
     breathing = ends = 0
     with AnticipationWatch() as watch:
-        for prompt in (p for _, key, p in REVIEW_SUITE if key in chosen):
-            spec = dataclasses.replace(parse(prompt), seed=1)
+        for prompt, seed in ((p, s) for _, key, p in REVIEW_SUITE if key in chosen for s in (1, 2, 3)):
+            spec = dataclasses.replace(parse(prompt), seed=seed)
             piece = compose(spec, melody_source(engine))
             heard = melody_notes(piece_to_midi_bytes(piece), piece.spec)
             line = [(n.pitch, round(n.start_q * 48) / 48, round((n.end_q - n.start_q) * 48) / 48) for n in heard]
             b, e = phrase_ends_breathing(piece.spec, line)
             breathing, ends = breathing + b, ends + e
             if engine == "markov":  # the learned engine may syncopate into a cadence bar on its own
-                assert cadences_cut(piece.spec, line)[0] == 0, prompt
-    assert watch.cadences >= 8 and watch.cut == 0
-    assert ends >= 4 * 3 and breathing >= 0.6 * ends, (breathing, ends)
+                assert cadences_cut(piece.spec, line)[0] == 0, (prompt, seed)
+    assert watch.cadences >= 24 and watch.cut == 0
+    assert ends >= 4 * 3 * 3 and breathing >= 0.6 * ends, (breathing, ends)
 
 
 @pytest.mark.parametrize(("meter", "beat", "held"), [("4/4", 1.0, 2.0), ("6/8", 1.5, 1.5), ("3/4", 1.0, 2.0)])
