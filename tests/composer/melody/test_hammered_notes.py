@@ -30,9 +30,9 @@ FOLK = ("a lively celtic reel in D for tin whistle and fiddle, 16 bars", "a folk
         "a gentle waltz in F, 16 bars", "a triumphant march in Bb with brass and drums, 16 bars")
 
 
-def _pitch_logits(constraints: Constraints, tokenizer: MotifTokenizer, pitches: list[int]) -> dict[int, float]:
+def pitch_logits(constraints: Constraints, tokenizer: MotifTokenizer, pitches: list[int]) -> dict[int, float]:
     """The mask's value for each allowed pitch after a line of quarter notes on `pitches`, at the next beat
-    (the bar's fourth, weak: no chord-tone bonus)."""
+    (after three, the bar's fourth: weak, no chord-tone bonus; after two, its third: strong)."""
     line = [(p, float(i), 1.0) for i, p in enumerate(pitches)] + [(pitches[-1], float(len(pitches)), 1.0)]
     ids = tokenizer.encode_notes(line, SPEC.time_signature)
     row = constraints.new_row()
@@ -46,8 +46,8 @@ def _pitch_logits(constraints: Constraints, tokenizer: MotifTokenizer, pitches: 
 def test_the_fourth_strike_of_one_pitch_costs_the_run_penalty() -> None:
     tokenizer = MotifTokenizer()
     constraints = Constraints(tokenizer, melody_request(SPEC, CHORDS, 0, False))
-    hammered = _pitch_logits(constraints, tokenizer, [64] * RUN_FREE)
-    moving = _pitch_logits(constraints, tokenizer, [62] + [64] * (RUN_FREE - 1))
+    hammered = pitch_logits(constraints, tokenizer, [64] * RUN_FREE)
+    moving = pitch_logits(constraints, tokenizer, [62] + [64] * (RUN_FREE - 1))
     assert hammered and hammered.keys() == moving.keys()
     assert np.isclose(moving[64] - hammered[64], RUN_PENALTY)
     assert all(np.isclose(moving[p], hammered[p]) for p in hammered if p != 64), "only the hammered pitch pays"

@@ -25,6 +25,7 @@ from composer.piece import Chord
 from composer.theory import tonic_pc
 from prompts import parse
 from prompts.spec import Spec
+from tests.composer.melody.test_hammered_notes import pitch_logits
 
 AMBIENT = Spec(prompt="x", tonic="C", mode="major", time_signature="4/4", bars=4, genre="ambient")
 HOME = [Chord(i * 4.0, 4.0, 0, "maj", "C") for i in range(4)]
@@ -36,14 +37,7 @@ def _mid_bar_logits(spec: Spec, chords: list[Chord], landings: tuple[float, ...]
     quarter notes (E, D)."""
     tokenizer = MotifTokenizer()
     request = dataclasses.replace(melody_request(spec, chords, 0, False), landings_q=landings)
-    constraints = Constraints(tokenizer, request)
-    ids = tokenizer.encode_notes([(64, 0.0, 1.0), (62, 1.0, 1.0), (64, 2.0, 1.0)], spec.time_signature)
-    row = constraints.new_row()
-    for token in ids[:-2]:  # up to the last note's Position: its Pitch comes next
-        constraints.advance(row, token)
-    mask = constraints.mask(row)
-    return {int(tokenizer.id_to_token[i].split("_")[1]): float(mask[i])
-            for i in constraints.pitch_ids if mask[i] > -1e8}
+    return pitch_logits(Constraints(tokenizer, request), tokenizer, [64, 62])
 
 
 def test_over_the_home_chord_the_tonic_gives_back_its_rest() -> None:
