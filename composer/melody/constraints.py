@@ -350,8 +350,9 @@ class Constraints:
     def _strong_bias(self, pcs: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
         """The bias of each allowed pitch on a strong beat over a chord of `pcs`: its tones `chord_bonus`, the rest
         `-nonchord_penalty`, as a phrase lands; and elsewhere the same, but over the tonic chord (the tonic and
-        its fifth in it) the tonic less the style prior's `tonic_rest` (`composer.melody.priors.StylePrior`). A phrase may close on the tonic (a full cadence, where
-        landing on it and holding it is the breath); it is the downbeats inside a phrase that must not rest."""
+        its fifth in it) the tonic less the style prior's `tonic_rest` (`composer.melody.priors.StylePrior`).
+        A phrase may close on the tonic (a full cadence, where landing on it and holding it is the breath); it
+        is the downbeats inside a phrase that must not rest."""
         req = self.req
         cadence = np.where(np.isin(self.pitch_pcs, sorted(pcs)), req.chord_bonus, -req.nonchord_penalty)
         inside = cadence

@@ -48,6 +48,7 @@ class Layer:
     heads: int
     head_dim: int
     eps: float
+    """Both norms' epsilon (GPT-2 gives every layer norm its config's `layer_norm_epsilon`)."""
     act: object
     """The block's activation module; None for GPT-2's tanh GELU, which torch computes in one fused op."""
 
