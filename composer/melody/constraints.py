@@ -139,8 +139,9 @@ class Constraints:
         closable = self.duration_t[self.duration_t <= 2 * self.bar_t]
         self.position_closable = np.isin(self.bar_t - self.position_t, closable)
         """Per position token: a note starting there in the final bar can hold to the bar line with one Duration."""
-        self.chord_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)), *self._strong_bias(pcs))
-                            for start, end, pcs in request.chords]
+        members = [np.isin(self.pitch_pcs, sorted(pcs)) for _, _, pcs in request.chords]
+        self.chord_spans = [(ticks(start), ticks(end), tones, *self._strong_bias(tones, pcs))
+                            for (start, end, pcs), tones in zip(request.chords, members, strict=True)]
         self.avoid_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
                             for start, end, pcs in request.avoid]
         self.colour_spans = [(ticks(start), ticks(end), np.isin(self.pitch_pcs, sorted(pcs)))
@@ -347,17 +348,18 @@ class Constraints:
                 return members, cadence_bias, strong_bias
         return None, None, None
 
-    def _strong_bias(self, pcs: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
-        """The bias of each allowed pitch on a strong beat over a chord of `pcs`: its tones `chord_bonus`, the rest
+    def _strong_bias(self, tones: np.ndarray, pcs: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The bias of each allowed pitch on a strong beat over a chord of `pcs` (`tones`: which allowed pitches are
+        in it): its tones `chord_bonus`, the rest
         `-nonchord_penalty`, as a phrase lands; and elsewhere the same, but over the tonic chord (the tonic and
         its fifth in it) the tonic less the style prior's `tonic_rest` (`composer.melody.priors.StylePrior`).
         A phrase may close on the tonic (a full cadence, where landing on it and holding it is the breath); it
         is the downbeats inside a phrase that must not rest."""
         req = self.req
-        cadence = np.where(np.isin(self.pitch_pcs, sorted(pcs)), req.chord_bonus, -req.nonchord_penalty)
+        cadence = np.where(tones, req.chord_bonus, -req.nonchord_penalty)
         inside = cadence
         rest = req.prior.tonic_rest if req.prior is not None else 0.0
-        if rest and req.tonic_pc is not None and {req.tonic_pc, (req.tonic_pc + 7) % 12} <= set(pcs):
+        if rest and req.tonic_pc is not None and {req.tonic_pc, (req.tonic_pc + 7) % 12} <= pcs:
             inside = cadence - np.where(self.pitch_pcs == req.tonic_pc, rest, 0.0)
         return cadence.astype(np.float32), inside.astype(np.float32)
 
